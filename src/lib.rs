@@ -1,0 +1,10 @@
+//! policyc: a compiler and evaluator for heavy-air-pollution emergency plans.
+//!
+//! The pipeline (see ARCHITECTURE.md): [`syntax`] parses text into an AST, [`semantics`]
+//! resolves names and checks types, [`ir`] lowers to the rule set, [`data`] loads records,
+//! [`eval`] decides, [`report`] renders.
+
+pub mod dates;
+pub mod diagnostics;
+pub mod source;
+pub mod syntax;

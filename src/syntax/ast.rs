@@ -1,0 +1,367 @@
+//! The abstract syntax tree: what the author wrote, with a span on every part.
+
+use crate::source::{FileId, Span};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Name {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Str {
+    pub value: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Module {
+    pub file: FileId,
+    pub decls: Vec<Decl>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decl {
+    Plan(PlanDecl),
+    Import(ImportDecl),
+    Levels(LevelsDecl),
+    Enum(EnumDecl),
+    Entity(EntityDecl),
+    Restriction(RestrictionDecl),
+    Measure(MeasureDecl),
+    Exemption(ExemptionDecl),
+    Table(TableDecl),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanDecl {
+    pub title: Str,
+    pub issuer: Option<Str>,
+    pub basis: Vec<Str>,
+    pub effective: Option<DateLit>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DateLit {
+    /// Days since 1970-01-01.
+    pub days: i32,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportDecl {
+    pub path: Str,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelsDecl {
+    pub levels: Vec<LevelDef>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelDef {
+    pub name: Name,
+    pub alias: Option<Name>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumDecl {
+    pub name: Name,
+    pub ordered: bool,
+    /// Variants from the best/highest to the worst/lowest when ordered; as written otherwise.
+    pub variants: Vec<Name>,
+    /// How the variants were separated: `>`, `<` or `,`.
+    pub separator: EnumSeparator,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnumSeparator {
+    Descending,
+    Ascending,
+    Plain,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntityDecl {
+    pub name: Name,
+    pub key: Name,
+    pub fields: Vec<FieldDecl>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDecl {
+    pub name: Name,
+    pub ty: TypeExpr,
+    pub aliases: Vec<Str>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeExpr {
+    pub kind: TypeKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    Text,
+    Bool,
+    Integer,
+    Decimal,
+    Percent,
+    Date,
+    CreditCode,
+    Level,
+    Named(Name),
+    Optional(Box<TypeExpr>),
+    List(Name),
+    /// A set of enum values; `None` is a set of alert levels.
+    Set(Option<Name>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestrictionDecl {
+    pub name: Name,
+    pub wording: Str,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeasureKind {
+    Advisory,
+    Mandatory,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureDecl {
+    pub name: Name,
+    pub kind: MeasureKind,
+    pub kind_span: Span,
+    pub levels: LevelRange,
+    pub subjects: Vec<Subject>,
+    pub cites: Vec<Str>,
+    pub texts: Vec<TextItem>,
+    pub requires: Vec<RequireItem>,
+    pub exceptions: Vec<Exception>,
+    pub non_exemptible: Option<Span>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subject {
+    pub path: Path,
+    pub condition: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextItem {
+    pub levels: Option<LevelRange>,
+    pub text: Str,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequireItem {
+    pub levels: Option<LevelRange>,
+    pub action: Action,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exception {
+    pub condition: Expr,
+    pub cite: Option<Str>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LevelRangeKind {
+    Single(Name),
+    From(Name),
+    Between(Name, Name),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelRange {
+    pub kind: LevelRangeKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExemptionDecl {
+    pub name: Name,
+    pub subjects: Vec<Subject>,
+    pub lifts: Vec<Name>,
+    pub cites: Vec<Str>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    pub terms: Vec<ActionTerm>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionTerm {
+    pub kind: ActionTermKind,
+    pub span: Span,
+}
+
+/// A percentage in hundredths of a percent (`20.5%` is 2050), so comparisons are exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Percent {
+    pub hundredths: u32,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionTermKind {
+    Voluntary,
+    Limit(Percent),
+    Stop {
+        percent: Option<Percent>,
+        by_line: bool,
+    },
+    CeaseUse,
+    Ban(Name),
+    Lookup {
+        table: Name,
+        args: Vec<LookupArg>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LookupArg {
+    Level(Span),
+    Path(Path),
+}
+
+impl LookupArg {
+    pub fn span(&self) -> Span {
+        match self {
+            LookupArg::Level(s) => *s,
+            LookupArg::Path(p) => p.span,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableDecl {
+    pub name: Name,
+    pub dims: Vec<TableDim>,
+    pub default: Option<Action>,
+    pub groups: Vec<TableGroup>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableDim {
+    Level(Span),
+    Enum(Name),
+}
+
+impl TableDim {
+    pub fn span(&self) -> Span {
+        match self {
+            TableDim::Level(s) => *s,
+            TableDim::Enum(n) => n.span,
+        }
+    }
+}
+
+/// A grid, optionally under group keys (`水泥熟料:`) for the table's leading dimensions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableGroup {
+    pub keys: Vec<Name>,
+    pub header: Vec<Name>,
+    pub rows: Vec<GridRow>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridRow {
+    pub keys: Vec<Name>,
+    pub cells: Vec<GridCell>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridCell {
+    pub action: Option<Action>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Path {
+    pub segments: Vec<Name>,
+    pub span: Span,
+}
+
+impl Path {
+    pub fn display(&self) -> String {
+        self.segments
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Or(Box<Expr>, Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Not(Box<Expr>),
+    Compare(CmpOp, Operand, Operand),
+    InValues(Operand, Vec<Operand>),
+    InField(Operand, Path),
+    Present(Path),
+    Quantified {
+        all: bool,
+        list: Path,
+        body: Box<Expr>,
+    },
+    /// A bare operand used as a condition (a yes/no field).
+    Operand(Operand),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operand {
+    pub kind: OperandKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum OperandKind {
+    Int(i64),
+    Decimal(f64),
+    Percent(u32),
+    Text(String),
+    Date(i32),
+    Bool(bool),
+    Level,
+    Path(Path),
+}

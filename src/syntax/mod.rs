@@ -1,0 +1,11 @@
+//! Stage 1, parse: policy text → pest pairs → AST with spans.
+
+pub mod ast;
+mod errors;
+mod parser;
+mod prescan;
+
+pub use parser::{parse_module, Rule, KEYWORDS};
+
+/// Deepest bracket nesting accepted; deeper input gets a diagnostic instead of a stack overflow.
+pub const MAX_NESTING: usize = 64;

@@ -1,0 +1,915 @@
+//! pest pairs → AST. Every node keeps the byte span of the text it came from.
+
+use std::sync::OnceLock;
+
+use pest::iterators::Pair;
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use pest::Parser;
+
+use super::ast::*;
+use super::{errors, prescan};
+use crate::dates;
+use crate::diagnostics::Diagnostic;
+use crate::source::{FileId, Span};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/policy.pest"]
+struct PolicyParser;
+
+/// Every keyword, Chinese spelling first: (中文, English, what it is).
+pub const KEYWORDS: &[(&str, &str, &str)] = &[
+    ("预案", "plan", "plan header"),
+    ("发布", "issuer", "issuing authority"),
+    ("依据", "cite", "basis of a plan, citation of a clause"),
+    ("生效", "effective", "effective date"),
+    ("导入", "import", "import another policy file"),
+    ("预警级别", "levels", "ordered alert levels"),
+    ("枚举", "enum", "enumeration"),
+    ("有序", "ordered", "ordered enumeration"),
+    ("实体", "entity", "entity (record type)"),
+    ("键", "key", "key field of an entity"),
+    ("别名", "alias", "column alias of a field"),
+    ("限制", "restriction", "named restriction"),
+    ("措施", "measure", "measure"),
+    ("倡议性", "advisory", "advisory measure"),
+    ("强制性", "mandatory", "mandatory measure"),
+    ("对象", "subject", "subject of a measure or exemption"),
+    ("当", "when", "condition"),
+    ("内容", "text", "wording of a measure"),
+    ("要求", "require", "required action"),
+    ("除外", "except", "local exception"),
+    (
+        "不可豁免",
+        "non_exemptible",
+        "measure no exemption may lift",
+    ),
+    ("豁免", "exemption", "named exemption"),
+    ("解除", "lifts", "measures an exemption lifts"),
+    ("表", "table", "table"),
+    ("默认", "default", "default cell of a table"),
+    ("自", "from", "from a level upwards"),
+    ("至", "to", "level range"),
+    ("级别", "level", "the alert level"),
+    ("自主减排", "voluntary", "voluntary reduction"),
+    ("限产", "limit", "limit production by p%"),
+    ("停产", "stop", "stop production (or p% of it)"),
+    ("以生产线计", "by_line", "counted by production line"),
+    ("停用", "cease_use", "cease use of an item"),
+    ("禁止", "ban", "apply a named restriction"),
+    ("且", "and", "and"),
+    ("或", "or", "or"),
+    ("非", "not", "not"),
+    ("属于", "in", "membership"),
+    ("有值", "present", "an optional field has a value"),
+    ("任一", "any", "some item of a list"),
+    ("所有", "all", "every item of a list"),
+    ("满足", "satisfies", "condition on list items"),
+    ("是", "true", "yes"),
+    ("否", "false", "no"),
+    ("可选", "optional", "optional field type"),
+    ("列表", "list", "list of another entity"),
+    ("集合", "set", "set of enum values or levels"),
+    ("文本", "text", "text type"),
+    ("布尔", "bool", "yes/no type"),
+    ("整数", "integer", "integer type"),
+    ("小数", "decimal", "decimal type"),
+    ("百分比", "percent", "percentage type"),
+    ("日期", "date", "date type"),
+    ("信用代码", "credit_code", "unified social credit code type"),
+];
+
+/// Parses one policy file into a module, or returns its syntax diagnostics.
+pub fn parse_module(file: FileId, text: &str) -> Result<Module, Vec<Diagnostic>> {
+    prescan::check_nesting(file, text).map_err(|d| vec![d])?;
+    let mut pairs = PolicyParser::parse(Rule::file, text)
+        .map_err(|e| vec![errors::syntax_error(file, text, e)])?;
+    let file_pair = pairs
+        .next()
+        .expect("the file rule always produces one pair");
+    let b = Builder { file };
+    let mut decls = Vec::new();
+    let mut diags = Vec::new();
+    for pair in file_pair.into_inner() {
+        if pair.as_rule() == Rule::EOI {
+            continue;
+        }
+        match b.decl(pair) {
+            Ok(d) => decls.push(d),
+            Err(d) => diags.push(d),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    if decls.is_empty() {
+        return Err(vec![Diagnostic::new("E0004", "the policy file declares nothing")
+            .primary(Span::new(file, 0, text.len().min(1)), "no declarations in this file")
+            .help("a policy starts with declarations such as `预案 \"…\" { … }`, `预警级别 { … }` or `导入 \"…\"`")]);
+    }
+    Ok(Module { file, decls })
+}
+
+type R<T> = Result<T, Diagnostic>;
+
+struct Builder {
+    file: FileId,
+}
+
+fn pratt() -> &'static PrattParser<Rule> {
+    static PRATT: OnceLock<PrattParser<Rule>> = OnceLock::new();
+    PRATT.get_or_init(|| {
+        PrattParser::new()
+            .op(Op::infix(Rule::op_or, Assoc::Left))
+            .op(Op::infix(Rule::op_and, Assoc::Left))
+            .op(Op::prefix(Rule::op_not))
+    })
+}
+
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl Builder {
+    fn span(&self, pair: &Pair<Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, s.start(), s.end())
+    }
+
+    fn name(&self, pair: Pair<Rule>) -> Name {
+        Name {
+            text: pair.as_str().to_string(),
+            span: self.span(&pair),
+        }
+    }
+
+    fn string(&self, pair: Pair<Rule>) -> Str {
+        let span = self.span(&pair);
+        let inner = pair.into_inner().next().map(|p| p.as_str()).unwrap_or("");
+        Str {
+            value: unescape(inner),
+            span,
+        }
+    }
+
+    fn date(&self, pair: Pair<Rule>) -> R<DateLit> {
+        let span = self.span(&pair);
+        match dates::parse(pair.as_str()) {
+            Some(days) => Ok(DateLit { days, span }),
+            None => Err(Diagnostic::new(
+                "E0005",
+                format!("`{}` is not a calendar date", pair.as_str()),
+            )
+            .primary(span, "no such date")
+            .help("write dates as YYYY-MM-DD, for example 2023-10-25")),
+        }
+    }
+
+    fn percent(&self, pair: Pair<Rule>) -> R<Percent> {
+        let span = self.span(&pair);
+        let text = pair.as_str().trim_end_matches(['%', '％']);
+        let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+        let bad = |why: &str| {
+            Diagnostic::new(
+                "E0005",
+                format!("`{}` is not a valid percentage", pair.as_str()),
+            )
+            .primary(span, why.to_string())
+            .help("write a percentage such as 20% or 12.5%, with at most two decimals")
+        };
+        if frac.len() > 2 {
+            return Err(bad("more than two decimals"));
+        }
+        let whole: u32 = whole.parse().map_err(|_| bad("too large"))?;
+        let frac_value: u32 = if frac.is_empty() {
+            0
+        } else {
+            format!("{frac:0<2}").parse().unwrap_or(0)
+        };
+        let hundredths = whole
+            .checked_mul(100)
+            .and_then(|w| w.checked_add(frac_value))
+            .ok_or_else(|| bad("too large"))?;
+        Ok(Percent { hundredths, span })
+    }
+
+    fn decl(&self, pair: Pair<Rule>) -> R<Decl> {
+        Ok(match pair.as_rule() {
+            Rule::plan_decl => Decl::Plan(self.plan(pair)?),
+            Rule::import_decl => {
+                let span = self.span(&pair);
+                let s = pair.into_inner().nth(1).expect("import has a path");
+                Decl::Import(ImportDecl {
+                    path: self.string(s),
+                    span,
+                })
+            }
+            Rule::levels_decl => {
+                let span = self.span(&pair);
+                let levels = pair
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::level_def)
+                    .map(|p| {
+                        let mut it = p.into_inner();
+                        let name = self.name(it.next().expect("level name"));
+                        let alias = it.next().map(|a| self.name(a));
+                        LevelDef { name, alias }
+                    })
+                    .collect();
+                Decl::Levels(LevelsDecl { levels, span })
+            }
+            Rule::enum_decl => Decl::Enum(self.enum_decl(pair)),
+            Rule::entity_decl => Decl::Entity(self.entity(pair)),
+            Rule::restriction_decl => {
+                let span = self.span(&pair);
+                let mut it = pair.into_inner().skip(1);
+                let name = self.name(it.next().expect("restriction name"));
+                let wording = self.string(it.next().expect("restriction wording"));
+                Decl::Restriction(RestrictionDecl {
+                    name,
+                    wording,
+                    span,
+                })
+            }
+            Rule::measure_decl => Decl::Measure(self.measure(pair)?),
+            Rule::exemption_decl => Decl::Exemption(self.exemption(pair)?),
+            Rule::table_decl => Decl::Table(self.table(pair)?),
+            other => unreachable!("declaration rule {other:?}"),
+        })
+    }
+
+    fn plan(&self, pair: Pair<Rule>) -> R<PlanDecl> {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner().skip(1);
+        let title = self.string(it.next().expect("plan title"));
+        let mut plan = PlanDecl {
+            title,
+            issuer: None,
+            basis: Vec::new(),
+            effective: None,
+            span,
+        };
+        for item in it {
+            let rule = item.as_rule();
+            let value = item.into_inner().nth(1).expect("plan item value");
+            match rule {
+                Rule::issuer_item => plan.issuer = Some(self.string(value)),
+                Rule::basis_item => plan.basis.push(self.string(value)),
+                Rule::effective_item => plan.effective = Some(self.date(value)?),
+                _ => {}
+            }
+        }
+        Ok(plan)
+    }
+
+    fn enum_decl(&self, pair: Pair<Rule>) -> EnumDecl {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner().skip(1);
+        let name = self.name(it.next().expect("enum name"));
+        let mut ordered = false;
+        let mut variants = Vec::new();
+        let mut separator = EnumSeparator::Plain;
+        for p in it {
+            match p.as_rule() {
+                Rule::ordered_flag => ordered = true,
+                Rule::enum_desc | Rule::enum_asc | Rule::enum_plain => {
+                    separator = match p.as_rule() {
+                        Rule::enum_desc => EnumSeparator::Descending,
+                        Rule::enum_asc => EnumSeparator::Ascending,
+                        _ => EnumSeparator::Plain,
+                    };
+                    variants = p.into_inner().map(|v| self.name(v)).collect();
+                }
+                _ => {}
+            }
+        }
+        EnumDecl {
+            name,
+            ordered,
+            variants,
+            separator,
+            span,
+        }
+    }
+
+    fn entity(&self, pair: Pair<Rule>) -> EntityDecl {
+        let span = self.span(&pair);
+        let mut it = pair
+            .into_inner()
+            .filter(|p| !matches!(p.as_rule(), Rule::kw_entity | Rule::kw_key));
+        let name = self.name(it.next().expect("entity name"));
+        let key = self.name(it.next().expect("entity key"));
+        let fields = it.map(|f| self.field(f)).collect();
+        EntityDecl {
+            name,
+            key,
+            fields,
+            span,
+        }
+    }
+
+    fn field(&self, pair: Pair<Rule>) -> FieldDecl {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner();
+        let name = self.name(it.next().expect("field name"));
+        let ty = self.type_expr(it.next().expect("field type"));
+        let aliases = it
+            .next()
+            .map(|a| {
+                a.into_inner()
+                    .filter(|p| p.as_rule() == Rule::string)
+                    .map(|s| self.string(s))
+                    .collect()
+            })
+            .unwrap_or_default();
+        FieldDecl {
+            name,
+            ty,
+            aliases,
+            span,
+        }
+    }
+
+    fn type_expr(&self, pair: Pair<Rule>) -> TypeExpr {
+        let span = self.span(&pair);
+        let mut optional = false;
+        let mut kind = TypeKind::Text;
+        for p in pair.into_inner() {
+            kind = match p.as_rule() {
+                Rule::optional_flag => {
+                    optional = true;
+                    continue;
+                }
+                Rule::t_text => TypeKind::Text,
+                Rule::t_bool => TypeKind::Bool,
+                Rule::t_integer => TypeKind::Integer,
+                Rule::t_decimal => TypeKind::Decimal,
+                Rule::t_percent => TypeKind::Percent,
+                Rule::t_date => TypeKind::Date,
+                Rule::t_credit_code => TypeKind::CreditCode,
+                Rule::kw_level => TypeKind::Level,
+                Rule::name => TypeKind::Named(self.name(p)),
+                Rule::list_type => {
+                    TypeKind::List(self.name(p.into_inner().nth(1).expect("list element")))
+                }
+                Rule::set_type => {
+                    let elem = p.into_inner().nth(1).expect("set element");
+                    if elem.as_rule() == Rule::kw_level {
+                        TypeKind::Set(None)
+                    } else {
+                        TypeKind::Set(Some(self.name(elem)))
+                    }
+                }
+                other => unreachable!("type rule {other:?}"),
+            };
+        }
+        if optional {
+            TypeExpr {
+                kind: TypeKind::Optional(Box::new(TypeExpr { kind, span })),
+                span,
+            }
+        } else {
+            TypeExpr { kind, span }
+        }
+    }
+
+    fn level_range(&self, pair: Pair<Rule>) -> LevelRange {
+        let span = self.span(&pair);
+        let inner = pair.into_inner().next().expect("level range kind");
+        let kind = match inner.as_rule() {
+            Rule::range_from => {
+                LevelRangeKind::From(self.name(inner.into_inner().nth(1).expect("level")))
+            }
+            Rule::range_between => {
+                let mut it = inner.into_inner().filter(|p| p.as_rule() == Rule::name);
+                let a = self.name(it.next().expect("level"));
+                let b = self.name(it.next().expect("level"));
+                LevelRangeKind::Between(a, b)
+            }
+            _ => LevelRangeKind::Single(self.name(inner.into_inner().next().expect("level"))),
+        };
+        LevelRange { kind, span }
+    }
+
+    fn subject(&self, pair: Pair<Rule>) -> R<Subject> {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner().skip(1);
+        let path = self.path(it.next().expect("subject path"));
+        let condition = match it.nth(1) {
+            Some(e) => Some(self.expr(e)?),
+            None => None,
+        };
+        Ok(Subject {
+            path,
+            condition,
+            span,
+        })
+    }
+
+    fn cite(&self, pair: Pair<Rule>) -> Str {
+        self.string(pair.into_inner().nth(1).expect("cite text"))
+    }
+
+    fn measure(&self, pair: Pair<Rule>) -> R<MeasureDecl> {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner().skip(1);
+        let name = self.name(it.next().expect("measure name"));
+        let kind_pair = it.next().expect("measure kind");
+        let kind_span = self.span(&kind_pair);
+        let kind = match kind_pair.into_inner().next().map(|p| p.as_rule()) {
+            Some(Rule::kw_advisory) => MeasureKind::Advisory,
+            _ => MeasureKind::Mandatory,
+        };
+        let levels = self.level_range(it.next().expect("measure levels"));
+        let mut m = MeasureDecl {
+            name,
+            kind,
+            kind_span,
+            levels,
+            subjects: Vec::new(),
+            cites: Vec::new(),
+            texts: Vec::new(),
+            requires: Vec::new(),
+            exceptions: Vec::new(),
+            non_exemptible: None,
+            span,
+        };
+        for item in it {
+            let item_span = self.span(&item);
+            match item.as_rule() {
+                Rule::subject_item => m.subjects.push(self.subject(item)?),
+                Rule::cite_item => m.cites.push(self.cite(item)),
+                Rule::text_item => {
+                    let mut levels = None;
+                    let mut text = None;
+                    for p in item.into_inner() {
+                        match p.as_rule() {
+                            Rule::level_range => levels = Some(self.level_range(p)),
+                            Rule::string => text = Some(self.string(p)),
+                            _ => {}
+                        }
+                    }
+                    m.texts.push(TextItem {
+                        levels,
+                        text: text.expect("text item has a string"),
+                        span: item_span,
+                    });
+                }
+                Rule::require_item => {
+                    let mut levels = None;
+                    let mut action = None;
+                    for p in item.into_inner() {
+                        match p.as_rule() {
+                            Rule::level_range => levels = Some(self.level_range(p)),
+                            Rule::action => action = Some(self.action(p)?),
+                            _ => {}
+                        }
+                    }
+                    m.requires.push(RequireItem {
+                        levels,
+                        action: action.expect("require item has an action"),
+                        span: item_span,
+                    });
+                }
+                Rule::except_item => {
+                    let mut condition = None;
+                    let mut cite = None;
+                    for p in item.into_inner() {
+                        match p.as_rule() {
+                            Rule::expr => condition = Some(self.expr(p)?),
+                            Rule::cite_item => cite = Some(self.cite(p)),
+                            _ => {}
+                        }
+                    }
+                    m.exceptions.push(Exception {
+                        condition: condition.expect("exception has a condition"),
+                        cite,
+                        span: item_span,
+                    });
+                }
+                Rule::non_exempt_item => m.non_exemptible = Some(item_span),
+                _ => {}
+            }
+        }
+        Ok(m)
+    }
+
+    fn exemption(&self, pair: Pair<Rule>) -> R<ExemptionDecl> {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner().skip(1);
+        let name = self.name(it.next().expect("exemption name"));
+        let mut e = ExemptionDecl {
+            name,
+            subjects: Vec::new(),
+            lifts: Vec::new(),
+            cites: Vec::new(),
+            span,
+        };
+        for item in it {
+            match item.as_rule() {
+                Rule::subject_item => e.subjects.push(self.subject(item)?),
+                Rule::cite_item => e.cites.push(self.cite(item)),
+                Rule::lifts_item => e.lifts.extend(
+                    item.into_inner()
+                        .filter(|p| p.as_rule() == Rule::name)
+                        .map(|p| self.name(p)),
+                ),
+                _ => {}
+            }
+        }
+        Ok(e)
+    }
+
+    fn action(&self, pair: Pair<Rule>) -> R<Action> {
+        let span = self.span(&pair);
+        let mut terms = Vec::new();
+        for t in pair.into_inner() {
+            let tspan = self.span(&t);
+            let kind = match t.as_rule() {
+                Rule::voluntary => ActionTermKind::Voluntary,
+                Rule::limit => ActionTermKind::Limit(
+                    self.percent(t.into_inner().nth(1).expect("limit percent"))?,
+                ),
+                Rule::stop => {
+                    let mut percent = None;
+                    let mut by_line = false;
+                    for p in t.into_inner() {
+                        match p.as_rule() {
+                            Rule::percent => percent = Some(self.percent(p)?),
+                            Rule::by_line => by_line = true,
+                            _ => {}
+                        }
+                    }
+                    ActionTermKind::Stop { percent, by_line }
+                }
+                Rule::cease => ActionTermKind::CeaseUse,
+                Rule::ban => {
+                    ActionTermKind::Ban(self.name(t.into_inner().nth(1).expect("restriction name")))
+                }
+                Rule::table_lookup => {
+                    let mut it = t.into_inner();
+                    let table = self.name(it.next().expect("table name"));
+                    let args = it
+                        .map(|a| {
+                            let inner = a.into_inner().next().expect("lookup arg");
+                            if inner.as_rule() == Rule::kw_level {
+                                LookupArg::Level(self.span(&inner))
+                            } else {
+                                LookupArg::Path(self.path(inner))
+                            }
+                        })
+                        .collect();
+                    ActionTermKind::Lookup { table, args }
+                }
+                other => unreachable!("action rule {other:?}"),
+            };
+            terms.push(ActionTerm { kind, span: tspan });
+        }
+        Ok(Action { terms, span })
+    }
+
+    fn table(&self, pair: Pair<Rule>) -> R<TableDecl> {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner().skip(1);
+        let name = self.name(it.next().expect("table name"));
+        let mut t = TableDecl {
+            name,
+            dims: Vec::new(),
+            default: None,
+            groups: Vec::new(),
+            span,
+        };
+        for item in it {
+            match item.as_rule() {
+                Rule::table_dim => {
+                    let inner = item.into_inner().next().expect("table dimension");
+                    t.dims.push(if inner.as_rule() == Rule::kw_level {
+                        TableDim::Level(self.span(&inner))
+                    } else {
+                        TableDim::Enum(self.name(inner))
+                    });
+                }
+                Rule::table_default => {
+                    t.default =
+                        Some(self.action(item.into_inner().nth(1).expect("default action"))?);
+                }
+                Rule::table_group => {
+                    let gspan = self.span(&item);
+                    let mut keys = Vec::new();
+                    let mut group = None;
+                    for p in item.into_inner() {
+                        match p.as_rule() {
+                            Rule::group_key => {
+                                keys.push(self.name(p.into_inner().next().expect("group key")))
+                            }
+                            Rule::grid => group = Some(self.grid(p, keys.clone(), gspan)?),
+                            _ => {}
+                        }
+                    }
+                    t.groups.push(group.expect("group has a grid"));
+                }
+                Rule::grid => {
+                    let gspan = self.span(&item);
+                    t.groups.push(self.grid(item, Vec::new(), gspan)?);
+                }
+                _ => {}
+            }
+        }
+        Ok(t)
+    }
+
+    fn grid(&self, pair: Pair<Rule>, keys: Vec<Name>, span: Span) -> R<TableGroup> {
+        let mut it = pair.into_inner();
+        let header = it
+            .next()
+            .expect("grid header")
+            .into_inner()
+            .map(|n| self.name(n))
+            .collect();
+        let mut rows = Vec::new();
+        for row in it {
+            let rspan = self.span(&row);
+            let mut rk = Vec::new();
+            let mut cells = Vec::new();
+            for p in row.into_inner() {
+                match p.as_rule() {
+                    Rule::row_keys => rk = p.into_inner().map(|n| self.name(n)).collect(),
+                    Rule::grid_cell => {
+                        let cspan = self.span(&p);
+                        let inner = p.into_inner().next().expect("cell content");
+                        let action = if inner.as_rule() == Rule::action {
+                            Some(self.action(inner)?)
+                        } else {
+                            None
+                        };
+                        cells.push(GridCell {
+                            action,
+                            span: cspan,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            rows.push(GridRow {
+                keys: rk,
+                cells,
+                span: rspan,
+            });
+        }
+        Ok(TableGroup {
+            keys,
+            header,
+            rows,
+            span,
+        })
+    }
+
+    fn path(&self, pair: Pair<Rule>) -> Path {
+        let span = self.span(&pair);
+        Path {
+            segments: pair.into_inner().map(|n| self.name(n)).collect(),
+            span,
+        }
+    }
+
+    fn expr(&self, pair: Pair<Rule>) -> R<Expr> {
+        // Prefix operators recurse inside the Pratt parser: bound their run length.
+        let mut run = 0usize;
+        for p in pair.clone().into_inner() {
+            if p.as_rule() == Rule::op_not {
+                run += 1;
+                if run > super::MAX_NESTING {
+                    return Err(Diagnostic::new("E0002", "too many `非` (not) in a row")
+                        .primary(self.span(&p), "negations nested too deep")
+                        .help("two negations cancel out; write the condition without them"));
+                }
+            } else {
+                run = 0;
+            }
+        }
+        pratt()
+            .map_primary(|p| self.primary(p))
+            .map_prefix(|op, rhs| {
+                let rhs = rhs?;
+                let span = self.span(&op).to(rhs.span);
+                Ok(Expr {
+                    kind: ExprKind::Not(Box::new(rhs)),
+                    span,
+                })
+            })
+            .map_infix(|lhs, op, rhs| {
+                let (lhs, rhs) = (lhs?, rhs?);
+                let span = lhs.span.to(rhs.span);
+                let kind = if op.as_rule() == Rule::op_or {
+                    ExprKind::Or(Box::new(lhs), Box::new(rhs))
+                } else {
+                    ExprKind::And(Box::new(lhs), Box::new(rhs))
+                };
+                Ok(Expr { kind, span })
+            })
+            .parse(pair.into_inner())
+    }
+
+    fn primary(&self, pair: Pair<Rule>) -> R<Expr> {
+        let span = self.span(&pair);
+        match pair.as_rule() {
+            Rule::paren => {
+                let mut e =
+                    self.expr(pair.into_inner().next().expect("parenthesised expression"))?;
+                e.span = span;
+                Ok(e)
+            }
+            Rule::quantifier => {
+                let mut it = pair.into_inner();
+                let all = it.next().map(|q| q.as_rule()) == Some(Rule::q_all);
+                let list = self.path(it.next().expect("quantified list"));
+                let body = it.nth(1).expect("quantifier body");
+                let body = self.primary(body)?;
+                Ok(Expr {
+                    kind: ExprKind::Quantified {
+                        all,
+                        list,
+                        body: Box::new(body),
+                    },
+                    span,
+                })
+            }
+            Rule::predicate => {
+                let mut it = pair.into_inner();
+                let lhs = self.operand(it.next().expect("predicate operand"))?;
+                let kind = match it.next() {
+                    None => ExprKind::Operand(lhs),
+                    Some(rest) => match rest.as_rule() {
+                        Rule::compare => {
+                            let mut c = rest.into_inner();
+                            let op = match c.next().expect("comparison operator").as_str() {
+                                "=" => CmpOp::Eq,
+                                "!=" | "≠" => CmpOp::Ne,
+                                "<" => CmpOp::Lt,
+                                "<=" | "≤" => CmpOp::Le,
+                                ">" => CmpOp::Gt,
+                                _ => CmpOp::Ge,
+                            };
+                            let rhs = self.operand(c.next().expect("comparison operand"))?;
+                            ExprKind::Compare(op, lhs, rhs)
+                        }
+                        Rule::membership => {
+                            let target = rest.into_inner().nth(1).expect("membership target");
+                            if target.as_rule() == Rule::value_set {
+                                let values = target
+                                    .into_inner()
+                                    .map(|o| self.operand(o))
+                                    .collect::<R<Vec<_>>>()?;
+                                ExprKind::InValues(lhs, values)
+                            } else {
+                                ExprKind::InField(lhs, self.path(target))
+                            }
+                        }
+                        _ => match lhs.kind {
+                            OperandKind::Path(p) => ExprKind::Present(p),
+                            _ => {
+                                return Err(Diagnostic::new(
+                                    "E0201",
+                                    "only a field can be tested with `有值` (present)",
+                                )
+                                .primary(lhs.span, "this is a literal, not a field")
+                                .help("write `字段 有值` with the name of an optional field"))
+                            }
+                        },
+                    },
+                };
+                Ok(Expr { kind, span })
+            }
+            other => unreachable!("primary rule {other:?}"),
+        }
+    }
+
+    fn operand(&self, pair: Pair<Rule>) -> R<Operand> {
+        let span = self.span(&pair);
+        let inner = pair.into_inner().next().expect("operand content");
+        let kind = match inner.as_rule() {
+            Rule::date => OperandKind::Date(self.date(inner)?.days),
+            Rule::percent => OperandKind::Percent(self.percent(inner)?.hundredths),
+            Rule::decimal => OperandKind::Decimal(inner.as_str().parse().unwrap_or(0.0)),
+            Rule::integer => OperandKind::Int(inner.as_str().parse().map_err(|_| {
+                Diagnostic::new("E0005", "this number is too large")
+                    .primary(span, "does not fit in a 64-bit integer")
+                    .help("numbers in a policy are at most 9223372036854775807")
+            })?),
+            Rule::string => OperandKind::Text(self.string(inner).value),
+            Rule::bool_true => OperandKind::Bool(true),
+            Rule::bool_false => OperandKind::Bool(false),
+            Rule::kw_level => OperandKind::Level,
+            _ => OperandKind::Path(self.path(inner)),
+        };
+        Ok(Operand { kind, span })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Module {
+        parse_module(0, text).unwrap_or_else(|d| panic!("{d:#?}"))
+    }
+
+    #[test]
+    fn parses_levels_with_aliases_and_ordered_enum() {
+        let m = parse("预警级别 { 黄色 (yellow) < 橙色 (orange) < 红色 (red) }\n枚举 绩效等级 有序 { 引领性 > A > B > B- > C > D }");
+        let Decl::Levels(l) = &m.decls[0] else {
+            panic!()
+        };
+        assert_eq!(l.levels.len(), 3);
+        assert_eq!(l.levels[2].alias.as_ref().unwrap().text, "red");
+        let Decl::Enum(e) = &m.decls[1] else { panic!() };
+        assert!(e.ordered);
+        let names: Vec<_> = e.variants.iter().map(|v| v.text.as_str()).collect();
+        assert_eq!(names, ["引领性", "A", "B", "B-", "C", "D"]);
+    }
+
+    #[test]
+    fn english_and_chinese_keywords_parse_alike() {
+        let zh = parse("措施 甲 强制性 自 橙色 { 对象 企业 当 非 涉气 且 等级 属于 { A, B } 依据 \"三\" 要求 限产 20% + 禁止 重卡 }");
+        let en = parse("measure 甲 mandatory from 橙色 { subject 企业 when not 涉气 and 等级 in { A, B } cite \"三\" require limit 20% + ban 重卡 }");
+        let (Decl::Measure(a), Decl::Measure(b)) = (&zh.decls[0], &en.decls[0]) else {
+            panic!()
+        };
+        assert_eq!(a.requires[0].action.terms.len(), 2);
+        assert_eq!(b.requires[0].action.terms.len(), 2);
+        assert!(matches!(
+            a.subjects[0].condition.as_ref().unwrap().kind,
+            ExprKind::And(..)
+        ));
+        assert!(matches!(
+            b.subjects[0].condition.as_ref().unwrap().kind,
+            ExprKind::And(..)
+        ));
+    }
+
+    #[test]
+    fn and_binds_tighter_than_or() {
+        let m = parse("措施 甲 倡议性 黄色 { 对象 企业 当 a 或 b 且 c }");
+        let Decl::Measure(me) = &m.decls[0] else {
+            panic!()
+        };
+        let ExprKind::Or(_, rhs) = &me.subjects[0].condition.as_ref().unwrap().kind else {
+            panic!()
+        };
+        assert!(matches!(rhs.kind, ExprKind::And(..)));
+    }
+
+    #[test]
+    fn keyword_glued_to_a_name_stays_in_the_name() {
+        let m = parse("措施 甲 倡议性 黄色 { 对象 企业当 }");
+        let Decl::Measure(me) = &m.decls[0] else {
+            panic!()
+        };
+        assert_eq!(me.subjects[0].path.display(), "企业当");
+    }
+
+    #[test]
+    fn percentages_are_exact_hundredths() {
+        let m = parse("措施 甲 强制性 黄色 { 要求 限产 12.5% }");
+        let Decl::Measure(me) = &m.decls[0] else {
+            panic!()
+        };
+        let ActionTermKind::Limit(p) = &me.requires[0].action.terms[0].kind else {
+            panic!()
+        };
+        assert_eq!(p.hundredths, 1250);
+    }
+
+    #[test]
+    fn table_grid_rows_and_groups() {
+        let m = parse("表 T (行业, 等级, 级别) {\n 水泥:\n 等级 | 黄色 | 橙色\n A, B | 自主减排 | 停产 50% 以生产线计\n C | - | 停产\n}");
+        let Decl::Table(t) = &m.decls[0] else {
+            panic!()
+        };
+        assert_eq!(t.groups[0].keys[0].text, "水泥");
+        assert_eq!(t.groups[0].rows[0].keys.len(), 2);
+        assert!(t.groups[0].rows[1].cells[0].action.is_none());
+        assert_eq!(t.groups[0].header.len(), 3);
+    }
+
+    #[test]
+    fn empty_and_comment_only_files_are_diagnosed() {
+        for text in ["", "  // 只有注释\n/* 块 */"] {
+            let d = parse_module(0, text).unwrap_err();
+            assert_eq!(d[0].code, "E0004");
+        }
+    }
+}
