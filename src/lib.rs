@@ -6,5 +6,8 @@
 
 pub mod dates;
 pub mod diagnostics;
+pub mod eval;
+pub mod ir;
+pub mod semantics;
 pub mod source;
 pub mod syntax;

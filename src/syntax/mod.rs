@@ -1,7 +1,7 @@
 //! Stage 1, parse: policy text → pest pairs → AST with spans.
 
 pub mod ast;
-mod errors;
+pub mod errors;
 mod parser;
 mod prescan;
 

@@ -1,0 +1,137 @@
+//! Conditions over the records in scope. Total: every expression ends and none panics;
+//! a comparison with a missing value is false.
+
+use std::cmp::Ordering;
+
+use crate::ir::{CmpOp, CompareAs, Expr, FieldRef, Operand, Record, RuleSet, Value};
+use crate::semantics::types::MAX_FRAMES;
+
+static EMPTY: Record = Record { values: Vec::new() };
+
+/// The records in scope, outermost first: a fixed array, so pushing a scope never allocates.
+#[derive(Clone, Copy)]
+pub struct Frames<'a> {
+    records: [&'a Record; MAX_FRAMES],
+    len: usize,
+}
+
+impl<'a> Frames<'a> {
+    pub fn root(record: &'a Record) -> Self {
+        let mut records = [&EMPTY; MAX_FRAMES];
+        records[0] = record;
+        Frames { records, len: 1 }
+    }
+
+    pub fn push(mut self, record: &'a Record) -> Self {
+        if self.len < MAX_FRAMES {
+            self.records[self.len] = record;
+            self.len += 1;
+        }
+        self
+    }
+
+    pub fn root_only(mut self) -> Self {
+        self.len = 1;
+        self
+    }
+
+    pub fn get(&self, r: FieldRef) -> &'a Value {
+        match self.records[..self.len].get(r.frame as usize) {
+            Some(rec) => rec.get(r.field as usize),
+            None => &Value::Missing,
+        }
+    }
+}
+
+enum Scalar<'a> {
+    Ref(&'a Value),
+    Level(u16),
+}
+
+impl Scalar<'_> {
+    fn as_enum(&self) -> Option<u16> {
+        match self {
+            Scalar::Ref(Value::Enum(v)) => Some(*v),
+            Scalar::Level(l) => Some(*l),
+            _ => None,
+        }
+    }
+}
+
+fn operand<'a>(o: &'a Operand, frames: Frames<'a>, level: usize) -> Scalar<'a> {
+    match o {
+        Operand::Field(r) => Scalar::Ref(frames.get(*r)),
+        Operand::Level => Scalar::Level(level as u16),
+        Operand::Const(v) => Scalar::Ref(v),
+    }
+}
+
+fn ordering(rules: &RuleSet, cmp: CompareAs, a: &Scalar<'_>, b: &Scalar<'_>) -> Option<Ordering> {
+    match cmp {
+        CompareAs::Enum(e) => {
+            let (x, y) = (a.as_enum()?, b.as_enum()?);
+            let rank = &rules.enums.get(e)?.rank;
+            Some(rank.get(x as usize)?.cmp(rank.get(y as usize)?))
+        }
+        CompareAs::Level => Some(a.as_enum()?.cmp(&b.as_enum()?)),
+        _ => match (a, b) {
+            (Scalar::Ref(Value::Num(x)), Scalar::Ref(Value::Num(y))) => x.partial_cmp(y),
+            (Scalar::Ref(Value::Text(x)), Scalar::Ref(Value::Text(y))) => Some(x.cmp(y)),
+            (Scalar::Ref(Value::Date(x)), Scalar::Ref(Value::Date(y))) => Some(x.cmp(y)),
+            (Scalar::Ref(Value::Bool(x)), Scalar::Ref(Value::Bool(y))) => Some(x.cmp(y)),
+            _ => None,
+        },
+    }
+}
+
+pub fn eval_condition(rules: &RuleSet, e: &Expr, frames: Frames<'_>, level: usize) -> bool {
+    match e {
+        Expr::Const(b) => *b,
+        Expr::Truthy(r) => matches!(frames.get(*r), Value::Bool(true)),
+        Expr::Present(r) => !matches!(frames.get(*r), Value::Missing),
+        Expr::Compare { op, lhs, rhs, cmp } => {
+            let (a, b) = (operand(lhs, frames, level), operand(rhs, frames, level));
+            let Some(ord) = ordering(rules, *cmp, &a, &b) else {
+                return false;
+            };
+            match op {
+                CmpOp::Eq => ord == Ordering::Equal,
+                CmpOp::Ne => ord != Ordering::Equal,
+                CmpOp::Lt => ord == Ordering::Less,
+                CmpOp::Le => ord != Ordering::Greater,
+                CmpOp::Gt => ord == Ordering::Greater,
+                CmpOp::Ge => ord != Ordering::Less,
+            }
+        }
+        Expr::InMask { operand: o, mask } => match operand(o, frames, level).as_enum() {
+            Some(v) => v < 64 && mask & (1u64 << v) != 0,
+            None => false,
+        },
+        Expr::InValues { operand: o, values } => match operand(o, frames, level) {
+            Scalar::Ref(Value::Missing) | Scalar::Level(_) => false,
+            Scalar::Ref(x) => values.iter().any(|c| c == x),
+        },
+        Expr::InField { operand: o, set } => {
+            let v = operand(o, frames, level).as_enum();
+            match (v, frames.get(*set)) {
+                (Some(v), Value::Set(bits)) => v < 64 && bits & (1u64 << v) != 0,
+                _ => false,
+            }
+        }
+        Expr::Not(inner) => !eval_condition(rules, inner, frames, level),
+        Expr::And(es) => es.iter().all(|x| eval_condition(rules, x, frames, level)),
+        Expr::Or(es) => es.iter().any(|x| eval_condition(rules, x, frames, level)),
+        Expr::Any { list, body } => match frames.get(*list) {
+            Value::List(items) => items
+                .iter()
+                .any(|it| eval_condition(rules, body, frames.push(it), level)),
+            _ => false,
+        },
+        Expr::All { list, body } => match frames.get(*list) {
+            Value::List(items) => items
+                .iter()
+                .all(|it| eval_condition(rules, body, frames.push(it), level)),
+            _ => true,
+        },
+    }
+}

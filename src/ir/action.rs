@@ -1,0 +1,178 @@
+//! The action algebra: what a measure requires, ordered by strictness.
+//!
+//! voluntary < limit p% < stop p% of lines < full stop (cease-use ranks with full stop);
+//! named restrictions form a set. `a + b` takes the stricter production action and the
+//! union of restrictions. Strictness is a partial order: `a ≥ b` iff a's production action
+//! is at least b's and a's restrictions include b's.
+
+use std::cmp::Ordering;
+
+use serde::{Deserialize, Serialize};
+
+/// The production part of an action. Percentages are in hundredths of a percent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Base {
+    /// No production requirement (an action made only of restrictions).
+    #[default]
+    None,
+    Voluntary,
+    Limit {
+        hundredths: u32,
+    },
+    StopPart {
+        hundredths: u32,
+        by_line: bool,
+    },
+    Stop,
+    CeaseUse,
+}
+
+impl Base {
+    /// The key strictness is compared on: kind first, then the percentage.
+    pub fn rank(self) -> (u8, u32) {
+        match self {
+            Base::None => (0, 0),
+            Base::Voluntary => (1, 0),
+            Base::Limit { hundredths } => (2, hundredths),
+            Base::StopPart { hundredths, .. } => (3, hundredths),
+            Base::Stop | Base::CeaseUse => (4, 0),
+        }
+    }
+}
+
+/// A production action plus a set of named restrictions (bit i = restriction i).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct Action {
+    pub base: Base,
+    pub restrictions: u64,
+}
+
+/// The most restrictions an action can carry (one bit each).
+pub const MAX_RESTRICTIONS: usize = 64;
+
+impl Action {
+    pub const NONE: Action = Action {
+        base: Base::None,
+        restrictions: 0,
+    };
+
+    pub fn base(base: Base) -> Self {
+        Action {
+            base,
+            restrictions: 0,
+        }
+    }
+
+    pub fn restriction(index: usize) -> Self {
+        Action {
+            base: Base::None,
+            restrictions: 1u64 << index,
+        }
+    }
+
+    /// `self + other`: the stricter production action and all restrictions of both.
+    pub fn combine(self, other: Action) -> Action {
+        let base = if other.base.rank() > self.base.rank() {
+            other.base
+        } else {
+            self.base
+        };
+        Action {
+            base,
+            restrictions: self.restrictions | other.restrictions,
+        }
+    }
+
+    /// True when `self` asks at least as much as `other` in every respect.
+    pub fn at_least_as_strict_as(self, other: Action) -> bool {
+        self.base.rank() >= other.base.rank()
+            && self.restrictions & other.restrictions == other.restrictions
+    }
+
+    /// Strictness as a partial order: `None` when neither includes the other
+    /// (for example, a higher limit against an extra restriction).
+    pub fn strictness_cmp(self, other: Action) -> Option<Ordering> {
+        match (
+            self.at_least_as_strict_as(other),
+            other.at_least_as_strict_as(self),
+        ) {
+            (true, true) => Some(Ordering::Equal),
+            (true, false) => Some(Ordering::Greater),
+            (false, true) => Some(Ordering::Less),
+            (false, false) => None,
+        }
+    }
+
+    pub fn restriction_indices(self) -> impl Iterator<Item = usize> {
+        (0..MAX_RESTRICTIONS).filter(move |i| self.restrictions & (1u64 << i) != 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limit(p: u32) -> Action {
+        Action::base(Base::Limit {
+            hundredths: p * 100,
+        })
+    }
+
+    fn stop_part(p: u32) -> Action {
+        Action::base(Base::StopPart {
+            hundredths: p * 100,
+            by_line: true,
+        })
+    }
+
+    #[test]
+    fn order_of_production_actions() {
+        let chain = [
+            Action::NONE,
+            Action::base(Base::Voluntary),
+            limit(20),
+            limit(30),
+            stop_part(10),
+            stop_part(50),
+            Action::base(Base::Stop),
+        ];
+        for w in chain.windows(2) {
+            assert_eq!(
+                w[1].strictness_cmp(w[0]),
+                Some(Ordering::Greater),
+                "{:?} vs {:?}",
+                w[1],
+                w[0]
+            );
+            assert_eq!(w[0].strictness_cmp(w[1]), Some(Ordering::Less));
+        }
+        assert_eq!(
+            Action::base(Base::CeaseUse).strictness_cmp(Action::base(Base::Stop)),
+            Some(Ordering::Equal)
+        );
+    }
+
+    #[test]
+    fn restrictions_compare_as_sets() {
+        let a = limit(20).combine(Action::restriction(0));
+        let b = limit(20);
+        assert_eq!(a.strictness_cmp(b), Some(Ordering::Greater));
+        // more production limit but a missing restriction: incomparable
+        assert_eq!(limit(30).strictness_cmp(a), None);
+        let c = Action::restriction(1);
+        assert_eq!(Action::restriction(0).strictness_cmp(c), None);
+    }
+
+    #[test]
+    fn combine_takes_stricter_base_and_union() {
+        let a = limit(20).combine(Action::restriction(0));
+        let b = stop_part(50).combine(Action::restriction(3));
+        let c = a.combine(b);
+        assert_eq!(c.base, stop_part(50).base);
+        assert_eq!(c.restriction_indices().collect::<Vec<_>>(), [0, 3]);
+        assert!(c.at_least_as_strict_as(a) && c.at_least_as_strict_as(b));
+        assert_eq!(a.combine(Action::NONE), a);
+        assert_eq!(limit(30).combine(limit(20)), limit(30));
+    }
+}

@@ -1,0 +1,214 @@
+//! Stage 5, lower: the rule set the evaluator runs. Flat, indexed, serde-serialisable and
+//! versioned; names survive only for reporting.
+
+pub mod action;
+pub mod expr;
+pub mod lower;
+pub mod value;
+
+use serde::{Deserialize, Serialize};
+
+pub use action::{Action, Base};
+pub use expr::{CmpOp, CompareAs, Expr, FieldRef, Operand};
+pub use value::{Record, Value};
+
+/// Bumped whenever the serialised shape of [`RuleSet`] changes.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleSet {
+    pub plan: Option<PlanInfo>,
+    pub levels: Vec<LevelInfo>,
+    pub enums: Vec<EnumInfo>,
+    pub entities: Vec<EntityInfo>,
+    pub restrictions: Vec<RestrictionInfo>,
+    pub tables: Vec<TableInfo>,
+    pub measures: Vec<MeasureInfo>,
+    pub exemptions: Vec<ExemptionInfo>,
+    /// True when the entry file is written with Chinese keywords (reports then use Chinese headers).
+    pub chinese: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanInfo {
+    pub title: String,
+    pub issuer: Option<String>,
+    pub basis: Vec<String>,
+    pub effective: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LevelInfo {
+    pub name: String,
+    pub alias: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnumInfo {
+    pub name: String,
+    /// In declaration order.
+    pub variants: Vec<String>,
+    pub ordered: bool,
+    /// For ordered enums, the rank of each variant: greater is better (declared first with `>`).
+    pub rank: Vec<u16>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntityInfo {
+    pub name: String,
+    pub key: usize,
+    pub fields: Vec<FieldInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldInfo {
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub ty: FieldType,
+    pub optional: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FieldType {
+    Text,
+    Bool,
+    Integer,
+    Decimal,
+    Percent,
+    Date,
+    CreditCode,
+    Level,
+    Enum(usize),
+    /// A set of levels (`None`) or of an enum's variants.
+    Set(Option<usize>),
+    /// A list of records of another entity.
+    List(usize),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RestrictionInfo {
+    pub name: String,
+    pub wording: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Dim {
+    Level,
+    Enum(usize),
+}
+
+/// A dense table: `cells[index(keys)]`, row-major over `dims`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableInfo {
+    pub name: String,
+    pub dims: Vec<Dim>,
+    pub sizes: Vec<usize>,
+    pub cells: Vec<Option<Action>>,
+    pub default: Option<Action>,
+}
+
+impl TableInfo {
+    /// The cell for one combination of keys, falling back to the default.
+    pub fn lookup(&self, keys: &[usize]) -> Option<Action> {
+        let mut index = 0;
+        for (k, size) in keys.iter().zip(&self.sizes) {
+            if k >= size {
+                return None;
+            }
+            index = index * size + k;
+        }
+        self.cells.get(index).copied().flatten().or(self.default)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureKind {
+    Advisory,
+    Mandatory,
+}
+
+impl MeasureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeasureKind::Advisory => "advisory",
+            MeasureKind::Mandatory => "mandatory",
+        }
+    }
+}
+
+/// Where a measure's subject lives: the top-level record, or the items of one of its list fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemSubject {
+    pub field: usize,
+    pub entity: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum KeySource {
+    Level,
+    Field(FieldRef),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lookup {
+    pub table: usize,
+    pub keys: Vec<KeySource>,
+}
+
+/// A required action: fixed terms combined with the cells of table lookups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionPlan {
+    pub fixed: Action,
+    pub lookups: Vec<Lookup>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExceptionInfo {
+    pub condition: Expr,
+    pub cite: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeasureInfo {
+    pub name: String,
+    pub kind: MeasureKind,
+    /// Bit i set: in force at level i.
+    pub levels: u64,
+    pub entity: usize,
+    pub item: Option<ItemSubject>,
+    pub condition: Option<Expr>,
+    /// Per level: the wording at that level.
+    pub texts: Vec<Option<String>>,
+    /// Per level: the required action at that level.
+    pub actions: Vec<Option<ActionPlan>>,
+    pub exceptions: Vec<ExceptionInfo>,
+    pub cite: Option<String>,
+    pub non_exemptible: bool,
+    /// The exemptions that lift this measure, in declaration order.
+    pub lifted_by: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExemptionInfo {
+    pub name: String,
+    pub entity: usize,
+    pub condition: Option<Expr>,
+    pub lifts: Vec<usize>,
+    pub cite: Option<String>,
+}
+
+impl RuleSet {
+    pub fn level_index(&self, name: &str) -> Option<usize> {
+        self.levels.iter().position(|l| {
+            l.name == name
+                || l.alias
+                    .as_deref()
+                    .is_some_and(|a| a.eq_ignore_ascii_case(name))
+        })
+    }
+
+    pub fn entity_index(&self, name: &str) -> Option<usize> {
+        self.entities.iter().position(|e| e.name == name)
+    }
+}

@@ -1,0 +1,7 @@
+//! Stages 2 and 3: resolve names and imports, then check types against the schema.
+
+pub mod resolve;
+pub mod types;
+
+pub use resolve::{load_program, Program};
+pub use types::{check, Checked};
