@@ -4,10 +4,14 @@
 //! resolves names and checks types, [`ir`] lowers to the rule set, [`data`] loads records,
 //! [`eval`] decides, [`report`] renders.
 
+pub mod cli;
+pub mod compile;
+pub mod data;
 pub mod dates;
 pub mod diagnostics;
 pub mod eval;
 pub mod ir;
+pub mod report;
 pub mod semantics;
 pub mod source;
 pub mod syntax;

@@ -4,6 +4,7 @@
 //! [`Decision`], so evaluating a record allocates nothing once the buffer has grown.
 
 mod expr;
+pub mod run;
 
 use crate::ir::{Action, ActionPlan, KeySource, MeasureKind, Record, RuleSet, Value};
 pub use expr::{eval_condition, Frames};

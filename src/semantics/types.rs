@@ -719,9 +719,10 @@ impl<'p> Cx<'p> {
         for (arg, dim) in args.iter().zip(&dims) {
             let key = match arg {
                 ast::LookupArg::Level(_) => (KeySource::Level, Ty::Level),
-                ast::LookupArg::Path(p) => match self.field_path(p, scope)? {
-                    (r, ty, _) => (KeySource::Field(r), ty),
-                },
+                ast::LookupArg::Path(p) => {
+                    let (r, ty, _) = self.field_path(p, scope)?;
+                    (KeySource::Field(r), ty)
+                }
             };
             let wanted = match dim {
                 Dim::Level => Ty::Level,

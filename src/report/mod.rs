@@ -1,0 +1,7 @@
+//! Stage 8, report: diagnostics and decisions rendered for people and for machines.
+
+pub mod decisions;
+pub mod diagnostics;
+mod files;
+
+pub use diagnostics::{render_human, render_json};
