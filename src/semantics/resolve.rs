@@ -59,6 +59,11 @@ impl Program {
         &self.modules[sym.module].decls[sym.index]
     }
 
+    /// The module of the file that was compiled (its imports come before it).
+    pub fn entry(&self) -> Option<&Module> {
+        self.modules.iter().find(|m| m.file == 0)
+    }
+
     pub fn levels_decl(&self) -> Option<&LevelsDecl> {
         self.levels
             .and_then(|(m, i)| match &self.modules[m].decls[i] {
@@ -150,8 +155,6 @@ fn load_module(
             _ => None,
         })
         .collect();
-    prog.modules.push(module);
-    prog.imported_by.push(via);
     let dir = prog
         .sources
         .get(file)
@@ -197,7 +200,7 @@ fn load_module(
         }
         let shown = Path::new(&importer_name)
             .parent()
-            .map(|p| p.join(&import.path.value).display().to_string())
+            .map(|p| normalize(&p.join(&import.path.value)))
             .unwrap_or_else(|| import.path.value.clone());
         match read_policy_text(&canonical) {
             Ok(Ok(text)) => {
@@ -219,6 +222,9 @@ fn load_module(
             ),
         }
     }
+    // Imports come before their importer, so a name declared in both is reported on the importer.
+    prog.modules.push(module);
+    prog.imported_by.push(via);
 }
 
 fn bind_symbols(prog: &mut Program, diags: &mut Vec<Diagnostic>) {
@@ -251,7 +257,7 @@ fn bind_symbols(prog: &mut Program, diags: &mut Vec<Diagnostic>) {
                     continue;
                 }
                 Decl::Plan(p) => {
-                    if m == 0 {
+                    if module.file == 0 {
                         if let Some(first) = first_plan {
                             diags.push(
                                 Diagnostic::new("E0102", "the plan header is declared twice")
@@ -287,4 +293,20 @@ fn bind_symbols(prog: &mut Program, diags: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// `a/b/../c` → `a/c`, lexically: how an imported file is named in diagnostics.
+fn normalize(path: &Path) -> String {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out.iter().collect::<PathBuf>().display().to_string()
 }

@@ -169,7 +169,7 @@ impl<'p> Cx<'p> {
     }
 
     fn plan(&mut self) {
-        let Some(entry) = self.prog.modules.first() else {
+        let Some(entry) = self.prog.entry() else {
             return;
         };
         let text = &self.prog.sources.get(entry.file).text;

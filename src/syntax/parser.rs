@@ -144,9 +144,14 @@ fn unescape(raw: &str) -> String {
 }
 
 impl Builder {
+    /// The pair's span without trailing whitespace (pest attaches the whitespace it skipped
+    /// before a repetition that matched nothing).
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start(), s.end())
+        let trimmed = pair
+            .as_str()
+            .trim_end_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
+        Span::new(self.file, s.start(), s.start() + trimmed.len())
     }
 
     fn name(&self, pair: Pair<Rule>) -> Name {
