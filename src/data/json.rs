@@ -131,7 +131,6 @@ pub fn record(
         if matches!(values[fi], Value::Missing) {
             match f.ty {
                 FieldType::List(_) => values[fi] = Value::List(Vec::new()),
-                FieldType::Set(_) if !obj.contains_key(&f.name) => {}
                 _ if !f.optional => {
                     return Err(CellError {
                         column: f.name.clone(),
@@ -178,6 +177,7 @@ pub fn load(rules: &RuleSet, file: &str, text: &str, ds: &mut Dataset) -> Result
         ));
     };
     let cols = ColumnIndex::new(rules);
+    let file_index = ds.add_file(file);
     for (name, value) in &top {
         let Json::Array(items) = value else {
             return Err(format!("{file}: `{name}` must be an array of records"));
@@ -221,7 +221,7 @@ pub fn load(rules: &RuleSet, file: &str, text: &str, ds: &mut Dataset) -> Result
                 ds.errors.push(fail(
                     None,
                     None,
-                    format!("expected a `{name}` object, found {}", json_text(item)),
+                    format!("expected a `{name}` object, found {item}"),
                 ));
                 continue;
             };
@@ -234,6 +234,7 @@ pub fn load(rules: &RuleSet, file: &str, text: &str, ds: &mut Dataset) -> Result
             match record(&cols, entity, obj) {
                 Ok(rec) => ds.records.push(LoadedRecord {
                     entity,
+                    file: file_index,
                     row,
                     key: key_text(rec.get(info.key)),
                     record: rec,

@@ -13,6 +13,8 @@ use crate::ir::Record;
 #[derive(Debug, Clone)]
 pub struct LoadedRecord {
     pub entity: usize,
+    /// Index into [`Dataset::files`].
+    pub file: usize,
     /// 1-based position of the record in its input (row or array index).
     pub row: usize,
     pub key: String,
@@ -33,9 +35,19 @@ pub struct RowError {
 /// Everything read from the data files of one run.
 #[derive(Debug, Default)]
 pub struct Dataset {
+    /// The data files read, as named in errors.
+    pub files: Vec<String>,
     pub records: Vec<LoadedRecord>,
     pub errors: Vec<RowError>,
     pub warnings: Vec<String>,
     /// Records read, whether loaded or failed.
     pub read: usize,
+}
+
+impl Dataset {
+    /// Registers a data file and returns its index for [`LoadedRecord::file`].
+    pub fn add_file(&mut self, name: &str) -> usize {
+        self.files.push(name.to_string());
+        self.files.len() - 1
+    }
 }

@@ -59,7 +59,12 @@ fn level(rules: &RuleSet, text: &str) -> Option<u16> {
 pub fn parse_cell(rules: &RuleSet, ty: FieldType, text: &str) -> Result<Value, String> {
     let t = text.trim();
     if t.is_empty() {
-        return Ok(Value::Missing);
+        // An empty set is a value (on no list), not a missing one.
+        return Ok(if matches!(ty, FieldType::Set(_)) {
+            Value::Set(0)
+        } else {
+            Value::Missing
+        });
     }
     let fail = || Err(format!("expected {}", expected(rules, ty)));
     match ty {

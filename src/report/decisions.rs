@@ -240,7 +240,7 @@ pub fn eval_errors(
             if let Err(e) = r {
                 out.push((
                     RowError {
-                        file: String::new(),
+                        file: ds.files.get(rec.file).cloned().unwrap_or_default(),
                         entity: rules.entities[rec.entity].name.clone(),
                         row: rec.row,
                         column: None,
@@ -282,7 +282,6 @@ pub fn report_json(rules: &RuleSet, ds: &Dataset, outcomes: &[Outcome]) -> Json 
     let mut errors: Vec<Json> = ds.errors.iter().map(row_error_json).collect();
     for (e, level) in eval_errors(rules, ds, outcomes) {
         let mut j = row_error_json(&e);
-        j["file"] = Json::Null;
         j["level"] = json!(level.map(|l| level_name(rules, l)));
         errors.push(j);
     }

@@ -1,0 +1,191 @@
+//! The real binary: exit codes, outputs on the shipped plan, hostile input.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn policyc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_policyc"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited normally, not by a signal")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const BEIJING: &str = "policies/beijing/manufacturing-2023.policy";
+const NATIONAL: &str = "policies/national/grading-2020.policy";
+const FIRMS: &str = "policies/beijing/examples/firms.json";
+
+#[test]
+fn shipped_policies_check_clean() {
+    let o = policyc(&["check", BEIJING, NATIONAL]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(stdout(&o), "");
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
+fn broken_policy_exits_1_and_missing_file_exits_2() {
+    let o = policyc(&["check", "tests/broken/E0101_unknown_field.policy"]);
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).contains("error[E0101]"));
+    let o = policyc(&["check", "no/such/file.policy"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("cannot read policy file"),
+        "{}",
+        stderr(&o)
+    );
+    let o = policyc(&["check"]);
+    assert_eq!(code(&o), 2, "missing argument is a usage error");
+    let o = policyc(&["check", "tests"]);
+    assert_eq!(code(&o), 2, "a directory is not a policy file");
+}
+
+#[test]
+fn check_json_reports_positions_and_codes() {
+    let o = policyc(&[
+        "check",
+        "--format",
+        "json",
+        "tests/broken/E0001_swallowed_keyword.policy",
+    ]);
+    assert_eq!(code(&o), 1);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let d = &doc["diagnostics"][0];
+    assert_eq!(d["code"], "E0001");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["line"], 3);
+    assert_eq!(d["column"], 10);
+    assert_eq!(d["end_column"], 14);
+    assert!(d["help"].as_str().unwrap().contains("`当`"));
+}
+
+#[test]
+fn eval_example_firms_json_all_levels() {
+    let o = policyc(&["eval", BEIJING, "--data", FIRMS, "--level", "all"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    insta::assert_snapshot!("eval_firms_all_json", stdout(&o));
+}
+
+#[test]
+fn eval_example_firms_table_by_alias() {
+    let o = policyc(&[
+        "eval", BEIJING, "--data", FIRMS, "--level", "orange", "--format", "table",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    insta::assert_snapshot!("eval_firms_orange_table", stdout(&o));
+}
+
+#[test]
+fn eval_unknown_level_is_a_usage_error() {
+    let o = policyc(&["eval", BEIJING, "--data", FIRMS, "--level", "purple"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("unknown level `purple`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn eval_bad_rows_are_reported_and_exit_1() {
+    let o = policyc(&[
+        "eval",
+        BEIJING,
+        "--data",
+        "tests/data/bad-firms.json",
+        "--level",
+        "yellow",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    insta::assert_json_snapshot!("eval_bad_firms", doc);
+    let s = &doc["summary"];
+    assert_eq!(
+        s["records"].as_u64().unwrap(),
+        s["evaluated"].as_u64().unwrap() + s["failed"].as_u64().unwrap()
+    );
+}
+
+#[test]
+fn eval_unreadable_data_exits_2() {
+    let o = policyc(&["eval", BEIJING, "--data", "no/such.json", "--level", "all"]);
+    assert_eq!(code(&o), 2);
+    let o = policyc(&["eval", BEIJING, "--data", BEIJING, "--level", "all"]);
+    assert_eq!(code(&o), 2, "a policy is not JSON data");
+    assert!(stderr(&o).contains("not valid JSON"), "{}", stderr(&o));
+}
+
+#[test]
+fn explain_prints_long_explanations() {
+    let o = policyc(&["explain", "e0101"]);
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).starts_with("E0101: unknown name"));
+    assert_eq!(code(&policyc(&["explain", "X9999"])), 2);
+}
+
+fn scratch(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile");
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+#[test]
+fn hostile_inputs_give_diagnostics_not_panics() {
+    let deep = format!(
+        "措施 甲 倡议性 黄色 {{ 对象 企业 当 {}a{} }}",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
+    let nots = format!(
+        "措施 甲 倡议性 黄色 {{ 对象 企业 当 {}a }}",
+        "非 ".repeat(100_000)
+    );
+    // Deterministic pseudo-random bytes (xorshift), 10 MB.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let random: Vec<u8> = (0..10 * 1024 * 1024)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    let ascii_noise: Vec<u8> = random
+        .iter()
+        .map(|b| b"({[<>]}) \n\"a1%"[(*b % 14) as usize])
+        .collect();
+    let cases: [(&str, Vec<u8>, &str); 6] = [
+        ("deep.policy", deep.into_bytes(), "E0002"),
+        ("nots.policy", nots.into_bytes(), "E0002"),
+        ("random.policy", random, "E0003"),
+        ("noise.policy", ascii_noise, "E0"),
+        ("empty.policy", Vec::new(), "E0004"),
+        ("latin1.policy", b"\xe9t\xe9".to_vec(), "E0003"),
+    ];
+    for (name, bytes, expected) in cases {
+        let p = scratch(name, &bytes);
+        let o = policyc(&["check", p.to_str().unwrap()]);
+        assert_eq!(code(&o), 1, "{name}: {}", stderr(&o));
+        assert!(
+            stdout(&o).contains(expected),
+            "{name}: {}",
+            &stdout(&o)[..stdout(&o).len().min(500)]
+        );
+        assert!(!stderr(&o).contains("panicked"), "{name}");
+    }
+}
