@@ -1,6 +1,8 @@
 //! The command line: arguments → library calls → exit code. Exit 0 clean, 1 findings
 //! (policy errors, failed records), 2 usage or I/O.
 
+mod check;
+
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,7 +12,7 @@ use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
 use crate::compile::{compile_file, Compilation};
 use crate::data::{self, Dataset};
-use crate::diagnostics::{self, Severity};
+use crate::diagnostics;
 use crate::eval::{run::evaluate_records, Evaluator};
 use crate::ir::RuleSet;
 use crate::report;
@@ -60,7 +62,7 @@ enum Command {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum CheckFormat {
+pub(crate) enum CheckFormat {
     Human,
     Json,
 }
@@ -76,11 +78,11 @@ enum EvalFormat {
     Table,
 }
 
-const OK: u8 = 0;
-const FINDINGS: u8 = 1;
-const USAGE: u8 = 2;
+pub(crate) const OK: u8 = 0;
+pub(crate) const FINDINGS: u8 = 1;
+pub(crate) const USAGE: u8 = 2;
 
-fn color_choice(stream_is_terminal: bool) -> ColorChoice {
+pub(crate) fn color_choice(stream_is_terminal: bool) -> ColorChoice {
     if stream_is_terminal && std::env::var_os("NO_COLOR").is_none() {
         ColorChoice::Auto
     } else {
@@ -89,7 +91,7 @@ fn color_choice(stream_is_terminal: bool) -> ColorChoice {
 }
 
 /// An operational error (a file that cannot be read, a bad data file): printed with miette.
-fn fail(report: miette::Report) -> ExitCode {
+pub(crate) fn fail(report: miette::Report) -> ExitCode {
     eprintln!("{report:?}");
     ExitCode::from(USAGE)
 }
@@ -98,7 +100,7 @@ fn display_name(path: &Path) -> String {
     path.display().to_string()
 }
 
-fn compile(path: &Path) -> Result<Compilation, miette::Report> {
+pub(crate) fn compile(path: &Path) -> Result<Compilation, miette::Report> {
     compile_file(path, &display_name(path)).map_err(|e| {
         miette::miette!(
             help = "check the path; policy files are UTF-8 text files",
@@ -121,7 +123,7 @@ pub fn run() -> ExitCode {
             files,
             format,
             deny,
-        } => check(&files, format, deny.is_some()),
+        } => check::run(&files, format, deny.is_some()),
         Command::Eval {
             policy,
             data,
@@ -130,42 +132,6 @@ pub fn run() -> ExitCode {
         } => eval(&policy, &data, &level, format),
         Command::Explain { code } => explain(&code),
     }
-}
-
-fn check(files: &[PathBuf], format: CheckFormat, deny_warnings: bool) -> ExitCode {
-    let mut failed = false;
-    let mut json_out = Vec::new();
-    for f in files {
-        let c = match compile(f) {
-            Ok(c) => c,
-            Err(r) => return fail(r),
-        };
-        failed |= c.diagnostics.iter().any(|d| {
-            d.severity == Severity::Error || (deny_warnings && d.severity == Severity::Warning)
-        });
-        match format {
-            CheckFormat::Human => {
-                let mut out = StandardStream::stdout(color_choice(std::io::stdout().is_terminal()));
-                if let Err(e) = report::render_human(&mut out, &c.sources, &c.diagnostics) {
-                    return fail(miette::miette!("cannot write diagnostics: {e}"));
-                }
-            }
-            CheckFormat::Json => json_out.extend(
-                c.diagnostics
-                    .iter()
-                    .map(|d| report::diagnostics::diagnostic_json(&c.sources, d)),
-            ),
-        }
-    }
-    if let CheckFormat::Json = format {
-        let errors = json_out.iter().filter(|d| d["severity"] == "error").count();
-        let doc = serde_json::json!({
-            "diagnostics": json_out,
-            "summary": { "errors": errors, "warnings": json_out.len() - errors },
-        });
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
-    }
-    ExitCode::from(if failed { FINDINGS } else { OK })
 }
 
 fn levels_for(rules: &RuleSet, level: &str) -> Result<Vec<usize>, miette::Report> {
