@@ -2,20 +2,16 @@
 //! (policy errors, failed records), 2 usage or I/O.
 
 mod check;
+mod eval;
 
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use codespan_reporting::term::termcolor::ColorChoice;
 
 use crate::compile::{compile_file, Compilation};
-use crate::data::{self, Dataset};
 use crate::diagnostics;
-use crate::eval::{run::evaluate_records, Evaluator};
-use crate::ir::RuleSet;
-use crate::report;
 
 #[derive(Parser)]
 #[command(
@@ -42,18 +38,7 @@ enum Command {
         deny: Option<Deny>,
     },
     /// Decide which measures apply to each record at the given alert level(s).
-    Eval {
-        /// The policy file.
-        policy: PathBuf,
-        /// Data files (JSON: an object with one array per entity).
-        #[arg(long, required = true, num_args = 1..)]
-        data: Vec<PathBuf>,
-        /// A level's name, its alias, or `all`.
-        #[arg(long)]
-        level: String,
-        #[arg(long, value_enum, default_value_t = EvalFormat::Json)]
-        format: EvalFormat,
-    },
+    Eval(eval::EvalArgs),
     /// Print the long explanation of a diagnostic code.
     Explain {
         /// A code such as E0101.
@@ -70,12 +55,6 @@ pub(crate) enum CheckFormat {
 #[derive(Clone, Copy, ValueEnum)]
 enum Deny {
     Warnings,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum EvalFormat {
-    Json,
-    Table,
 }
 
 pub(crate) const OK: u8 = 0;
@@ -124,94 +103,9 @@ pub fn run() -> ExitCode {
             format,
             deny,
         } => check::run(&files, format, deny.is_some()),
-        Command::Eval {
-            policy,
-            data,
-            level,
-            format,
-        } => eval(&policy, &data, &level, format),
+        Command::Eval(args) => eval::run(&args),
         Command::Explain { code } => explain(&code),
     }
-}
-
-fn levels_for(rules: &RuleSet, level: &str) -> Result<Vec<usize>, miette::Report> {
-    if level.eq_ignore_ascii_case("all") || level == "全部" {
-        return Ok((0..rules.levels.len()).collect());
-    }
-    rules.level_index(level).map(|l| vec![l]).ok_or_else(|| {
-        let names: Vec<String> = rules
-            .levels
-            .iter()
-            .map(|l| match &l.alias {
-                Some(a) => format!("{} ({a})", l.name),
-                None => l.name.clone(),
-            })
-            .collect();
-        miette::miette!(
-            help = format!("levels: {}, or `all`", names.join(", ")),
-            "unknown level `{level}`"
-        )
-    })
-}
-
-fn eval(policy: &Path, data_files: &[PathBuf], level: &str, format: EvalFormat) -> ExitCode {
-    let c = match compile(policy) {
-        Ok(c) => c,
-        Err(r) => return fail(r),
-    };
-    if !c.diagnostics.is_empty() {
-        let mut err = StandardStream::stderr(color_choice(std::io::stderr().is_terminal()));
-        let _ = report::render_human(&mut err, &c.sources, &c.diagnostics);
-    }
-    let Some(rules) = c.rules else {
-        eprintln!("policyc: the policy has errors; nothing was evaluated");
-        return ExitCode::from(FINDINGS);
-    };
-    let levels = match levels_for(&rules, level) {
-        Ok(l) => l,
-        Err(r) => return fail(r),
-    };
-    let mut ds = Dataset::default();
-    for f in data_files {
-        let name = display_name(f);
-        let text = match std::fs::read_to_string(f) {
-            Ok(t) => t,
-            Err(e) => {
-                return fail(miette::miette!(
-                    help = "check the path of the data file",
-                    "cannot read data file `{name}`: {e}"
-                ))
-            }
-        };
-        if let Err(msg) = data::json::load(&rules, &name, &text, &mut ds) {
-            return fail(miette::miette!(
-                help = "see docs/cli.md for the data formats",
-                "{msg}"
-            ));
-        }
-    }
-    for w in &ds.warnings {
-        eprintln!("warning: {w}");
-    }
-    let ev = Evaluator::new(&rules);
-    let outcomes = evaluate_records(&ev, &ds.records, &levels);
-    let text = match format {
-        EvalFormat::Json => {
-            let doc = report::decisions::report_json(&rules, &ds, &outcomes);
-            serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
-        }
-        EvalFormat::Table => report::decisions::report_table(&rules, &ds, &outcomes),
-    };
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-        .is_err()
-    {
-        return ExitCode::from(USAGE);
-    }
-    let s = report::decisions::summary(&ds, &outcomes);
-    ExitCode::from(if s.failed > 0 { FINDINGS } else { OK })
 }
 
 fn explain(code: &str) -> ExitCode {

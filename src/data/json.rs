@@ -4,8 +4,9 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value as Json};
 
+use super::source::{Item, LoadError, MemorySource};
 use super::values::{expected, parse_cell};
-use super::{Dataset, LoadedRecord, RowError};
+use super::{LoadedRecord, RowError};
 use crate::ir::{FieldType, Record, RuleSet, Value};
 
 /// Maps column names (field names and aliases) to field indexes, per entity.
@@ -148,7 +149,7 @@ pub fn record(
     Ok(Record { values })
 }
 
-fn unknown_keys(
+pub fn unknown_keys(
     cols: &ColumnIndex,
     entity: usize,
     obj: &Map<String, Json>,
@@ -161,94 +162,110 @@ fn unknown_keys(
     }
 }
 
-/// Loads a JSON document into `ds`. A document that is not JSON of the expected shape is
-/// an error of the whole file.
-pub fn load(rules: &RuleSet, file: &str, text: &str, ds: &mut Dataset) -> Result<(), String> {
-    let doc: Json =
-        serde_json::from_str(text).map_err(|e| format!("{file}: not valid JSON: {e}"))?;
+/// Reads a JSON document: an object with one array per entity. A document that is not
+/// JSON of that shape is an error of the whole file.
+pub fn load(
+    rules: &RuleSet,
+    file: &str,
+    file_index: usize,
+    text: &str,
+) -> Result<MemorySource, LoadError> {
+    let doc: Json = serde_json::from_str(text).map_err(|e| {
+        LoadError::new(format!("{file}: not valid JSON: {e}"))
+            .with_help("JSON data is an object with one array per entity; see docs/cli.md")
+    })?;
     let Json::Object(top) = doc else {
-        return Err(format!(
+        return Err(LoadError::new(format!(
             "{file}: expected an object with one array per entity, such as {{\"{}\": [ … ]}}",
             rules
                 .entities
                 .first()
                 .map(|e| e.name.as_str())
                 .unwrap_or("企业")
-        ));
+        )));
     };
     let cols = ColumnIndex::new(rules);
-    let file_index = ds.add_file(file);
+    let mut items = Vec::new();
+    let mut warnings = Vec::new();
     for (name, value) in &top {
-        let Json::Array(items) = value else {
-            return Err(format!("{file}: `{name}` must be an array of records"));
+        let Json::Array(records) = value else {
+            return Err(LoadError::new(format!(
+                "{file}: `{name}` must be an array of records"
+            )));
         };
         let Some(entity) = rules.entity_index(name) else {
-            for (i, _) in items.iter().enumerate() {
-                ds.read += 1;
-                ds.errors.push(RowError {
+            let entities = rules
+                .entities
+                .iter()
+                .map(|e| e.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            for i in 0..records.len() {
+                items.push(Item::Error(RowError {
                     file: file.to_string(),
                     entity: name.clone(),
                     row: i + 1,
                     column: None,
                     key: None,
                     message: format!(
-                        "`{name}` is not an entity of the policy (entities: {})",
-                        rules
-                            .entities
-                            .iter()
-                            .map(|e| e.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        "`{name}` is not an entity of the policy (entities: {entities})"
                     ),
-                });
+                }));
             }
             continue;
         };
-        let info = &rules.entities[entity];
         let mut unknown = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            ds.read += 1;
-            let row = i + 1;
-            let fail = |column: Option<String>, key: Option<String>, message: String| RowError {
-                file: file.to_string(),
-                entity: name.clone(),
-                row,
-                column,
-                key,
-                message,
-            };
-            let Json::Object(obj) = item else {
-                ds.errors.push(fail(
-                    None,
-                    None,
-                    format!("expected a `{name}` object, found {item}"),
-                ));
+        for (i, value) in records.iter().enumerate() {
+            let Json::Object(obj) = value else {
+                items.push(Item::Error(RowError {
+                    file: file.to_string(),
+                    entity: name.clone(),
+                    row: i + 1,
+                    column: None,
+                    key: None,
+                    message: format!("expected a `{name}` object, found {value}"),
+                }));
                 continue;
             };
             unknown_keys(&cols, entity, obj, &mut unknown);
-            let key_field = &info.fields[info.key];
-            let raw_key = obj
-                .iter()
-                .find(|(k, _)| cols.field(entity, k) == Some(info.key))
-                .map(|(_, v)| json_text(v));
-            match record(&cols, entity, obj) {
-                Ok(rec) => ds.records.push(LoadedRecord {
-                    entity,
-                    file: file_index,
-                    row,
-                    key: key_text(rec.get(info.key)),
-                    record: rec,
-                }),
-                Err(e) => ds.errors.push(fail(
-                    Some(e.column),
-                    raw_key.filter(|_| !key_field.name.is_empty()),
-                    e.message,
-                )),
-            }
+            items.push(object_item(&cols, entity, obj, file, file_index, i + 1));
         }
         for k in unknown {
-            ds.warnings.push(format!("{file}: `{name}` has a field `{k}` that the policy does not declare; it is ignored"));
+            warnings.push(format!("{file}: `{name}` has a field `{k}` that the policy does not declare; it is ignored"));
         }
     }
-    Ok(())
+    Ok(MemorySource::new(items, warnings))
+}
+
+/// One JSON object of `entity` as an input item (shared with JSON Lines).
+pub fn object_item(
+    cols: &ColumnIndex,
+    entity: usize,
+    obj: &Map<String, Json>,
+    file: &str,
+    file_index: usize,
+    row: usize,
+) -> Item {
+    let rules = cols.rules();
+    let info = &rules.entities[entity];
+    match record(cols, entity, obj) {
+        Ok(rec) => Item::Record(LoadedRecord {
+            entity,
+            file: file_index,
+            row,
+            key: key_text(rec.get(info.key)),
+            record: rec,
+        }),
+        Err(e) => Item::Error(RowError {
+            file: file.to_string(),
+            entity: info.name.clone(),
+            row,
+            column: Some(e.column),
+            key: obj
+                .iter()
+                .find(|(k, _)| cols.field(entity, k) == Some(info.key))
+                .map(|(_, v)| json_text(v)),
+            message: e.message,
+        }),
+    }
 }

@@ -5,6 +5,7 @@
 
 pub mod credit_code;
 pub mod json;
+pub mod source;
 pub mod values;
 
 use crate::ir::Record;
@@ -32,22 +33,126 @@ pub struct RowError {
     pub message: String,
 }
 
-/// Everything read from the data files of one run.
-#[derive(Debug, Default)]
-pub struct Dataset {
-    /// The data files read, as named in errors.
-    pub files: Vec<String>,
-    pub records: Vec<LoadedRecord>,
-    pub errors: Vec<RowError>,
-    pub warnings: Vec<String>,
-    /// Records read, whether loaded or failed.
-    pub read: usize,
+/// How data files are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataFormat {
+    Json,
+    Jsonl,
+    Csv,
+    Xlsx,
 }
 
-impl Dataset {
-    /// Registers a data file and returns its index for [`LoadedRecord::file`].
-    pub fn add_file(&mut self, name: &str) -> usize {
-        self.files.push(name.to_string());
-        self.files.len() - 1
+impl DataFormat {
+    /// The format a file name implies, by extension.
+    pub fn from_path(path: &str) -> Option<DataFormat> {
+        let lower = path.to_ascii_lowercase();
+        let ext = lower.rsplit('.').next()?;
+        Some(match ext {
+            "json" => DataFormat::Json,
+            "jsonl" | "ndjson" => DataFormat::Jsonl,
+            "csv" | "txt" => DataFormat::Csv,
+            "xlsx" | "xlsm" => DataFormat::Xlsx,
+            _ => return None,
+        })
     }
+}
+
+/// One `--data` argument: `[ENTITY=]PATH`, `-` for standard input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataSpec {
+    pub entity: Option<String>,
+    pub path: String,
+}
+
+impl DataSpec {
+    pub fn parse(arg: &str) -> DataSpec {
+        match arg.split_once('=') {
+            Some((e, p)) if !e.is_empty() && !e.contains(['/', '\\']) => DataSpec {
+                entity: Some(e.to_string()),
+                path: p.to_string(),
+            },
+            _ => DataSpec {
+                entity: None,
+                path: arg.to_string(),
+            },
+        }
+    }
+}
+
+/// Options that apply to every data file of a run.
+#[derive(Debug, Clone, Default)]
+pub struct InputOptions {
+    /// Overrides the format the extension implies (`--data-format`).
+    pub format: Option<DataFormat>,
+    /// A text encoding label such as `gb18030` or `utf-8` (`--encoding`); detected when absent.
+    pub encoding: Option<String>,
+    /// `--on-error fail`: stop at the first record that cannot be loaded.
+    pub stop_on_error: bool,
+}
+
+/// Opens the data files of a run as one source, in the order given. `files` receives the
+/// display name of each file, indexed by [`LoadedRecord::file`].
+pub fn open_inputs<'r>(
+    rules: &'r crate::ir::RuleSet,
+    specs: &[DataSpec],
+    options: &InputOptions,
+    files: &mut Vec<String>,
+) -> Result<Box<dyn source::RecordSource + 'r>, source::LoadError> {
+    let mut sources: Vec<Box<dyn source::RecordSource + 'r>> = Vec::new();
+    for spec in specs {
+        let name = if spec.path == "-" {
+            "<stdin>".to_string()
+        } else {
+            spec.path.clone()
+        };
+        let format = options
+            .format
+            .or_else(|| DataFormat::from_path(&spec.path))
+            .ok_or_else(|| {
+                source::LoadError::new(format!("cannot tell the format of `{name}` from its name"))
+                    .with_help("name it .json, .jsonl, .csv or .xlsx, or pass --data-format")
+            })?;
+        files.push(name.clone());
+        let file_index = files.len() - 1;
+        match format {
+            DataFormat::Json => {
+                let text = read_text(&spec.path, &name)?;
+                sources.push(Box::new(json::load(rules, &name, file_index, &text)?));
+            }
+            other => {
+                return Err(source::LoadError::new(format!(
+                    "{name}: reading {other:?} data is not supported yet"
+                ))
+                .with_help("use JSON data"))
+            }
+        }
+    }
+    Ok(Box::new(source::ChainSource::new(sources)))
+}
+
+/// Reads a whole data file (or standard input) as UTF-8 text.
+pub fn read_text(path: &str, name: &str) -> Result<String, source::LoadError> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let read = if path == "-" {
+        std::io::stdin().read_to_end(&mut bytes).map(|_| ())
+    } else {
+        std::fs::File::open(path)
+            .and_then(|mut f| f.read_to_end(&mut bytes))
+            .map(|_| ())
+    };
+    read.map_err(|e| {
+        source::LoadError::new(format!("cannot read data file `{name}`: {e}"))
+            .with_help("check the path of the data file")
+    })?;
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .map(<[u8]>::to_vec)
+        .unwrap_or(bytes);
+    String::from_utf8(bytes).map_err(|e| {
+        source::LoadError::new(format!(
+            "{name}: not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
 }

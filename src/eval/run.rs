@@ -1,37 +1,188 @@
-//! Evaluating whole datasets: every record at every requested level, in parallel, in input order.
+//! Evaluating whole inputs: records stream in batches, are decided in parallel, and are
+//! written in input order. Memory holds one batch, not the input.
+
+use std::io::Write;
 
 use rayon::prelude::*;
 
 use super::{Decision, EvalError, Evaluator};
-use crate::data::LoadedRecord;
+use crate::data::source::{Item, LoadError, RecordSource};
+use crate::data::{LoadedRecord, RowError};
 
-/// One record's decisions at the requested levels (or the error that stopped a level).
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    pub levels: Vec<(usize, Result<Decision, EvalError>)>,
+/// Records per batch read from the source.
+pub const BATCH: usize = 8192;
+/// Records per unit of parallel work within a batch.
+const CHUNK: usize = 256;
+
+/// Records read = evaluated + failed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub records: usize,
+    pub evaluated: usize,
+    pub failed: usize,
 }
 
-impl Outcome {
-    pub fn failed(&self) -> bool {
-        self.levels.iter().any(|(_, r)| r.is_err())
+/// An error shown in the output: a row that did not load, or a record whose evaluation
+/// stopped at a level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorEntry {
+    pub error: RowError,
+    pub level: Option<usize>,
+}
+
+/// How decisions are written. Implementations format into byte buffers from several
+/// threads at once; the driver writes the buffers in input order.
+pub trait OutputFormat: Sync {
+    /// Written once, before anything else.
+    fn begin(&self, _out: &mut Vec<u8>) {}
+    /// Bytes every result starts with; the driver drops them before the very first result.
+    fn separator(&self) -> &'static [u8] {
+        b""
+    }
+    /// One record at one level.
+    fn result(&self, out: &mut Vec<u8>, rec: &LoadedRecord, level: usize, decision: &Decision);
+    /// An error, where the format shows errors among the results (starts with the separator too).
+    fn inline_error(&self, _out: &mut Vec<u8>, _error: &ErrorEntry) {}
+    /// Written once at the end, with every error in input order, the warnings and the counts.
+    fn end(&self, out: &mut Vec<u8>, errors: &[ErrorEntry], warnings: &[String], counts: &Counts);
+}
+
+#[derive(Debug)]
+pub enum RunError {
+    Load(LoadError),
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for RunError {
+    fn from(e: std::io::Error) -> Self {
+        RunError::Io(e)
     }
 }
 
-pub fn evaluate_records(
+/// Per-chunk state, reused from batch to batch so steady-state evaluation does not allocate.
+#[derive(Default)]
+struct ChunkState {
+    out: Vec<u8>,
+    decision: Decision,
+    errors: Vec<ErrorEntry>,
+    evaluated: usize,
+    failed: usize,
+}
+
+/// The message of an evaluation error, naming the table cell or field in the policy's terms.
+pub type EvalErrorText<'a> = dyn Fn(&LoadedRecord, &EvalError) -> String + Sync + 'a;
+
+/// Reads every item of `source`, decides each record at each of `levels`, and writes the
+/// output to `sink`.
+pub fn run(
     ev: &Evaluator<'_>,
-    records: &[LoadedRecord],
+    source: &mut dyn RecordSource,
     levels: &[usize],
-) -> Vec<Outcome> {
-    records
-        .par_iter()
-        .map(|r| Outcome {
-            levels: levels
-                .iter()
-                .map(|&l| {
-                    let mut d = Decision::default();
-                    (l, ev.evaluate(r.entity, &r.record, l, &mut d).map(|_| d))
-                })
-                .collect(),
-        })
-        .collect()
+    format: &dyn OutputFormat,
+    files: &[String],
+    describe: &EvalErrorText<'_>,
+    sink: &mut dyn Write,
+) -> Result<(Counts, Vec<String>), RunError> {
+    let mut counts = Counts::default();
+    let mut errors: Vec<ErrorEntry> = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
+    let mut head = Vec::new();
+    format.begin(&mut head);
+    sink.write_all(&head)?;
+    let separator = format.separator();
+    let mut wrote_result = false;
+    let mut batch: Vec<Item> = Vec::with_capacity(BATCH);
+    let mut chunks: Vec<ChunkState> = Vec::new();
+    loop {
+        batch.clear();
+        let more = source
+            .next_batch(BATCH, &mut batch)
+            .map_err(RunError::Load)?;
+        warnings.extend(source.take_warnings());
+        let n_chunks = batch.len().div_ceil(CHUNK);
+        if chunks.len() < n_chunks {
+            chunks.resize_with(n_chunks, ChunkState::default);
+        }
+        chunks[..n_chunks]
+            .par_iter_mut()
+            .zip(batch.par_chunks(CHUNK))
+            .for_each(|(state, items)| {
+                state.out.clear();
+                state.errors.clear();
+                state.evaluated = 0;
+                state.failed = 0;
+                for item in items {
+                    match item {
+                        Item::Error(e) => {
+                            let entry = ErrorEntry {
+                                error: e.clone(),
+                                level: None,
+                            };
+                            format.inline_error(&mut state.out, &entry);
+                            state.errors.push(entry);
+                            state.failed += 1;
+                        }
+                        Item::Record(rec) => {
+                            let mut ok = true;
+                            for &level in levels {
+                                match ev.evaluate(
+                                    rec.entity,
+                                    &rec.record,
+                                    level,
+                                    &mut state.decision,
+                                ) {
+                                    Ok(()) => {
+                                        format.result(&mut state.out, rec, level, &state.decision)
+                                    }
+                                    Err(err) => {
+                                        ok = false;
+                                        let entry = ErrorEntry {
+                                            error: RowError {
+                                                file: files
+                                                    .get(rec.file)
+                                                    .cloned()
+                                                    .unwrap_or_default(),
+                                                entity: ev.rules.entities[rec.entity].name.clone(),
+                                                row: rec.row,
+                                                column: None,
+                                                key: Some(rec.key.clone()),
+                                                message: describe(rec, &err),
+                                            },
+                                            level: Some(level),
+                                        };
+                                        format.inline_error(&mut state.out, &entry);
+                                        state.errors.push(entry);
+                                    }
+                                }
+                            }
+                            if ok {
+                                state.evaluated += 1;
+                            } else {
+                                state.failed += 1;
+                            }
+                        }
+                    }
+                }
+            });
+        counts.records += batch.len();
+        for state in &mut chunks[..n_chunks] {
+            counts.evaluated += state.evaluated;
+            counts.failed += state.failed;
+            errors.append(&mut state.errors);
+            let mut bytes: &[u8] = &state.out;
+            if !wrote_result && !bytes.is_empty() {
+                bytes = bytes.strip_prefix(separator).unwrap_or(bytes);
+                wrote_result = true;
+            }
+            sink.write_all(bytes)?;
+        }
+        if !more {
+            break;
+        }
+    }
+    let mut tail = Vec::new();
+    format.end(&mut tail, &errors, &warnings, &counts);
+    sink.write_all(&tail)?;
+    sink.flush()?;
+    Ok((counts, warnings))
 }

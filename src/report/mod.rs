@@ -3,5 +3,6 @@
 pub mod decisions;
 pub mod diagnostics;
 mod files;
+pub mod xlsx;
 
 pub use diagnostics::{render_human, render_json};

@@ -1,0 +1,214 @@
+//! `policyc eval`: decisions for every record of the data files at the given levels.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use codespan_reporting::term::termcolor::StandardStream;
+
+use super::{color_choice, compile, fail, FINDINGS, OK, USAGE};
+use crate::data::{self, DataFormat, DataSpec, InputOptions};
+use crate::eval::run::{self, OutputFormat, RunError};
+use crate::eval::Evaluator;
+use crate::ir::RuleSet;
+use crate::report::{self, decisions};
+
+#[derive(Args)]
+pub(crate) struct EvalArgs {
+    /// The policy file.
+    policy: PathBuf,
+    /// Data files, `[ENTITY=]PATH`; `-` reads standard input.
+    #[arg(long, required = true, num_args = 1..)]
+    data: Vec<String>,
+    /// A level's name, its alias, or `all`.
+    #[arg(long)]
+    level: String,
+    #[arg(long, value_enum, default_value_t = OutputKind::Json)]
+    format: OutputKind,
+    /// Write the output to this file instead of standard output (required for xlsx).
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// The format of the data files, when their names do not tell.
+    #[arg(long, value_enum)]
+    data_format: Option<InputKind>,
+    /// The text encoding of CSV data (`utf-8`, `gb18030`); detected when absent.
+    #[arg(long)]
+    encoding: Option<String>,
+    /// `skip` reports a bad record and goes on; `fail` stops at the first one.
+    #[arg(long, value_enum, default_value_t = OnError::Skip)]
+    on_error: OnError,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum OutputKind {
+    Json,
+    Jsonl,
+    Csv,
+    Xlsx,
+    Table,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum InputKind {
+    Json,
+    Jsonl,
+    Csv,
+    Xlsx,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum OnError {
+    Skip,
+    Fail,
+}
+
+fn levels_for(rules: &RuleSet, level: &str) -> Result<Vec<usize>, miette::Report> {
+    if level.eq_ignore_ascii_case("all") || level == "全部" {
+        return Ok((0..rules.levels.len()).collect());
+    }
+    rules.level_index(level).map(|l| vec![l]).ok_or_else(|| {
+        let names: Vec<String> = rules
+            .levels
+            .iter()
+            .map(|l| match &l.alias {
+                Some(a) => format!("{} ({a})", l.name),
+                None => l.name.clone(),
+            })
+            .collect();
+        miette::miette!(
+            help = format!("levels: {}, or `all`", names.join(", ")),
+            "unknown level `{level}`"
+        )
+    })
+}
+
+pub(crate) fn run(args: &EvalArgs) -> ExitCode {
+    let c = match compile(&args.policy) {
+        Ok(c) => c,
+        Err(r) => return fail(r),
+    };
+    if !c.diagnostics.is_empty() {
+        let mut err = StandardStream::stderr(color_choice(std::io::stderr().is_terminal()));
+        let _ = report::render_human(&mut err, &c.sources, &c.diagnostics);
+    }
+    let Some(rules) = c.rules else {
+        eprintln!("policyc: the policy has errors; nothing was evaluated");
+        return ExitCode::from(FINDINGS);
+    };
+    let levels = match levels_for(&rules, &args.level) {
+        Ok(l) => l,
+        Err(r) => return fail(r),
+    };
+    if args.format == OutputKind::Xlsx && args.output.is_none() {
+        return fail(miette::miette!(
+            help = "add `-o decisions.xlsx`",
+            "xlsx output needs a file"
+        ));
+    }
+    let specs: Vec<DataSpec> = args.data.iter().map(|d| DataSpec::parse(d)).collect();
+    let options = InputOptions {
+        format: args.data_format.map(|k| match k {
+            InputKind::Json => DataFormat::Json,
+            InputKind::Jsonl => DataFormat::Jsonl,
+            InputKind::Csv => DataFormat::Csv,
+            InputKind::Xlsx => DataFormat::Xlsx,
+        }),
+        encoding: args.encoding.clone(),
+        stop_on_error: args.on_error == OnError::Fail,
+    };
+    let mut files = Vec::new();
+    let mut source = match data::open_inputs(&rules, &specs, &options, &mut files) {
+        Ok(s) => s,
+        Err(e) => return fail(load_report(e)),
+    };
+    let ev = Evaluator::new(&rules);
+    let json = decisions::JsonDocument(&rules);
+    let jsonl = decisions::JsonLines(&rules);
+    let csv = decisions::Csv(&rules);
+    let table = decisions::Table(&rules);
+    let format: &dyn OutputFormat = match args.format {
+        OutputKind::Json => &json,
+        OutputKind::Jsonl => &jsonl,
+        OutputKind::Csv | OutputKind::Xlsx => &csv,
+        OutputKind::Table => &table,
+    };
+    let describe = |rec: &data::LoadedRecord, e: &crate::eval::EvalError| {
+        decisions::eval_error_message(&rules, rec, e)
+    };
+    let result = match (&args.output, args.format) {
+        (Some(path), OutputKind::Xlsx) => {
+            let mut buf = Vec::new();
+            let r = run::run(
+                &ev,
+                source.as_mut(),
+                &levels,
+                format,
+                &files,
+                &describe,
+                &mut buf,
+            );
+            r.and_then(|ok| {
+                let sheet = if rules.chinese { "决定" } else { "decisions" };
+                let bytes = report::xlsx::from_csv(&buf, sheet)
+                    .map_err(|e| RunError::Io(std::io::Error::other(e.to_string())))?;
+                std::fs::write(path, bytes)?;
+                Ok(ok)
+            })
+        }
+        (Some(path), _) => match std::fs::File::create(path) {
+            Ok(f) => {
+                let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+                run::run(
+                    &ev,
+                    source.as_mut(),
+                    &levels,
+                    format,
+                    &files,
+                    &describe,
+                    &mut w,
+                )
+            }
+            Err(e) => Err(RunError::Io(e)),
+        },
+        (None, _) => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+            run::run(
+                &ev,
+                source.as_mut(),
+                &levels,
+                format,
+                &files,
+                &describe,
+                &mut w,
+            )
+        }
+    };
+    match result {
+        Ok((counts, warnings)) => {
+            // Formats without a place for them get warnings and the summary on standard error.
+            if matches!(args.format, OutputKind::Csv | OutputKind::Xlsx) || args.output.is_some() {
+                for w in &warnings {
+                    eprintln!("warning: {w}");
+                }
+                eprintln!(
+                    "records {}, evaluated {}, failed {}",
+                    counts.records, counts.evaluated, counts.failed
+                );
+            }
+            let _ = std::io::stderr().flush();
+            ExitCode::from(if counts.failed > 0 { FINDINGS } else { OK })
+        }
+        Err(RunError::Load(e)) => fail(load_report(e)),
+        Err(RunError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(USAGE),
+        Err(RunError::Io(e)) => fail(miette::miette!("cannot write the output: {e}")),
+    }
+}
+
+fn load_report(e: data::source::LoadError) -> miette::Report {
+    match e.help {
+        Some(h) => miette::miette!(help = h, "{}", e.message),
+        None => miette::miette!("{}", e.message),
+    }
+}

@@ -1,0 +1,116 @@
+//! Streaming input: data files yield records (or row errors) in input order, a batch at a
+//! time, so memory does not grow with the number of records.
+
+use super::{LoadedRecord, RowError};
+
+/// One input record: loaded, or the reason it could not be.
+#[derive(Debug, Clone)]
+pub enum Item {
+    Record(LoadedRecord),
+    Error(RowError),
+}
+
+/// A problem with an input as a whole (unreadable file, wrong shape): the run stops, exit 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl LoadError {
+    pub fn new(message: impl Into<String>) -> Self {
+        LoadError {
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// A source of records in input order.
+pub trait RecordSource {
+    /// Appends up to `max` items to `out`, in input order. Returns `Ok(false)` once the
+    /// input is exhausted (the items appended by that call still count).
+    fn next_batch(&mut self, max: usize, out: &mut Vec<Item>) -> Result<bool, LoadError>;
+
+    /// Warnings gathered so far (unknown columns and the like), drained.
+    fn take_warnings(&mut self) -> Vec<String>;
+}
+
+/// A source over items already in memory (small inputs such as a JSON document).
+#[derive(Debug, Default)]
+pub struct MemorySource {
+    items: std::collections::VecDeque<Item>,
+    warnings: Vec<String>,
+}
+
+impl MemorySource {
+    pub fn new(items: Vec<Item>, warnings: Vec<String>) -> Self {
+        MemorySource {
+            items: items.into(),
+            warnings,
+        }
+    }
+}
+
+impl RecordSource for MemorySource {
+    fn next_batch(&mut self, max: usize, out: &mut Vec<Item>) -> Result<bool, LoadError> {
+        let n = max.min(self.items.len());
+        out.extend(self.items.drain(..n));
+        Ok(!self.items.is_empty())
+    }
+
+    fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
+    }
+}
+
+/// Several sources one after the other, as the files were given.
+pub struct ChainSource<'a> {
+    sources: std::collections::VecDeque<Box<dyn RecordSource + 'a>>,
+    warnings: Vec<String>,
+}
+
+impl<'a> ChainSource<'a> {
+    pub fn new(sources: Vec<Box<dyn RecordSource + 'a>>) -> Self {
+        ChainSource {
+            sources: sources.into(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+impl RecordSource for ChainSource<'_> {
+    fn next_batch(&mut self, max: usize, out: &mut Vec<Item>) -> Result<bool, LoadError> {
+        let start = out.len();
+        while let Some(front) = self.sources.front_mut() {
+            let room = max - (out.len() - start);
+            if room == 0 {
+                return Ok(true);
+            }
+            let more = front.next_batch(room, out)?;
+            if !more {
+                let mut done = self.sources.pop_front().expect("front exists");
+                self.warnings.extend(done.take_warnings());
+            }
+        }
+        Ok(false)
+    }
+
+    fn take_warnings(&mut self) -> Vec<String> {
+        for s in &mut self.sources {
+            self.warnings.extend(s.take_warnings());
+        }
+        std::mem::take(&mut self.warnings)
+    }
+}
