@@ -124,6 +124,9 @@ fn eval_unreadable_data_exits_2() {
     let o = policyc(&["eval", BEIJING, "--data", "no/such.json", "--level", "all"]);
     assert_eq!(code(&o), 2);
     let o = policyc(&["eval", BEIJING, "--data", BEIJING, "--level", "all"]);
+    assert_eq!(code(&o), 2, "a .policy file has no data format");
+    assert!(stderr(&o).contains("cannot tell the format"), "{}", stderr(&o));
+    let o = policyc(&["eval", BEIJING, "--data", BEIJING, "--data-format", "json", "--level", "all"]);
     assert_eq!(code(&o), 2, "a policy is not JSON data");
     assert!(stderr(&o).contains("not valid JSON"), "{}", stderr(&o));
 }
