@@ -125,8 +125,21 @@ fn eval_unreadable_data_exits_2() {
     assert_eq!(code(&o), 2);
     let o = policyc(&["eval", BEIJING, "--data", BEIJING, "--level", "all"]);
     assert_eq!(code(&o), 2, "a .policy file has no data format");
-    assert!(stderr(&o).contains("cannot tell the format"), "{}", stderr(&o));
-    let o = policyc(&["eval", BEIJING, "--data", BEIJING, "--data-format", "json", "--level", "all"]);
+    assert!(
+        stderr(&o).contains("cannot tell the format"),
+        "{}",
+        stderr(&o)
+    );
+    let o = policyc(&[
+        "eval",
+        BEIJING,
+        "--data",
+        BEIJING,
+        "--data-format",
+        "json",
+        "--level",
+        "all",
+    ]);
     assert_eq!(code(&o), 2, "a policy is not JSON data");
     assert!(stderr(&o).contains("not valid JSON"), "{}", stderr(&o));
 }
@@ -191,4 +204,142 @@ fn hostile_inputs_give_diagnostics_not_panics() {
         );
         assert!(!stderr(&o).contains("panicked"), "{name}");
     }
+}
+
+#[test]
+fn compiled_rule_set_gives_identical_output_and_refuses_tampering() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("compiled");
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("rules.json");
+    let rules_s = rules.to_str().unwrap();
+    let o = policyc(&["compile", BEIJING, "-o", rules_s]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    for format in ["json", "jsonl", "csv", "table"] {
+        let from_source = policyc(&[
+            "eval", BEIJING, "--data", FIRMS, "--level", "all", "--format", format,
+        ]);
+        let from_rules = policyc(&[
+            "eval", rules_s, "--data", FIRMS, "--level", "all", "--format", format,
+        ]);
+        assert_eq!(code(&from_rules), 0);
+        assert_eq!(from_source.stdout, from_rules.stdout, "{format}");
+    }
+    let text = std::fs::read_to_string(&rules).unwrap();
+    let tampered = dir.join("tampered.json");
+    std::fs::write(
+        &tampered,
+        text.replace("限产", "减产")
+            .replacen("\"hundredths\": 2000", "\"hundredths\": 1000", 1),
+    )
+    .unwrap();
+    let o = policyc(&[
+        "eval",
+        tampered.to_str().unwrap(),
+        "--data",
+        FIRMS,
+        "--level",
+        "all",
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("altered after compiling"),
+        "{}",
+        stderr(&o)
+    );
+    let other = dir.join("other-version.json");
+    std::fs::write(
+        &other,
+        text.replacen("\"format_version\": 1", "\"format_version\": 2", 1),
+    )
+    .unwrap();
+    let o = policyc(&[
+        "eval",
+        other.to_str().unwrap(),
+        "--data",
+        FIRMS,
+        "--level",
+        "all",
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("format version 2"), "{}", stderr(&o));
+}
+
+#[test]
+fn identical_input_gives_identical_bytes() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("determinism");
+    std::fs::create_dir_all(&dir).unwrap();
+    for format in ["json", "jsonl", "csv", "xlsx"] {
+        let a = dir.join(format!("a.{format}"));
+        let b = dir.join(format!("b.{format}"));
+        for p in [&a, &b] {
+            let o = policyc(&[
+                "eval",
+                BEIJING,
+                "--data",
+                FIRMS,
+                "--level",
+                "all",
+                "--format",
+                format,
+                "-o",
+                p.to_str().unwrap(),
+            ]);
+            assert_eq!(code(&o), 0, "{}", stderr(&o));
+        }
+        assert_eq!(
+            std::fs::read(&a).unwrap(),
+            std::fs::read(&b).unwrap(),
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn explain_shows_values_cells_and_exemptions() {
+    let o = policyc(&[
+        "eval",
+        BEIJING,
+        "--data",
+        FIRMS,
+        "--level",
+        "orange",
+        "--format",
+        "table",
+        "--explain",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    insta::assert_snapshot!("eval_firms_orange_explain", stdout(&o));
+    let o = policyc(&[
+        "eval",
+        BEIJING,
+        "--data",
+        FIRMS,
+        "--level",
+        "red",
+        "--explain",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let ex = &doc["results"][0]["explanations"];
+    assert!(ex
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["table_cells"].as_array().is_some_and(|c| !c.is_empty())));
+}
+
+#[test]
+fn csv_output_has_chinese_headers_and_neutralised_cells() {
+    let o = policyc(&[
+        "eval", BEIJING, "--data", FIRMS, "--level", "yellow", "--format", "csv",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("实体,键,级别,综合要求,措施,类型,状态,对象,要求,内容,依据,豁免依据\r\n"),
+        "{}",
+        &out[..200]
+    );
+    assert!(!out.lines().any(|l| l
+        .split(',')
+        .any(|c| c.starts_with('=') || c.starts_with('@'))));
 }

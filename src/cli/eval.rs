@@ -38,6 +38,9 @@ pub(crate) struct EvalArgs {
     /// `skip` reports a bad record and goes on; `fail` stops at the first one.
     #[arg(long, value_enum, default_value_t = OnError::Skip)]
     on_error: OnError,
+    /// For each measure, why it applies, is exempt or does not apply (json, jsonl, table).
+    #[arg(long)]
+    explain: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -84,17 +87,9 @@ fn levels_for(rules: &RuleSet, level: &str) -> Result<Vec<usize>, miette::Report
 }
 
 pub(crate) fn run(args: &EvalArgs) -> ExitCode {
-    let c = match compile(&args.policy) {
-        Ok(c) => c,
-        Err(r) => return fail(r),
-    };
-    if !c.diagnostics.is_empty() {
-        let mut err = StandardStream::stderr(color_choice(std::io::stderr().is_terminal()));
-        let _ = report::render_human(&mut err, &c.sources, &c.diagnostics);
-    }
-    let Some(rules) = c.rules else {
-        eprintln!("policyc: the policy has errors; nothing was evaluated");
-        return ExitCode::from(FINDINGS);
+    let rules = match load_rules(&args.policy) {
+        Ok(r) => r,
+        Err(code) => return code,
     };
     let levels = match levels_for(&rules, &args.level) {
         Ok(l) => l,
@@ -123,10 +118,20 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         Err(e) => return fail(load_report(e)),
     };
     let ev = Evaluator::new(&rules);
-    let json = decisions::JsonDocument(&rules);
-    let jsonl = decisions::JsonLines(&rules);
+    let explain = args.explain.then_some(&ev);
+    let json = decisions::JsonDocument {
+        rules: &rules,
+        explain,
+    };
+    let jsonl = decisions::JsonLines {
+        rules: &rules,
+        explain,
+    };
     let csv = decisions::Csv(&rules);
-    let table = decisions::Table(&rules);
+    let table = decisions::Table {
+        rules: &rules,
+        explain,
+    };
     let format: &dyn OutputFormat = match args.format {
         OutputKind::Json => &json,
         OutputKind::Jsonl => &jsonl,
@@ -204,6 +209,38 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         Err(RunError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(USAGE),
         Err(RunError::Io(e)) => fail(miette::miette!("cannot write the output: {e}")),
     }
+}
+
+/// The rule set to evaluate: a compiled one (`.json`, from `policyc compile`) or policy source.
+fn load_rules(path: &std::path::Path) -> Result<RuleSet, ExitCode> {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            fail(miette::miette!(
+                help = "check the path",
+                "cannot read rule set `{}`: {e}",
+                path.display()
+            ))
+        })?;
+        return crate::ir::compiled::from_json(&text).map_err(|e| {
+            fail(miette::miette!(
+                help = "compile the policy again with this policyc: `policyc compile POLICY -o rules.json`",
+                "cannot use rule set `{}`: {e}",
+                path.display()
+            ))
+        });
+    }
+    let c = compile(path).map_err(fail)?;
+    if !c.diagnostics.is_empty() {
+        let mut err = StandardStream::stderr(color_choice(std::io::stderr().is_terminal()));
+        let _ = report::render_human(&mut err, &c.sources, &c.diagnostics);
+    }
+    c.rules.ok_or_else(|| {
+        eprintln!("policyc: the policy has errors; nothing was evaluated");
+        ExitCode::from(FINDINGS)
+    })
 }
 
 fn load_report(e: data::source::LoadError) -> miette::Report {

@@ -4,6 +4,7 @@
 mod check;
 mod eval;
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -39,6 +40,14 @@ enum Command {
     },
     /// Decide which measures apply to each record at the given alert level(s).
     Eval(eval::EvalArgs),
+    /// Compile a policy into a rule set file that `eval` accepts in place of the source.
+    Compile {
+        /// The policy file.
+        policy: PathBuf,
+        /// Where to write the rule set (JSON).
+        #[arg(long, short)]
+        output: PathBuf,
+    },
     /// Print the long explanation of a diagnostic code.
     Explain {
         /// A code such as E0101.
@@ -104,7 +113,29 @@ pub fn run() -> ExitCode {
             deny,
         } => check::run(&files, format, deny.is_some()),
         Command::Eval(args) => eval::run(&args),
+        Command::Compile { policy, output } => compile_to(&policy, &output),
         Command::Explain { code } => explain(&code),
+    }
+}
+
+fn compile_to(policy: &Path, output: &Path) -> ExitCode {
+    let c = match compile(policy) {
+        Ok(c) => c,
+        Err(r) => return fail(r),
+    };
+    if !c.diagnostics.is_empty() {
+        let mut err = codespan_reporting::term::termcolor::StandardStream::stderr(color_choice(
+            std::io::stderr().is_terminal(),
+        ));
+        let _ = crate::report::render_human(&mut err, &c.sources, &c.diagnostics);
+    }
+    let Some(rules) = c.rules else {
+        eprintln!("policyc: the policy has errors; nothing was written");
+        return ExitCode::from(FINDINGS);
+    };
+    match std::fs::write(output, crate::ir::compiled::to_json(&rules)) {
+        Ok(()) => ExitCode::from(OK),
+        Err(e) => fail(miette::miette!("cannot write `{}`: {e}", output.display())),
     }
 }
 

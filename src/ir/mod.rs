@@ -2,6 +2,7 @@
 //! versioned; names survive only for reporting.
 
 pub mod action;
+pub mod compiled;
 pub mod expr;
 pub mod lower;
 pub mod value;

@@ -8,8 +8,9 @@ use std::fmt::{self, Display, Write as _};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use crate::data::LoadedRecord;
+use crate::eval::explain::{Explanation, Outcome};
 use crate::eval::run::{Counts, ErrorEntry, OutputFormat};
-use crate::eval::{Decision, Entry, EvalError, Status};
+use crate::eval::{Decision, Entry, EvalError, Evaluator, Status};
 use crate::ir::{Action, Base, Dim, MeasureKind, RuleSet, Value};
 
 // ---------------------------------------------------------------- shared views
@@ -433,16 +434,140 @@ pub fn eval_error_message(rules: &RuleSet, rec: &LoadedRecord, e: &EvalError) ->
     }
 }
 
+// ---------------------------------------------------------------- explanations
+
+fn outcome_text(o: &Outcome) -> &'static str {
+    match o {
+        Outcome::Applies => "applies",
+        Outcome::Exempt => "exempt",
+        Outcome::NotInForce => "not_in_force",
+        Outcome::ConditionFalse => "condition_false",
+        Outcome::NoItems => "no_items",
+    }
+}
+
+struct ExplanationsJson<'a> {
+    rules: &'a RuleSet,
+    rec: &'a LoadedRecord,
+    list: &'a [Explanation],
+}
+
+impl Serialize for ExplanationsJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let rules = self.rules;
+        let mut seq = s.serialize_seq(Some(self.list.len()))?;
+        for ex in self.list {
+            let m = &rules.measures[ex.measure];
+            let values: Vec<serde_json::Value> = ex
+                .values
+                .iter()
+                .map(|v| serde_json::json!({ "field": v.field, "value": v.value }))
+                .collect();
+            let cells: Vec<serde_json::Value> = ex
+                .cells
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "table": c.table,
+                        "keys": c.keys,
+                        "cell": c.action.map(|a| action_text(rules, a)),
+                        "from_default": c.from_default,
+                    })
+                })
+                .collect();
+            let liftings: Vec<serde_json::Value> = ex
+                .liftings
+                .iter()
+                .map(|l| {
+                    serde_json::json!({
+                        "kind": l.kind, "id": l.id, "cite": l.cite, "held": l.held,
+                        "values": l.values.iter().map(|v| serde_json::json!({ "field": v.field, "value": v.value })).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            let subject = match ex.item {
+                Some(i) => subject(
+                    rules,
+                    self.rec,
+                    &Entry {
+                        measure: ex.measure as u32,
+                        item: Some(i),
+                        status: Status::Applies,
+                        action: None,
+                    },
+                )
+                .to_string(),
+                None => self.rec.key.clone(),
+            };
+            seq.serialize_element(&serde_json::json!({
+                "measure": m.name,
+                "subject": subject,
+                "outcome": outcome_text(&ex.outcome),
+                "cite": m.cite,
+                "condition_values": values,
+                "table_cells": cells,
+                "exceptions_and_exemptions": liftings,
+            }))?;
+        }
+        seq.end()
+    }
+}
+
+/// A result with its explanations, when `--explain` asks for them.
+struct ExplainedResult<'a> {
+    result: ResultJson<'a>,
+    explain: Option<&'a Evaluator<'a>>,
+}
+
+impl Serialize for ExplainedResult<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Some(ev) = self.explain else {
+            return self.result.serialize(s);
+        };
+        let r = &self.result;
+        let list = ev.explain(r.rec.entity, &r.rec.record, r.level);
+        let mut m = s.serialize_map(Some(6))?;
+        m.serialize_entry("entity", &r.rules.entities[r.rec.entity].name)?;
+        m.serialize_entry("key", &r.rec.key)?;
+        m.serialize_entry("level", level_name(r.rules, r.level))?;
+        let effective = (r.decision.effective != Action::NONE)
+            .then_some(ActionJson(r.rules, r.decision.effective));
+        m.serialize_entry("effective_action", &effective)?;
+        m.serialize_entry(
+            "measures",
+            &EntriesJson {
+                rules: r.rules,
+                rec: r.rec,
+                level: r.level,
+                decision: r.decision,
+            },
+        )?;
+        m.serialize_entry(
+            "explanations",
+            &ExplanationsJson {
+                rules: r.rules,
+                rec: r.rec,
+                list: &list,
+            },
+        )?;
+        m.end()
+    }
+}
+
 // ---------------------------------------------------------------- formats
 
 /// One JSON document: `{"policy", "results": [...], "errors", "warnings", "summary"}`,
 /// one result per line.
-pub struct JsonDocument<'a>(pub &'a RuleSet);
+pub struct JsonDocument<'a> {
+    pub rules: &'a RuleSet,
+    /// Explanations are added to every result when set (`--explain`).
+    pub explain: Option<&'a Evaluator<'a>>,
+}
 
 impl OutputFormat for JsonDocument<'_> {
     fn begin(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"policy\":");
-        json_to(out, &self.0.plan.as_ref().map(|p| &p.title));
+        json_to(out, &self.rules.plan.as_ref().map(|p| &p.title));
         out.extend_from_slice(b",\n\"results\":[\n");
     }
 
@@ -454,11 +579,14 @@ impl OutputFormat for JsonDocument<'_> {
         out.extend_from_slice(b",\n");
         json_to(
             out,
-            &ResultJson {
-                rules: self.0,
-                rec,
-                level,
-                decision,
+            &ExplainedResult {
+                result: ResultJson {
+                    rules: self.rules,
+                    rec,
+                    level,
+                    decision,
+                },
+                explain: self.explain,
             },
         );
     }
@@ -467,7 +595,7 @@ impl OutputFormat for JsonDocument<'_> {
         out.extend_from_slice(b"\n],\n\"errors\":[");
         for (i, e) in errors.iter().enumerate() {
             out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-            json_to(out, &ErrorJson(self.0, e));
+            json_to(out, &ErrorJson(self.rules, e));
         }
         out.extend_from_slice(b"\n],\n\"warnings\":");
         json_to(out, &warnings);
@@ -479,17 +607,23 @@ impl OutputFormat for JsonDocument<'_> {
 
 /// JSON Lines: one line per record and level, an `{"error": …}` line per error where it
 /// occurs, and a last `{"summary": …, "warnings": …}` line.
-pub struct JsonLines<'a>(pub &'a RuleSet);
+pub struct JsonLines<'a> {
+    pub rules: &'a RuleSet,
+    pub explain: Option<&'a Evaluator<'a>>,
+}
 
 impl OutputFormat for JsonLines<'_> {
     fn result(&self, out: &mut Vec<u8>, rec: &LoadedRecord, level: usize, decision: &Decision) {
         json_to(
             out,
-            &ResultJson {
-                rules: self.0,
-                rec,
-                level,
-                decision,
+            &ExplainedResult {
+                result: ResultJson {
+                    rules: self.rules,
+                    rec,
+                    level,
+                    decision,
+                },
+                explain: self.explain,
             },
         );
         out.push(b'\n');
@@ -497,7 +631,7 @@ impl OutputFormat for JsonLines<'_> {
 
     fn inline_error(&self, out: &mut Vec<u8>, error: &ErrorEntry) {
         out.extend_from_slice(b"{\"error\":");
-        json_to(out, &ErrorJson(self.0, error));
+        json_to(out, &ErrorJson(self.rules, error));
         out.extend_from_slice(b"}\n");
     }
 
@@ -519,7 +653,10 @@ fn kind_text(kind: MeasureKind, zh: bool) -> &'static str {
 }
 
 /// A text report for reading in a terminal: one block per record and level.
-pub struct Table<'a>(pub &'a RuleSet);
+pub struct Table<'a> {
+    pub rules: &'a RuleSet,
+    pub explain: Option<&'a Evaluator<'a>>,
+}
 
 struct Fmt<'a>(&'a mut Vec<u8>);
 
@@ -532,7 +669,7 @@ impl fmt::Write for Fmt<'_> {
 
 impl OutputFormat for Table<'_> {
     fn result(&self, out: &mut Vec<u8>, rec: &LoadedRecord, level: usize, d: &Decision) {
-        let rules = self.0;
+        let rules = self.rules;
         let zh = rules.chinese;
         let mut w = Fmt(out);
         let _ = writeln!(
@@ -575,6 +712,14 @@ impl OutputFormat for Table<'_> {
             .ok();
             let _ = writeln!(w, " | {}", m.cite.as_deref().unwrap_or("-"));
         }
+        if let Some(ev) = self.explain {
+            table_explanations(
+                &mut w,
+                rules,
+                rec,
+                &ev.explain(rec.entity, &rec.record, level),
+            );
+        }
     }
 
     fn inline_error(&self, out: &mut Vec<u8>, error: &ErrorEntry) {
@@ -583,14 +728,18 @@ impl OutputFormat for Table<'_> {
         let _ = write!(
             w,
             "{} {} ",
-            if self.0.chinese { "错误" } else { "error" },
+            if self.rules.chinese {
+                "错误"
+            } else {
+                "error"
+            },
             e.entity
         );
         if let Some(k) = &e.key {
             let _ = write!(w, "{k} ");
         }
         if let Some(l) = error.level {
-            let _ = write!(w, "@ {} ", level_name(self.0, l));
+            let _ = write!(w, "@ {} ", level_name(self.rules, l));
         }
         let _ = write!(w, "({}:{}", e.file, e.row);
         if let Some(c) = &e.column {
@@ -609,6 +758,87 @@ impl OutputFormat for Table<'_> {
             "records {}, evaluated {}, failed {}",
             c.records, c.evaluated, c.failed
         );
+    }
+}
+
+fn table_explanations(w: &mut Fmt<'_>, rules: &RuleSet, rec: &LoadedRecord, list: &[Explanation]) {
+    let zh = rules.chinese;
+    let _ = writeln!(w, "  {}:", if zh { "说明" } else { "why" });
+    for ex in list {
+        let m = &rules.measures[ex.measure];
+        let who = match ex.item {
+            Some(i) => subject(
+                rules,
+                rec,
+                &Entry {
+                    measure: ex.measure as u32,
+                    item: Some(i),
+                    status: Status::Applies,
+                    action: None,
+                },
+            )
+            .to_string(),
+            None => rec.key.clone(),
+        };
+        let outcome = match (&ex.outcome, zh) {
+            (Outcome::Applies, true) => "适用",
+            (Outcome::Exempt, true) => "豁免",
+            (Outcome::NotInForce, true) => "本级别不实施",
+            (Outcome::ConditionFalse, true) => "条件不满足",
+            (Outcome::NoItems, true) => "无对象",
+            (o, false) => outcome_text(o),
+        };
+        let _ = write!(w, "    {} {}: {outcome}", m.name, who);
+        if !ex.values.is_empty() {
+            let vals: Vec<String> = ex
+                .values
+                .iter()
+                .map(|v| format!("{} = {}", v.field, v.value))
+                .collect();
+            let _ = write!(w, " ({})", vals.join(", "));
+        }
+        let _ = writeln!(w, " [{}]", m.cite.as_deref().unwrap_or("-"));
+        for c in &ex.cells {
+            let cell = c
+                .action
+                .map(|a| action_text(rules, a))
+                .unwrap_or_else(|| "(no cell)".into());
+            let dflt = if c.from_default {
+                if zh {
+                    " (默认)"
+                } else {
+                    " (default)"
+                }
+            } else {
+                ""
+            };
+            let _ = writeln!(w, "      {}[{}] = {cell}{dflt}", c.table, c.keys.join(", "));
+        }
+        for l in &ex.liftings {
+            let held = match (l.held, zh) {
+                (true, true) => "成立",
+                (false, true) => "不成立",
+                (true, false) => "holds",
+                (false, false) => "does not hold",
+            };
+            let vals: Vec<String> = l
+                .values
+                .iter()
+                .map(|v| format!("{} = {}", v.field, v.value))
+                .collect();
+            let kind = match (l.kind, zh) {
+                ("exception", true) => "除外",
+                ("exemption", true) => "豁免",
+                (k, _) => k,
+            };
+            let _ = writeln!(
+                w,
+                "      {kind} {}: {held} ({}) [{}]",
+                l.id,
+                vals.join(", "),
+                l.cite.as_deref().unwrap_or("-")
+            );
+        }
     }
 }
 
