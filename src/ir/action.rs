@@ -1,6 +1,7 @@
 //! The action algebra: what a measure requires, ordered by strictness.
 //!
 //! voluntary < limit p% < stop p% of lines < full stop (cease-use ranks with full stop);
+//! an action without a production part ranks with voluntary: neither requires a cut;
 //! named restrictions form a set. `a + b` takes the stricter production action and the
 //! union of restrictions. Strictness is a partial order: `a ≥ b` iff a's production action
 //! is at least b's and a's restrictions include b's.
@@ -32,8 +33,8 @@ impl Base {
     /// The key strictness is compared on: kind first, then the percentage.
     pub fn rank(self) -> (u8, u32) {
         match self {
-            Base::None => (0, 0),
-            Base::Voluntary => (1, 0),
+            // Nothing enforceable either way: a ban-only action is then at least as strict as 自主减排.
+            Base::None | Base::Voluntary => (1, 0),
             Base::Limit { hundredths } => (2, hundredths),
             Base::StopPart { hundredths, .. } => (3, hundredths),
             Base::Stop | Base::CeaseUse => (4, 0),
