@@ -79,8 +79,8 @@ fn firms(rules: &RuleSet, n: usize) -> Vec<LoadedRecord> {
     {}
     items
         .into_iter()
-        .filter_map(|i| match i {
-            Item::Record(r) => Some(r),
+        .map(|i| match i {
+            Item::Record(r) => r,
             Item::Error(e) => panic!("generated firm rejected: {e:?}"),
         })
         .collect()

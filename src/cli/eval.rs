@@ -119,14 +119,8 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
     };
     let ev = Evaluator::new(&rules);
     let explain = args.explain.then_some(&ev);
-    let json = decisions::JsonDocument {
-        rules: &rules,
-        explain,
-    };
-    let jsonl = decisions::JsonLines {
-        rules: &rules,
-        explain,
-    };
+    let json = decisions::JsonDocument(decisions::json::JsonFormat::new(&rules, explain));
+    let jsonl = decisions::JsonLines(decisions::json::JsonFormat::new(&rules, explain));
     let csv = decisions::Csv(&rules);
     let table = decisions::Table {
         rules: &rules,

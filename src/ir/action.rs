@@ -74,7 +74,10 @@ impl Action {
 
     /// `self + other`: the stricter production action and all restrictions of both.
     pub fn combine(self, other: Action) -> Action {
-        let base = if other.base.rank() > self.base.rank() {
+        // On a tie, a named production action wins over none (`禁止 X + 自主减排` shows both).
+        let stricter = other.base.rank() > self.base.rank();
+        let base = if stricter || (self.base == Base::None && other.base.rank() == self.base.rank())
+        {
             other.base
         } else {
             self.base
@@ -130,7 +133,6 @@ mod tests {
     #[test]
     fn order_of_production_actions() {
         let chain = [
-            Action::NONE,
             Action::base(Base::Voluntary),
             limit(20),
             limit(30),
@@ -151,6 +153,27 @@ mod tests {
         assert_eq!(
             Action::base(Base::CeaseUse).strictness_cmp(Action::base(Base::Stop)),
             Some(Ordering::Equal)
+        );
+        assert_eq!(
+            Action::NONE.strictness_cmp(Action::base(Base::Voluntary)),
+            Some(Ordering::Equal)
+        );
+        // a ban alone asks more than voluntary reduction
+        assert_eq!(
+            Action::restriction(0).strictness_cmp(Action::base(Base::Voluntary)),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            Action::restriction(0)
+                .combine(Action::base(Base::Voluntary))
+                .base,
+            Base::Voluntary
+        );
+        assert_eq!(
+            Action::base(Base::Voluntary)
+                .combine(Action::restriction(0))
+                .base,
+            Base::Voluntary
         );
     }
 

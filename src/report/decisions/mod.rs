@@ -1,0 +1,268 @@
+//! Decisions written as JSON, JSON Lines, CSV and a text table: the shared views of a
+//! decision (action text, subject, what lifted an entry) and one module per format.
+
+pub mod csv;
+pub mod json;
+pub mod table;
+
+use std::fmt::{self, Display};
+
+pub use self::csv::Csv;
+pub use json::{JsonDocument, JsonLines};
+pub use table::Table;
+
+use crate::data::LoadedRecord;
+use crate::eval::explain::Outcome;
+use crate::eval::{Entry, EvalError, Status};
+use crate::ir::{Action, Base, Dim, MeasureKind, RuleSet, Value};
+
+// ---------------------------------------------------------------- shared views
+
+/// An action as the policy writes it (`限产 20% + 禁止 国四重卡禁运`), in the policy's language.
+pub struct ActionText<'a>(pub &'a RuleSet, pub Action);
+
+fn percent(f: &mut fmt::Formatter<'_>, hundredths: u32) -> fmt::Result {
+    if hundredths.is_multiple_of(100) {
+        write!(f, "{}%", hundredths / 100)
+    } else {
+        write!(f, "{}%", hundredths as f64 / 100.0)
+    }
+}
+
+impl Display for ActionText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (rules, a) = (self.0, self.1);
+        let zh = rules.chinese;
+        let mut first = true;
+        let mut sep = |f: &mut fmt::Formatter<'_>| {
+            let r = if first { Ok(()) } else { f.write_str(" + ") };
+            first = false;
+            r
+        };
+        match a.base {
+            Base::None => {}
+            Base::Voluntary => {
+                sep(f)?;
+                f.write_str(if zh { "自主减排" } else { "voluntary" })?;
+            }
+            Base::Limit { hundredths } => {
+                sep(f)?;
+                f.write_str(if zh { "限产 " } else { "limit " })?;
+                percent(f, hundredths)?;
+            }
+            Base::StopPart {
+                hundredths,
+                by_line,
+            } => {
+                sep(f)?;
+                f.write_str(if zh { "停产 " } else { "stop " })?;
+                percent(f, hundredths)?;
+                if by_line {
+                    f.write_str(if zh { " 以生产线计" } else { " by_line" })?;
+                }
+            }
+            Base::Stop => {
+                sep(f)?;
+                f.write_str(if zh { "停产" } else { "stop" })?;
+            }
+            Base::CeaseUse => {
+                sep(f)?;
+                f.write_str(if zh { "停用" } else { "cease_use" })?;
+            }
+        }
+        for r in a.restriction_indices() {
+            if let Some(info) = rules.restrictions.get(r) {
+                sep(f)?;
+                write!(f, "{} {}", if zh { "禁止" } else { "ban" }, info.name)?;
+            }
+        }
+        if first {
+            f.write_str("-")?;
+        }
+        Ok(())
+    }
+}
+
+pub fn action_text(rules: &RuleSet, a: Action) -> String {
+    ActionText(rules, a).to_string()
+}
+
+/// A key value as text, without allocating.
+struct KeyText<'a>(&'a Value);
+
+impl Display for KeyText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Value::Text(t) => f.write_str(t),
+            Value::Num(n) => write!(f, "{n}"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Date(d) => f.write_str(&crate::dates::format(*d)),
+            Value::Enum(e) => write!(f, "{e}"),
+            _ => Ok(()),
+        }
+    }
+}
+
+pub(crate) fn level_name(rules: &RuleSet, l: usize) -> &str {
+    rules.levels.get(l).map(|x| x.name.as_str()).unwrap_or("?")
+}
+
+/// The subject of an entry: the record's key, or the key of the item it concerns.
+pub(crate) fn subject<'a>(rules: &RuleSet, rec: &'a LoadedRecord, e: &Entry) -> KeyOrStr<'a> {
+    let m = &rules.measures[e.measure as usize];
+    if let (Some(sub), Some(i)) = (m.item, e.item) {
+        if let Value::List(items) = rec.record.get(sub.field) {
+            if let Some(it) = items.get(i as usize) {
+                return KeyOrStr::Key(it.get(rules.entities[sub.entity].key));
+            }
+        }
+    }
+    KeyOrStr::Str(&rec.key)
+}
+
+pub(crate) enum KeyOrStr<'a> {
+    Key(&'a Value),
+    Str(&'a str),
+}
+
+impl Display for KeyOrStr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyOrStr::Key(v) => KeyText(v).fmt(f),
+            KeyOrStr::Str(s) => f.write_str(s),
+        }
+    }
+}
+
+/// What lifted an exempt entry: (kind, id, citation).
+pub(crate) enum ExemptBy<'a> {
+    Exception {
+        measure: &'a str,
+        index: u32,
+        cite: Option<&'a str>,
+    },
+    Exemption {
+        id: &'a str,
+        cite: Option<&'a str>,
+    },
+}
+
+impl<'a> ExemptBy<'a> {
+    pub(crate) fn of(rules: &'a RuleSet, e: &Entry) -> Option<ExemptBy<'a>> {
+        let m = &rules.measures[e.measure as usize];
+        match e.status {
+            Status::Applies => None,
+            Status::ExceptedBy(x) => Some(ExemptBy::Exception {
+                measure: &m.name,
+                index: x + 1,
+                cite: m.exceptions.get(x as usize).and_then(|x| x.cite.as_deref()),
+            }),
+            Status::ExemptedBy(x) => {
+                rules
+                    .exemptions
+                    .get(x as usize)
+                    .map(|ex| ExemptBy::Exemption {
+                        id: &ex.name,
+                        cite: ex.cite.as_deref(),
+                    })
+            }
+        }
+    }
+
+    pub(crate) fn cite(&self) -> Option<&'a str> {
+        match self {
+            ExemptBy::Exception { cite, .. } | ExemptBy::Exemption { cite, .. } => *cite,
+        }
+    }
+}
+
+impl Display for ExemptBy<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExemptBy::Exception { measure, index, .. } => write!(f, "{measure}#除外{index}"),
+            ExemptBy::Exemption { id, .. } => f.write_str(id),
+        }
+    }
+}
+
+/// The message of an evaluation error in the policy's terms.
+pub fn eval_error_message(rules: &RuleSet, rec: &LoadedRecord, e: &EvalError) -> String {
+    match e {
+        EvalError::MissingCell {
+            measure,
+            table,
+            keys,
+        } => {
+            let t = &rules.tables[*table];
+            let names: Vec<&str> = keys
+                .iter()
+                .zip(&t.dims)
+                .map(|(k, d)| match d {
+                    Dim::Level => level_name(rules, *k),
+                    Dim::Enum(e) => rules.enums[*e]
+                        .variants
+                        .get(*k)
+                        .map(String::as_str)
+                        .unwrap_or("?"),
+                })
+                .collect();
+            format!(
+                "table `{}` has no cell for ({}), needed by measure `{}`",
+                t.name,
+                names.join(", "),
+                rules.measures[*measure].name
+            )
+        }
+        EvalError::MissingKey {
+            measure,
+            table,
+            field,
+            frame,
+        } => {
+            let m = &rules.measures[*measure];
+            let entity = if *frame == 0 {
+                rec.entity
+            } else {
+                m.item.map(|i| i.entity).unwrap_or(rec.entity)
+            };
+            let fname = rules.entities[entity]
+                .fields
+                .get(*field)
+                .map(|f| f.name.as_str())
+                .unwrap_or("?");
+            format!(
+                "field `{fname}` has no value, but measure `{}` needs it to look up table `{}`",
+                m.name, rules.tables[*table].name
+            )
+        }
+    }
+}
+
+pub(crate) fn kind_text(kind: MeasureKind, zh: bool) -> &'static str {
+    match (kind, zh) {
+        (MeasureKind::Advisory, true) => "倡议性",
+        (MeasureKind::Mandatory, true) => "强制性",
+        (k, false) => k.as_str(),
+    }
+}
+
+/// A text report for reading in a terminal: one block per record and level.
+pub(crate) fn outcome_text(o: &Outcome) -> &'static str {
+    match o {
+        Outcome::Applies => "applies",
+        Outcome::Exempt => "exempt",
+        Outcome::NotInForce => "not_in_force",
+        Outcome::ConditionFalse => "condition_false",
+        Outcome::NoItems => "no_items",
+    }
+}
+
+/// Lets `write!` append to a byte buffer.
+pub(crate) struct Fmt<'a>(&'a mut Vec<u8>);
+
+impl fmt::Write for Fmt<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}

@@ -1,0 +1,190 @@
+//! A text report for reading in a terminal: one block per record and level.
+
+use std::fmt::Write as _;
+
+use super::{action_text, kind_text, level_name, outcome_text, subject, ActionText, ExemptBy, Fmt};
+use crate::data::LoadedRecord;
+use crate::eval::explain::{Explanation, Outcome};
+use crate::eval::run::{Counts, ErrorEntry, OutputFormat};
+use crate::eval::{Decision, Entry, Evaluator, Status};
+use crate::ir::RuleSet;
+
+pub struct Table<'a> {
+    pub rules: &'a RuleSet,
+    pub explain: Option<&'a Evaluator<'a>>,
+}
+
+impl OutputFormat for Table<'_> {
+    fn result(&self, out: &mut Vec<u8>, rec: &LoadedRecord, level: usize, d: &Decision) {
+        let rules = self.rules;
+        let zh = rules.chinese;
+        let mut w = Fmt(out);
+        let _ = writeln!(
+            w,
+            "{} {} @ {}",
+            rules.entities[rec.entity].name,
+            rec.key,
+            level_name(rules, level)
+        );
+        let _ = writeln!(
+            w,
+            "  {}: {}",
+            if zh { "综合要求" } else { "effective" },
+            ActionText(rules, d.effective)
+        );
+        for e in &d.entries {
+            let m = &rules.measures[e.measure as usize];
+            let _ = write!(
+                w,
+                "  - {} [{}] {}: ",
+                m.name,
+                kind_text(m.kind, zh),
+                subject(rules, rec, e)
+            );
+            match e.action {
+                Some(a) => write!(w, "{}", ActionText(rules, a)),
+                None => w.write_str("-"),
+            }
+            .ok();
+            match ExemptBy::of(rules, e) {
+                None => write!(w, " | {}", if zh { "适用" } else { "applies" }),
+                Some(x) => write!(
+                    w,
+                    " | {} {} ({})",
+                    if zh { "豁免" } else { "exempt" },
+                    x,
+                    x.cite().unwrap_or("-")
+                ),
+            }
+            .ok();
+            let _ = writeln!(w, " | {}", m.cite.as_deref().unwrap_or("-"));
+        }
+        if let Some(ev) = self.explain {
+            table_explanations(
+                &mut w,
+                rules,
+                rec,
+                &ev.explain(rec.entity, &rec.record, level),
+            );
+        }
+    }
+
+    fn inline_error(&self, out: &mut Vec<u8>, error: &ErrorEntry) {
+        let e = &error.error;
+        let mut w = Fmt(out);
+        let _ = write!(
+            w,
+            "{} {} ",
+            if self.rules.chinese {
+                "错误"
+            } else {
+                "error"
+            },
+            e.entity
+        );
+        if let Some(k) = &e.key {
+            let _ = write!(w, "{k} ");
+        }
+        if let Some(l) = error.level {
+            let _ = write!(w, "@ {} ", level_name(self.rules, l));
+        }
+        let _ = write!(w, "({}:{}", e.file, e.row);
+        if let Some(c) = &e.column {
+            let _ = write!(w, ", {c}");
+        }
+        let _ = writeln!(w, "): {}", e.message);
+    }
+
+    fn end(&self, out: &mut Vec<u8>, _errors: &[ErrorEntry], warnings: &[String], c: &Counts) {
+        let mut w = Fmt(out);
+        for warning in warnings {
+            let _ = writeln!(w, "warning: {warning}");
+        }
+        let _ = writeln!(
+            w,
+            "records {}, evaluated {}, failed {}",
+            c.records, c.evaluated, c.failed
+        );
+    }
+}
+
+fn table_explanations(w: &mut Fmt<'_>, rules: &RuleSet, rec: &LoadedRecord, list: &[Explanation]) {
+    let zh = rules.chinese;
+    let _ = writeln!(w, "  {}:", if zh { "说明" } else { "why" });
+    for ex in list {
+        let m = &rules.measures[ex.measure];
+        let who = match ex.item {
+            Some(i) => subject(
+                rules,
+                rec,
+                &Entry {
+                    measure: ex.measure as u32,
+                    item: Some(i),
+                    status: Status::Applies,
+                    action: None,
+                },
+            )
+            .to_string(),
+            None => rec.key.clone(),
+        };
+        let outcome = match (&ex.outcome, zh) {
+            (Outcome::Applies, true) => "适用",
+            (Outcome::Exempt, true) => "豁免",
+            (Outcome::NotInForce, true) => "本级别不实施",
+            (Outcome::ConditionFalse, true) => "条件不满足",
+            (Outcome::NoItems, true) => "无对象",
+            (o, false) => outcome_text(o),
+        };
+        let _ = write!(w, "    {} {}: {outcome}", m.name, who);
+        if !ex.values.is_empty() {
+            let vals: Vec<String> = ex
+                .values
+                .iter()
+                .map(|v| format!("{} = {}", v.field, v.value))
+                .collect();
+            let _ = write!(w, " ({})", vals.join(", "));
+        }
+        let _ = writeln!(w, " [{}]", m.cite.as_deref().unwrap_or("-"));
+        for c in &ex.cells {
+            let cell = c
+                .action
+                .map(|a| action_text(rules, a))
+                .unwrap_or_else(|| "(no cell)".into());
+            let dflt = if c.from_default {
+                if zh {
+                    " (默认)"
+                } else {
+                    " (default)"
+                }
+            } else {
+                ""
+            };
+            let _ = writeln!(w, "      {}[{}] = {cell}{dflt}", c.table, c.keys.join(", "));
+        }
+        for l in &ex.liftings {
+            let held = match (l.held, zh) {
+                (true, true) => "成立",
+                (false, true) => "不成立",
+                (true, false) => "holds",
+                (false, false) => "does not hold",
+            };
+            let vals: Vec<String> = l
+                .values
+                .iter()
+                .map(|v| format!("{} = {}", v.field, v.value))
+                .collect();
+            let kind = match (l.kind, zh) {
+                ("exception", true) => "除外",
+                ("exemption", true) => "豁免",
+                (k, _) => k,
+            };
+            let _ = writeln!(
+                w,
+                "      {kind} {}: {held} ({}) [{}]",
+                l.id,
+                vals.join(", "),
+                l.cite.as_deref().unwrap_or("-")
+            );
+        }
+    }
+}
