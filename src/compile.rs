@@ -26,7 +26,19 @@ impl Compilation {
 /// `display_name` is how diagnostics name the entry file. An unreadable entry file is an
 /// I/O error; every problem inside the policy is a diagnostic.
 pub fn compile_file(path: &Path, display_name: &str) -> std::io::Result<Compilation> {
-    let (program, mut diags) = semantics::load_program(path, display_name)?;
+    let (program, diags) = semantics::load_program(path, display_name)?;
+    Ok(compile_program(program, diags))
+}
+
+/// Compiles policy text held in memory; imports resolve relative to the current directory.
+pub fn compile_source(display_name: &str, text: &str) -> Compilation {
+    let path = Path::new(display_name);
+    let (program, diags) =
+        semantics::resolve::load_program_text(path, display_name, Ok(text.to_string()));
+    compile_program(program, diags)
+}
+
+fn compile_program(program: semantics::Program, mut diags: Vec<Diagnostic>) -> Compilation {
     let syntax_failed = diags.iter().any(|d| {
         matches!(
             d.code,
@@ -47,10 +59,10 @@ pub fn compile_file(path: &Path, display_name: &str) -> std::io::Result<Compilat
         (Some(c), false) => Some(ir::lower::lower(c)),
         _ => None,
     };
-    Ok(Compilation {
+    Compilation {
         sources: program.sources,
         diagnostics: diags,
         checked,
         rules,
-    })
+    }
 }

@@ -206,3 +206,110 @@ impl<'r> Evaluator<'r> {
         Ok(action)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::compile_source;
+    use crate::data::source::{Item, RecordSource};
+
+    const POLICY: &str = "预警级别 { 黄色 < 橙色 < 红色 }
+枚举 行业 { 水泥, 家具 }
+枚举 等级 有序 { A > B }
+枚举 动力 { 燃油, 纯电动 }
+限制 重卡 \"禁止重卡\"
+实体 机 键 号 { 号: 文本  动力: 动力 }
+实体 厂 键 名 { 名: 文本  行业: 行业  等级: 等级  清单: 集合 级别  保障: 布尔  机械: 列表 机 }
+表 T (行业, 等级, 级别) {
+  水泥:
+    等级 | 黄色 | 橙色 | 红色
+    A    | 自主减排 | 自主减排 | 自主减排
+    B    | 禁止 重卡 | 限产 20% + 禁止 重卡 | 停产
+}
+措施 分级 强制性 自 黄色 { 对象 厂 当 级别 属于 清单 要求 T[行业, 等级, 级别] 依据 \"2\" }
+措施 停机 强制性 自 橙色 { 对象 厂.机械 当 级别 属于 厂.清单 除外 当 动力 = 纯电动 依据 \"2\" 要求 停用 依据 \"2\" }
+豁免 保障类 { 对象 厂 当 保障 解除 分级 依据 \"4\" }";
+
+    fn setup(firms: &str) -> (crate::ir::RuleSet, Vec<crate::data::LoadedRecord>) {
+        let c = compile_source("t.policy", POLICY);
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        let rules = c.rules.unwrap();
+        let mut src = crate::data::json::load(&rules, "t.json", 0, firms).unwrap();
+        let mut items = Vec::new();
+        while src.next_batch(100, &mut items).unwrap() {}
+        let recs = items
+            .into_iter()
+            .map(|i| match i {
+                Item::Record(r) => r,
+                Item::Error(e) => panic!("{e:?}"),
+            })
+            .collect();
+        (rules, recs)
+    }
+
+    #[test]
+    fn applies_excepts_exempts_and_combines() {
+        let (rules, recs) = setup(
+            r#"{"厂": [
+            {"名": "a", "行业": "水泥", "等级": "B", "清单": ["黄色","橙色","红色"], "保障": false,
+             "机械": [{"号": "m1", "动力": "燃油"}, {"号": "m2", "动力": "纯电动"}]},
+            {"名": "b", "行业": "水泥", "等级": "B", "清单": ["橙色"], "保障": true}
+        ]}"#,
+        );
+        let ev = Evaluator::new(&rules);
+        let mut d = Decision::default();
+        ev.evaluate(recs[0].entity, &recs[0].record, 1, &mut d)
+            .unwrap();
+        let statuses: Vec<_> = d
+            .entries
+            .iter()
+            .map(|e| (e.measure, e.item, e.status))
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                (0, None, Status::Applies),
+                (1, Some(0), Status::Applies),
+                (1, Some(1), Status::ExceptedBy(0))
+            ]
+        );
+        assert_eq!(
+            d.effective,
+            Action::base(crate::ir::Base::Limit { hundredths: 2000 })
+                .combine(Action::restriction(0)),
+            "item actions stay out of the record's effective action"
+        );
+        // on the orange list only: nothing at yellow; exempt from the graded measure at orange
+        ev.evaluate(recs[1].entity, &recs[1].record, 0, &mut d)
+            .unwrap();
+        assert!(d.entries.is_empty());
+        ev.evaluate(recs[1].entity, &recs[1].record, 1, &mut d)
+            .unwrap();
+        assert_eq!(d.entries[0].status, Status::ExemptedBy(0));
+        assert_eq!(
+            d.effective,
+            Action::NONE,
+            "an exempt measure adds nothing to the effective action"
+        );
+    }
+
+    #[test]
+    fn a_missing_cell_is_an_error_of_the_record() {
+        let (rules, recs) = setup(
+            r#"{"厂": [{"名": "c", "行业": "家具", "等级": "A", "清单": ["黄色"], "保障": false}]}"#,
+        );
+        let ev = Evaluator::new(&rules);
+        let mut d = Decision::default();
+        let err = ev
+            .evaluate(recs[0].entity, &recs[0].record, 0, &mut d)
+            .unwrap_err();
+        assert_eq!(
+            err,
+            EvalError::MissingCell {
+                measure: 0,
+                table: 0,
+                keys: vec![1, 0, 0]
+            }
+        );
+    }
+}

@@ -109,6 +109,16 @@ pub fn load_program(
     display_name: &str,
 ) -> std::io::Result<(Program, Vec<Diagnostic>)> {
     let text = read_policy_text(entry)?;
+    Ok(load_program_text(entry, display_name, text))
+}
+
+/// As [`load_program`], for text already read (`Err` holds the valid UTF-8 prefix of text
+/// that is not UTF-8, and the offset of the first bad byte). Imports resolve relative to `entry`.
+pub fn load_program_text(
+    entry: &Path,
+    display_name: &str,
+    text: Result<String, (usize, String)>,
+) -> (Program, Vec<Diagnostic>) {
     let mut prog = Program::default();
     let mut diags = Vec::new();
     let canonical = entry.canonicalize().unwrap_or_else(|_| entry.to_path_buf());
@@ -129,7 +139,7 @@ pub fn load_program(
         )),
     }
     bind_symbols(&mut prog, &mut diags);
-    Ok((prog, diags))
+    (prog, diags)
 }
 
 /// Parses the text held in `sources` for one file, then follows its imports depth first.
@@ -309,4 +319,61 @@ fn normalize(path: &Path) -> String {
         }
     }
     out.iter().collect::<PathBuf>().display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("policyc-resolve-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn binds_names_and_reports_duplicates_with_the_first_definition() {
+        let (prog, diags) = load_program_text(
+            Path::new("a.policy"),
+            "a.policy",
+            Ok("枚举 甲 { x }\n实体 甲 键 k { k: 文本 }".into()),
+        );
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, "E0102");
+        assert_eq!(
+            diags[0].labels.len(),
+            2,
+            "primary on the second, secondary on the first"
+        );
+        assert_eq!(prog.lookup("甲").unwrap().kind, SymbolKind::Enum);
+    }
+
+    #[test]
+    fn follows_imports_once_and_refuses_cycles() {
+        let dir = scratch("cycle");
+        std::fs::write(
+            dir.join("a.policy"),
+            "导入 \"b.policy\"\n导入 \"c.policy\"\n枚举 A { x }",
+        )
+        .unwrap();
+        std::fs::write(dir.join("b.policy"), "导入 \"c.policy\"\n枚举 B { x }").unwrap();
+        std::fs::write(dir.join("c.policy"), "导入 \"a.policy\"\n枚举 C { x }").unwrap();
+        let (prog, diags) = load_program(&dir.join("a.policy"), "a.policy").unwrap();
+        assert_eq!(
+            prog.sources.files().len(),
+            3,
+            "c is loaded once though imported twice"
+        );
+        assert_eq!(diags.iter().map(|d| d.code).collect::<Vec<_>>(), ["E0104"]);
+        // imports come before their importer
+        assert_eq!(prog.entry().unwrap().file, 0);
+        assert_eq!(prog.modules.last().unwrap().file, 0);
+    }
+
+    #[test]
+    fn normalizes_displayed_import_paths() {
+        assert_eq!(normalize(Path::new("a/b/../c/./d.policy")), "a/c/d.policy");
+        assert_eq!(normalize(Path::new("../x.policy")), "../x.policy");
+    }
 }

@@ -1745,3 +1745,56 @@ fn too_many(span: Span, what: &str) -> Diagnostic {
             "a policy may have at most {MAX_VARIANTS} alert levels, values per enum and restrictions, and at most {MAX_FRAMES} nested scopes"
         ))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::compile::compile_source;
+    use crate::ir::{CompareAs, Expr};
+
+    const SCHEMA: &str = "预警级别 { 黄色 (yellow) < 橙色 < 红色 }
+枚举 等级 有序 { A > B > C }
+实体 厂 键 名 { 名: 文本  等级: 等级  数: 整数  清单: 集合 级别 }
+";
+
+    #[test]
+    fn conditions_are_typed_and_flattened() {
+        let c = compile_source("t.policy", &format!("{SCHEMA}措施 m 倡议性 自 橙色 {{ 对象 厂 当 等级 >= B 且 数 > 3 且 级别 属于 清单 }}"));
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        let rules = c.rules.unwrap();
+        let m = &rules.measures[0];
+        assert_eq!(m.levels, 0b110);
+        let Some(Expr::And(parts)) = &m.condition else {
+            panic!("{:?}", m.condition)
+        };
+        assert_eq!(parts.len(), 3);
+        assert!(matches!(
+            parts[0],
+            Expr::Compare {
+                cmp: CompareAs::Enum(0),
+                ..
+            }
+        ));
+        assert_eq!(
+            rules.enums[0].rank,
+            [2, 1, 0],
+            "declared best first with `>`"
+        );
+    }
+
+    #[test]
+    fn every_error_is_collected() {
+        let c = compile_source(
+            "t.policy",
+            &format!("{SCHEMA}措施 m 倡议性 黄色 {{ 对象 厂 当 规模 > 1 }}\n措施 n 倡议性 紫色 {{ 对象 厂 }}\n措施 o 倡议性 黄色 {{ 对象 厂 当 名 > 1 }}"),
+        );
+        let codes: Vec<_> = c.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["E0101", "E0106", "E0201"]);
+        assert!(c.rules.is_none());
+    }
+
+    #[test]
+    fn bare_names_take_their_meaning_from_the_other_side() {
+        let c = compile_source("t.policy", &format!("{SCHEMA}措施 m 倡议性 黄色 {{ 对象 厂 当 等级 = 等级.A 或 等级 属于 {{ B, C }} 或 yellow 属于 清单 }}"));
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    }
+}
