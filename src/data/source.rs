@@ -114,3 +114,96 @@ impl RecordSource for ChainSource<'_> {
         std::mem::take(&mut self.warnings)
     }
 }
+
+/// `--on-error fail`: passes items through up to and including the first error, then ends
+/// the input. What was read is counted as usual, so the summary still reconciles.
+pub struct StopOnError<'a> {
+    inner: Box<dyn RecordSource + 'a>,
+    stopped: bool,
+    warnings: Vec<String>,
+}
+
+impl<'a> StopOnError<'a> {
+    pub fn new(inner: Box<dyn RecordSource + 'a>) -> Self {
+        StopOnError {
+            inner,
+            stopped: false,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+impl RecordSource for StopOnError<'_> {
+    fn next_batch(&mut self, max: usize, out: &mut Vec<Item>) -> Result<bool, LoadError> {
+        if self.stopped {
+            return Ok(false);
+        }
+        let start = out.len();
+        let more = self.inner.next_batch(max, out)?;
+        if let Some(i) = out[start..]
+            .iter()
+            .position(|item| matches!(item, Item::Error(_)))
+        {
+            out.truncate(start + i + 1);
+            self.stopped = true;
+            self.warnings.extend(self.inner.take_warnings());
+            let at = match &out[start + i] {
+                Item::Error(e) => format!("{} row {}", e.file, e.row),
+                Item::Record(_) => String::new(),
+            };
+            self.warnings.push(format!(
+                "stopped at the first record that could not be loaded ({at}), as --on-error fail asks; the records after it were not read"
+            ));
+            return Ok(false);
+        }
+        Ok(more)
+    }
+
+    fn take_warnings(&mut self) -> Vec<String> {
+        if !self.stopped {
+            self.warnings.extend(self.inner.take_warnings());
+        }
+        std::mem::take(&mut self.warnings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{LoadedRecord, RowError};
+
+    fn rec(row: usize) -> Item {
+        Item::Record(LoadedRecord {
+            entity: 0,
+            file: 0,
+            row,
+            key: row.to_string(),
+            record: crate::ir::Record::default(),
+        })
+    }
+
+    fn err(row: usize) -> Item {
+        Item::Error(RowError {
+            file: "f.csv".into(),
+            entity: "企业".into(),
+            row,
+            column: None,
+            key: None,
+            message: "bad".into(),
+        })
+    }
+
+    #[test]
+    fn stop_on_error_keeps_the_first_error_and_ends_the_input() {
+        let items = vec![rec(2), rec(3), err(4), rec(5), err(6)];
+        let mut s = StopOnError::new(Box::new(MemorySource::new(items, vec![])));
+        let mut out = Vec::new();
+        assert!(s.next_batch(2, &mut out).unwrap());
+        assert!(!s.next_batch(2, &mut out).unwrap());
+        assert!(!s.next_batch(2, &mut out).unwrap());
+        assert_eq!(out.len(), 3);
+        assert!(matches!(out[2], Item::Error(RowError { row: 4, .. })));
+        let w = s.take_warnings();
+        assert!(w[0].contains("f.csv row 4"), "{w:?}");
+    }
+}

@@ -15,14 +15,14 @@ pub struct BadRow {
 
 /// The cells of one row, however the format stores them.
 pub trait Cells {
-    fn len(&self) -> usize;
+    fn count(&self) -> usize;
     /// The text of cell `i` (`""` past the end); an error when the bytes are not text.
     fn text(&self, i: usize) -> Result<&str, String>;
 }
 
-impl<S: AsRef<str>> Cells for [S] {
-    fn len(&self) -> usize {
-        <[S]>::len(self)
+impl<S: AsRef<str>> Cells for Vec<S> {
+    fn count(&self) -> usize {
+        self.len()
     }
     fn text(&self, i: usize) -> Result<&str, String> {
         Ok(self.get(i).map(AsRef::as_ref).unwrap_or(""))
@@ -205,7 +205,7 @@ impl Header {
 
     /// True when every cell is empty or blank (such rows are skipped, they hold no record).
     pub fn is_blank(cells: &dyn Cells) -> bool {
-        (0..cells.len()).all(|i| cells.text(i).map(|t| t.trim().is_empty()).unwrap_or(false))
+        (0..cells.count()).all(|i| cells.text(i).map(|t| t.trim().is_empty()).unwrap_or(false))
     }
 
     fn raw(cells: &dyn Cells, col: Option<usize>) -> Option<String> {
@@ -226,22 +226,22 @@ impl Header {
     fn record(&self, rules: &RuleSet, cells: &dyn Cells) -> Result<Record, BadRow> {
         let info = &rules.entities[self.entity];
         let width = self.names.len();
-        if cells.len() < width {
+        if cells.count() < width {
             return Err(BadRow {
                 column: None,
                 message: format!(
                     "the row has {} cells but the header has {width} columns",
-                    cells.len()
+                    cells.count()
                 ),
             });
         }
-        for i in width..cells.len() {
+        for i in width..cells.count() {
             if !cells.text(i).map(|t| t.trim().is_empty()).unwrap_or(false) {
                 return Err(BadRow {
                     column: None,
                     message: format!(
                         "the row has {} cells but the header has {width} columns",
-                        cells.len()
+                        cells.count()
                     ),
                 });
             }
@@ -344,7 +344,7 @@ pub(crate) mod tests {
             "x",
             "",
         ];
-        let r = h.row(&rules, 2, &row[..]);
+        let r = h.row(&rules, 2, &row[..].to_vec());
         let rec = r.result.unwrap();
         assert_eq!(r.key.as_deref(), Some("91310110666007217T"));
         let name = rules.entities[firm]
@@ -360,14 +360,18 @@ pub(crate) mod tests {
         let rules = beijing();
         let cols = ColumnIndex::new(&rules);
         let firm = rules.entity_index("企业").unwrap();
-        let header: Vec<&str> = FIRM_HEADER.iter().copied().filter(|h| *h != "行业").collect();
-        let e = Header::new(&cols, "f.csv", firm, names(&header), None, &mut Vec::new())
-            .unwrap_err();
+        let header: Vec<&str> = FIRM_HEADER
+            .iter()
+            .copied()
+            .filter(|h| *h != "行业")
+            .collect();
+        let e =
+            Header::new(&cols, "f.csv", firm, names(&header), None, &mut Vec::new()).unwrap_err();
         assert!(e.message.contains("`行业`"), "{}", e.message);
         let mut header = FIRM_HEADER.to_vec();
         header.push("名称");
-        let e = Header::new(&cols, "f.csv", firm, names(&header), None, &mut Vec::new())
-            .unwrap_err();
+        let e =
+            Header::new(&cols, "f.csv", firm, names(&header), None, &mut Vec::new()).unwrap_err();
         assert!(e.message.contains("`企业名称` and `名称`"), "{}", e.message);
     }
 
@@ -399,7 +403,10 @@ pub(crate) mod tests {
         )
         .unwrap();
         assert_eq!(h.parent_col, Some(2));
-        assert!(w.is_empty(), "the parent column is not an unknown column: {w:?}");
+        assert!(
+            w.is_empty(),
+            "the parent column is not an unknown column: {w:?}"
+        );
         let e = Header::new(
             &cols,
             "m.csv",
@@ -409,7 +416,11 @@ pub(crate) mod tests {
             &mut Vec::new(),
         )
         .unwrap_err();
-        assert!(e.message.contains("no column names the `企业`"), "{}", e.message);
+        assert!(
+            e.message.contains("no column names the `企业`"),
+            "{}",
+            e.message
+        );
         assert_eq!(first_top_level(&rules), rules.entity_index("企业"));
     }
 
@@ -418,8 +429,15 @@ pub(crate) mod tests {
         let rules = beijing();
         let cols = ColumnIndex::new(&rules);
         let firm = rules.entity_index("企业").unwrap();
-        let h = Header::new(&cols, "f.csv", firm, names(FIRM_HEADER), None, &mut Vec::new())
-            .unwrap();
+        let h = Header::new(
+            &cols,
+            "f.csv",
+            firm,
+            names(FIRM_HEADER),
+            None,
+            &mut Vec::new(),
+        )
+        .unwrap();
         let row = [
             "91310110666007217T",
             "甲公司",
@@ -431,21 +449,28 @@ pub(crate) mod tests {
             "",
             "否",
         ];
-        let e = h.row(&rules, 5, &row[..]).result.unwrap_err();
+        let e = h.row(&rules, 5, &row[..].to_vec()).result.unwrap_err();
         assert_eq!(e.column.as_deref(), Some("绩效等级"));
-        assert!(e.message.contains("value E is not valid: expected one of"), "{}", e.message);
-        let e = h.row(&rules, 5, &row[..4]).result.unwrap_err();
+        assert!(
+            e.message.contains("value E is not valid: expected one of"),
+            "{}",
+            e.message
+        );
+        let e = h.row(&rules, 5, &row[..4].to_vec()).result.unwrap_err();
         assert_eq!(e.column, None);
         assert!(e.message.contains("4 cells"), "{}", e.message);
         let mut long = row.to_vec();
         long[4] = "A";
         long.push("");
-        assert!(h.row(&rules, 5, &long[..]).result.is_ok(), "an empty extra cell is fine");
+        assert!(
+            h.row(&rules, 5, &long[..].to_vec()).result.is_ok(),
+            "an empty extra cell is fine"
+        );
         long.push("x");
-        assert!(h.row(&rules, 5, &long[..]).result.is_err());
+        assert!(h.row(&rules, 5, &long[..].to_vec()).result.is_err());
         let mut empty = long[..9].to_vec();
         empty[3] = " ";
-        let e = h.row(&rules, 5, &empty[..]).result.unwrap_err();
+        let e = h.row(&rules, 5, &empty[..].to_vec()).result.unwrap_err();
         assert_eq!(e.column.as_deref(), Some("行业"));
         assert!(e.message.contains("required field `行业`"), "{}", e.message);
     }
