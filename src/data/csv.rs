@@ -22,7 +22,7 @@ use crate::ir::{RuleSet, Value};
 
 /// One opened CSV file of one entity, positioned after its header.
 pub struct CsvTable {
-    reader: csv::Reader<Box<dyn std::io::Read>>,
+    reader: csv::Reader<Box<dyn std::io::Read + Send>>,
     pub file: String,
     pub header: Header,
     record: csv::ByteRecord,
@@ -70,7 +70,11 @@ fn csv_error(file: &str, e: csv::Error) -> LoadError {
     }
 }
 
-type Opened = (csv::Reader<Box<dyn std::io::Read>>, bool, &'static str);
+type Opened = (
+    csv::Reader<Box<dyn std::io::Read + Send>>,
+    bool,
+    &'static str,
+);
 
 fn open_reader(path: &str, file: &str, encoding: Option<&str>) -> Result<Opened, LoadError> {
     let input = text::open(path, file, encoding, "CSV")?;

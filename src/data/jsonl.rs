@@ -18,7 +18,7 @@ pub const ENTITY_KEY: &str = "$entity";
 
 pub struct JsonlSource<'r> {
     cols: ColumnIndex<'r>,
-    reader: BufReader<Box<dyn std::io::Read>>,
+    reader: BufReader<Box<dyn std::io::Read + Send>>,
     file: String,
     file_index: usize,
     entity: usize,

@@ -38,7 +38,7 @@ impl std::fmt::Display for LoadError {
 }
 
 /// A source of records in input order.
-pub trait RecordSource {
+pub trait RecordSource: Send {
     /// Appends up to `max` items to `out`, in input order. Returns `Ok(false)` once the
     /// input is exhausted (the items appended by that call still count).
     fn next_batch(&mut self, max: usize, out: &mut Vec<Item>) -> Result<bool, LoadError>;

@@ -15,7 +15,7 @@ pub const SNIFF: usize = 64 * 1024;
 
 /// A text input, decoded to UTF-8 as it is read.
 pub struct TextInput {
-    pub reader: Box<dyn Read>,
+    pub reader: Box<dyn Read + Send>,
     pub encoding: &'static Encoding,
     /// True when bytes go through a decoder, which replaces malformed sequences with U+FFFD:
     /// readers then report cells that contain U+FFFD.
@@ -23,9 +23,9 @@ pub struct TextInput {
 }
 
 /// Opens a file, or standard input for `-`, as raw bytes.
-pub fn open_bytes(path: &str, name: &str) -> Result<Box<dyn Read>, LoadError> {
+pub fn open_bytes(path: &str, name: &str) -> Result<Box<dyn Read + Send>, LoadError> {
     if path == "-" {
-        return Ok(Box::new(std::io::stdin().lock()));
+        return Ok(Box::new(std::io::stdin()));
     }
     match std::fs::File::open(path) {
         Ok(f) if f.metadata().map(|m| m.is_dir()).unwrap_or(false) => Err(LoadError::new(format!(

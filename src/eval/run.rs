@@ -72,11 +72,59 @@ struct ChunkState {
 /// The message of an evaluation error, naming the table cell or field in the policy's terms.
 pub type EvalErrorText<'a> = dyn Fn(&LoadedRecord, &EvalError) -> String + Sync + 'a;
 
+/// A batch read ahead by the reader thread: items, warnings so far, and whether more follow.
+type Batch = Result<(Vec<Item>, Vec<String>, bool), LoadError>;
+
 /// Reads every item of `source`, decides each record at each of `levels`, and writes the
-/// output to `sink`.
+/// output to `sink`. A reader thread parses the next batch while this one is decided and
+/// written, so parsing overlaps evaluation.
 pub fn run(
     ev: &Evaluator<'_>,
     source: &mut dyn RecordSource,
+    levels: &[usize],
+    format: &dyn OutputFormat,
+    files: &[String],
+    describe: &EvalErrorText<'_>,
+    sink: &mut dyn Write,
+) -> Result<(Counts, Vec<String>), RunError> {
+    std::thread::scope(|scope| {
+        let (batches, received) = std::sync::mpsc::sync_channel::<Batch>(1);
+        let (recycle, recycled) = std::sync::mpsc::channel::<Vec<Item>>();
+        scope.spawn(move || loop {
+            let mut batch = recycled
+                .try_recv()
+                .unwrap_or_else(|_| Vec::with_capacity(BATCH));
+            batch.clear();
+            let read = source
+                .next_batch(BATCH, &mut batch)
+                .map(|more| (batch, source.take_warnings(), more));
+            let last = !matches!(read, Ok((_, _, true)));
+            // A closed channel means the writer stopped (an output error): stop reading.
+            if batches.send(read).is_err() || last {
+                break;
+            }
+        });
+        let result = write_batches(
+            ev,
+            received.iter(),
+            &recycle,
+            levels,
+            format,
+            files,
+            describe,
+            sink,
+        );
+        // Dropping the receiver ends the reader thread if it is still running.
+        drop(received);
+        result
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_batches(
+    ev: &Evaluator<'_>,
+    batches: impl Iterator<Item = Batch>,
+    recycle: &std::sync::mpsc::Sender<Vec<Item>>,
     levels: &[usize],
     format: &dyn OutputFormat,
     files: &[String],
@@ -91,14 +139,10 @@ pub fn run(
     sink.write_all(&head)?;
     let separator = format.separator();
     let mut wrote_result = false;
-    let mut batch: Vec<Item> = Vec::with_capacity(BATCH);
     let mut chunks: Vec<ChunkState> = Vec::new();
-    loop {
-        batch.clear();
-        let more = source
-            .next_batch(BATCH, &mut batch)
-            .map_err(RunError::Load)?;
-        warnings.extend(source.take_warnings());
+    for received in batches {
+        let (batch, new_warnings, _) = received.map_err(RunError::Load)?;
+        warnings.extend(new_warnings);
         let n_chunks = batch.len().div_ceil(CHUNK);
         if chunks.len() < n_chunks {
             chunks.resize_with(n_chunks, ChunkState::default);
@@ -107,62 +151,7 @@ pub fn run(
             .par_iter_mut()
             .zip(batch.par_chunks(CHUNK))
             .for_each(|(state, items)| {
-                state.out.clear();
-                state.errors.clear();
-                state.evaluated = 0;
-                state.failed = 0;
-                for item in items {
-                    match item {
-                        Item::Error(e) => {
-                            let entry = ErrorEntry {
-                                error: e.clone(),
-                                level: None,
-                            };
-                            format.inline_error(&mut state.out, &entry);
-                            state.errors.push(entry);
-                            state.failed += 1;
-                        }
-                        Item::Record(rec) => {
-                            let mut ok = true;
-                            for &level in levels {
-                                match ev.evaluate(
-                                    rec.entity,
-                                    &rec.record,
-                                    level,
-                                    &mut state.decision,
-                                ) {
-                                    Ok(()) => {
-                                        format.result(&mut state.out, rec, level, &state.decision)
-                                    }
-                                    Err(err) => {
-                                        ok = false;
-                                        let entry = ErrorEntry {
-                                            error: RowError {
-                                                file: files
-                                                    .get(rec.file)
-                                                    .cloned()
-                                                    .unwrap_or_default(),
-                                                entity: ev.rules.entities[rec.entity].name.clone(),
-                                                row: rec.row,
-                                                column: None,
-                                                key: Some(rec.key.clone()),
-                                                message: describe(rec, &err),
-                                            },
-                                            level: Some(level),
-                                        };
-                                        format.inline_error(&mut state.out, &entry);
-                                        state.errors.push(entry);
-                                    }
-                                }
-                            }
-                            if ok {
-                                state.evaluated += 1;
-                            } else {
-                                state.failed += 1;
-                            }
-                        }
-                    }
-                }
+                decide_chunk(ev, state, items, levels, format, files, describe)
             });
         counts.records += batch.len();
         for state in &mut chunks[..n_chunks] {
@@ -176,13 +165,70 @@ pub fn run(
             }
             sink.write_all(bytes)?;
         }
-        if !more {
-            break;
-        }
+        // The reader reuses the batch's allocation; if it has finished, the batch is dropped.
+        let _ = recycle.send(batch);
     }
     let mut tail = Vec::new();
     format.end(&mut tail, &errors, &warnings, &counts);
     sink.write_all(&tail)?;
     sink.flush()?;
     Ok((counts, warnings))
+}
+
+/// Decides one chunk of a batch into the chunk's reused buffers.
+fn decide_chunk(
+    ev: &Evaluator<'_>,
+    state: &mut ChunkState,
+    items: &[Item],
+    levels: &[usize],
+    format: &dyn OutputFormat,
+    files: &[String],
+    describe: &EvalErrorText<'_>,
+) {
+    state.out.clear();
+    state.errors.clear();
+    state.evaluated = 0;
+    state.failed = 0;
+    for item in items {
+        match item {
+            Item::Error(e) => {
+                let entry = ErrorEntry {
+                    error: e.clone(),
+                    level: None,
+                };
+                format.inline_error(&mut state.out, &entry);
+                state.errors.push(entry);
+                state.failed += 1;
+            }
+            Item::Record(rec) => {
+                let mut ok = true;
+                for &level in levels {
+                    match ev.evaluate(rec.entity, &rec.record, level, &mut state.decision) {
+                        Ok(()) => format.result(&mut state.out, rec, level, &state.decision),
+                        Err(err) => {
+                            ok = false;
+                            let entry = ErrorEntry {
+                                error: RowError {
+                                    file: files.get(rec.file).cloned().unwrap_or_default(),
+                                    entity: ev.rules.entities[rec.entity].name.clone(),
+                                    row: rec.row,
+                                    column: None,
+                                    key: Some(rec.key.clone()),
+                                    message: describe(rec, &err),
+                                },
+                                level: Some(level),
+                            };
+                            format.inline_error(&mut state.out, &entry);
+                            state.errors.push(entry);
+                        }
+                    }
+                }
+                if ok {
+                    state.evaluated += 1;
+                } else {
+                    state.failed += 1;
+                }
+            }
+        }
+    }
 }
