@@ -149,6 +149,8 @@ pub struct MeasureDecl {
     pub requires: Vec<RequireItem>,
     pub exceptions: Vec<Exception>,
     pub non_exemptible: Option<Span>,
+    /// `替代 名称`: the measures this one replaces from the levels where it is in force.
+    pub replaces: Vec<Name>,
     pub span: Span,
 }
 
