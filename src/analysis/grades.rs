@@ -108,10 +108,9 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                     ));
                 }
                 out.push(d.help(format!(
-                    "a worse {} must be asked at least as much as a better one: make the `{wn}` cell at least `{}`, or the `{bn}` cell at most `{}`",
+                    "a worse {} must be asked at least as much as a better one: make the `{wn}` cell at least `{}`",
                     info.name,
-                    cx.action_text(b),
-                    cx.action_text(w)
+                    cx.action_text(w.combine(b)),
                 )));
             }
         }

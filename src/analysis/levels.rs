@@ -29,6 +29,14 @@ pub(super) fn weaker(a: Action, b: Action) -> Option<&'static str> {
     }
 }
 
+fn phrase(how: &str) -> &'static str {
+    if how == "less strict" {
+        "gets less strict"
+    } else {
+        "changes to an action that is not comparable"
+    }
+}
+
 fn tables(cx: &Cx, out: &mut Vec<Diagnostic>) {
     for grid in &cx.grids {
         let table = &cx.checked.tables[grid.table];
@@ -78,8 +86,9 @@ fn tables(cx: &Cx, out: &mut Vec<Diagnostic>) {
             let mut d = Diagnostic::new(
                 "E0305",
                 format!(
-                    "table `{}` gets {how} from {} to {}: {who}`{}` at {} but `{}` at {}",
+                    "table `{}` {} from {} to {}: {who}`{}` at {} but `{}` at {}",
                     table.name,
+                    phrase(how),
                     cx.level_name(lo),
                     cx.level_name(hi),
                     cx.action_text(lo_action),
@@ -112,7 +121,7 @@ fn tables(cx: &Cx, out: &mut Vec<Diagnostic>) {
             out.push(d.help(format!(
                 "a higher alert level must ask at least as much: make the {} cell at least `{}`",
                 cx.level_name(hi),
-                cx.action_text(lo_action)
+                cx.action_text(lo_action.combine(hi_action))
             )));
         }
     }
@@ -156,8 +165,9 @@ fn measure_actions(cx: &Cx, out: &mut Vec<Diagnostic>) {
             let mut d = Diagnostic::new(
                 "E0305",
                 format!(
-                    "measure `{}` gets {how} from {} to {}: `{}` at {} but `{}` at {}",
+                    "measure `{}` {} from {} to {}: `{}` at {} but `{}` at {}",
                     m.info.name,
+                    phrase(how),
                     cx.level_name(lo),
                     cx.level_name(hi),
                     cx.action_text(a.fixed),
@@ -178,7 +188,7 @@ fn measure_actions(cx: &Cx, out: &mut Vec<Diagnostic>) {
             }
             out.push(d.help(format!(
                 "a higher alert level must ask at least as much: require at least `{}` at {}",
-                cx.action_text(a.fixed),
+                cx.action_text(a.fixed.combine(hi_action)),
                 cx.level_name(hi)
             )));
         }

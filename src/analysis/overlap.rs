@@ -15,22 +15,30 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
 fn cells(cx: &Cx, out: &mut Vec<Diagnostic>) {
     for grid in &cx.grids {
         let table = &cx.checked.tables[grid.table];
-        // One diagnostic per pair of rows (or cells) and kind.
+        // One diagnostic per pair of rows (or cells): an error if any of their cells conflict.
         let mut groups: Vec<(Span, Span, bool, Vec<usize>)> = Vec::new();
         for (i, dup) in grid.duplicates.iter().enumerate() {
             let first = grid.row_span(dup.first.1).unwrap_or(dup.first.1);
             let second = grid.row_span(dup.second.1).unwrap_or(dup.second.1);
             let conflict = dup.first.0 != dup.second.0;
-            match groups
-                .iter_mut()
-                .find(|g| g.0 == first && g.1 == second && g.2 == conflict)
-            {
-                Some(g) => g.3.push(i),
+            match groups.iter_mut().find(|g| g.0 == first && g.1 == second) {
+                Some(g) => {
+                    g.2 |= conflict;
+                    g.3.push(i);
+                }
                 None => groups.push((first, second, conflict, vec![i])),
             }
         }
-        for (first, second, conflict, dups) in groups {
-            let d0 = &grid.duplicates[dups[0]];
+        for (_, _, conflict, dups) in groups {
+            let shown = dups
+                .iter()
+                .copied()
+                .find(|i| {
+                    let d = &grid.duplicates[*i];
+                    (d.first.0 != d.second.0) == conflict
+                })
+                .unwrap_or(dups[0]);
+            let d0 = &grid.duplicates[shown];
             let witness = combo_text(cx, grid, &d0.keys);
             let combos: Vec<String> = dups
                 .iter()
@@ -70,12 +78,11 @@ fn cells(cx: &Cx, out: &mut Vec<Diagnostic>) {
             }
             if combos.len() > 1 {
                 d = d.note(format!(
-                    "{} combinations repeated between these rows: {}",
+                    "{} combinations are given twice by these rows: {}",
                     combos.len(),
-                    super::list(&combos, 8)
+                    combos[..combos.len().min(8)].join("; ")
                 ));
             }
-            let _ = (first, second);
             out.push(d);
         }
     }

@@ -10,10 +10,9 @@ use crate::source::Span;
 
 fn why(cx: &Cx, r: &Reason, scope: &[usize]) -> String {
     match r {
-        Reason::EmptyTest(v) => format!(
-            "no value of `{}` passes one of its tests here",
-            cx.var_name(*v, scope)
-        ),
+        Reason::EmptyTest(v) => {
+            format!("no value of `{}` passes this test", cx.var_name(*v, scope))
+        }
         Reason::Conflict(v) => format!(
             "no value of `{}` passes all of its tests together",
             cx.var_name(*v, scope)
