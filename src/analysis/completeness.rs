@@ -210,7 +210,8 @@ fn grouped(cx: &Cx, grid: &Grid, missing: &[Vec<usize>]) -> Vec<String> {
         (1u64 << col_n) - 1
     };
     // (group prefix, [(row, column mask)]) in order
-    let mut groups: Vec<(Vec<usize>, Vec<(usize, u64)>)> = Vec::new();
+    type Rows = Vec<(usize, u64)>;
+    let mut groups: Vec<(Vec<usize>, Rows)> = Vec::new();
     for k in missing {
         let prefix = k[..n - 2].to_vec();
         if groups.last().map(|g| &g.0) != Some(&prefix) {

@@ -35,7 +35,7 @@ impl Tri {
         }
     }
 
-    pub fn not(self) -> Tri {
+    pub fn negate(self) -> Tri {
         match self {
             Tri::False => Tri::True,
             Tri::True => Tri::False,
@@ -335,7 +335,7 @@ impl<'c> Logic<'c> {
                 Some(v) => Tri::of(!matches!(*v, Value::Missing) && values.contains(&v)),
                 None => Tri::Unknown,
             },
-            Expr::Not(x) => self.partial(x, known).not(),
+            Expr::Not(x) => self.partial(x, known).negate(),
             Expr::And(xs) => xs
                 .iter()
                 .fold(Tri::True, |acc, x| acc.and(self.partial(x, known))),
@@ -673,7 +673,7 @@ impl<'c> Logic<'c> {
                     }
                     Lit::Con(var, con) => {
                         let dom = self.dom(var, scope);
-                        if !(con.missing && dom.optional) && !nonempty(&con.vals, dom.kind) {
+                        if !(nonempty(&con.vals, dom.kind) || con.missing && dom.optional) {
                             return fail(reason, Reason::EmptyTest(var));
                         }
                         let slot = match state.vars.iter().position(|(v, _)| *v == var) {
@@ -819,8 +819,8 @@ mod tests {
         assert_eq!(True.and(Unknown), Unknown);
         assert_eq!(True.or(Unknown), True);
         assert_eq!(False.or(Unknown), Unknown);
-        assert_eq!(Unknown.not(), Unknown);
-        assert_eq!(True.not(), False);
+        assert_eq!(Unknown.negate(), Unknown);
+        assert_eq!(True.negate(), False);
     }
 
     #[test]
@@ -898,8 +898,19 @@ mod tests {
             grade(CmpOp::Ne, 2),
         ]);
         assert!(matches!(sat(&e), Sat::No(_)));
-        // the same on an optional field: satisfied by no value
-        let m = |v| cmp(CmpOp::Ne, 2, Value::Enum(v), CompareAs::Enum(0));
+        // `!=` on an optional field is false without a value, as every comparison is
+        let ne = |v| cmp(CmpOp::Ne, 2, Value::Enum(v), CompareAs::Enum(0));
+        let e = Expr::And(vec![ne(0), ne(1), ne(2)]);
+        assert!(matches!(sat(&e), Sat::No(_)));
+        // but `非 (x = v)` holds without a value
+        let m = |v| {
+            Expr::Not(Box::new(cmp(
+                CmpOp::Eq,
+                2,
+                Value::Enum(v),
+                CompareAs::Enum(0),
+            )))
+        };
         let e = Expr::And(vec![m(0), m(1), m(2)]);
         assert_eq!(sat(&e), Sat::Yes);
         // ... unless it must have a value

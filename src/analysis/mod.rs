@@ -113,12 +113,11 @@ impl<'a> Cx<'a> {
     pub fn action_text(&self, a: Action) -> String {
         let zh = self.zh;
         let pct = |h: u32| {
-            if h % 100 == 0 {
+            if h.is_multiple_of(100) {
                 format!("{}%", h / 100)
             } else {
-                format!("{}.{:02}%", h / 100, h % 100)
-                    .trim_end_matches('0')
-                    .to_string()
+                let n = format!("{}.{:02}", h / 100, h % 100);
+                format!("{}%", n.trim_end_matches('0'))
             }
         };
         let mut parts = Vec::new();

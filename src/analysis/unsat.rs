@@ -88,7 +88,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                     }
                     out.push(d.help("correct the condition; as written no record is ever bound"));
                 }
-                s != Sat::No(Reason::AlwaysFalse) && !matches!(s, Sat::No(_))
+                !matches!(s, Sat::No(_))
             }
             None => true,
         };
