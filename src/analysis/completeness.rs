@@ -13,6 +13,8 @@ use crate::syntax::ast;
 
 /// Combinations enumerated per lookup at most; larger lookups are not analysed.
 const MAX_COMBINATIONS: usize = 1 << 22;
+/// Satisfiability searches per lookup at most; beyond it the rest is left unreported.
+const MAX_SEARCHES: usize = 50_000;
 
 pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     for (mi, m) in cx.checked.measures.iter().enumerate() {
@@ -86,6 +88,13 @@ fn check_lookup(cx: &Cx, mi: usize, lk: &Lookup, mask: u64) -> Option<Diagnostic
             }
         }
     }
+    // When no goal reads a key field, reachability depends on the level only: decide it once.
+    let mut reads_keys = false;
+    for (e, _) in &goals {
+        e.for_each_field(&mut |r| reads_keys |= fields.iter().any(|(f, _)| *f == r));
+    }
+    let mut per_level: Vec<Option<bool>> = vec![None; cx.checked.levels.len()];
+    let mut searches = 0usize;
     let mut missing: Vec<Vec<usize>> = Vec::new();
     let mut values = vec![0usize; fields.len()];
     for level in (0..cx.checked.levels.len().min(64)).filter(|l| mask & (1u64 << l) != 0) {
@@ -117,16 +126,33 @@ fn check_lookup(cx: &Cx, mi: usize, lk: &Lookup, mask: u64) -> Option<Diagnostic
                     .map(|((f, _), v)| (*f, *v as u16))
                     .collect(),
             };
+            if !reads_keys {
+                if let Some(Some(reachable)) = per_level.get(level) {
+                    if *reachable {
+                        missing.push(keys);
+                    }
+                    continue;
+                }
+            }
             if goals.iter().any(|(e, pos)| {
                 cx.logic.partial(e, &known) == if *pos { Tri::False } else { Tri::True }
             }) {
                 continue;
             }
-            if cx
+            searches += 1;
+            if searches > MAX_SEARCHES {
+                break;
+            }
+            let reachable = cx
                 .logic
                 .satisfiable(&goals, &scope, &known, Some(m.info.levels))
-                == Sat::Yes
-            {
+                == Sat::Yes;
+            if !reads_keys {
+                if let Some(slot) = per_level.get_mut(level) {
+                    *slot = Some(reachable);
+                }
+            }
+            if reachable {
                 missing.push(keys);
             }
         }

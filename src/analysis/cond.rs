@@ -638,6 +638,8 @@ impl<'c> Logic<'c> {
                     let mut unknown = false;
                     let mut first: Option<Reason> = None;
                     for x in xs {
+                        // Copying the pending goals is work too: it counts against the budget.
+                        *budget = budget.saturating_sub(goals.len());
                         let mut g = goals.clone();
                         g.push((x, pos));
                         match self.search(
