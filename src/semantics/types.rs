@@ -1806,7 +1806,7 @@ mod tests {
 
     #[test]
     fn conditions_are_typed_and_flattened() {
-        let c = compile_source("t.policy", &format!("{SCHEMA}措施 m 倡议性 自 橙色 {{ 对象 厂 当 等级 >= B 且 数 > 3 且 级别 属于 清单 }}"));
+        let c = compile_source("t.policy", &format!("{SCHEMA}措施 m 倡议性 自 橙色 {{ 对象 厂 当 等级 >= B 且 数 > 3 且 级别 属于 清单 依据 \"1\" }}"));
         assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
         let rules = c.rules.unwrap();
         let m = &rules.measures[0];
@@ -1842,7 +1842,7 @@ mod tests {
 
     #[test]
     fn bare_names_take_their_meaning_from_the_other_side() {
-        let c = compile_source("t.policy", &format!("{SCHEMA}措施 m 倡议性 黄色 {{ 对象 厂 当 等级 = 等级.A 或 等级 属于 {{ B, C }} 或 yellow 属于 清单 }}"));
+        let c = compile_source("t.policy", &format!("{SCHEMA}措施 m 倡议性 黄色 {{ 对象 厂 当 等级 = 等级.A 或 等级 属于 {{ B, C }} 或 yellow 属于 清单 依据 \"1\" }}"));
         assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
     }
 }
