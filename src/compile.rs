@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use crate::analysis;
 use crate::diagnostics::{self, Diagnostic};
 use crate::ir::{self, RuleSet};
 use crate::semantics::{self, Checked};
@@ -22,7 +23,8 @@ impl Compilation {
     }
 }
 
-/// Parses, resolves and type-checks `path` with its imports; lowers it when no error was found.
+/// Parses, resolves, type-checks and analyses `path` with its imports; lowers it when no
+/// error was found (warnings do not stop lowering).
 /// `display_name` is how diagnostics name the entry file. An unreadable entry file is an
 /// I/O error; every problem inside the policy is a diagnostic.
 pub fn compile_file(path: &Path, display_name: &str) -> std::io::Result<Compilation> {
@@ -50,6 +52,10 @@ fn compile_program(program: semantics::Program, mut diags: Vec<Diagnostic>) -> C
     if !syntax_failed {
         let (c, type_diags) = semantics::check(&program);
         diags.extend(type_diags);
+        // The analyses assume a well-typed program: run them only when nothing failed so far.
+        if !diags.iter().any(Diagnostic::is_error) {
+            diags.extend(analysis::analyse(&c, &program));
+        }
         checked = Some(c);
     }
     diagnostics::sort(&mut diags);

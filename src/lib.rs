@@ -4,6 +4,7 @@
 //! resolves names and checks types, [`ir`] lowers to the rule set, [`data`] loads records,
 //! [`eval`] decides, [`report`] renders.
 
+pub mod analysis;
 pub mod cli;
 pub mod compile;
 pub mod data;

@@ -101,9 +101,11 @@ fn eval_unknown_level_is_a_usage_error() {
 
 #[test]
 fn eval_bad_rows_are_reported_and_exit_1() {
+    // A small plan whose table has no grid for 钢铁: the 钢铁 firm's row is valid, and its
+    // evaluation fails with a missing cell. (The shipped plans have no such gap.)
     let o = policyc(&[
         "eval",
-        BEIJING,
+        "tests/data/incomplete-table.policy",
         "--data",
         "tests/data/bad-firms.json",
         "--level",
@@ -116,6 +118,11 @@ fn eval_bad_rows_are_reported_and_exit_1() {
     assert_eq!(
         s["records"].as_u64().unwrap(),
         s["evaluated"].as_u64().unwrap() + s["failed"].as_u64().unwrap()
+    );
+    let text = doc.to_string();
+    assert!(
+        text.contains("钢铁") && text.contains("no cell"),
+        "a record fails with a missing cell"
     );
 }
 

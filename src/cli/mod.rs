@@ -59,6 +59,7 @@ enum Command {
 pub(crate) enum CheckFormat {
     Human,
     Json,
+    Sarif,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -73,8 +73,8 @@ mod tests {
     等级 | 黄色 | 橙色
     A    | 自主减排 | 限产 20%
 }
-措施 m 强制性 自 黄色 { 对象 厂 要求 T[行业, 等级, 级别] }
-豁免 x { 对象 厂 当 保障 解除 m }",
+措施 m 强制性 自 黄色 { 对象 厂 要求 T[行业, 等级, 级别] 依据 \"1\" }
+豁免 x { 对象 厂 当 保障 解除 m 依据 \"2\" }",
         );
         assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
         let rules = c.rules.unwrap();

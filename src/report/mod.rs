@@ -3,6 +3,7 @@
 pub mod decisions;
 pub mod diagnostics;
 mod files;
+pub mod sarif;
 pub mod xlsx;
 
 pub use diagnostics::{render_human, render_json};

@@ -48,6 +48,10 @@ pub struct TypedMeasure {
     pub exception_spans: Vec<Span>,
     pub has_cite: bool,
     pub non_exemptible_span: Option<Span>,
+    /// `替代 名称`: the measures this one replaces (index into `Checked::measures`) and where
+    /// each is named. A replaced measure is not in force where its replacement is
+    /// (`info.levels` already excludes those levels).
+    pub replaces: Vec<(usize, Span)>,
     pub span: Span,
 }
 
@@ -1516,8 +1520,32 @@ impl<'p> Cx<'p> {
                     exception_spans: Vec::new(),
                     has_cite: !m.cites.is_empty(),
                     non_exemptible_span: m.non_exemptible,
+                    replaces: Vec::new(),
                     span: m.span,
                 });
+            }
+        }
+        self.replacements();
+    }
+
+    /// From the levels where a measure is in force, the measures it replaces (`替代`) are not.
+    fn replacements(&mut self) {
+        let pairs: Vec<(usize, u64, usize)> = self
+            .out
+            .measures
+            .iter()
+            .enumerate()
+            .flat_map(|(r, m)| {
+                m.replaces
+                    .iter()
+                    .map(move |(old, _)| (r, m.info.levels, *old))
+            })
+            .collect();
+        for (r, levels, old) in pairs {
+            if r != old {
+                if let Some(m) = self.out.measures.get_mut(old) {
+                    m.info.levels &= !levels;
+                }
             }
         }
     }
@@ -1594,6 +1622,25 @@ impl<'p> Cx<'p> {
                 None => ok = false,
             }
         }
+        let mut replaces = Vec::new();
+        for r in &m.replaces {
+            match self.measure_index.get(r.text.as_str()) {
+                Some(i) => replaces.push((*i, r.span)),
+                None => {
+                    let d = match self.prog.lookup(&r.text) {
+                        Some(s) => self.wrong_kind(r, s.kind, "a measure"),
+                        None => self.unknown_name(
+                            &r.text,
+                            r.span,
+                            "measure",
+                            &self.names_of(SymbolKind::Measure),
+                        ),
+                    };
+                    self.err(d);
+                    ok = false;
+                }
+            }
+        }
         let cite = (!m.cites.is_empty()).then(|| {
             m.cites
                 .iter()
@@ -1626,6 +1673,7 @@ impl<'p> Cx<'p> {
             exception_spans,
             has_cite: !m.cites.is_empty(),
             non_exemptible_span: m.non_exemptible,
+            replaces,
             span: m.span,
         })
     }
@@ -1758,7 +1806,7 @@ mod tests {
 
     #[test]
     fn conditions_are_typed_and_flattened() {
-        let c = compile_source("t.policy", &format!("{SCHEMA}措施 m 倡议性 自 橙色 {{ 对象 厂 当 等级 >= B 且 数 > 3 且 级别 属于 清单 }}"));
+        let c = compile_source("t.policy", &format!("{SCHEMA}措施 m 倡议性 自 橙色 {{ 对象 厂 当 等级 >= B 且 数 > 3 且 级别 属于 清单 依据 \"1\" }}"));
         assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
         let rules = c.rules.unwrap();
         let m = &rules.measures[0];
@@ -1794,7 +1842,7 @@ mod tests {
 
     #[test]
     fn bare_names_take_their_meaning_from_the_other_side() {
-        let c = compile_source("t.policy", &format!("{SCHEMA}措施 m 倡议性 黄色 {{ 对象 厂 当 等级 = 等级.A 或 等级 属于 {{ B, C }} 或 yellow 属于 清单 }}"));
+        let c = compile_source("t.policy", &format!("{SCHEMA}措施 m 倡议性 黄色 {{ 对象 厂 当 等级 = 等级.A 或 等级 属于 {{ B, C }} 或 yellow 属于 清单 依据 \"1\" }}"));
         assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
     }
 }

@@ -20,6 +20,9 @@ pub struct Module {
     pub decls: Vec<Decl>,
 }
 
+// Declarations are built once per file and never moved in bulk: boxing the large measure
+// variant would buy nothing measurable.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decl {
     Plan(PlanDecl),
@@ -149,6 +152,8 @@ pub struct MeasureDecl {
     pub requires: Vec<RequireItem>,
     pub exceptions: Vec<Exception>,
     pub non_exemptible: Option<Span>,
+    /// `替代 名称`: the measures this one replaces from the levels where it is in force.
+    pub replaces: Vec<Name>,
     pub span: Span,
 }
 

@@ -45,6 +45,7 @@ fn describe(rule: Rule) -> Option<String> {
         kw_require | require_item => kw("要求"),
         kw_except | except_item => kw("除外"),
         kw_non_exempt | non_exempt_item => kw("不可豁免"),
+        kw_replaces | replaces_item => kw("替代"),
         kw_exemption => kw("豁免"),
         kw_lifts | lifts_item => kw("解除"),
         kw_table => kw("表"),

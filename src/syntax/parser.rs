@@ -43,6 +43,7 @@ pub const KEYWORDS: &[(&str, &str, &str)] = &[
         "non_exemptible",
         "measure no exemption may lift",
     ),
+    ("替代", "replaces", "measure this one replaces"),
     ("豁免", "exemption", "named exemption"),
     ("解除", "lifts", "measures an exemption lifts"),
     ("表", "table", "table"),
@@ -450,6 +451,7 @@ impl Builder {
             requires: Vec::new(),
             exceptions: Vec::new(),
             non_exemptible: None,
+            replaces: Vec::new(),
             span,
         };
         for item in it {
@@ -506,6 +508,11 @@ impl Builder {
                     });
                 }
                 Rule::non_exempt_item => m.non_exemptible = Some(item_span),
+                Rule::replaces_item => m.replaces.extend(
+                    item.into_inner()
+                        .filter(|p| p.as_rule() == Rule::name)
+                        .map(|p| self.name(p)),
+                ),
                 _ => {}
             }
         }

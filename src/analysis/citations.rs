@@ -1,0 +1,53 @@
+//! W0312: a measure, exemption or local exception without `依据` (citation). Every decision
+//! repeats the clause it rests on; without one, an auditor cannot check it.
+
+use super::Cx;
+use crate::diagnostics::Diagnostic;
+
+pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    for m in &cx.checked.measures {
+        if !m.has_cite {
+            out.push(
+                Diagnostic::new(
+                    "W0312",
+                    format!("measure `{}` cites no clause", m.info.name),
+                )
+                .primary(m.name_span, "no `依据` (citation)")
+                .note(format!(
+                    "every decision entry of `{}` repeats its citation; it would be empty",
+                    m.info.name
+                ))
+                .help("add the clause it implements, e.g. `依据 \"三、(二)2\"`"),
+            );
+        }
+        for (x, span) in m.info.exceptions.iter().zip(&m.exception_spans) {
+            if x.cite.is_none() {
+                out.push(
+                    Diagnostic::new(
+                        "W0312",
+                        format!("an exception of measure `{}` cites no clause", m.info.name),
+                    )
+                    .primary(*span, "no `依据` (citation)")
+                    .note("records it excepts are reported as exempt without a citation")
+                    .help("cite the clause that makes the exception: `除外 当 … 依据 \"…\"`"),
+                );
+            }
+        }
+    }
+    for x in &cx.checked.exemptions {
+        if x.info.cite.is_none() {
+            out.push(
+                Diagnostic::new(
+                    "W0312",
+                    format!("exemption `{}` cites no clause", x.info.name),
+                )
+                .primary(x.name_span, "no `依据` (citation)")
+                .note(format!(
+                    "records `{}` exempts are reported as exempt without a citation",
+                    x.info.name
+                ))
+                .help("add the clause that grants it, e.g. `依据 \"四、(二)\"`"),
+            );
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! E0307: along an ordered enum dimension of a table (such as 绩效等级, best first), a better
+//! value is never asked for more than a worse one, for the same other keys and level.
+//! Strictness is a partial order: two cells that are not comparable are a finding too.
+
+use std::cmp::Ordering;
+
+use super::completeness::combo_text;
+use super::Cx;
+use crate::diagnostics::Diagnostic;
+use crate::ir::{Action, Dim};
+use crate::source::Span;
+
+pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    for grid in &cx.grids {
+        let table = &cx.checked.tables[grid.table];
+        for (gd, dim) in grid.dims.iter().enumerate() {
+            let Dim::Enum(e) = *dim else { continue };
+            let Some(info) = cx.checked.enums.get(e).filter(|i| i.ordered) else {
+                continue;
+            };
+            // Values from the best to the worst.
+            let mut order: Vec<usize> = (0..info.variants.len()).collect();
+            order.sort_by(|a, b| info.rank[*b].cmp(&info.rank[*a]).then(a.cmp(b)));
+            let mut found: Vec<(Span, Span, Vec<usize>, usize, usize, usize)> = Vec::new();
+            for mut keys in grid.others(gd) {
+                let mut prev: Option<((Action, Span), usize)> = None;
+                for &v in &order {
+                    keys[gd] = v;
+                    let Some(cell) = grid.get(&keys) else {
+                        continue;
+                    };
+                    if let Some((better, bv)) = prev {
+                        // the worse value must ask at least as much as the better one
+                        if cell.0.strictness_cmp(better.0) != Some(Ordering::Greater)
+                            && cell.0.strictness_cmp(better.0) != Some(Ordering::Equal)
+                        {
+                            match found.iter_mut().find(|f| f.0 == better.1 && f.1 == cell.1) {
+                                Some(f) => f.5 += 1,
+                                None => found.push((better.1, cell.1, keys.clone(), bv, v, 1)),
+                            }
+                        }
+                    }
+                    prev = Some((cell, v));
+                }
+            }
+            for (better_span, worse_span, mut keys, bv, wv, count) in found {
+                keys[gd] = bv;
+                let b = grid.get(&keys).map(|c| c.0).unwrap_or_default();
+                keys[gd] = wv;
+                let w = grid.get(&keys).map(|c| c.0).unwrap_or_default();
+                let incomparable = w.strictness_cmp(b).is_none();
+                let mut ctx_keys = keys.clone();
+                ctx_keys[gd] = bv;
+                let mut others: Vec<String> = Vec::new();
+                let mut level = None;
+                for (i, (d, k)) in grid.dims.iter().zip(&keys).enumerate() {
+                    if i == gd {
+                        continue;
+                    }
+                    match d {
+                        Dim::Level => level = Some(cx.level_name(*k).to_string()),
+                        _ => others.push(cx.dim_value(*d, *k).to_string()),
+                    }
+                }
+                let mut at = others.join(", ");
+                if let Some(l) = level {
+                    if at.is_empty() {
+                        at = format!("at {l}");
+                    } else {
+                        at = format!("{at} at {l}");
+                    }
+                }
+                let (bn, wn) = (&info.variants[bv], &info.variants[wv]);
+                let message = if incomparable {
+                    format!(
+                        "table `{}`: {} `{bn}` and the worse `{wn}` get cells that are not comparable ({at}): `{}` and `{}`",
+                        table.name,
+                        info.name,
+                        cx.action_text(b),
+                        cx.action_text(w)
+                    )
+                } else {
+                    format!(
+                        "table `{}` asks more of the better {} `{bn}` than of `{wn}` ({at}): `{}` for {bn} but `{}` for {wn}",
+                        table.name,
+                        info.name,
+                        cx.action_text(b),
+                        cx.action_text(w)
+                    )
+                };
+                let mut d = Diagnostic::new("E0307", message)
+                    .primary(better_span, format!("`{}` for {bn}", cx.action_text(b)))
+                    .secondary(
+                        worse_span,
+                        format!("`{}` for the worse {wn}", cx.action_text(w)),
+                    );
+                if incomparable {
+                    d = d.note(format!(
+                        "`{}` and `{}` are not comparable: neither asks at least as much as the other (production part and restrictions are compared separately)",
+                        cx.action_text(b),
+                        cx.action_text(w)
+                    ));
+                }
+                if count > 1 {
+                    d = d.note(format!(
+                        "the same two cells are compared for {count} combinations, e.g. {}",
+                        combo_text(cx, grid, &ctx_keys)
+                    ));
+                }
+                out.push(d.help(format!(
+                    "a worse {} must be asked at least as much as a better one: make the `{wn}` cell at least `{}`",
+                    info.name,
+                    cx.action_text(w.combine(b)),
+                )));
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! A table as a dense grid of its cells with their spans, shared by the table analyses.
+
+use std::collections::HashMap;
+
+use crate::ir::{Action, Dim};
+use crate::semantics::types::TypedTable;
+use crate::source::Span;
+use crate::syntax::ast;
+
+/// Tables larger than this are not analysed cell by cell.
+const MAX_CELLS: usize = 1 << 20;
+
+/// A second cell written for a combination that already had one.
+#[derive(Debug, Clone)]
+pub struct Duplicate {
+    pub keys: Vec<usize>,
+    pub first: (Action, Span),
+    pub second: (Action, Span),
+}
+
+#[derive(Debug, Clone)]
+pub struct Grid {
+    pub table: usize,
+    pub dims: Vec<Dim>,
+    pub sizes: Vec<usize>,
+    /// Row-major over `dims`; the first cell written for a combination (as lowering keeps it).
+    pub cells: Vec<Option<(Action, Span)>>,
+    pub default: Option<(Action, Span)>,
+    pub duplicates: Vec<Duplicate>,
+    /// False when the table is too large to enumerate (then it has no cells here).
+    pub dense: bool,
+    /// The span of the grid row each cell belongs to, keyed by the cell's span.
+    rows: HashMap<(usize, usize, usize), Span>,
+}
+
+impl Grid {
+    pub fn new(t: &TypedTable, decl: Option<&ast::TableDecl>, table: usize) -> Self {
+        let total = t
+            .sizes
+            .iter()
+            .try_fold(1usize, |acc, s| acc.checked_mul(*s))
+            .filter(|n| *n <= MAX_CELLS && !t.sizes.is_empty());
+        let mut g = Grid {
+            table,
+            dims: t.dims.clone(),
+            sizes: t.sizes.clone(),
+            cells: vec![None; total.unwrap_or(0)],
+            default: None,
+            duplicates: Vec::new(),
+            dense: total.is_some(),
+            rows: HashMap::new(),
+        };
+        if let Some(decl) = decl {
+            for group in &decl.groups {
+                for row in &group.rows {
+                    for cell in &row.cells {
+                        g.rows
+                            .insert((cell.span.file, cell.span.start, cell.span.end), row.span);
+                    }
+                }
+            }
+        }
+        if let Some(a) = t.default {
+            let span = decl
+                .and_then(|d| d.default.as_ref())
+                .map(|a| a.span)
+                .unwrap_or(t.name_span);
+            g.default = Some((a, span));
+        }
+        if !g.dense {
+            return g;
+        }
+        for cell in &t.cells {
+            let Some(i) = g.index(&cell.keys) else {
+                continue;
+            };
+            match g.cells[i] {
+                None => g.cells[i] = Some((cell.action, cell.span)),
+                Some(first) => g.duplicates.push(Duplicate {
+                    keys: cell.keys.clone(),
+                    first,
+                    second: (cell.action, cell.span),
+                }),
+            }
+        }
+        g
+    }
+
+    pub fn index(&self, keys: &[usize]) -> Option<usize> {
+        if keys.len() != self.sizes.len() || !self.dense {
+            return None;
+        }
+        let mut index = 0usize;
+        for (k, size) in keys.iter().zip(&self.sizes) {
+            if k >= size {
+                return None;
+            }
+            index = index * size + k;
+        }
+        Some(index)
+    }
+
+    /// The cell a lookup finds for `keys`: the explicit cell, else the default.
+    pub fn get(&self, keys: &[usize]) -> Option<(Action, Span)> {
+        self.index(keys)
+            .and_then(|i| self.cells[i])
+            .or(self.default)
+    }
+
+    pub fn row_span(&self, cell: Span) -> Option<Span> {
+        self.rows.get(&(cell.file, cell.start, cell.end)).copied()
+    }
+
+    /// Every combination of the dimensions other than `dim`, in row-major order.
+    pub fn others(&self, dim: usize) -> Vec<Vec<usize>> {
+        let mut out = vec![Vec::new()];
+        for (d, size) in self.sizes.iter().enumerate() {
+            if d == dim {
+                out.iter_mut().for_each(|k| k.push(0));
+                continue;
+            }
+            out = out
+                .into_iter()
+                .flat_map(|k| {
+                    (0..*size).map(move |v| {
+                        let mut k = k.clone();
+                        k.push(v);
+                        k
+                    })
+                })
+                .collect();
+        }
+        if !self.dense {
+            out.clear();
+        }
+        out
+    }
+}

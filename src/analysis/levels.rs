@@ -1,0 +1,299 @@
+//! Along the ordered alert levels nothing gets less strict:
+//! E0305: a table's cell (or a measure's own `要求`) at a higher level asks less than, or
+//!        something incomparable to, the one at the level below;
+//! E0306: a mandatory measure in force at a level is not in force at a higher one, and no
+//!        mandatory measure replaces it there (`替代`);
+//! E0313: a `替代` that cannot replace: the measure itself, or one with another subject.
+
+use std::cmp::Ordering;
+
+use super::completeness::combo_text;
+use super::Cx;
+use crate::diagnostics::Diagnostic;
+use crate::ir::{Action, Dim, MeasureKind};
+use crate::source::Span;
+
+pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    tables(cx, out);
+    measure_actions(cx, out);
+    replacements(cx, out);
+    dropped(cx, out);
+}
+
+/// `a` at the lower position and `b` at the higher: `Some(msg)` when `b` is not at least as strict.
+pub(super) fn weaker(a: Action, b: Action) -> Option<&'static str> {
+    match b.strictness_cmp(a) {
+        Some(Ordering::Less) => Some("less strict"),
+        None => Some("not comparable"),
+        _ => None,
+    }
+}
+
+fn phrase(how: &str) -> &'static str {
+    if how == "less strict" {
+        "gets less strict"
+    } else {
+        "changes to an action that is not comparable"
+    }
+}
+
+fn tables(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    for grid in &cx.grids {
+        let table = &cx.checked.tables[grid.table];
+        let Some(ld) = grid.dims.iter().position(|d| *d == Dim::Level) else {
+            continue;
+        };
+        // (lower span, higher span) → the first finding and how many combinations share it
+        let mut found: Vec<(Span, Span, Vec<usize>, usize, usize, usize)> = Vec::new();
+        for mut keys in grid.others(ld) {
+            let mut prev: Option<((Action, Span), usize)> = None;
+            for l in 0..grid.sizes[ld] {
+                keys[ld] = l;
+                let Some(cell) = grid.get(&keys) else {
+                    continue;
+                };
+                if let Some((p, pl)) = prev {
+                    if weaker(p.0, cell.0).is_some() {
+                        match found.iter_mut().find(|f| f.0 == p.1 && f.1 == cell.1) {
+                            Some(f) => f.5 += 1,
+                            None => found.push((p.1, cell.1, keys.clone(), pl, l, 1)),
+                        }
+                    }
+                }
+                prev = Some((cell, l));
+            }
+        }
+        for (lo_span, hi_span, mut keys, lo, hi, count) in found {
+            keys[ld] = lo;
+            let lo_action = grid.get(&keys).map(|c| c.0).unwrap_or_default();
+            keys[ld] = hi;
+            let hi_action = grid.get(&keys).map(|c| c.0).unwrap_or_default();
+            let how = weaker(lo_action, hi_action).unwrap_or("less strict");
+            let mut other = keys.clone();
+            other.remove(ld);
+            let mut dims = grid.dims.clone();
+            dims.remove(ld);
+            let who: Vec<String> = dims
+                .iter()
+                .zip(&other)
+                .map(|(d, v)| cx.dim_value(*d, *v).to_string())
+                .collect();
+            let who = if who.is_empty() {
+                String::new()
+            } else {
+                format!("{}: ", who.join(", "))
+            };
+            let mut d = Diagnostic::new(
+                "E0305",
+                format!(
+                    "table `{}` {} from {} to {}: {who}`{}` at {} but `{}` at {}",
+                    table.name,
+                    phrase(how),
+                    cx.level_name(lo),
+                    cx.level_name(hi),
+                    cx.action_text(lo_action),
+                    cx.level_name(lo),
+                    cx.action_text(hi_action),
+                    cx.level_name(hi),
+                ),
+            )
+            .primary(
+                hi_span,
+                format!("`{}` at {}", cx.action_text(hi_action), cx.level_name(hi)),
+            )
+            .secondary(
+                lo_span,
+                format!("`{}` at {}", cx.action_text(lo_action), cx.level_name(lo)),
+            );
+            if how == "not comparable" {
+                d = d.note(format!(
+                    "`{}` and `{}` are not comparable: neither asks at least as much as the other (production part and restrictions are compared separately)",
+                    cx.action_text(hi_action),
+                    cx.action_text(lo_action)
+                ));
+            }
+            if count > 1 {
+                d = d.note(format!(
+                    "the same two cells are compared for {count} combinations, e.g. {}",
+                    combo_text(cx, grid, &keys)
+                ));
+            }
+            out.push(d.help(format!(
+                "a higher alert level must ask at least as much: make the {} cell at least `{}`",
+                cx.level_name(hi),
+                cx.action_text(lo_action.combine(hi_action))
+            )));
+        }
+    }
+}
+
+/// A measure's own `要求` lines (without table lookups) along its levels.
+fn measure_actions(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    for m in &cx.checked.measures {
+        if m.info.kind != MeasureKind::Mandatory {
+            continue;
+        }
+        let levels: Vec<usize> = (0..cx.checked.levels.len().min(64))
+            .filter(|l| m.info.levels & (1u64 << l) != 0)
+            .collect();
+        for w in levels.windows(2) {
+            let (lo, hi) = (w[0], w[1]);
+            let (Some(Some(a)), Some(b)) = (m.info.actions.get(lo), m.info.actions.get(hi)) else {
+                continue;
+            };
+            if !a.lookups.is_empty() {
+                continue;
+            }
+            let hi_action = match b {
+                Some(b) if b.lookups.is_empty() => b.fixed,
+                Some(_) => continue,
+                None => Action::NONE,
+            };
+            let Some(how) = weaker(a.fixed, hi_action) else {
+                continue;
+            };
+            let decl = cx.measure_decl(&m.info.name);
+            let line = |l: usize| -> Option<Span> {
+                decl?.requires.iter().rev().find_map(|r| {
+                    let mask = match &r.levels {
+                        Some(range) => cx.range_mask(range)?,
+                        None => u64::MAX,
+                    };
+                    (mask & (1u64 << l) != 0).then_some(r.span)
+                })
+            };
+            let mut d = Diagnostic::new(
+                "E0305",
+                format!(
+                    "measure `{}` {} from {} to {}: `{}` at {} but `{}` at {}",
+                    m.info.name,
+                    phrase(how),
+                    cx.level_name(lo),
+                    cx.level_name(hi),
+                    cx.action_text(a.fixed),
+                    cx.level_name(lo),
+                    cx.action_text(hi_action),
+                    cx.level_name(hi),
+                ),
+            );
+            d = match line(hi) {
+                Some(s) => d.primary(s, format!("required at {}", cx.level_name(hi))),
+                None => d.primary(
+                    m.levels_span,
+                    format!("nothing required at {}", cx.level_name(hi)),
+                ),
+            };
+            if let Some(s) = line(lo) {
+                d = d.secondary(s, format!("required at {}", cx.level_name(lo)));
+            }
+            out.push(d.help(format!(
+                "a higher alert level must ask at least as much: require at least `{}` at {}",
+                cx.action_text(a.fixed.combine(hi_action)),
+                cx.level_name(hi)
+            )));
+        }
+    }
+}
+
+fn replacements(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    for (ri, r) in cx.checked.measures.iter().enumerate() {
+        for &(old, span) in &r.replaces {
+            let Some(m) = cx.checked.measures.get(old) else {
+                continue;
+            };
+            if old == ri {
+                out.push(
+                    Diagnostic::new(
+                        "E0313",
+                        format!("measure `{}` replaces itself", r.info.name),
+                    )
+                    .primary(span, "the measure's own name")
+                    .help("`替代` names the measure this one takes over from at its levels"),
+                );
+            } else if m.info.entity != r.info.entity || m.info.item != r.info.item {
+                out.push(
+                    Diagnostic::new(
+                        "E0313",
+                        format!(
+                            "measure `{}` cannot replace `{}`: their subjects differ (`{}` and `{}`)",
+                            r.info.name,
+                            m.info.name,
+                            cx.subject_text(ri),
+                            cx.subject_text(old)
+                        ),
+                    )
+                    .primary(span, "replaced here")
+                    .secondary(m.subject_span, "the replaced measure's subject")
+                    .secondary(r.subject_span, "this measure's subject")
+                    .help("a measure replaces one that concerns the same records; give both the same `对象`"),
+                );
+            }
+        }
+    }
+}
+
+/// The levels at which some mandatory measure replacing `m` (directly or through a chain) is in force.
+fn covered(cx: &Cx, m: usize, seen: &mut Vec<usize>) -> u64 {
+    if seen.contains(&m) {
+        return 0;
+    }
+    seen.push(m);
+    let mut mask = 0;
+    for (ri, r) in cx.checked.measures.iter().enumerate() {
+        let valid = r.info.kind == MeasureKind::Mandatory
+            && r.info.entity == cx.checked.measures[m].info.entity
+            && r.info.item == cx.checked.measures[m].info.item;
+        if ri != m && valid && r.replaces.iter().any(|(o, _)| *o == m) {
+            mask |= r.info.levels | covered(cx, ri, seen);
+        }
+    }
+    mask
+}
+
+fn dropped(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    let n = cx.checked.levels.len().min(64);
+    let any_replaces = cx.checked.measures.iter().any(|m| !m.replaces.is_empty());
+    for (mi, m) in cx.checked.measures.iter().enumerate() {
+        if m.info.kind != MeasureKind::Mandatory || m.info.levels == 0 {
+            continue;
+        }
+        let lo = m.info.levels.trailing_zeros() as usize;
+        let mut gaps: u64 = (lo + 1..n)
+            .filter(|l| m.info.levels & (1u64 << l) == 0)
+            .fold(0, |acc, l| acc | (1u64 << l));
+        if gaps != 0 && any_replaces {
+            gaps &= !covered(cx, mi, &mut Vec::new());
+        }
+        if gaps == 0 {
+            continue;
+        }
+        let first_gap = gaps.trailing_zeros() as usize;
+        let last_in_force = (0..first_gap)
+            .rev()
+            .find(|l| m.info.levels & (1u64 << l) != 0)
+            .unwrap_or(lo);
+        out.push(
+            Diagnostic::new(
+                "E0306",
+                format!(
+                    "mandatory measure `{}` is in force at {} but not at {}",
+                    m.info.name,
+                    cx.level_name(last_in_force),
+                    cx.levels_text(gaps)
+                ),
+            )
+            .primary(m.levels_span, format!("ends before {}", cx.level_name(first_gap)))
+            .note(format!(
+                "a firm it binds at {} would be released from it at {}, a more severe alert",
+                cx.level_name(last_in_force),
+                cx.level_name(first_gap)
+            ))
+            .help(format!(
+                "extend its levels (`自 {}`), or declare the mandatory measure that takes over at {} with `替代 {}`",
+                cx.level_name(lo),
+                cx.level_name(first_gap),
+                m.info.name
+            )),
+        );
+    }
+}

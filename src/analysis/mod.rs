@@ -1,0 +1,256 @@
+//! Stage 4, analyse: the typed program → diagnostics about the plan itself (gaps in tables,
+//! overlaps, monotonicity along levels and grades, exemption bounds, conditions that never
+//! hold, unused declarations, missing citations). Runs only on a program without errors.
+//!
+//! Every analysis is exact on finite enums (it enumerates), uses interval reasoning on
+//! numbers and dates, and stays silent where it cannot decide (see [`cond`]).
+
+pub mod cond;
+pub mod interval;
+
+mod citations;
+mod completeness;
+mod exemptions;
+mod grades;
+mod grid;
+mod levels;
+mod overlap;
+mod unsat;
+mod unused;
+
+use crate::diagnostics::Diagnostic;
+use crate::ir::{Action, Base, Dim, FieldRef};
+use crate::semantics::resolve::SymbolKind;
+use crate::semantics::{Checked, Program};
+use crate::syntax::ast;
+
+use cond::{Logic, Var};
+use grid::Grid;
+
+/// Runs every analysis over a type-checked program. Call only when type checking reported
+/// no error: the analyses assume every name and index is valid.
+pub fn analyse(checked: &Checked, program: &Program) -> Vec<Diagnostic> {
+    let cx = Cx::new(checked, program);
+    let mut out = Vec::new();
+    completeness::check(&cx, &mut out);
+    overlap::check(&cx, &mut out);
+    levels::check(&cx, &mut out);
+    grades::check(&cx, &mut out);
+    exemptions::check(&cx, &mut out);
+    unsat::check(&cx, &mut out);
+    unused::check(&cx, &mut out);
+    citations::check(&cx, &mut out);
+    out
+}
+
+/// What every analysis reads: the typed program, the AST for spans, tables as dense grids.
+pub(crate) struct Cx<'a> {
+    pub checked: &'a Checked,
+    pub program: &'a Program,
+    pub logic: Logic<'a>,
+    pub grids: Vec<Grid>,
+    /// Chinese or English spelling of keywords in messages (follows the entry file).
+    pub zh: bool,
+}
+
+impl<'a> Cx<'a> {
+    fn new(checked: &'a Checked, program: &'a Program) -> Self {
+        let grids = checked
+            .tables
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Grid::new(t, table_decl(program, &t.name), i))
+            .collect();
+        Cx {
+            checked,
+            program,
+            logic: Logic::new(checked),
+            grids,
+            zh: checked.chinese,
+        }
+    }
+
+    pub fn level_name(&self, l: usize) -> &str {
+        self.checked
+            .levels
+            .get(l)
+            .map(|x| x.name.as_str())
+            .unwrap_or("?")
+    }
+
+    pub fn dim_name(&self, d: Dim) -> &str {
+        match d {
+            Dim::Level => {
+                if self.zh {
+                    "级别"
+                } else {
+                    "level"
+                }
+            }
+            Dim::Enum(e) => self
+                .checked
+                .enums
+                .get(e)
+                .map(|x| x.name.as_str())
+                .unwrap_or("?"),
+        }
+    }
+
+    pub fn dim_value(&self, d: Dim, v: usize) -> &str {
+        match d {
+            Dim::Level => self.level_name(v),
+            Dim::Enum(e) => self
+                .checked
+                .enums
+                .get(e)
+                .and_then(|x| x.variants.get(v))
+                .map(String::as_str)
+                .unwrap_or("?"),
+        }
+    }
+
+    /// An action as the author writes it: `限产 20% + 禁止 国四重卡禁运`.
+    pub fn action_text(&self, a: Action) -> String {
+        let zh = self.zh;
+        let pct = |h: u32| {
+            if h.is_multiple_of(100) {
+                format!("{}%", h / 100)
+            } else {
+                let n = format!("{}.{:02}", h / 100, h % 100);
+                format!("{}%", n.trim_end_matches('0'))
+            }
+        };
+        let mut parts = Vec::new();
+        match a.base {
+            Base::None => {}
+            Base::Voluntary => parts.push(if zh { "自主减排" } else { "voluntary" }.to_string()),
+            Base::Limit { hundredths } => parts.push(format!(
+                "{} {}",
+                if zh { "限产" } else { "limit" },
+                pct(hundredths)
+            )),
+            Base::StopPart {
+                hundredths,
+                by_line,
+            } => {
+                let mut s = format!("{} {}", if zh { "停产" } else { "stop" }, pct(hundredths));
+                if by_line {
+                    s.push_str(if zh { " 以生产线计" } else { " by_line" });
+                }
+                parts.push(s);
+            }
+            Base::Stop => parts.push(if zh { "停产" } else { "stop" }.to_string()),
+            Base::CeaseUse => parts.push(if zh { "停用" } else { "cease_use" }.to_string()),
+        }
+        for r in a.restriction_indices() {
+            let name = self
+                .checked
+                .restrictions
+                .get(r)
+                .map(|x| x.name.as_str())
+                .unwrap_or("?");
+            parts.push(format!("{} {name}", if zh { "禁止" } else { "ban" }));
+        }
+        if parts.is_empty() {
+            "-".to_string()
+        } else {
+            parts.join(" + ")
+        }
+    }
+
+    /// The level names of a mask, joined: `橙色, 红色`.
+    pub fn levels_text(&self, mask: u64) -> String {
+        (0..self.checked.levels.len())
+            .filter(|l| mask & (1u64 << l) != 0)
+            .map(|l| self.level_name(l))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn measure_decl(&self, name: &str) -> Option<&'a ast::MeasureDecl> {
+        let sym = self.program.lookup(name)?;
+        match (sym.kind, self.program.decl(sym)) {
+            (SymbolKind::Measure, ast::Decl::Measure(m)) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The records in scope of a measure's condition: its entity, then its item entity.
+    pub fn measure_scope(&self, m: usize) -> Vec<usize> {
+        let info = &self.checked.measures[m].info;
+        let mut scope = vec![info.entity];
+        if let Some(item) = info.item {
+            scope.push(item.entity);
+        }
+        scope
+    }
+
+    pub fn field_name(&self, r: FieldRef, scope: &[usize]) -> String {
+        scope
+            .get(r.frame as usize)
+            .and_then(|e| self.checked.entities.get(*e))
+            .and_then(|e| e.fields.get(r.field as usize))
+            .map(|f| f.name.clone())
+            .unwrap_or_else(|| "?".to_string())
+    }
+
+    pub fn var_name(&self, v: Var, scope: &[usize]) -> String {
+        match v {
+            Var::Level => if self.zh { "级别" } else { "level" }.to_string(),
+            Var::Field(r) => self.field_name(r, scope),
+        }
+    }
+
+    /// The subject as written: `企业` or `企业.非道路移动机械`.
+    pub fn subject_text(&self, m: usize) -> String {
+        let info = &self.checked.measures[m].info;
+        let entity = &self.checked.entities[info.entity];
+        match info.item {
+            Some(item) => format!(
+                "{}.{}",
+                entity.name,
+                entity
+                    .fields
+                    .get(item.field)
+                    .map(|f| f.name.as_str())
+                    .unwrap_or("?")
+            ),
+            None => entity.name.clone(),
+        }
+    }
+
+    /// The levels a range written in the AST covers, or `None` if a name is unknown.
+    pub fn range_mask(&self, r: &ast::LevelRange) -> Option<u64> {
+        let find = |n: &ast::Name| {
+            self.checked.levels.iter().position(|l| {
+                l.name == n.text
+                    || l.alias
+                        .as_deref()
+                        .is_some_and(|a| a.eq_ignore_ascii_case(&n.text))
+            })
+        };
+        let (lo, hi) = match &r.kind {
+            ast::LevelRangeKind::Single(a) => (find(a)?, find(a)?),
+            ast::LevelRangeKind::From(a) => (find(a)?, self.checked.levels.len().checked_sub(1)?),
+            ast::LevelRangeKind::Between(a, b) => (find(a)?, find(b)?),
+        };
+        Some((lo..=hi).fold(0u64, |m, i| m | (1u64 << i)))
+    }
+}
+
+fn table_decl<'a>(program: &'a Program, name: &str) -> Option<&'a ast::TableDecl> {
+    let sym = program.lookup(name)?;
+    match (sym.kind, program.decl(sym)) {
+        (SymbolKind::Table, ast::Decl::Table(t)) => Some(t),
+        _ => None,
+    }
+}
+
+/// Joins names for a message, at most `max` of them: `a, b, c and 4 more`.
+pub(crate) fn list(items: &[String], max: usize) -> String {
+    if items.len() <= max {
+        items.join(", ")
+    } else {
+        format!("{} and {} more", items[..max].join(", "), items.len() - max)
+    }
+}

@@ -1,0 +1,154 @@
+//! W0310: a measure, exception or exemption whose condition can never hold (an empty
+//! `属于 {}`, contradictory comparisons on one field, an enum or level test no value passes),
+//! or a measure replaced at every level it is in force. Silent where undecidable.
+
+use super::cond::{Known, Reason, Sat};
+use super::Cx;
+use crate::diagnostics::Diagnostic;
+use crate::ir::Expr;
+use crate::source::Span;
+
+fn why(cx: &Cx, r: &Reason, scope: &[usize]) -> String {
+    match r {
+        Reason::EmptyTest(v) => {
+            format!("no value of `{}` passes this test", cx.var_name(*v, scope))
+        }
+        Reason::Conflict(v) => format!(
+            "no value of `{}` passes all of its tests together",
+            cx.var_name(*v, scope)
+        ),
+        Reason::Negation => "it requires a test and its negation together".to_string(),
+        Reason::AlwaysFalse => "it is false whatever the record".to_string(),
+    }
+}
+
+fn levels_note(cx: &Cx, cond: &Expr, levels: u64) -> Option<String> {
+    let mut uses_level = false;
+    fn walk(e: &Expr, f: &mut bool) {
+        use crate::ir::Operand;
+        match e {
+            Expr::Compare { lhs, rhs, .. } => {
+                *f |= matches!(lhs, Operand::Level) || matches!(rhs, Operand::Level)
+            }
+            Expr::InMask { operand, .. }
+            | Expr::InValues { operand, .. }
+            | Expr::InField { operand, .. } => *f |= matches!(operand, Operand::Level),
+            Expr::Not(x) => walk(x, f),
+            Expr::And(xs) | Expr::Or(xs) => xs.iter().for_each(|x| walk(x, f)),
+            Expr::Any { body, .. } | Expr::All { body, .. } => walk(body, f),
+            _ => {}
+        }
+    }
+    walk(cond, &mut uses_level);
+    uses_level.then(|| format!("the measure is in force at {} only", cx.levels_text(levels)))
+}
+
+pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    let all_levels = if cx.checked.levels.len() >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << cx.checked.levels.len()) - 1
+    };
+    for (mi, m) in cx.checked.measures.iter().enumerate() {
+        let scope = cx.measure_scope(mi);
+        if m.info.levels == 0 {
+            out.push(
+                Diagnostic::new(
+                    "W0310",
+                    format!("measure `{}` is never in force", m.info.name),
+                )
+                .primary(
+                    m.levels_span,
+                    "every one of these levels is taken over by a replacement",
+                )
+                .help("remove the measure, or the `替代` that replaces it everywhere"),
+            );
+            continue;
+        }
+        let cond_ok = match &m.info.condition {
+            Some(c) => {
+                let s = cx.logic.satisfiable(
+                    &[(c, true)],
+                    &scope,
+                    &Known::default(),
+                    Some(m.info.levels),
+                );
+                if let Sat::No(r) = &s {
+                    let mut d = Diagnostic::new(
+                        "W0310",
+                        format!("the condition of measure `{}` can never hold", m.info.name),
+                    )
+                    .primary(
+                        m.condition_span.unwrap_or(m.subject_span),
+                        why(cx, r, &scope),
+                    )
+                    .secondary(m.name_span, "so this measure never applies");
+                    if let Some(n) = levels_note(cx, c, m.info.levels) {
+                        d = d.note(n);
+                    }
+                    out.push(d.help("correct the condition; as written no record is ever bound"));
+                }
+                !matches!(s, Sat::No(_))
+            }
+            None => true,
+        };
+        if !cond_ok {
+            continue;
+        }
+        for (x, span) in m.info.exceptions.iter().zip(&m.exception_spans) {
+            let mut goals: Vec<(&Expr, bool)> = vec![(&x.condition, true)];
+            if let Some(c) = &m.info.condition {
+                goals.push((c, true));
+            }
+            if let Sat::No(r) =
+                cx.logic
+                    .satisfiable(&goals, &scope, &Known::default(), Some(m.info.levels))
+            {
+                let alone = matches!(
+                    cx.logic.satisfiable(
+                        &[(&x.condition, true)],
+                        &scope,
+                        &Known::default(),
+                        Some(m.info.levels)
+                    ),
+                    Sat::No(_)
+                );
+                let mut d = Diagnostic::new(
+                    "W0310",
+                    format!("an exception of measure `{}` can never hold", m.info.name),
+                )
+                .primary(*span, why(cx, &r, &scope));
+                if !alone {
+                    if let Some(c) = m.condition_span {
+                        d = d
+                            .secondary(c, "for no record that meets the measure's condition")
+                            .note("the exception is tested only for records that meet the measure's condition");
+                    }
+                }
+                out.push(d.help("correct the exception's condition, or remove the exception"));
+            }
+        }
+    }
+    for x in &cx.checked.exemptions {
+        let Some(c) = &x.info.condition else { continue };
+        let scope = [x.info.entity];
+        if let Sat::No(r) =
+            cx.logic
+                .satisfiable(&[(c, true)], &scope, &Known::default(), Some(all_levels))
+        {
+            let span: Span = x.condition_span.unwrap_or(x.subject_span);
+            out.push(
+                Diagnostic::new(
+                    "W0310",
+                    format!(
+                        "the condition of exemption `{}` can never hold",
+                        x.info.name
+                    ),
+                )
+                .primary(span, why(cx, &r, &scope))
+                .secondary(x.name_span, "so this exemption never lifts anything")
+                .help("correct the condition; as written no record is exempt"),
+            );
+        }
+    }
+}
