@@ -17,9 +17,8 @@
 //!
 //! The output is deterministic for a given N and seed (a splitmix64 generator). Credit codes
 //! are valid GB 32100 codes and unique. Industries, grades, list levels and guarantee
-//! categories follow a plausible distribution; firms of industries without a grading table
-//! (钢铁, 焦化, 玻璃, 陶瓷, 其他) are never on an emergency-reduction list, so every generated
-//! firm evaluates without error. CSV and JSON Lines are written streaming.
+//! categories follow a plausible distribution; every industry has a grading table, so every
+//! generated firm evaluates without error. CSV and JSON Lines are written streaming.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -83,26 +82,18 @@ const DISTRICTS: &[(u32, (&str, &str, &str))] = &[
     (3, ("延庆区", "110119", "YQ")),
 ];
 
-/// Industry, per mille, whether the national guide has a grading table for it, and the
-/// words firm names use.
-/// Name, whether it has a grading table, words for firm names.
-type Industry = (&'static str, bool, &'static [&'static str]);
+/// Per mille, then: the industry (a value of `行业类别` in the national file, every one of
+/// which has a grading table) and the words firm names use.
+type Industry = (&'static str, &'static [&'static str]);
 
 const INDUSTRIES: &[(u32, Industry)] = &[
-    (200, ("包装印刷", true, &["印刷", "包装", "彩印"])),
-    (180, ("工业涂装", true, &["机电", "涂装", "设备"])),
-    (120, ("家具制造", true, &["家具", "木业", "家居"])),
-    (80, ("汽车制造", true, &["汽车", "汽车零部件", "车辆"])),
-    (50, ("铸造", true, &["铸造", "精密铸件", "机械铸造"])),
-    (20, ("水泥熟料", true, &["建材", "水泥"])),
-    (10, ("钢铁", false, &["钢铁", "特钢"])),
-    (10, ("焦化", false, &["焦化"])),
-    (15, ("玻璃", false, &["玻璃", "玻璃制品"])),
-    (15, ("陶瓷", false, &["陶瓷"])),
-    (
-        300,
-        ("其他", false, &["科技", "电子", "食品", "医药", "服装"]),
-    ),
+    (200, ("包装印刷", &["印刷", "包装", "彩印"])),
+    (180, ("工业涂装", &["机电", "涂装", "设备"])),
+    (120, ("家具制造", &["家具", "木业", "家居"])),
+    (80, ("汽车制造", &["汽车", "汽车零部件", "车辆"])),
+    (50, ("铸造", &["铸造", "精密铸件", "机械铸造"])),
+    (20, ("水泥熟料", &["建材", "水泥"])),
+    (350, ("其他", &["科技", "电子", "食品", "医药", "服装"])),
 ];
 
 const GRADES: &[(u32, &str)] = &[
@@ -114,7 +105,7 @@ const GRADES: &[(u32, &str)] = &[
     (20, "D"),
 ];
 
-/// The emergency-reduction lists a firm of a graded industry is on.
+/// The emergency-reduction lists a firm is on.
 const LISTS: &[(u32, &str)] = &[
     (65, "黄色,橙色,红色"),
     (12, "橙色,红色"),
@@ -188,7 +179,7 @@ fn credit_code(i: u64, region: &str) -> String {
 
 fn firm(i: u64, rng: &mut Rng) -> Firm {
     let (district, region, prefix) = rng.pick(DISTRICTS);
-    let (industry, graded, words) = rng.pick(INDUSTRIES);
+    let (industry, words) = rng.pick(INDUSTRIES);
     let word = words[rng.below(words.len() as u64) as usize];
     let brand = BRANDS[rng.below(BRANDS.len() as u64) as usize];
     let form = FORMS[rng.below(FORMS.len() as u64) as usize];
@@ -216,8 +207,8 @@ fn firm(i: u64, rng: &mut Rng) -> Firm {
         district,
         industry,
         grade: rng.pick(GRADES),
-        gas: rng.chance(if graded { 950 } else { 600 }),
-        lists: if graded { rng.pick(LISTS) } else { "" },
+        gas: rng.chance(950),
+        lists: rng.pick(LISTS),
         guarantee: rng.pick(GUARANTEE),
         secret: rng.chance(5),
         machines,

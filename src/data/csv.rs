@@ -11,7 +11,7 @@
 //! so an item whose parent never appears is recognised where it stands.
 
 use std::collections::{HashSet, VecDeque};
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
 
 use super::json::ColumnIndex;
 use super::source::{Item, LoadError, RecordSource};
@@ -161,12 +161,36 @@ impl CsvTable {
     }
 }
 
-/// The hash a parent key is remembered by.
+/// The hash a parent key is remembered by: FNV-1a, 64 bits. Keys come from the user's own
+/// files and the sets never leave the process, so a fast non-keyed hash is enough.
 fn key_hash(key: &str) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
-    key.hash(&mut h);
-    h.finish()
+    key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }
+
+/// Hashes the already-hashed keys no further.
+#[derive(Default, Clone, Copy)]
+struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) | *b as u64;
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A set of key hashes.
+type KeySet = HashSet<u64, std::hash::BuildHasherDefault<IdentityHasher>>;
 
 /// Hashes of the key cells of every row of a parent file (a first, cheap pass).
 fn key_hashes(
@@ -174,10 +198,10 @@ fn key_hashes(
     file: &str,
     key_col: usize,
     encoding: Option<&str>,
-) -> Result<HashSet<u64>, LoadError> {
+) -> Result<KeySet, LoadError> {
     let (mut reader, _, _) = open_reader(path, file, encoding)?;
     let mut record = csv::ByteRecord::new();
-    let mut keys = HashSet::new();
+    let mut keys = KeySet::default();
     let mut first = true;
     while reader
         .read_byte_record(&mut record)
@@ -196,23 +220,113 @@ fn key_hashes(
     Ok(keys)
 }
 
+/// Rows of an item file, parsed on their own thread so that parsing items overlaps parsing
+/// their parents.
+struct ItemRows {
+    rows: std::sync::mpsc::Receiver<Result<Vec<TableRow>, LoadError>>,
+    buffered: std::vec::IntoIter<TableRow>,
+    done: bool,
+}
+
+/// Rows handed over per message.
+const ITEM_BATCH: usize = 1024;
+
+impl ItemRows {
+    fn spawn(mut table: CsvTable, rules: std::sync::Arc<RuleSet>) -> ItemRows {
+        let (tx, rows) = std::sync::mpsc::sync_channel(8);
+        std::thread::spawn(move || loop {
+            let mut batch = Vec::with_capacity(ITEM_BATCH);
+            while batch.len() < ITEM_BATCH {
+                match table.next_row(&rules) {
+                    Ok(Some(row)) => batch.push(row),
+                    Ok(None) => break,
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+            }
+            let last = batch.len() < ITEM_BATCH;
+            // A closed channel means the reader is gone: stop.
+            if tx.send(Ok(batch)).is_err() || last {
+                return;
+            }
+        });
+        ItemRows {
+            rows,
+            buffered: Vec::new().into_iter(),
+            done: false,
+        }
+    }
+
+    fn next(&mut self) -> Result<Option<TableRow>, LoadError> {
+        loop {
+            if let Some(row) = self.buffered.next() {
+                return Ok(Some(row));
+            }
+            if self.done {
+                return Ok(None);
+            }
+            match self.rows.recv() {
+                Ok(Ok(batch)) => {
+                    self.done = batch.len() < ITEM_BATCH;
+                    self.buffered = batch.into_iter();
+                }
+                Ok(Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                Err(_) => self.done = true,
+            }
+        }
+    }
+}
+
+/// The keys of the parent file, hashed on their own thread while the join starts.
+enum ParentKeys {
+    Pending(std::thread::JoinHandle<Result<KeySet, LoadError>>),
+    Ready(Option<KeySet>),
+}
+
+impl ParentKeys {
+    fn get(&mut self) -> Result<Option<&KeySet>, LoadError> {
+        if let ParentKeys::Pending(_) = self {
+            let ParentKeys::Pending(handle) = std::mem::replace(self, ParentKeys::Ready(None))
+            else {
+                unreachable!("checked above")
+            };
+            let keys = handle
+                .join()
+                .unwrap_or_else(|_| Err(LoadError::new("reading the parent file's keys failed")))?;
+            *self = ParentKeys::Ready(Some(keys));
+        }
+        Ok(match self {
+            ParentKeys::Ready(keys) => keys.as_ref(),
+            ParentKeys::Pending(_) => None,
+        })
+    }
+}
+
 /// An item file joined to a parent file in streaming order.
 pub struct ItemJoin {
     field: usize,
-    table: CsvTable,
+    rows: ItemRows,
+    file: String,
+    entity: usize,
+    parent_column: Option<String>,
     peek: Option<TableRow>,
     exhausted: bool,
-    passed: HashSet<u64>,
+    passed: KeySet,
     /// Every key of the parent file, when it could be read twice.
-    parents: Option<HashSet<u64>>,
+    parents: ParentKeys,
 }
 
 const ORDER_HELP: &str = "sort the item file in the order of the parent file, or use XLSX/JSON";
 
 impl ItemJoin {
-    fn fill(&mut self, rules: &RuleSet) -> Result<(), LoadError> {
+    fn fill(&mut self) -> Result<(), LoadError> {
         if self.peek.is_none() && !self.exhausted {
-            self.peek = self.table.next_row(rules)?;
+            self.peek = self.rows.next()?;
             self.exhausted = self.peek.is_none();
         }
         Ok(())
@@ -220,14 +334,10 @@ impl ItemJoin {
 
     fn orphan(&self, rules: &RuleSet, parent: ParentLink, row: TableRow) -> Item {
         let pinfo = &rules.entities[parent.entity];
-        let column = self
-            .table
-            .header
-            .parent_col
-            .map(|c| self.table.header.names[c].clone());
+        let column = self.parent_column.clone();
         Item::Error(RowError {
-            file: self.table.file.clone(),
-            entity: rules.entities[self.table.header.entity].name.clone(),
+            file: self.file.clone(),
+            entity: rules.entities[self.entity].name.clone(),
             row: row.row,
             column,
             key: row.key,
@@ -250,9 +360,9 @@ impl ItemJoin {
     ) -> LoadError {
         LoadError::new(format!(
             "{}: row {}: the items are not in the order of {parent_file}: this `{}` belongs to `{}` {}, whose record came earlier in {parent_file}",
-            self.table.file,
+            self.file,
             row.row,
-            rules.entities[self.table.header.entity].name,
+            rules.entities[self.entity].name,
             rules.entities[parent.entity].name,
             row.parent.as_deref().unwrap_or(""),
         ))
@@ -270,7 +380,7 @@ impl ItemJoin {
     ) -> Result<Vec<TableRow>, LoadError> {
         let mut items = Vec::new();
         loop {
-            self.fill(rules)?;
+            self.fill()?;
             let Some(next) = &self.peek else { break };
             match next.parent.as_deref() {
                 None => {
@@ -283,7 +393,7 @@ impl ItemJoin {
                     if self.passed.contains(&h) {
                         return Err(self.order_error(rules, parent, next, parent_file));
                     }
-                    if self.parents.as_ref().is_some_and(|all| !all.contains(&h)) {
+                    if self.parents.get()?.is_some_and(|all| !all.contains(&h)) {
                         let row = self.peek.take().expect("peeked");
                         out.push_back(self.orphan(rules, parent, row));
                         continue;
@@ -307,7 +417,7 @@ impl ItemJoin {
         out: &mut VecDeque<Item>,
     ) -> Result<(), LoadError> {
         loop {
-            self.fill(rules)?;
+            self.fill()?;
             let Some(row) = self.peek.take() else {
                 return Ok(());
             };
@@ -355,6 +465,7 @@ impl<'r> CsvSource<'r> {
         let mut warnings = Vec::new();
         let table = CsvTable::open(&cols, path, file, entity, None, encoding, &mut warnings)?;
         let mut joins = Vec::new();
+        let shared_rules = std::sync::Arc::new(rules.clone());
         for item in items {
             let t = CsvTable::open(
                 &cols,
@@ -366,17 +477,29 @@ impl<'r> CsvSource<'r> {
                 &mut warnings,
             )?;
             let parents = match (path, table.header.key_col) {
-                ("-", _) | (_, None) => None,
-                (_, Some(kc)) => Some(key_hashes(path, file, kc, encoding)?),
+                ("-", _) | (_, None) => ParentKeys::Ready(None),
+                (_, Some(kc)) => {
+                    let (path, file, encoding) = (
+                        path.to_string(),
+                        file.to_string(),
+                        encoding.map(str::to_string),
+                    );
+                    ParentKeys::Pending(std::thread::spawn(move || {
+                        key_hashes(&path, &file, kc, encoding.as_deref())
+                    }))
+                }
             };
             joins.push((
                 item.link,
                 ItemJoin {
                     field: item.link.field,
-                    table: t,
+                    file: t.file.clone(),
+                    entity: t.header.entity,
+                    parent_column: t.header.parent_col.map(|c| t.header.names[c].clone()),
+                    rows: ItemRows::spawn(t, shared_rules.clone()),
                     peek: None,
                     exhausted: false,
-                    passed: HashSet::new(),
+                    passed: KeySet::default(),
                     parents,
                 },
             ));
@@ -426,9 +549,9 @@ impl<'r> CsvSource<'r> {
                         }
                     }
                     Err(BadRow { column, message }) => {
-                        let item_entity = &rules.entities[join.table.header.entity].name;
+                        let item_entity = &rules.entities[join.entity].name;
                         result = Err(RowError {
-                            file: join.table.file.clone(),
+                            file: join.file.clone(),
                             entity: info.name.clone(),
                             row: item.row,
                             column,
@@ -525,7 +648,7 @@ mod tests {
         }];
         let mut src = CsvSource::open(&rules, &f, "企业.csv", 0, link.entity, &items, None)?;
         if stdin_like {
-            src.joins[0].1.parents = None;
+            src.joins[0].1.parents = ParentKeys::Ready(None);
         }
         let mut out = Vec::new();
         while src.next_batch(2, &mut out)? {}

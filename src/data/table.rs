@@ -73,6 +73,8 @@ pub struct Header {
     pub key_col: Option<usize>,
     /// The column naming the parent record, for item tables.
     pub parent_col: Option<usize>,
+    /// Per field: whether the rule set reads it (see `ir::usage`); unread text is checked, not kept.
+    keep: Vec<bool>,
 }
 
 fn clean(name: &str) -> String {
@@ -194,12 +196,14 @@ impl Header {
                 info.name
             ));
         }
+        let keep = crate::ir::usage::fields_read(cols.rules()).swap_remove(entity);
         Ok(Header {
             entity,
             key_col: by_field[info.key],
             names,
             fields,
             parent_col,
+            keep,
         })
     }
 
@@ -261,6 +265,13 @@ impl Header {
                 message: why,
             })?;
             let ty = info.fields[fi].ty;
+            if !self.keep[fi] && matches!(ty, FieldType::Text | FieldType::CreditCode) {
+                values[fi] = elide_text(ty, text).map_err(|why| BadRow {
+                    column: Some(self.names[c].clone()),
+                    message: format!("value {} is not valid: {why}", text.trim()),
+                })?;
+                continue;
+            }
             values[fi] = parse_cell(rules, ty, text).map_err(|why| BadRow {
                 column: Some(self.names[c].clone()),
                 message: format!("value {} is not valid: {why}", text.trim()),
@@ -286,6 +297,18 @@ impl Header {
         }
         Ok(Record { values })
     }
+}
+
+/// Checks a text cell no rule reads, without keeping (or allocating) it.
+fn elide_text(ty: FieldType, text: &str) -> Result<Value, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(Value::Missing);
+    }
+    if ty == FieldType::CreditCode {
+        super::credit_code::validate(t)?;
+    }
+    Ok(Value::Elided)
 }
 
 #[cfg(test)]
@@ -352,7 +375,10 @@ pub(crate) mod tests {
             .iter()
             .position(|f| f.name == "名称")
             .unwrap();
-        assert_eq!(rec.values[name], Value::Text("甲公司".into()));
+        // No rule of the Beijing plan reads 名称: it is checked, not kept; the key is kept.
+        assert_eq!(rec.values[name], Value::Elided);
+        let key = rules.entities[firm].key;
+        assert_eq!(rec.values[key], Value::Text("91310110666007217T".into()));
     }
 
     #[test]

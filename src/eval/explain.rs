@@ -59,6 +59,7 @@ pub struct Explanation {
 pub fn value_text(rules: &RuleSet, ty: FieldType, v: &Value) -> String {
     match (ty, v) {
         (_, Value::Missing) => "(none)".into(),
+        (_, Value::Elided) => "(not kept)".into(),
         (FieldType::Enum(e), Value::Enum(i)) => rules.enums[e]
             .variants
             .get(*i as usize)

@@ -109,7 +109,14 @@ impl Action {
     }
 
     pub fn restriction_indices(self) -> impl Iterator<Item = usize> {
-        (0..MAX_RESTRICTIONS).filter(move |i| self.restrictions & (1u64 << i) != 0)
+        let mut bits = self.restrictions;
+        std::iter::from_fn(move || {
+            (bits != 0).then(|| {
+                let i = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                i
+            })
+        })
     }
 }
 

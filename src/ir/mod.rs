@@ -5,6 +5,7 @@ pub mod action;
 pub mod compiled;
 pub mod expr;
 pub mod lower;
+pub mod usage;
 pub mod value;
 
 use serde::{Deserialize, Serialize};

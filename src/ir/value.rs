@@ -19,6 +19,8 @@ pub enum Value {
     /// A set of variant or level indexes, one bit each.
     Set(u64),
     List(Vec<Record>),
+    /// Present and valid in the input, but not kept: no rule of the rule set reads it.
+    Elided,
 }
 
 /// One record of an entity: values in the entity's field order.

@@ -9,12 +9,12 @@ use std::fmt::Write as _;
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
-use super::{action_text, level_name, outcome_text, subject, ActionText, Fmt};
+use super::{action_text, level_name, outcome_text, subject, Fmt, KeyOrStr};
 use crate::data::LoadedRecord;
 use crate::eval::explain::Explanation;
 use crate::eval::run::{Counts, ErrorEntry, OutputFormat};
 use crate::eval::{Decision, Entry, Evaluator, Status};
-use crate::ir::{Action, Base, RuleSet};
+use crate::ir::{Action, Base, RuleSet, Value};
 
 /// A JSON string literal, quotes included.
 fn esc(s: &str) -> Vec<u8> {
@@ -152,9 +152,10 @@ fn write_str(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-fn write_percent(out: &mut Vec<u8>, hundredths: u32) {
+/// A percentage as a JSON number (`20`, `12.5`).
+fn write_percent_number(out: &mut Vec<u8>, hundredths: u32) {
     if hundredths.is_multiple_of(100) {
-        let _ = write!(Fmt(out), "{}", hundredths / 100);
+        super::write_u32(out, hundredths / 100);
     } else {
         let _ = write!(Fmt(out), "{}", hundredths as f64 / 100.0);
     }
@@ -164,7 +165,7 @@ fn write_percent(out: &mut Vec<u8>, hundredths: u32) {
 /// control characters), so the text needs no escaping.
 fn write_action_text(out: &mut Vec<u8>, rules: &RuleSet, a: Action) {
     out.push(b'"');
-    let _ = write!(Fmt(out), "{}", ActionText(rules, a));
+    super::write_action_text(out, rules, a);
     out.push(b'"');
 }
 
@@ -185,7 +186,7 @@ fn write_action(out: &mut Vec<u8>, rules: &RuleSet, frag: &Fragments, a: Action)
     out.extend_from_slice(production);
     out.extend_from_slice(b"\",\"percent\":");
     match pct {
-        Some(p) => write_percent(out, p),
+        Some(p) => write_percent_number(out, p),
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(if by_line {
@@ -267,9 +268,14 @@ fn write_entry(
     let is_item = rules.measures[mi].item.is_some();
     if !compact || is_item {
         out.extend_from_slice(b",\"subject\":");
-        let mut key = String::new();
-        let _ = write!(key, "{}", subject(rules, rec, e));
-        write_str(out, &key);
+        match subject(rules, rec, e) {
+            KeyOrStr::Str(k) => write_str(out, k),
+            KeyOrStr::Key(Value::Text(k)) => write_str(out, k),
+            other => {
+                let key = other.to_string();
+                write_str(out, &key);
+            }
+        }
     }
     out.extend_from_slice(b",\"action\":");
     match (e.action, compact) {

@@ -21,65 +21,93 @@ use crate::ir::{Action, Base, Dim, MeasureKind, RuleSet, Value};
 /// An action as the policy writes it (`限产 20% + 禁止 国四重卡禁运`), in the policy's language.
 pub struct ActionText<'a>(pub &'a RuleSet, pub Action);
 
-fn percent(f: &mut fmt::Formatter<'_>, hundredths: u32) -> fmt::Result {
-    if hundredths.is_multiple_of(100) {
-        write!(f, "{}%", hundredths / 100)
-    } else {
-        write!(f, "{}%", hundredths as f64 / 100.0)
+/// Appends a percentage such as `20%` or `12.5%`.
+fn write_percent(out: &mut Vec<u8>, hundredths: u32) {
+    write_u32(out, hundredths / 100);
+    let frac = hundredths % 100;
+    if frac != 0 {
+        out.push(b'.');
+        out.push(b'0' + (frac / 10) as u8);
+        if !frac.is_multiple_of(10) {
+            out.push(b'0' + (frac % 10) as u8);
+        }
+    }
+    out.push(b'%');
+}
+
+pub(crate) fn write_u32(out: &mut Vec<u8>, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// Appends an action's text, as the policy writes it (`限产 20% + 禁止 国四重卡禁运`), in the
+/// policy's language; `-` for no action. Written byte by byte: it is on the output hot path.
+pub fn write_action_text(out: &mut Vec<u8>, rules: &RuleSet, a: Action) {
+    let zh = rules.chinese;
+    let start = out.len();
+    let sep = |out: &mut Vec<u8>| {
+        if out.len() > start {
+            out.extend_from_slice(b" + ");
+        }
+    };
+    match a.base {
+        Base::None => {}
+        Base::Voluntary => out.extend_from_slice(if zh {
+            "自主减排".as_bytes()
+        } else {
+            b"voluntary"
+        }),
+        Base::Limit { hundredths } => {
+            out.extend_from_slice(if zh { "限产 ".as_bytes() } else { b"limit " });
+            write_percent(out, hundredths);
+        }
+        Base::StopPart {
+            hundredths,
+            by_line,
+        } => {
+            out.extend_from_slice(if zh { "停产 ".as_bytes() } else { b"stop " });
+            write_percent(out, hundredths);
+            if by_line {
+                out.extend_from_slice(if zh {
+                    " 以生产线计".as_bytes()
+                } else {
+                    b" by_line"
+                });
+            }
+        }
+        Base::Stop => out.extend_from_slice(if zh { "停产".as_bytes() } else { b"stop" }),
+        Base::CeaseUse => out.extend_from_slice(if zh {
+            "停用".as_bytes()
+        } else {
+            b"cease_use"
+        }),
+    }
+    for r in a.restriction_indices() {
+        if let Some(info) = rules.restrictions.get(r) {
+            sep(out);
+            out.extend_from_slice(if zh { "禁止 ".as_bytes() } else { b"ban " });
+            out.extend_from_slice(info.name.as_bytes());
+        }
+    }
+    if out.len() == start {
+        out.push(b'-');
     }
 }
 
 impl Display for ActionText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (rules, a) = (self.0, self.1);
-        let zh = rules.chinese;
-        let mut first = true;
-        let mut sep = |f: &mut fmt::Formatter<'_>| {
-            let r = if first { Ok(()) } else { f.write_str(" + ") };
-            first = false;
-            r
-        };
-        match a.base {
-            Base::None => {}
-            Base::Voluntary => {
-                sep(f)?;
-                f.write_str(if zh { "自主减排" } else { "voluntary" })?;
-            }
-            Base::Limit { hundredths } => {
-                sep(f)?;
-                f.write_str(if zh { "限产 " } else { "limit " })?;
-                percent(f, hundredths)?;
-            }
-            Base::StopPart {
-                hundredths,
-                by_line,
-            } => {
-                sep(f)?;
-                f.write_str(if zh { "停产 " } else { "stop " })?;
-                percent(f, hundredths)?;
-                if by_line {
-                    f.write_str(if zh { " 以生产线计" } else { " by_line" })?;
-                }
-            }
-            Base::Stop => {
-                sep(f)?;
-                f.write_str(if zh { "停产" } else { "stop" })?;
-            }
-            Base::CeaseUse => {
-                sep(f)?;
-                f.write_str(if zh { "停用" } else { "cease_use" })?;
-            }
-        }
-        for r in a.restriction_indices() {
-            if let Some(info) = rules.restrictions.get(r) {
-                sep(f)?;
-                write!(f, "{} {}", if zh { "禁止" } else { "ban" }, info.name)?;
-            }
-        }
-        if first {
-            f.write_str("-")?;
-        }
-        Ok(())
+        let mut buf = Vec::with_capacity(32);
+        write_action_text(&mut buf, self.0, self.1);
+        f.write_str(&String::from_utf8_lossy(&buf))
     }
 }
 

@@ -1,0 +1,113 @@
+//! Which fields a rule set reads: the fields data loading must keep. A text field no
+//! condition, lookup or key reads is checked while loading but not stored.
+
+use super::{Expr, FieldRef, FieldType, KeySource, RuleSet};
+
+/// `read[entity][field]`: some condition, exception, exemption or table lookup reads the
+/// field, or it is a key or a list (items are reported by key).
+pub fn fields_read(rules: &RuleSet) -> Vec<Vec<bool>> {
+    let mut read: Vec<Vec<bool>> = rules
+        .entities
+        .iter()
+        .map(|e| {
+            e.fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| i == e.key || matches!(f.ty, FieldType::List(_)))
+                .collect()
+        })
+        .collect();
+    let mark = |frames: &[usize], r: FieldRef, read: &mut Vec<Vec<bool>>| {
+        if let Some(e) = frames.get(r.frame as usize) {
+            if let Some(slot) = read[*e].get_mut(r.field as usize) {
+                *slot = true;
+            }
+        }
+    };
+    for m in &rules.measures {
+        let mut frames = vec![m.entity];
+        frames.extend(m.item.map(|i| i.entity));
+        let conditions = m
+            .condition
+            .iter()
+            .chain(m.exceptions.iter().map(|x| &x.condition));
+        for c in conditions {
+            walk(rules, c, &mut frames.clone(), &mut |f, r| {
+                mark(f, r, &mut read)
+            });
+        }
+        for plan in m.actions.iter().flatten() {
+            for key in plan.lookups.iter().flat_map(|l| &l.keys) {
+                if let KeySource::Field(r) = key {
+                    mark(&frames, *r, &mut read);
+                }
+            }
+        }
+    }
+    for x in &rules.exemptions {
+        if let Some(c) = &x.condition {
+            walk(rules, c, &mut vec![x.entity], &mut |f, r| {
+                mark(f, r, &mut read)
+            });
+        }
+    }
+    read
+}
+
+/// Visits every field reference with the entities of the frames in scope at that point.
+fn walk(
+    rules: &RuleSet,
+    e: &Expr,
+    frames: &mut Vec<usize>,
+    f: &mut impl FnMut(&[usize], FieldRef),
+) {
+    match e {
+        Expr::Any { list, body } | Expr::All { list, body } => {
+            f(frames, *list);
+            let item = frames
+                .get(list.frame as usize)
+                .and_then(|ent| rules.entities[*ent].fields.get(list.field as usize))
+                .and_then(|fi| match fi.ty {
+                    FieldType::List(e) => Some(e),
+                    _ => None,
+                });
+            if let Some(item) = item {
+                frames.push(item);
+                walk(rules, body, frames, f);
+                frames.pop();
+            }
+        }
+        Expr::Not(inner) => walk(rules, inner, frames, f),
+        Expr::And(es) | Expr::Or(es) => es.iter().for_each(|x| walk(rules, x, frames, f)),
+        other => other.for_each_field(&mut |r| f(frames, r)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::compile::compile_source;
+
+    #[test]
+    fn keys_lists_and_fields_in_conditions_and_lookups_are_read() {
+        let c = compile_source(
+            "t.policy",
+            "预警级别 { 黄色 }
+枚举 动力 { 油, 电 }
+实体 机 键 号 { 号: 文本  动力: 动力  型号: 文本 }
+实体 厂 键 名 { 名: 文本  地址: 文本  涉气: 布尔  机械: 列表 机 }
+措施 m 倡议性 黄色 { 对象 厂 当 涉气 且 任一 机械 满足 (动力 = 油) 依据 \"1\" }",
+        );
+        let rules = c.rules.expect("compiles");
+        let read = super::fields_read(&rules);
+        assert_eq!(
+            read[0],
+            [true, true, false],
+            "机: key, 动力 read in 任一; 型号 not"
+        );
+        assert_eq!(
+            read[1],
+            [true, false, true, true],
+            "厂: key, 涉气, the list; 地址 not"
+        );
+    }
+}
