@@ -2,27 +2,13 @@
 //! warnings`, SARIF output, and the rules for shared files and imports.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use common::{code, policyc, stdout, BEIJING, NATIONAL};
 
 use policyc::compile::compile_file;
 use policyc::diagnostics::CODES;
 use serde_json::Value;
-
-fn policyc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_policyc"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited normally")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 fn policies_in(dir: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -41,9 +27,6 @@ fn analysis_codes() -> Vec<&'static str> {
         .filter(|c| c[1..].starts_with("03"))
         .collect()
 }
-
-const BEIJING: &str = "policies/beijing/manufacturing-2023.policy";
-const NATIONAL: &str = "policies/national/grading-2020.policy";
 
 #[test]
 fn clean_policies_produce_no_diagnostic_of_their_code() {

@@ -1,31 +1,9 @@
 //! The real binary: exit codes, outputs on the shipped plan, hostile input.
 
 use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn policyc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_policyc"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited normally, not by a signal")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-const BEIJING: &str = "policies/beijing/manufacturing-2023.policy";
-const NATIONAL: &str = "policies/national/grading-2020.policy";
-const FIRMS: &str = "policies/beijing/examples/firms.json";
+use common::{code, policyc, stderr, stdout, BEIJING, FIRMS, NATIONAL};
 
 #[test]
 fn shipped_policies_check_clean() {

@@ -1,54 +1,16 @@
 //! Data inputs through the real binary: CSV (UTF-8, BOM, GB18030), item files, XLSX,
 //! JSON Lines, standard input; row errors with file, row and column; exit codes.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+mod common;
+
+use common::{code, policyc, policyc_stdin, stderr, stdout, BEIJING};
 
 use serde_json::Value as Json;
 
-const BEIJING: &str = "policies/beijing/manufacturing-2023.policy";
-const FIRMS_JSON: &str = "policies/beijing/examples/firms.json";
-
-fn policyc(args: &[&str]) -> Output {
-    policyc_stdin(args, None)
-}
-
-fn policyc_stdin(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_policyc"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    if let Some(bytes) = stdin {
-        child
-            .stdin
-            .take()
-            .expect("piped")
-            .write_all(bytes)
-            .expect("stdin written");
-    }
-    child.wait_with_output().expect("the binary finishes")
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited normally, not by a signal")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+const FIRMS_JSON: &str = common::FIRMS;
 
 fn json(o: &Output) -> Json {
     serde_json::from_slice(&o.stdout)
@@ -56,13 +18,9 @@ fn json(o: &Output) -> Json {
 }
 
 /// A fresh directory under the target's temporary directory.
+/// A fresh directory for one test.
 fn tmp(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("inputs")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("temporary directory");
-    d
+    common::tmp(&format!("inputs/{name}"))
 }
 
 fn s(p: &Path) -> &str {
