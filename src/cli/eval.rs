@@ -135,55 +135,42 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
     let describe = |rec: &data::LoadedRecord, e: &crate::eval::EvalError| {
         decisions::eval_error_message(&rules, rec, e)
     };
-    let result = match (&args.output, args.format) {
-        (Some(path), OutputKind::Xlsx) => {
-            let mut buf = Vec::new();
-            let r = run::run(
-                &ev,
-                source.as_mut(),
-                &levels,
-                format,
-                &files,
-                &describe,
-                &mut buf,
-            );
-            r.and_then(|ok| {
-                let sheet = if rules.chinese { "决定" } else { "decisions" };
-                let bytes = report::xlsx::from_csv(&buf, sheet)
-                    .map_err(|e| RunError::Io(std::io::Error::other(e.to_string())))?;
-                std::fs::write(path, bytes)?;
-                Ok(ok)
-            })
-        }
+    // Where the output goes: XLSX is built from the CSV rows in memory, the rest streams.
+    let mut sink: Box<dyn Write> = match (&args.output, args.format) {
+        (_, OutputKind::Xlsx) => Box::new(std::io::sink()),
         (Some(path), _) => match std::fs::File::create(path) {
-            Ok(f) => {
-                let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-                run::run(
-                    &ev,
-                    source.as_mut(),
-                    &levels,
-                    format,
-                    &files,
-                    &describe,
-                    &mut w,
-                )
-            }
-            Err(e) => Err(RunError::Io(e)),
+            Ok(f) => Box::new(std::io::BufWriter::with_capacity(1 << 20, f)),
+            Err(e) => return fail(miette::miette!("cannot write `{}`: {e}", path.display())),
         },
-        (None, _) => {
-            let stdout = std::io::stdout();
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
-            run::run(
-                &ev,
-                source.as_mut(),
-                &levels,
-                format,
-                &files,
-                &describe,
-                &mut w,
-            )
-        }
+        (None, _) => Box::new(std::io::BufWriter::with_capacity(
+            1 << 20,
+            std::io::stdout(),
+        )),
     };
+    let mut rows = Vec::new();
+    let out: &mut dyn Write = if args.format == OutputKind::Xlsx {
+        &mut rows
+    } else {
+        sink.as_mut()
+    };
+    let mut result = run::run(
+        &ev,
+        source.as_mut(),
+        &levels,
+        format,
+        &files,
+        &describe,
+        out,
+    );
+    if let (Ok(_), Some(path), OutputKind::Xlsx) = (&result, &args.output, args.format) {
+        let sheet = if rules.chinese { "决定" } else { "decisions" };
+        let written = report::xlsx::from_csv(&rows, sheet)
+            .map_err(|e| std::io::Error::other(e.to_string()))
+            .and_then(|bytes| std::fs::write(path, bytes));
+        if let Err(e) = written {
+            result = Err(RunError::Io(e));
+        }
+    }
     match result {
         Ok((counts, warnings)) => {
             // Formats without a place for them get warnings and the summary on standard error.
