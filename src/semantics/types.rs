@@ -1339,7 +1339,7 @@ impl<'p> Cx<'p> {
                     format!(
                         "{} cannot be compared with `{}`",
                         self.ty_name(lt),
-                        symbol(op)
+                        op.symbol()
                     ),
                 )
                 .primary(span, "not comparable")
@@ -1359,7 +1359,7 @@ impl<'p> Cx<'p> {
             if let Some(why) = unordered {
                 let mut d = Diagnostic::new(
                     "E0207",
-                    format!("`{}` needs ordered values; {why}", symbol(op)),
+                    format!("`{}` needs ordered values; {why}", op.symbol()),
                 )
                 .primary(span, "ordering comparison");
                 if let CompareAs::Enum(e) = cmp {
@@ -1373,19 +1373,7 @@ impl<'p> Cx<'p> {
                 return None;
             }
         }
-        Some(ir::Expr::Compare {
-            op: match op {
-                ast::CmpOp::Eq => ir::CmpOp::Eq,
-                ast::CmpOp::Ne => ir::CmpOp::Ne,
-                ast::CmpOp::Lt => ir::CmpOp::Lt,
-                ast::CmpOp::Le => ir::CmpOp::Le,
-                ast::CmpOp::Gt => ir::CmpOp::Gt,
-                ast::CmpOp::Ge => ir::CmpOp::Ge,
-            },
-            lhs,
-            rhs,
-            cmp,
-        })
+        Some(ir::Expr::Compare { op, lhs, rhs, cmp })
     }
 
     fn in_values(
@@ -1772,17 +1760,6 @@ impl<'p> Cx<'p> {
                 span: x.span,
             });
         }
-    }
-}
-
-fn symbol(op: ast::CmpOp) -> &'static str {
-    match op {
-        ast::CmpOp::Eq => "=",
-        ast::CmpOp::Ne => "!=",
-        ast::CmpOp::Lt => "<",
-        ast::CmpOp::Le => "<=",
-        ast::CmpOp::Gt => ">",
-        ast::CmpOp::Ge => ">=",
     }
 }
 

@@ -319,15 +319,8 @@ impl Path {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CmpOp {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-}
+/// Comparison operators are the same in the AST and the rule set.
+pub use crate::ir::CmpOp;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expr {
