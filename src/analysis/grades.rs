@@ -2,13 +2,11 @@
 //! value is never asked for more than a worse one, for the same other keys and level.
 //! Strictness is a partial order: two cells that are not comparable are a finding too.
 
-use std::cmp::Ordering;
-
 use super::completeness::combo_text;
+use super::grid::Decrease;
 use super::Cx;
 use crate::diagnostics::Diagnostic;
-use crate::ir::{Action, Dim};
-use crate::source::Span;
+use crate::ir::Dim;
 
 pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     for grid in &cx.grids {
@@ -21,29 +19,15 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             // Values from the best to the worst.
             let mut order: Vec<usize> = (0..info.variants.len()).collect();
             order.sort_by(|a, b| info.rank[*b].cmp(&info.rank[*a]).then(a.cmp(b)));
-            let mut found: Vec<(Span, Span, Vec<usize>, usize, usize, usize)> = Vec::new();
-            for mut keys in grid.others(gd) {
-                let mut prev: Option<((Action, Span), usize)> = None;
-                for &v in &order {
-                    keys[gd] = v;
-                    let Some(cell) = grid.get(&keys) else {
-                        continue;
-                    };
-                    if let Some((better, bv)) = prev {
-                        // the worse value must ask at least as much as the better one
-                        if cell.0.strictness_cmp(better.0) != Some(Ordering::Greater)
-                            && cell.0.strictness_cmp(better.0) != Some(Ordering::Equal)
-                        {
-                            match found.iter_mut().find(|f| f.0 == better.1 && f.1 == cell.1) {
-                                Some(f) => f.5 += 1,
-                                None => found.push((better.1, cell.1, keys.clone(), bv, v, 1)),
-                            }
-                        }
-                    }
-                    prev = Some((cell, v));
-                }
-            }
-            for (better_span, worse_span, mut keys, bv, wv, count) in found {
+            for Decrease {
+                before: better_span,
+                after: worse_span,
+                mut keys,
+                from: bv,
+                to: wv,
+                count,
+            } in grid.drops_along(gd, &order)
+            {
                 keys[gd] = bv;
                 let b = grid.get(&keys).map(|c| c.0).unwrap_or_default();
                 keys[gd] = wv;

@@ -136,3 +136,61 @@ impl Grid {
         out
     }
 }
+
+/// Where `b` asks less than `a`, or something not comparable: how, in words.
+pub(super) fn weaker(a: Action, b: Action) -> Option<&'static str> {
+    match b.strictness_cmp(a) {
+        Some(std::cmp::Ordering::Less) => Some("less strict"),
+        None => Some("not comparable"),
+        _ => None,
+    }
+}
+
+/// Walking one dimension of a table in a given order, a cell that asks less than the cell
+/// before it (or something not comparable): both cells' spans, the keys of the first
+/// combination where it happens, the two values of the dimension, and how many
+/// combinations share this pair of cells.
+pub struct Decrease {
+    pub before: Span,
+    pub after: Span,
+    pub keys: Vec<usize>,
+    pub from: usize,
+    pub to: usize,
+    pub count: usize,
+}
+
+impl Grid {
+    /// Every [`Decrease`] along dimension `dim`, its values visited in `order`.
+    pub fn drops_along(&self, dim: usize, order: &[usize]) -> Vec<Decrease> {
+        let mut found: Vec<Decrease> = Vec::new();
+        for mut keys in self.others(dim) {
+            let mut prev: Option<((Action, Span), usize)> = None;
+            for &v in order {
+                keys[dim] = v;
+                let Some(cell) = self.get(&keys) else {
+                    continue;
+                };
+                if let Some((p, pv)) = prev {
+                    if weaker(p.0, cell.0).is_some() {
+                        match found
+                            .iter_mut()
+                            .find(|f| f.before == p.1 && f.after == cell.1)
+                        {
+                            Some(f) => f.count += 1,
+                            None => found.push(Decrease {
+                                before: p.1,
+                                after: cell.1,
+                                keys: keys.clone(),
+                                from: pv,
+                                to: v,
+                                count: 1,
+                            }),
+                        }
+                    }
+                }
+                prev = Some((cell, v));
+            }
+        }
+        found
+    }
+}

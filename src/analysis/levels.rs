@@ -5,7 +5,7 @@
 //!        mandatory measure replaces it there (`替代`);
 //! E0313: a `替代` that cannot replace: the measure itself, or one with another subject.
 
-use std::cmp::Ordering;
+use super::grid::{weaker, Decrease};
 
 use super::completeness::combo_text;
 use super::Cx;
@@ -20,14 +20,6 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     dropped(cx, out);
 }
 
-/// `a` at the lower position and `b` at the higher: `Some(msg)` when `b` is not at least as strict.
-pub(super) fn weaker(a: Action, b: Action) -> Option<&'static str> {
-    match b.strictness_cmp(a) {
-        Some(Ordering::Less) => Some("less strict"),
-        None => Some("not comparable"),
-        _ => None,
-    }
-}
 
 fn phrase(how: &str) -> &'static str {
     if how == "less strict" {
@@ -43,27 +35,16 @@ fn tables(cx: &Cx, out: &mut Vec<Diagnostic>) {
         let Some(ld) = grid.dims.iter().position(|d| *d == Dim::Level) else {
             continue;
         };
-        // (lower span, higher span) → the first finding and how many combinations share it
-        let mut found: Vec<(Span, Span, Vec<usize>, usize, usize, usize)> = Vec::new();
-        for mut keys in grid.others(ld) {
-            let mut prev: Option<((Action, Span), usize)> = None;
-            for l in 0..grid.sizes[ld] {
-                keys[ld] = l;
-                let Some(cell) = grid.get(&keys) else {
-                    continue;
-                };
-                if let Some((p, pl)) = prev {
-                    if weaker(p.0, cell.0).is_some() {
-                        match found.iter_mut().find(|f| f.0 == p.1 && f.1 == cell.1) {
-                            Some(f) => f.5 += 1,
-                            None => found.push((p.1, cell.1, keys.clone(), pl, l, 1)),
-                        }
-                    }
-                }
-                prev = Some((cell, l));
-            }
-        }
-        for (lo_span, hi_span, mut keys, lo, hi, count) in found {
+        let order: Vec<usize> = (0..grid.sizes[ld]).collect();
+        for Decrease {
+            before: lo_span,
+            after: hi_span,
+            mut keys,
+            from: lo,
+            to: hi,
+            count,
+        } in grid.drops_along(ld, &order)
+        {
             keys[ld] = lo;
             let lo_action = grid.get(&keys).map(|c| c.0).unwrap_or_default();
             keys[ld] = hi;
