@@ -20,7 +20,6 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     dropped(cx, out);
 }
 
-
 fn phrase(how: &str) -> &'static str {
     if how == "less strict" {
         "gets less strict"
