@@ -448,6 +448,28 @@ fn write_xlsx(n: u64, rng: &mut Rng, dir: &Path) -> Result<Vec<PathBuf>, String>
 
 const USAGE: &str = "usage: gen_firms N --format csv|json|jsonl|xlsx [--out DIR] [--encoding utf-8|gb18030] [--seed S]";
 
+/// Writes `n` firms generated from `seed` into `dir` (which must exist) in `format` (`csv`,
+/// `json`, `jsonl` or `xlsx`; `encoding` applies to CSV, UTF-8 when `None`); returns the
+/// paths written. The benchmarks call this too (`benches/load.rs`).
+pub fn write(
+    n: u64,
+    format: &str,
+    dir: &Path,
+    encoding: Option<&'static encoding_rs::Encoding>,
+    seed: u64,
+) -> Result<Vec<PathBuf>, String> {
+    let mut rng = Rng(seed);
+    match format {
+        "csv" => write_csv(n, &mut rng, dir, encoding).map_err(|e| e.to_string()),
+        "json" => write_json(n, &mut rng, dir, false).map_err(|e| e.to_string()),
+        "jsonl" => write_json(n, &mut rng, dir, true).map_err(|e| e.to_string()),
+        "xlsx" => write_xlsx(n, &mut rng, dir),
+        other => Err(format!("unknown format `{other}`\n{USAGE}")),
+    }
+}
+
+// Unused when this file is included as a module by a benchmark.
+#[allow(dead_code)]
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let mut n = None;
@@ -502,15 +524,8 @@ fn main() -> ExitCode {
         eprintln!("cannot create {}: {e}", out.display());
         return ExitCode::from(2);
     }
-    let mut rng = Rng(seed);
     let start = std::time::Instant::now();
-    let written = match format.as_str() {
-        "csv" => write_csv(n, &mut rng, &out, encoding).map_err(|e| e.to_string()),
-        "json" => write_json(n, &mut rng, &out, false).map_err(|e| e.to_string()),
-        "jsonl" => write_json(n, &mut rng, &out, true).map_err(|e| e.to_string()),
-        "xlsx" => write_xlsx(n, &mut rng, &out),
-        other => Err(format!("unknown format `{other}`\n{USAGE}")),
-    };
+    let written = write(n, &format, &out, encoding, seed);
     match written {
         Ok(paths) => {
             for p in paths {

@@ -142,6 +142,18 @@ const COPY: &str = r#"
 }
 "#;
 
+/// The text of a plan `n` times the size of the Beijing plan. The benchmarks call this too
+/// (`benches/compile.rs`).
+pub fn plan(n: usize) -> String {
+    let mut out = String::from(HEADER);
+    for k in 1..=n {
+        let _ = write!(out, "{}", COPY.replace('@', &format!("_{k}")));
+    }
+    out
+}
+
+// Unused when this file is included as a module by a benchmark.
+#[allow(dead_code)]
 fn main() {
     let n: usize = match std::env::args().nth(1).map(|a| a.parse()) {
         Some(Ok(n)) if n >= 1 => n,
@@ -150,9 +162,5 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let mut out = String::from(HEADER);
-    for k in 1..=n {
-        let _ = write!(out, "{}", COPY.replace('@', &format!("_{k}")));
-    }
-    print!("{out}");
+    print!("{}", plan(n));
 }
