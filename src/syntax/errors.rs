@@ -165,6 +165,11 @@ pub fn syntax_error(file: FileId, text: &str, err: Error<Rule>) -> Diagnostic {
             }
         }
     }
+    // "the end of the file" reads best as the last alternative.
+    if let Some(i) = expected.iter().position(|e| e == "the end of the file") {
+        let eof = expected.remove(i);
+        expected.push(eof);
+    }
     let (start, end) = token_at(text, pos).unwrap_or((pos, pos));
     let found = text.get(start..end).unwrap_or("");
     let found_desc = if found.is_empty() {
