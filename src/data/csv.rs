@@ -192,34 +192,6 @@ impl Hasher for IdentityHasher {
 /// A set of key hashes.
 type KeySet = HashSet<u64, std::hash::BuildHasherDefault<IdentityHasher>>;
 
-/// Hashes of the key cells of every row of a parent file (a first, cheap pass).
-fn key_hashes(
-    path: &str,
-    file: &str,
-    key_col: usize,
-    encoding: Option<&str>,
-) -> Result<KeySet, LoadError> {
-    let (mut reader, _, _) = open_reader(path, file, encoding)?;
-    let mut record = csv::ByteRecord::new();
-    let mut keys = KeySet::default();
-    let mut first = true;
-    while reader
-        .read_byte_record(&mut record)
-        .map_err(|e| csv_error(file, e))?
-    {
-        if std::mem::take(&mut first) {
-            continue;
-        }
-        if let Some(Ok(k)) = record.get(key_col).map(std::str::from_utf8) {
-            let k = k.trim();
-            if !k.is_empty() {
-                keys.insert(key_hash(k));
-            }
-        }
-    }
-    Ok(keys)
-}
-
 /// Rows of an item file, parsed on their own thread so that parsing items overlaps parsing
 /// their parents.
 struct ItemRows {
@@ -282,28 +254,205 @@ impl ItemRows {
     }
 }
 
-/// The keys of the parent file, hashed on their own thread while the join starts.
-enum ParentKeys {
-    Pending(std::thread::JoinHandle<Result<KeySet, LoadError>>),
-    Ready(Option<KeySet>),
+/// The key column of a parent file, read by a second reader: the hash of each non-empty
+/// key and its position among them (1-based).
+struct KeyCursor {
+    reader: csv::Reader<Box<dyn std::io::Read + Send>>,
+    record: csv::ByteRecord,
+    file: String,
+    key_col: usize,
+    decoded: bool,
+    position: u64,
+    header_skipped: bool,
 }
 
-impl ParentKeys {
-    fn get(&mut self) -> Result<Option<&KeySet>, LoadError> {
-        if let ParentKeys::Pending(_) = self {
-            let ParentKeys::Pending(handle) = std::mem::replace(self, ParentKeys::Ready(None))
-            else {
-                unreachable!("checked above")
-            };
-            let keys = handle
-                .join()
-                .unwrap_or_else(|_| Err(LoadError::new("reading the parent file's keys failed")))?;
-            *self = ParentKeys::Ready(Some(keys));
-        }
-        Ok(match self {
-            ParentKeys::Ready(keys) => keys.as_ref(),
-            ParentKeys::Pending(_) => None,
+impl KeyCursor {
+    fn open(
+        path: &str,
+        file: &str,
+        key_col: usize,
+        encoding: Option<&str>,
+    ) -> Result<KeyCursor, LoadError> {
+        let (reader, decoded, _) = open_reader(path, file, encoding)?;
+        Ok(KeyCursor {
+            reader,
+            record: csv::ByteRecord::new(),
+            file: file.to_string(),
+            key_col,
+            decoded,
+            position: 0,
+            header_skipped: false,
         })
+    }
+
+    /// The next key: (hash, position). Keys are counted as the join counts its parents:
+    /// non-empty, valid text.
+    fn next(&mut self) -> Result<Option<(u64, u64)>, LoadError> {
+        while self
+            .reader
+            .read_byte_record(&mut self.record)
+            .map_err(|e| csv_error(&self.file, e))?
+        {
+            if !std::mem::replace(&mut self.header_skipped, true) {
+                continue;
+            }
+            let Some(Ok(k)) = self.record.get(self.key_col).map(std::str::from_utf8) else {
+                continue;
+            };
+            let k = k.trim();
+            if k.is_empty() || (self.decoded && k.contains('\u{fffd}')) {
+                continue;
+            }
+            self.position += 1;
+            return Ok(Some((key_hash(k), self.position)));
+        }
+        Ok(None)
+    }
+}
+
+/// A [`KeyCursor`] run on its own thread, so reading the parent file's keys a second time
+/// overlaps the join instead of lengthening it.
+struct KeyStream {
+    keys: std::sync::mpsc::Receiver<Result<Vec<(u64, u64)>, LoadError>>,
+    buffered: std::vec::IntoIter<(u64, u64)>,
+    done: bool,
+    key_col: usize,
+}
+
+/// Keys handed over per message.
+const KEY_BATCH: usize = 4096;
+
+impl KeyStream {
+    fn spawn(mut cursor: KeyCursor) -> KeyStream {
+        let key_col = cursor.key_col;
+        let (tx, keys) = std::sync::mpsc::sync_channel(16);
+        std::thread::spawn(move || loop {
+            let mut batch = Vec::with_capacity(KEY_BATCH);
+            while batch.len() < KEY_BATCH {
+                match cursor.next() {
+                    Ok(Some(k)) => batch.push(k),
+                    Ok(None) => break,
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+            }
+            let last = batch.len() < KEY_BATCH;
+            // A closed channel means the join is gone: stop.
+            if tx.send(Ok(batch)).is_err() || last {
+                return;
+            }
+        });
+        KeyStream {
+            keys,
+            buffered: Vec::new().into_iter(),
+            done: false,
+            key_col,
+        }
+    }
+
+    fn next(&mut self) -> Result<Option<(u64, u64)>, LoadError> {
+        loop {
+            if let Some(k) = self.buffered.next() {
+                return Ok(Some(k));
+            }
+            if self.done {
+                return Ok(None);
+            }
+            match self.keys.recv() {
+                Ok(Ok(batch)) => {
+                    self.done = batch.len() < KEY_BATCH;
+                    self.buffered = batch.into_iter();
+                }
+                Ok(Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                Err(_) => self.done = true,
+            }
+        }
+    }
+}
+
+/// Where an item's parent stands relative to the parent being read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Later,
+    Earlier,
+    Nowhere,
+}
+
+/// Says where the parent of an item that does not belong to the current parent is.
+///
+/// For a parent file, a second reader walks its key column ahead of the join: when the
+/// items are in parent order and every item has its parent, that is all it takes, in
+/// constant memory. The first time a key is not found ahead (an orphan, or an item out of
+/// order), every key of the parent file is indexed with its position, and that index
+/// answers from then on (about 16 bytes a parent). Standard input cannot be read twice: only
+/// the keys already passed are known, and an unknown key is taken to come later.
+enum ParentIndex {
+    Passed(KeySet),
+    Ahead {
+        keys: Box<KeyStream>,
+        /// The last key found ahead, with its position.
+        found: Option<(u64, u64)>,
+        /// How to open the parent file again for the full index.
+        source: (String, String, Option<String>),
+    },
+    All(std::collections::HashMap<u64, u64, std::hash::BuildHasherDefault<IdentityHasher>>),
+}
+
+impl ParentIndex {
+    /// Where the parent with key hash `h` stands, the current parent being at `position`.
+    fn place(&mut self, h: u64, position: u64) -> Result<Place, LoadError> {
+        loop {
+            match self {
+                ParentIndex::Passed(set) => {
+                    return Ok(if set.contains(&h) {
+                        Place::Earlier
+                    } else {
+                        Place::Later
+                    })
+                }
+                ParentIndex::All(map) => {
+                    return Ok(match map.get(&h) {
+                        Some(&q) if q <= position => Place::Earlier,
+                        Some(_) => Place::Later,
+                        None => Place::Nowhere,
+                    })
+                }
+                ParentIndex::Ahead {
+                    keys,
+                    found,
+                    source,
+                } => {
+                    if matches!(*found, Some((fh, fq)) if fh == h && fq > position) {
+                        return Ok(Place::Later);
+                    }
+                    while let Some((kh, q)) = keys.next()? {
+                        if q > position && kh == h {
+                            *found = Some((kh, q));
+                            return Ok(Place::Later);
+                        }
+                    }
+                    let (path, file, encoding) = source.clone();
+                    let mut all = KeyCursor::open(&path, &file, keys.key_col, encoding.as_deref())?;
+                    let mut map = std::collections::HashMap::default();
+                    while let Some((kh, q)) = all.next()? {
+                        map.entry(kh).or_insert(q);
+                    }
+                    *self = ParentIndex::All(map);
+                }
+            }
+        }
+    }
+
+    /// Called once the parent with key hash `h` has taken its items.
+    fn passed(&mut self, h: u64) {
+        if let ParentIndex::Passed(set) = self {
+            set.insert(h);
+        }
     }
 }
 
@@ -316,9 +465,9 @@ pub struct ItemJoin {
     parent_column: Option<String>,
     peek: Option<TableRow>,
     exhausted: bool,
-    passed: KeySet,
-    /// Every key of the parent file, when it could be read twice.
-    parents: ParentKeys,
+    /// The position (among keyed parents) of the parent being read.
+    position: u64,
+    parents: ParentIndex,
 }
 
 const ORDER_HELP: &str = "sort the item file in the order of the parent file, or use XLSX/JSON";
@@ -379,6 +528,9 @@ impl ItemJoin {
         out: &mut VecDeque<Item>,
     ) -> Result<Vec<TableRow>, LoadError> {
         let mut items = Vec::new();
+        if key.is_some() {
+            self.position += 1;
+        }
         loop {
             self.fill()?;
             let Some(next) = &self.peek else { break };
@@ -388,22 +540,21 @@ impl ItemJoin {
                     out.push_back(self.orphan(rules, parent, row));
                 }
                 Some(k) if Some(k) == key => items.push(self.peek.take().expect("peeked")),
-                Some(k) => {
-                    let h = key_hash(k);
-                    if self.passed.contains(&h) {
+                Some(k) => match self.parents.place(key_hash(k), self.position)? {
+                    Place::Earlier => {
+                        let next = self.peek.as_ref().expect("peeked");
                         return Err(self.order_error(rules, parent, next, parent_file));
                     }
-                    if self.parents.get()?.is_some_and(|all| !all.contains(&h)) {
+                    Place::Nowhere => {
                         let row = self.peek.take().expect("peeked");
                         out.push_back(self.orphan(rules, parent, row));
-                        continue;
                     }
-                    break;
-                }
+                    Place::Later => break,
+                },
             }
         }
         if let Some(k) = key {
-            self.passed.insert(key_hash(k));
+            self.parents.passed(key_hash(k));
         }
         Ok(items)
     }
@@ -422,7 +573,8 @@ impl ItemJoin {
                 return Ok(());
             };
             if let Some(k) = row.parent.as_deref() {
-                if self.passed.contains(&key_hash(k)) {
+                // Past the last parent nothing comes later: an earlier parent means disorder.
+                if self.parents.place(key_hash(k), u64::MAX)? == Place::Earlier {
                     return Err(self.order_error(rules, parent, &row, parent_file));
                 }
             }
@@ -477,17 +629,16 @@ impl<'r> CsvSource<'r> {
                 &mut warnings,
             )?;
             let parents = match (path, table.header.key_col) {
-                ("-", _) | (_, None) => ParentKeys::Ready(None),
-                (_, Some(kc)) => {
-                    let (path, file, encoding) = (
+                ("-", _) | (_, None) => ParentIndex::Passed(KeySet::default()),
+                (_, Some(kc)) => ParentIndex::Ahead {
+                    keys: Box::new(KeyStream::spawn(KeyCursor::open(path, file, kc, encoding)?)),
+                    found: None,
+                    source: (
                         path.to_string(),
                         file.to_string(),
                         encoding.map(str::to_string),
-                    );
-                    ParentKeys::Pending(std::thread::spawn(move || {
-                        key_hashes(&path, &file, kc, encoding.as_deref())
-                    }))
-                }
+                    ),
+                },
             };
             joins.push((
                 item.link,
@@ -499,7 +650,7 @@ impl<'r> CsvSource<'r> {
                     rows: ItemRows::spawn(t, shared_rules.clone()),
                     peek: None,
                     exhausted: false,
-                    passed: KeySet::default(),
+                    position: 0,
                     parents,
                 },
             ));
@@ -648,7 +799,7 @@ mod tests {
         }];
         let mut src = CsvSource::open(&rules, &f, "企业.csv", 0, link.entity, &items, None)?;
         if stdin_like {
-            src.joins[0].1.parents = ParentKeys::Ready(None);
+            src.joins[0].1.parents = ParentIndex::Passed(KeySet::default());
         }
         let mut out = Vec::new();
         while src.next_batch(2, &mut out)? {}
@@ -668,6 +819,47 @@ mod tests {
                 .unwrap(),
             Item::Error(e) => panic!("unexpected error {e:?}"),
         }
+    }
+
+    /// Which state the join's parent index ends in, after joining `machines` to FIRMS.
+    fn index_state(machines: &str) -> &'static str {
+        let rules = beijing();
+        let dir = Dir::new(&format!("state{}", machines.len()));
+        let (f, m) = (dir.file("企业.csv", FIRMS), dir.file("机械.csv", machines));
+        let machine = rules.entity_index("机械").unwrap();
+        let link = parent_of(&rules, machine).unwrap();
+        let items = [ItemFile {
+            path: &m,
+            name: "机械.csv",
+            entity: machine,
+            link,
+        }];
+        let mut src =
+            CsvSource::open(&rules, &f, "企业.csv", 0, link.entity, &items, None).unwrap();
+        let mut out = Vec::new();
+        while src.next_batch(2, &mut out).unwrap() {}
+        match src.joins[0].1.parents {
+            ParentIndex::Passed(_) => "passed",
+            ParentIndex::Ahead { .. } => "ahead",
+            ParentIndex::All(_) => "all",
+        }
+    }
+
+    #[test]
+    fn items_in_order_need_no_index_of_all_parents() {
+        let ordered =
+            "统一社会信用代码,编号,动力\n91310110666007217T,M1,燃油\n91110111572812549C,M3,燃气\n";
+        assert_eq!(
+            index_state(ordered),
+            "ahead",
+            "constant memory for ordered items"
+        );
+        let orphan = "统一社会信用代码,编号,动力\n91310110666007217T,M1,燃油\n91110105MA0000000Y,X1,燃油\n91110111572812549C,M3,燃气\n";
+        assert_eq!(
+            index_state(orphan),
+            "all",
+            "an orphan makes the join index every parent"
+        );
     }
 
     #[test]
