@@ -6,9 +6,9 @@
 //!
 //! Items of a list field (a firm's machines) come in a file of their own, with a column that
 //! names the parent's key. They are joined in streaming order: the item file must list each
-//! parent's items together and in the parent file's order, as exports do. A second pass over
-//! the parent file (when it is a file, not standard input) collects the hashes of its keys,
-//! so an item whose parent never appears is recognised where it stands.
+//! parent's items together and in the parent file's order, as exports do. A second reader
+//! walks the parent file's keys ahead of the join (when it is a file, not standard input), so
+//! an item whose parent never appears is recognised where it stands ([`ParentIndex`]).
 
 use std::collections::{HashSet, VecDeque};
 use std::hash::Hasher;
