@@ -8,7 +8,7 @@
 //! names the parent's key. They are joined in streaming order: the item file must list each
 //! parent's items together and in the parent file's order, as exports do. A second reader
 //! walks the parent file's keys ahead of the join (when it is a file, not standard input), so
-//! an item whose parent never appears is recognised where it stands ([`ParentIndex`]).
+//! an item whose parent never appears is recognised where it stands (`ParentIndex`).
 
 use std::collections::{HashSet, VecDeque};
 use std::hash::Hasher;

@@ -19,7 +19,7 @@ use crate::ir::Record;
 #[derive(Debug, Clone)]
 pub struct LoadedRecord {
     pub entity: usize,
-    /// Index into [`Dataset::files`].
+    /// Index into the list of data files `open_inputs` fills (for naming the file in errors).
     pub file: usize,
     /// 1-based position of the record in its input (row or array index).
     pub row: usize,
