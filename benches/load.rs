@@ -1,16 +1,18 @@
-//! Loading alone, per format: N synthetic firms (with their machines) for the Beijing plan,
-//! read through `data::open_inputs` and drained batch by batch as `eval::run::run` drains
-//! them (batches of `eval::run::BATCH`, items dropped after each batch). Nothing is decided.
+//! Loading alone, per format: N synthetic firms (with their machines and vehicles) for the
+//! Beijing plan, read through `data::open_inputs` and drained batch by batch as
+//! `eval::run::run` drains them (batches of `eval::run::BATCH`, items dropped after each
+//! batch). Nothing is decided.
 //!
 //! `cargo bench --bench load` — divan reports the time to load all N firms and, through the
 //! item counter, firms per second.
 //!
 //! The inputs are written once per process, on first use, by the generator of
 //! `examples/gen_firms.rs` (seed 2023, as the example's default) into a directory under
-//! `std::env::temp_dir()`, removed when the benchmarks end. CSV is two files (`企业.csv`,
-//! `机械.csv`, joined by credit code); JSON and JSON Lines hold the machines inline; XLSX
-//! holds them in a second sheet. Timings include opening and reading the files (the OS page
-//! cache holds them after the first sample).
+//! `std::env::temp_dir()`, removed when the benchmarks end. CSV is three files (`企业.csv`
+//! and the item files `机械.csv` and `车辆.csv`, joined by credit code); JSON and JSON Lines
+//! hold the machines and vehicles inline; XLSX holds them in sheets of their own. Timings
+//! include opening and reading the files (the OS page cache holds them after the first
+//! sample).
 
 // Bench targets build with `cfg(test)` but without the test harness: the example's test
 // module is compiled, its `#[test]` functions are not, and its `use super::*` goes unused.
@@ -105,8 +107,8 @@ impl Format {
     }
 }
 
-/// The data files of `format` (`--data` arguments, firms before machines), written on first
-/// use.
+/// The data files of `format` (`--data` arguments, firms before machines and vehicles),
+/// written on first use.
 fn inputs(format: Format) -> &'static [DataSpec] {
     static INPUTS: [OnceLock<Vec<DataSpec>>; Format::ALL.len()] =
         [const { OnceLock::new() }; Format::ALL.len()];

@@ -5,20 +5,25 @@
 //!     [--encoding utf-8|gb18030] [--seed S]
 //! ```
 //!
-//! Writes N firms (企业) with 0–4 machines (机械) each, named so that `policyc eval` can tell
-//! the entity from the file name:
+//! Writes N firms (企业) with 0–4 non-road machines (机械) and 0–5 transport vehicles (车辆)
+//! each, named so that `policyc eval` can tell the entity from the file name:
 //!
 //! | format | files |
 //! | --- | --- |
-//! | csv | `企业.csv` (firms) and `机械.csv` (machines, a `统一社会信用代码` column naming the firm, in firm order) |
-//! | json | `企业.json`, machines inline |
-//! | jsonl | `企业.jsonl`, one firm per line, machines inline |
-//! | xlsx | `企业.xlsx`, sheets `企业` and `机械` (at most 1,048,575 rows a sheet) |
+//! | csv | `企业.csv` (firms), `机械.csv` (machines) and `车辆.csv` (vehicles); the item files have a `统一社会信用代码` column naming the firm and are in firm order |
+//! | json | `企业.json`, machines and vehicles inline |
+//! | jsonl | `企业.jsonl`, one firm per line, machines and vehicles inline |
+//! | xlsx | `企业.xlsx`, sheets `企业`, `机械` and `车辆` (at most 1,048,575 rows a sheet) |
 //!
-//! The output is deterministic for a given N and seed (a splitmix64 generator). Credit codes
+//! The output is deterministic for a given N and seed (splitmix64 generators). Credit codes
 //! are valid GB 32100 codes and unique. Industries, grades, list levels and guarantee
 //! categories follow a plausible distribution; every industry has a grading table, so every
-//! generated firm evaluates without error. CSV and JSON Lines are written streaming.
+//! generated firm evaluates without error. Vehicles come from a stream of their own, so the
+//! firms and machines of a seed are the same as before vehicles were generated. Bulk-freight
+//! industries (水泥熟料, 铸造) have more vehicles, mostly heavy diesel trucks and more of them
+//! 国四 or older; other firms have fewer, more light and more new-energy vehicles. Plates
+//! (`京A…`; new-energy plates carry `D` or `F`) are unique up to 14,336,000 vehicles (about
+//! 10 million firms). CSV and JSON Lines are written streaming.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -129,6 +134,54 @@ const POWER: &[(u32, &str)] = &[
 ];
 const STAGES: &[(u32, &str)] = &[(5, "国一"), (20, "国二"), (45, "国三"), (30, "国四")];
 
+/// Vehicles per firm of a bulk-freight industry (cement, foundry: raw materials and product
+/// by road) and of any other industry.
+const VEHICLES_BULK: &[(u32, usize)] = &[(5, 0), (10, 1), (15, 2), (20, 3), (20, 4), (30, 5)];
+const VEHICLES_OTHER: &[(u32, usize)] = &[(40, 0), (25, 1), (15, 2), (10, 3), (6, 4), (4, 5)];
+/// Per mille of a firm's vehicles that are heavy goods vehicles (重型载货车辆).
+const HEAVY_BULK: u64 = 800;
+const HEAVY_OTHER: u64 = 250;
+/// Fuel, then emission stage (combustion only), of heavy trucks in bulk freight: mostly
+/// diesel, many 国四 or older.
+const FUEL_HEAVY_BULK: &[(u32, &str)] = &[
+    (78, "柴油"),
+    (14, "天然气"),
+    (6, "纯电动"),
+    (2, "氢燃料电池"),
+];
+const STAGE_HEAVY_BULK: &[(u32, &str)] = &[
+    (1, "国二"),
+    (5, "国三"),
+    (34, "国四"),
+    (38, "国五"),
+    (22, "国六"),
+];
+/// Heavy trucks of other industries: newer, more often new-energy.
+const FUEL_HEAVY_OTHER: &[(u32, &str)] = &[
+    (62, "柴油"),
+    (10, "天然气"),
+    (22, "纯电动"),
+    (6, "氢燃料电池"),
+];
+const STAGE_HEAVY_OTHER: &[(u32, &str)] = &[(1, "国三"), (14, "国四"), (35, "国五"), (50, "国六")];
+/// Light vehicles (vans, pick-ups, cars): mostly petrol, many electric.
+const FUEL_LIGHT: &[(u32, &str)] = &[
+    (52, "汽油"),
+    (16, "柴油"),
+    (2, "天然气"),
+    (29, "纯电动"),
+    (1, "氢燃料电池"),
+];
+const STAGE_LIGHT: &[(u32, &str)] = &[(1, "国三"), (6, "国四"), (33, "国五"), (60, "国六")];
+
+/// The Beijing plate letters used here (京A … 京Q, without D, I and O).
+const PLATE_LETTERS: &[u8; 14] = b"ABCEFGHJKLMNPQ";
+/// The plate symbols used here: digits and letters without I and O (as on plates) and
+/// without D and F (which mark new-energy plates), so no two plates coincide.
+const PLATE_SYMBOLS: &[u8; 32] = b"0123456789ABCEGHJKLMNPQRSTUVWXYZ";
+/// Radixes of the five plate positions: letters only in the first and third.
+const PLATE_RADIX: [u64; 5] = [32, 10, 32, 10, 10];
+
 const BRANDS: &[&str] = &[
     "京华", "燕山", "华北", "永兴", "恒达", "兴业", "宏远", "博瑞", "中科", "天宇", "鑫源", "润泽",
     "长城", "东方", "新星", "盛世", "瑞丰", "嘉禾", "正泰", "金桥", "首创", "京西", "通达", "万方",
@@ -144,6 +197,95 @@ struct Machine {
     stage: &'static str,
 }
 
+struct Vehicle {
+    plate: String,
+    stage: &'static str,
+    fuel: &'static str,
+    heavy: bool,
+}
+
+/// The vehicles' own random stream and the number of vehicles generated so far.
+struct Fleet {
+    rng: Rng,
+    count: u64,
+}
+
+impl Fleet {
+    fn new(seed: u64) -> Fleet {
+        Fleet {
+            rng: Rng(seed ^ 0x5645_4849_434C_4553), // "VEHICLES"
+            count: 0,
+        }
+    }
+
+    /// A unique plate for the next vehicle: an affine bijection of the vehicle's number
+    /// modulo the plate space, written as a letter and five symbols.
+    fn plate(&mut self, fuel: &str, heavy: bool) -> String {
+        const PER_LETTER: u64 = 32 * 10 * 32 * 10 * 10;
+        const SPACE: u64 = PER_LETTER * PLATE_LETTERS.len() as u64;
+        // SPACE = 2^14 · 5^3 · 7; the multiplier is prime to it.
+        let mut x = ((self.count as u128 * 7_919_011 + 3_141_593) % SPACE as u128) as u64;
+        self.count += 1;
+        let mut plate = String::with_capacity(12);
+        plate.push('京');
+        plate.push(PLATE_LETTERS[(x / PER_LETTER) as usize] as char);
+        x %= PER_LETTER;
+        let mut body = [0u8; 5];
+        for (b, radix) in body.iter_mut().zip(PLATE_RADIX).rev() {
+            *b = PLATE_SYMBOLS[(x % radix) as usize];
+            x /= radix;
+        }
+        let body = std::str::from_utf8(&body).expect("ascii");
+        // New-energy plates: D battery-electric, F other; before the number on small
+        // vehicles, after it on large ones.
+        let mark = match fuel {
+            "纯电动" => Some('D'),
+            "氢燃料电池" => Some('F'),
+            _ => None,
+        };
+        match mark {
+            Some(m) if heavy => {
+                plate.push_str(body);
+                plate.push(m);
+            }
+            Some(m) => {
+                plate.push(m);
+                plate.push_str(body);
+            }
+            None => plate.push_str(body),
+        }
+        plate
+    }
+
+    fn vehicles(&mut self, industry: &str) -> Vec<Vehicle> {
+        let bulk = matches!(industry, "水泥熟料" | "铸造");
+        let n = self
+            .rng
+            .pick(if bulk { VEHICLES_BULK } else { VEHICLES_OTHER });
+        (0..n)
+            .map(|_| {
+                let heavy = self.rng.chance(if bulk { HEAVY_BULK } else { HEAVY_OTHER });
+                let (fuels, stages) = match (heavy, bulk) {
+                    (true, true) => (FUEL_HEAVY_BULK, STAGE_HEAVY_BULK),
+                    (true, false) => (FUEL_HEAVY_OTHER, STAGE_HEAVY_OTHER),
+                    (false, _) => (FUEL_LIGHT, STAGE_LIGHT),
+                };
+                let fuel = self.rng.pick(fuels);
+                let stage = match fuel {
+                    "纯电动" | "氢燃料电池" => "",
+                    _ => self.rng.pick(stages),
+                };
+                Vehicle {
+                    plate: self.plate(fuel, heavy),
+                    stage,
+                    fuel,
+                    heavy,
+                }
+            })
+            .collect()
+    }
+}
+
 struct Firm {
     code: String,
     name: String,
@@ -155,6 +297,7 @@ struct Firm {
     guarantee: &'static str,
     secret: bool,
     machines: Vec<Machine>,
+    vehicles: Vec<Vehicle>,
 }
 
 /// A unique, valid credit code for firm `i`: 9 (industry and commerce), 1 (enterprise), the
@@ -177,7 +320,7 @@ fn credit_code(i: u64, region: &str) -> String {
     code
 }
 
-fn firm(i: u64, rng: &mut Rng) -> Firm {
+fn firm(i: u64, rng: &mut Rng, fleet: &mut Fleet) -> Firm {
     let (district, region, prefix) = rng.pick(DISTRICTS);
     let (industry, words) = rng.pick(INDUSTRIES);
     let word = words[rng.below(words.len() as u64) as usize];
@@ -212,6 +355,7 @@ fn firm(i: u64, rng: &mut Rng) -> Firm {
         guarantee: rng.pick(GUARANTEE),
         secret: rng.chance(5),
         machines,
+        vehicles: fleet.vehicles(industry),
     }
 }
 
@@ -284,6 +428,8 @@ const FIRM_HEADER: [&str; 9] = [
     "涉密",
 ];
 const MACHINE_HEADER: [&str; 4] = ["统一社会信用代码", "编号", "动力", "排放阶段"];
+/// `车牌号` is the alias of `号牌`, as lists head the column.
+const VEHICLE_HEADER: [&str; 5] = ["统一社会信用代码", "车牌号", "排放阶段", "燃料", "重型"];
 
 fn yes_no(b: bool) -> &'static str {
     if b {
@@ -307,17 +453,21 @@ fn create(
 fn write_csv(
     n: u64,
     rng: &mut Rng,
+    fleet: &mut Fleet,
     dir: &Path,
     encoding: Option<&'static encoding_rs::Encoding>,
 ) -> std::io::Result<Vec<PathBuf>> {
     let firms_path = dir.join("企业.csv");
     let machines_path = dir.join("机械.csv");
+    let vehicles_path = dir.join("车辆.csv");
     let mut firms = csv::Writer::from_writer(create(&firms_path, encoding)?);
     let mut machines = csv::Writer::from_writer(create(&machines_path, encoding)?);
+    let mut vehicles = csv::Writer::from_writer(create(&vehicles_path, encoding)?);
     firms.write_record(FIRM_HEADER)?;
     machines.write_record(MACHINE_HEADER)?;
+    vehicles.write_record(VEHICLE_HEADER)?;
     for i in 0..n {
-        let f = firm(i, rng);
+        let f = firm(i, rng, fleet);
         firms.write_record([
             f.code.as_str(),
             &f.name,
@@ -332,10 +482,14 @@ fn write_csv(
         for m in &f.machines {
             machines.write_record([f.code.as_str(), &m.id, m.power, m.stage])?;
         }
+        for v in &f.vehicles {
+            vehicles.write_record([f.code.as_str(), &v.plate, v.stage, v.fuel, yes_no(v.heavy)])?;
+        }
     }
     firms.flush()?;
     machines.flush()?;
-    Ok(vec![firms_path, machines_path])
+    vehicles.flush()?;
+    Ok(vec![firms_path, machines_path, vehicles_path])
 }
 
 fn firm_json(f: &Firm) -> serde_json::Value {
@@ -360,17 +514,26 @@ fn firm_json(f: &Firm) -> serde_json::Value {
         "非道路移动机械": f.machines.iter().map(|m| serde_json::json!({
             "编号": m.id, "动力": m.power, "排放阶段": opt(m.stage)
         })).collect::<Vec<_>>(),
+        "运输车辆": f.vehicles.iter().map(|v| serde_json::json!({
+            "号牌": v.plate, "排放阶段": opt(v.stage), "燃料": v.fuel, "重型": v.heavy
+        })).collect::<Vec<_>>(),
     })
 }
 
-fn write_json(n: u64, rng: &mut Rng, dir: &Path, lines: bool) -> std::io::Result<Vec<PathBuf>> {
+fn write_json(
+    n: u64,
+    rng: &mut Rng,
+    fleet: &mut Fleet,
+    dir: &Path,
+    lines: bool,
+) -> std::io::Result<Vec<PathBuf>> {
     let path = dir.join(if lines { "企业.jsonl" } else { "企业.json" });
     let mut w = create(&path, None)?;
     if !lines {
         w.write_all("{\"企业\": [\n".as_bytes())?;
     }
     for i in 0..n {
-        let f = firm(i, rng);
+        let f = firm(i, rng, fleet);
         if !lines && i > 0 {
             w.write_all(b",\n")?;
         }
@@ -386,17 +549,32 @@ fn write_json(n: u64, rng: &mut Rng, dir: &Path, lines: bool) -> std::io::Result
     Ok(vec![path])
 }
 
-fn write_xlsx(n: u64, rng: &mut Rng, dir: &Path) -> Result<Vec<PathBuf>, String> {
+fn write_xlsx(
+    n: u64,
+    rng: &mut Rng,
+    fleet: &mut Fleet,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, String> {
     const MAX_ROWS: u32 = 1_048_575;
     let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
     let path = dir.join("企业.xlsx");
     let mut wb = rust_xlsxwriter::Workbook::new();
     let mut firm_rows: Vec<[String; 9]> = Vec::new();
     let mut machine_rows: Vec<[String; 4]> = Vec::new();
+    let mut vehicle_rows: Vec<[String; 5]> = Vec::new();
     for i in 0..n {
-        let f = firm(i, rng);
+        let f = firm(i, rng, fleet);
         for m in &f.machines {
             machine_rows.push([f.code.clone(), m.id.clone(), m.power.into(), m.stage.into()]);
+        }
+        for v in f.vehicles {
+            vehicle_rows.push([
+                f.code.clone(),
+                v.plate,
+                v.stage.into(),
+                v.fuel.into(),
+                yes_no(v.heavy).into(),
+            ]);
         }
         firm_rows.push([
             f.code,
@@ -410,11 +588,15 @@ fn write_xlsx(n: u64, rng: &mut Rng, dir: &Path) -> Result<Vec<PathBuf>, String>
             yes_no(f.secret).into(),
         ]);
     }
-    if firm_rows.len() > MAX_ROWS as usize || machine_rows.len() > MAX_ROWS as usize {
+    if [firm_rows.len(), machine_rows.len(), vehicle_rows.len()]
+        .iter()
+        .any(|&rows| rows > MAX_ROWS as usize)
+    {
         return Err(format!(
-            "{} firms with {} machines do not fit in an XLSX sheet ({MAX_ROWS} rows); use csv or jsonl",
+            "{} firms with {} machines and {} vehicles do not fit in an XLSX sheet ({MAX_ROWS} rows); use csv or jsonl",
             firm_rows.len(),
-            machine_rows.len()
+            machine_rows.len(),
+            vehicle_rows.len()
         ));
     }
     for (sheet, header, rows) in [
@@ -427,6 +609,11 @@ fn write_xlsx(n: u64, rng: &mut Rng, dir: &Path) -> Result<Vec<PathBuf>, String>
             "机械",
             &MACHINE_HEADER[..],
             machine_rows.iter().map(|r| &r[..]).collect(),
+        ),
+        (
+            "车辆",
+            &VEHICLE_HEADER[..],
+            vehicle_rows.iter().map(|r| &r[..]).collect(),
         ),
     ] {
         let ws = wb.add_worksheet();
@@ -450,7 +637,8 @@ const USAGE: &str = "usage: gen_firms N --format csv|json|jsonl|xlsx [--out DIR]
 
 /// Writes `n` firms generated from `seed` into `dir` (which must exist) in `format` (`csv`,
 /// `json`, `jsonl` or `xlsx`; `encoding` applies to CSV, UTF-8 when `None`); returns the
-/// paths written. The benchmarks call this too (`benches/load.rs`).
+/// paths written (for CSV: firms, machines, vehicles). The benchmarks call this too
+/// (`benches/load.rs`).
 pub fn write(
     n: u64,
     format: &str,
@@ -459,11 +647,12 @@ pub fn write(
     seed: u64,
 ) -> Result<Vec<PathBuf>, String> {
     let mut rng = Rng(seed);
+    let mut fleet = Fleet::new(seed);
     match format {
-        "csv" => write_csv(n, &mut rng, dir, encoding).map_err(|e| e.to_string()),
-        "json" => write_json(n, &mut rng, dir, false).map_err(|e| e.to_string()),
-        "jsonl" => write_json(n, &mut rng, dir, true).map_err(|e| e.to_string()),
-        "xlsx" => write_xlsx(n, &mut rng, dir),
+        "csv" => write_csv(n, &mut rng, &mut fleet, dir, encoding).map_err(|e| e.to_string()),
+        "json" => write_json(n, &mut rng, &mut fleet, dir, false).map_err(|e| e.to_string()),
+        "jsonl" => write_json(n, &mut rng, &mut fleet, dir, true).map_err(|e| e.to_string()),
+        "xlsx" => write_xlsx(n, &mut rng, &mut fleet, dir),
         other => Err(format!("unknown format `{other}`\n{USAGE}")),
     }
 }
@@ -553,5 +742,48 @@ mod tests {
             assert_eq!(policyc::data::credit_code::validate(&c), Ok(()), "{c}");
             assert!(seen.insert(c));
         }
+    }
+
+    #[test]
+    fn plates_are_unique_and_well_formed() {
+        let mut fleet = Fleet::new(2023);
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..200_000u64 {
+            let (fuel, heavy) =
+                [("柴油", true), ("纯电动", true), ("氢燃料电池", false)][i as usize % 3];
+            let p = fleet.plate(fuel, heavy);
+            let rest = p.strip_prefix('京').expect("a Beijing plate");
+            assert_eq!(rest.len(), if fuel == "柴油" { 6 } else { 7 }, "{p}");
+            assert!(!rest.contains(['I', 'O']), "{p}");
+            assert!(seen.insert(p));
+        }
+    }
+
+    #[test]
+    fn vehicles_follow_their_kind() {
+        let mut fleet = Fleet::new(2023);
+        let (mut bulk, mut other) = ((0, 0), (0, 0));
+        for i in 0..20_000 {
+            let (industry, tally) = if i % 2 == 0 {
+                ("水泥熟料", &mut bulk)
+            } else {
+                ("家具制造", &mut other)
+            };
+            let vs = fleet.vehicles(industry);
+            assert!(vs.len() <= 5);
+            for v in vs {
+                let electric = matches!(v.fuel, "纯电动" | "氢燃料电池");
+                assert_eq!(v.stage.is_empty(), electric, "{}", v.plate);
+                assert!(!(v.heavy && v.fuel == "汽油"), "{}", v.plate);
+                tally.0 += 1;
+                tally.1 += usize::from(v.heavy && v.fuel == "柴油");
+            }
+        }
+        // Bulk freight: more vehicles, and more of them heavy diesel trucks.
+        assert!(bulk.0 > 2 * other.0, "{bulk:?} {other:?}");
+        assert!(
+            bulk.1 * other.0 > 3 * other.1 * bulk.0,
+            "{bulk:?} {other:?}"
+        );
     }
 }
