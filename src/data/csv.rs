@@ -192,25 +192,28 @@ impl Hasher for IdentityHasher {
 /// A set of key hashes.
 type KeySet = HashSet<u64, std::hash::BuildHasherDefault<IdentityHasher>>;
 
-/// Rows of an item file, parsed on their own thread so that parsing items overlaps parsing
-/// their parents.
-struct ItemRows {
-    rows: std::sync::mpsc::Receiver<Result<Vec<TableRow>, LoadError>>,
-    buffered: std::vec::IntoIter<TableRow>,
+/// Values produced on a thread of their own and handed over in batches: parsing an item file,
+/// or walking the parent file's keys, overlaps parsing the parents.
+struct Prefetch<T> {
+    batches: std::sync::mpsc::Receiver<Result<Vec<T>, LoadError>>,
+    buffered: std::vec::IntoIter<T>,
     done: bool,
 }
 
-/// Rows handed over per message.
-const ITEM_BATCH: usize = 1024;
+/// Values handed over per message.
+const PREFETCH_BATCH: usize = 1024;
 
-impl ItemRows {
-    fn spawn(mut table: CsvTable, rules: std::sync::Arc<RuleSet>) -> ItemRows {
-        let (tx, rows) = std::sync::mpsc::sync_channel(8);
+impl<T: Send + 'static> Prefetch<T> {
+    /// Runs `produce` until it yields `None` or an error, or until the receiver is dropped.
+    fn spawn(
+        mut produce: impl FnMut() -> Result<Option<T>, LoadError> + Send + 'static,
+    ) -> Prefetch<T> {
+        let (tx, batches) = std::sync::mpsc::sync_channel(8);
         std::thread::spawn(move || loop {
-            let mut batch = Vec::with_capacity(ITEM_BATCH);
-            while batch.len() < ITEM_BATCH {
-                match table.next_row(&rules) {
-                    Ok(Some(row)) => batch.push(row),
+            let mut batch = Vec::with_capacity(PREFETCH_BATCH);
+            while batch.len() < PREFETCH_BATCH {
+                match produce() {
+                    Ok(Some(value)) => batch.push(value),
                     Ok(None) => break,
                     Err(e) => {
                         let _ = tx.send(Err(e));
@@ -218,30 +221,30 @@ impl ItemRows {
                     }
                 }
             }
-            let last = batch.len() < ITEM_BATCH;
-            // A closed channel means the reader is gone: stop.
+            let last = batch.len() < PREFETCH_BATCH;
+            // A closed channel means the consumer is gone: stop.
             if tx.send(Ok(batch)).is_err() || last {
                 return;
             }
         });
-        ItemRows {
-            rows,
+        Prefetch {
+            batches,
             buffered: Vec::new().into_iter(),
             done: false,
         }
     }
 
-    fn next(&mut self) -> Result<Option<TableRow>, LoadError> {
+    fn next(&mut self) -> Result<Option<T>, LoadError> {
         loop {
-            if let Some(row) = self.buffered.next() {
-                return Ok(Some(row));
+            if let Some(value) = self.buffered.next() {
+                return Ok(Some(value));
             }
             if self.done {
                 return Ok(None);
             }
-            match self.rows.recv() {
+            match self.batches.recv() {
                 Ok(Ok(batch)) => {
-                    self.done = batch.len() < ITEM_BATCH;
+                    self.done = batch.len() < PREFETCH_BATCH;
                     self.buffered = batch.into_iter();
                 }
                 Ok(Err(e)) => {
@@ -310,71 +313,6 @@ impl KeyCursor {
     }
 }
 
-/// A [`KeyCursor`] run on its own thread, so reading the parent file's keys a second time
-/// overlaps the join instead of lengthening it.
-struct KeyStream {
-    keys: std::sync::mpsc::Receiver<Result<Vec<(u64, u64)>, LoadError>>,
-    buffered: std::vec::IntoIter<(u64, u64)>,
-    done: bool,
-    key_col: usize,
-}
-
-/// Keys handed over per message.
-const KEY_BATCH: usize = 4096;
-
-impl KeyStream {
-    fn spawn(mut cursor: KeyCursor) -> KeyStream {
-        let key_col = cursor.key_col;
-        let (tx, keys) = std::sync::mpsc::sync_channel(16);
-        std::thread::spawn(move || loop {
-            let mut batch = Vec::with_capacity(KEY_BATCH);
-            while batch.len() < KEY_BATCH {
-                match cursor.next() {
-                    Ok(Some(k)) => batch.push(k),
-                    Ok(None) => break,
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
-                }
-            }
-            let last = batch.len() < KEY_BATCH;
-            // A closed channel means the join is gone: stop.
-            if tx.send(Ok(batch)).is_err() || last {
-                return;
-            }
-        });
-        KeyStream {
-            keys,
-            buffered: Vec::new().into_iter(),
-            done: false,
-            key_col,
-        }
-    }
-
-    fn next(&mut self) -> Result<Option<(u64, u64)>, LoadError> {
-        loop {
-            if let Some(k) = self.buffered.next() {
-                return Ok(Some(k));
-            }
-            if self.done {
-                return Ok(None);
-            }
-            match self.keys.recv() {
-                Ok(Ok(batch)) => {
-                    self.done = batch.len() < KEY_BATCH;
-                    self.buffered = batch.into_iter();
-                }
-                Ok(Err(e)) => {
-                    self.done = true;
-                    return Err(e);
-                }
-                Err(_) => self.done = true,
-            }
-        }
-    }
-}
-
 /// Where an item's parent stands relative to the parent being read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Place {
@@ -394,7 +332,8 @@ enum Place {
 enum ParentIndex {
     Passed(KeySet),
     Ahead {
-        keys: Box<KeyStream>,
+        keys: Box<Prefetch<(u64, u64)>>,
+        key_col: usize,
         /// The last key found ahead, with its position.
         found: Option<(u64, u64)>,
         /// How to open the parent file again for the full index.
@@ -424,6 +363,7 @@ impl ParentIndex {
                 }
                 ParentIndex::Ahead {
                     keys,
+                    key_col,
                     found,
                     source,
                 } => {
@@ -437,7 +377,7 @@ impl ParentIndex {
                         }
                     }
                     let (path, file, encoding) = source.clone();
-                    let mut all = KeyCursor::open(&path, &file, keys.key_col, encoding.as_deref())?;
+                    let mut all = KeyCursor::open(&path, &file, *key_col, encoding.as_deref())?;
                     let mut map = std::collections::HashMap::default();
                     while let Some((kh, q)) = all.next()? {
                         map.entry(kh).or_insert(q);
@@ -459,7 +399,7 @@ impl ParentIndex {
 /// An item file joined to a parent file in streaming order.
 pub struct ItemJoin {
     field: usize,
-    rows: ItemRows,
+    rows: Prefetch<TableRow>,
     file: String,
     entity: usize,
     parent_column: Option<String>,
@@ -631,7 +571,11 @@ impl<'r> CsvSource<'r> {
             let parents = match (path, table.header.key_col) {
                 ("-", _) | (_, None) => ParentIndex::Passed(KeySet::default()),
                 (_, Some(kc)) => ParentIndex::Ahead {
-                    keys: Box::new(KeyStream::spawn(KeyCursor::open(path, file, kc, encoding)?)),
+                    keys: {
+                        let mut cursor = KeyCursor::open(path, file, kc, encoding)?;
+                        Box::new(Prefetch::spawn(move || cursor.next()))
+                    },
+                    key_col: kc,
                     found: None,
                     source: (
                         path.to_string(),
@@ -647,7 +591,10 @@ impl<'r> CsvSource<'r> {
                     file: t.file.clone(),
                     entity: t.header.entity,
                     parent_column: t.header.parent_col.map(|c| t.header.names[c].clone()),
-                    rows: ItemRows::spawn(t, shared_rules.clone()),
+                    rows: {
+                        let (mut table, rules) = (t, shared_rules.clone());
+                        Prefetch::spawn(move || table.next_row(&rules))
+                    },
                     peek: None,
                     exhausted: false,
                     position: 0,

@@ -1639,10 +1639,7 @@ impl<'p> Cx<'p> {
         ok.then(|| TypedMeasure {
             info: MeasureInfo {
                 name: m.name.text.clone(),
-                kind: match m.kind {
-                    ast::MeasureKind::Advisory => MeasureKind::Advisory,
-                    ast::MeasureKind::Mandatory => MeasureKind::Mandatory,
-                },
+                kind: m.kind,
                 levels: mask,
                 entity,
                 item,

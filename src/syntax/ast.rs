@@ -134,11 +134,8 @@ pub struct RestrictionDecl {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MeasureKind {
-    Advisory,
-    Mandatory,
-}
+/// Advisory or mandatory: the same in the AST and the rule set.
+pub use crate::ir::MeasureKind;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeasureDecl {
