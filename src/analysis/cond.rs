@@ -177,17 +177,6 @@ fn flip(op: CmpOp) -> CmpOp {
     }
 }
 
-fn holds(op: CmpOp, ord: Ordering) -> bool {
-    match op {
-        CmpOp::Eq => ord == Ordering::Equal,
-        CmpOp::Ne => ord != Ordering::Equal,
-        CmpOp::Lt => ord == Ordering::Less,
-        CmpOp::Le => ord != Ordering::Greater,
-        CmpOp::Gt => ord == Ordering::Greater,
-        CmpOp::Ge => ord != Ordering::Less,
-    }
-}
-
 fn intersect(a: &Vals, b: &Vals) -> Vals {
     match (a, b) {
         (Vals::Any, x) | (x, Vals::Any) => x.clone(),
@@ -320,10 +309,9 @@ impl<'c> Logic<'c> {
                     self.known_operand(lhs, known),
                     self.known_operand(rhs, known),
                 ) {
-                    (Some(a), Some(b)) => Tri::of(
-                        self.ordering(*cmp, &a, &b)
-                            .is_some_and(|ord| holds(*op, ord)),
-                    ),
+                    (Some(a), Some(b)) => {
+                        Tri::of(self.ordering(*cmp, &a, &b).is_some_and(|ord| op.holds(ord)))
+                    }
                     _ => Tri::Unknown,
                 }
             }
@@ -410,7 +398,7 @@ impl<'c> Logic<'c> {
                 let rv = *rank.get(*v as usize)?;
                 let mut m = 0;
                 for (i, r) in rank.iter().enumerate() {
-                    if holds(op, r.cmp(&rv)) {
+                    if op.holds(r.cmp(&rv)) {
                         m |= bit(i);
                     }
                 }
@@ -419,7 +407,7 @@ impl<'c> Logic<'c> {
             (CompareAs::Level, Value::Enum(v)) => {
                 let mut m = 0;
                 for i in 0..self.checked.levels.len() {
-                    if holds(op, i.cmp(&(*v as usize))) {
+                    if op.holds(i.cmp(&(*v as usize))) {
                         m |= bit(i);
                     }
                 }

@@ -3,7 +3,7 @@
 
 use std::cmp::Ordering;
 
-use crate::ir::{CmpOp, CompareAs, Expr, FieldRef, Operand, Record, RuleSet, Value};
+use crate::ir::{CompareAs, Expr, FieldRef, Operand, Record, RuleSet, Value};
 use crate::semantics::types::MAX_FRAMES;
 
 static EMPTY: Record = Record { values: Vec::new() };
@@ -94,14 +94,7 @@ pub fn eval_condition(rules: &RuleSet, e: &Expr, frames: Frames<'_>, level: usiz
             let Some(ord) = ordering(rules, *cmp, &a, &b) else {
                 return false;
             };
-            match op {
-                CmpOp::Eq => ord == Ordering::Equal,
-                CmpOp::Ne => ord != Ordering::Equal,
-                CmpOp::Lt => ord == Ordering::Less,
-                CmpOp::Le => ord != Ordering::Greater,
-                CmpOp::Gt => ord == Ordering::Greater,
-                CmpOp::Ge => ord != Ordering::Less,
-            }
+            op.holds(ord)
         }
         Expr::InMask { operand: o, mask } => match operand(o, frames, level).as_enum() {
             Some(v) => v < 64 && mask & (1u64 << v) != 0,
