@@ -177,8 +177,8 @@ fn validate_sarif(doc: &Value) {
     let driver = &run["tool"]["driver"];
     assert_eq!(driver["name"], "policyc");
     assert!(driver["version"].is_string());
-    let info = driver["informationUri"].as_str().unwrap();
-    assert!(info.starts_with("https://"), "absolute URI");
+    // informationUri is optional; the project publishes no address to give.
+    assert!(driver.get("informationUri").is_none());
     let rules = driver["rules"].as_array().expect("rules");
     assert_eq!(rules.len(), CODES.len());
     for (rule, info) in rules.iter().zip(CODES) {

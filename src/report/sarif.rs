@@ -10,8 +10,6 @@ use crate::diagnostics::{Diagnostic, Severity, CODES};
 use crate::source::{SourceMap, Span};
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-/// Where the tool documents itself (SARIF wants an absolute URI here).
-pub const INFORMATION_URI: &str = "https://github.com/policyc/policyc";
 
 /// A file name as a relative URI reference: `/` separators, no leading `./`, and bytes
 /// outside the unreserved set percent-encoded.
@@ -134,7 +132,6 @@ pub fn render_sarif(compilations: &[(&SourceMap, &[Diagnostic])]) -> Json {
                 "driver": {
                     "name": "policyc",
                     "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": INFORMATION_URI,
                     "rules": rules(),
                 }
             },
