@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value as Json};
 
 use super::source::{Item, LoadError, MemorySource};
@@ -170,71 +171,136 @@ pub fn load(
     file_index: usize,
     text: &str,
 ) -> Result<MemorySource, LoadError> {
-    let doc: Json = serde_json::from_str(text).map_err(|e| {
-        LoadError::new(format!("{file}: not valid JSON: {e}"))
-            .with_help("JSON data is an object with one array per entity; see docs/cli.md")
-    })?;
-    let Json::Object(top) = doc else {
-        return Err(LoadError::new(format!(
-            "{file}: expected an object with one array per entity, such as {{\"{}\": [ … ]}}",
-            rules
-                .entities
-                .first()
-                .map(|e| e.name.as_str())
-                .unwrap_or("企业")
-        )));
-    };
     let cols = ColumnIndex::new(rules);
-    let mut items = Vec::new();
-    let mut warnings = Vec::new();
-    for (name, value) in &top {
-        let Json::Array(records) = value else {
-            return Err(LoadError::new(format!(
-                "{file}: `{name}` must be an array of records"
-            )));
-        };
-        let Some(entity) = rules.entity_index(name) else {
-            let entities = rules
-                .entities
-                .iter()
-                .map(|e| e.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
-            for i in 0..records.len() {
-                items.push(Item::Error(RowError {
-                    file: file.to_string(),
-                    entity: name.clone(),
-                    row: i + 1,
-                    column: None,
-                    key: None,
-                    message: format!(
-                        "`{name}` is not an entity of the policy (entities: {entities})"
-                    ),
-                }));
-            }
-            continue;
+    let mut doc = Document {
+        cols: &cols,
+        file,
+        file_index,
+        items: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let read = serde::Deserializer::deserialize_any(&mut de, &mut doc).and_then(|()| de.end());
+    read.map_err(|e| {
+        let shape = e.is_data();
+        LoadError::new(if shape {
+            format!("{file}: {e}")
+        } else {
+            format!("{file}: not valid JSON: {e}")
+        })
+        .with_help("JSON data is an object with one array per entity; see docs/cli.md")
+    })?;
+    Ok(MemorySource::new(doc.items, doc.warnings))
+}
+
+/// Reads the document's top-level object one record at a time: each record is parsed into a
+/// small JSON value, turned into a typed record, and dropped, so memory holds the records,
+/// not a tree of the whole document.
+struct Document<'a, 'r> {
+    cols: &'a ColumnIndex<'r>,
+    file: &'a str,
+    file_index: usize,
+    items: Vec<Item>,
+    warnings: Vec<String>,
+}
+
+impl<'de> Visitor<'de> for &mut Document<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let first = self
+            .cols
+            .rules()
+            .entities
+            .first()
+            .map(|e| e.name.as_str())
+            .unwrap_or("企业");
+        write!(
+            f,
+            "an object with one array per entity, such as {{\"{first}\": [ … ]}}"
+        )
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(name) = map.next_key::<String>()? {
+            map.next_value_seed(Records {
+                doc: &mut *self,
+                name,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// The array of one entity's records.
+struct Records<'d, 'a, 'r> {
+    doc: &'d mut Document<'a, 'r>,
+    name: String,
+}
+
+impl<'de> DeserializeSeed<'de> for Records<'_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Records<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "`{}` to be an array of records", self.name)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let doc = self.doc;
+        let name = self.name;
+        let rules = doc.cols.rules();
+        let entity = rules.entity_index(&name);
+        let fail = |row: usize, message: String| {
+            Item::Error(RowError {
+                file: doc.file.to_string(),
+                entity: name.clone(),
+                row,
+                column: None,
+                key: None,
+                message,
+            })
         };
         let mut unknown = Vec::new();
-        for (i, value) in records.iter().enumerate() {
-            let Json::Object(obj) = value else {
-                items.push(Item::Error(RowError {
-                    file: file.to_string(),
-                    entity: name.clone(),
-                    row: i + 1,
-                    column: None,
-                    key: None,
-                    message: format!("expected a `{name}` object, found {value}"),
-                }));
-                continue;
+        let mut row = 0;
+        while let Some(value) = seq.next_element::<Json>()? {
+            row += 1;
+            let item = match (entity, &value) {
+                (None, _) => {
+                    let entities = rules
+                        .entities
+                        .iter()
+                        .map(|e| e.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    fail(
+                        row,
+                        format!("`{name}` is not an entity of the policy (entities: {entities})"),
+                    )
+                }
+                (Some(e), Json::Object(obj)) => {
+                    unknown_keys(doc.cols, e, obj, &mut unknown);
+                    object_item(doc.cols, e, obj, doc.file, doc.file_index, row)
+                }
+                (Some(_), other) => fail(row, format!("expected a `{name}` object, found {other}")),
             };
-            unknown_keys(&cols, entity, obj, &mut unknown);
-            items.push(object_item(&cols, entity, obj, file, file_index, i + 1));
+            doc.items.push(item);
         }
         for k in unknown {
-            warnings.push(format!("{file}: `{name}` has a field `{k}` that the policy does not declare; it is ignored"));
+            doc.warnings.push(format!(
+                "{}: `{name}` has a field `{k}` that the policy does not declare; it is ignored",
+                doc.file
+            ));
         }
+        Ok(())
     }
-    Ok(MemorySource::new(items, warnings))
 }
 
 /// One JSON object of `entity` as an input item (shared with JSON Lines).
