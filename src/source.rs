@@ -99,12 +99,6 @@ impl SourceMap {
     pub fn find_path(&self, path: &Path) -> Option<FileId> {
         self.files.iter().position(|f| f.path == path)
     }
-
-    /// The source text a span covers.
-    pub fn snippet(&self, span: Span) -> &str {
-        let text = &self.files[span.file].text;
-        text.get(span.start..span.end).unwrap_or("")
-    }
 }
 
 #[cfg(test)]

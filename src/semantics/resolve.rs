@@ -50,8 +50,6 @@ pub struct Program {
     pub order: Vec<String>,
     /// The one `预警级别` declaration: (module, index).
     pub levels: Option<(usize, usize)>,
-    /// The import declarations that brought in each module (none for the entry).
-    pub imported_by: Vec<Option<Span>>,
 }
 
 impl Program {
@@ -128,7 +126,7 @@ pub fn load_program_text(
                 .sources
                 .add(SourceFile::new(display_name, &canonical, text));
             let mut stack = vec![canonical];
-            load_module(&mut prog, id, None, &mut stack, &mut diags);
+            load_module(&mut prog, id, &mut stack, &mut diags);
         }
         Err((at, prefix)) => diags.push(not_utf8(
             &mut prog.sources,
@@ -146,7 +144,6 @@ pub fn load_program_text(
 fn load_module(
     prog: &mut Program,
     file: usize,
-    via: Option<Span>,
     stack: &mut Vec<PathBuf>,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -216,7 +213,7 @@ fn load_module(
             Ok(Ok(text)) => {
                 let id = prog.sources.add(SourceFile::new(shown, &canonical, text));
                 stack.push(canonical);
-                load_module(prog, id, Some(import.span), stack, diags);
+                load_module(prog, id, stack, diags);
                 stack.pop();
             }
             Ok(Err((at, prefix))) => {
@@ -234,7 +231,6 @@ fn load_module(
     }
     // Imports come before their importer, so a name declared in both is reported on the importer.
     prog.modules.push(module);
-    prog.imported_by.push(via);
 }
 
 fn bind_symbols(prog: &mut Program, diags: &mut Vec<Diagnostic>) {
