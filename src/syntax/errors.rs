@@ -150,6 +150,58 @@ pub fn swallowed_keyword_help(word: &str) -> Option<String> {
     ))
 }
 
+/// `要求 减产 20%`: an unknown word where an action belongs is read as the optional level
+/// before the action, and pest then fails after it. Point at the word instead.
+fn name_read_as_level(
+    file: FileId,
+    text: &str,
+    pos: usize,
+    err: &Error<Rule>,
+) -> Option<Diagnostic> {
+    let ErrorVariant::ParsingError { positives, .. } = &err.variant else {
+        return None;
+    };
+    let wants_action = positives.iter().any(|r| {
+        matches!(
+            r,
+            Rule::action
+                | Rule::voluntary
+                | Rule::limit
+                | Rule::stop
+                | Rule::cease
+                | Rule::ban
+                | Rule::table_lookup
+                | Rule::kw_voluntary
+                | Rule::kw_limit
+                | Rule::kw_stop
+                | Rule::kw_cease
+                | Rule::kw_ban
+        )
+    });
+    // Where a name (not a keyword) follows, pest's own message points at it correctly.
+    let next_is_name = token_at(text, pos)
+        .and_then(|(s, e)| text.get(s..e))
+        .is_some_and(|w| {
+            w.starts_with(|c: char| c.is_alphabetic() || c == '_')
+                && !KEYWORDS.iter().any(|k| k.0 == w || k.1 == w)
+        });
+    if !(wants_action && positives.contains(&Rule::kw_to)) || next_is_name {
+        return None;
+    }
+    let (start, end) = token_before(text, pos)?;
+    let word = text.get(start..end)?;
+    if KEYWORDS.iter().any(|k| k.0 == word || k.1 == word) {
+        return None;
+    }
+    Some(
+        Diagnostic::new("E0001", format!("expected an action, found `{word}`"))
+            .primary(Span::new(file, start, end), "not an action (read as a level name)")
+            .help(swallowed_keyword_help(word).unwrap_or_else(|| {
+                "actions are `自主减排`, `限产 20%`, `停产`, `停产 50% 以生产线计`, `停用`, `禁止 限制名` or a table lookup `表[…]`; a level before the action is optional: `要求 橙色 限产 20%`".to_string()
+            })),
+    )
+}
+
 pub fn syntax_error(file: FileId, text: &str, err: Error<Rule>) -> Diagnostic {
     let pos = match err.location {
         InputLocation::Pos(p) => p,
@@ -169,6 +221,9 @@ pub fn syntax_error(file: FileId, text: &str, err: Error<Rule>) -> Diagnostic {
     if let Some(i) = expected.iter().position(|e| e == "the end of the file") {
         let eof = expected.remove(i);
         expected.push(eof);
+    }
+    if let Some(d) = name_read_as_level(file, text, pos, &err) {
+        return d;
     }
     let (start, end) = token_at(text, pos).unwrap_or((pos, pos));
     let found = text.get(start..end).unwrap_or("");
