@@ -731,11 +731,17 @@ mod tests {
 91310115591693856A,乙,海淀区,家具制造,B,是,黄色,否\n\
 91110111572812549C,丙,房山区,家具制造,C,是,黄色,否\n";
 
-    fn run(firms: &str, machines: &str, stdin_like: bool) -> Result<Vec<Item>, LoadError> {
+    /// Opens `firms` with the item file `machines` (in a fresh directory named by `tag`) and
+    /// hands the source to `f`.
+    fn with_source<T>(
+        firms: &str,
+        machines: &str,
+        tag: &str,
+        f: impl FnOnce(&mut CsvSource<'_>) -> T,
+    ) -> Result<T, LoadError> {
         let rules = beijing();
-        let dir = Dir::new(&format!("{}{}", machines.len(), stdin_like));
-        let f = dir.file("企业.csv", firms);
-        let m = dir.file("机械.csv", machines);
+        let dir = Dir::new(tag);
+        let (firms, m) = (dir.file("企业.csv", firms), dir.file("机械.csv", machines));
         let machine = rules.entity_index("机械").unwrap();
         let link = parent_of(&rules, machine).unwrap();
         let items = [ItemFile {
@@ -744,13 +750,24 @@ mod tests {
             entity: machine,
             link,
         }];
-        let mut src = CsvSource::open(&rules, &f, "企业.csv", 0, link.entity, &items, None)?;
-        if stdin_like {
-            src.joins[0].1.parents = ParentIndex::Passed(KeySet::default());
-        }
-        let mut out = Vec::new();
-        while src.next_batch(2, &mut out)? {}
-        Ok(out)
+        let mut src = CsvSource::open(&rules, &firms, "企业.csv", 0, link.entity, &items, None)?;
+        Ok(f(&mut src))
+    }
+
+    fn run(firms: &str, machines: &str, stdin_like: bool) -> Result<Vec<Item>, LoadError> {
+        with_source(
+            firms,
+            machines,
+            &format!("{}{}", machines.len(), stdin_like),
+            |src| {
+                if stdin_like {
+                    src.joins[0].1.parents = ParentIndex::Passed(KeySet::default());
+                }
+                let mut out = Vec::new();
+                while src.next_batch(2, &mut out)? {}
+                Ok(out)
+            },
+        )?
     }
 
     fn machines_of(item: &Item) -> usize {
@@ -770,26 +787,21 @@ mod tests {
 
     /// Which state the join's parent index ends in, after joining `machines` to FIRMS.
     fn index_state(machines: &str) -> &'static str {
-        let rules = beijing();
-        let dir = Dir::new(&format!("state{}", machines.len()));
-        let (f, m) = (dir.file("企业.csv", FIRMS), dir.file("机械.csv", machines));
-        let machine = rules.entity_index("机械").unwrap();
-        let link = parent_of(&rules, machine).unwrap();
-        let items = [ItemFile {
-            path: &m,
-            name: "机械.csv",
-            entity: machine,
-            link,
-        }];
-        let mut src =
-            CsvSource::open(&rules, &f, "企业.csv", 0, link.entity, &items, None).unwrap();
-        let mut out = Vec::new();
-        while src.next_batch(2, &mut out).unwrap() {}
-        match src.joins[0].1.parents {
-            ParentIndex::Passed(_) => "passed",
-            ParentIndex::Ahead { .. } => "ahead",
-            ParentIndex::All(_) => "all",
-        }
+        with_source(
+            FIRMS,
+            machines,
+            &format!("state{}", machines.len()),
+            |src| {
+                let mut out = Vec::new();
+                while src.next_batch(2, &mut out).unwrap() {}
+                match src.joins[0].1.parents {
+                    ParentIndex::Passed(_) => "passed",
+                    ParentIndex::Ahead { .. } => "ahead",
+                    ParentIndex::All(_) => "all",
+                }
+            },
+        )
+        .unwrap()
     }
 
     #[test]
