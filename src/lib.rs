@@ -47,6 +47,7 @@ pub mod dates;
 pub mod diagnostics;
 pub mod eval;
 pub mod ir;
+pub mod messages;
 pub mod report;
 pub mod semantics;
 pub mod source;

@@ -8,6 +8,29 @@ use super::{LoadedRecord, RowError};
 pub enum Item {
     Record(LoadedRecord),
     Error(RowError),
+    /// A row that holds no record (blank, a 合计 row, an item of a parent that failed):
+    /// counted as skipped, never evaluated.
+    Skipped(SkippedRow),
+}
+
+/// A row read but not evaluated, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkippedRow {
+    pub file: String,
+    pub entity: String,
+    pub row: usize,
+    pub reason: SkipReason,
+}
+
+/// Why a row was skipped.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SkipReason {
+    /// Every cell is empty.
+    Blank,
+    /// A total or note row (合计, 小计, 共N家 …): the text that says so.
+    Total(String),
+    /// An item whose parent record failed: the parent's file and row.
+    ParentFailed { file: String, row: usize },
 }
 
 /// A problem with an input as a whole (unreadable file, wrong shape): the run stops, exit 2.
@@ -149,7 +172,7 @@ impl RecordSource for StopOnError<'_> {
             self.warnings.extend(self.inner.take_warnings());
             let at = match &out[start + i] {
                 Item::Error(e) => format!("{} row {}", e.file, e.row),
-                Item::Record(_) => String::new(),
+                Item::Record(_) | Item::Skipped(_) => String::new(),
             };
             self.warnings.push(format!(
                 "stopped at the first record that could not be loaded ({at}), as --on-error fail asks; the records after it were not read"

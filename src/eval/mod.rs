@@ -242,7 +242,7 @@ mod tests {
             .into_iter()
             .map(|i| match i {
                 Item::Record(r) => r,
-                Item::Error(e) => panic!("{e:?}"),
+                other => panic!("{other:?}"),
             })
             .collect();
         (rules, recs)

@@ -14,12 +14,14 @@ pub const BATCH: usize = 8192;
 /// Records per unit of parallel work within a batch.
 const CHUNK: usize = 256;
 
-/// Records read = evaluated + failed.
+/// Records read = evaluated + failed + skipped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
     pub records: usize,
     pub evaluated: usize,
     pub failed: usize,
+    /// Rows that hold no record (blank, totals, items of a failed parent).
+    pub skipped: usize,
 }
 
 /// An error shown in the output: a row that did not load, or a record whose evaluation
@@ -67,6 +69,7 @@ struct ChunkState {
     errors: Vec<ErrorEntry>,
     evaluated: usize,
     failed: usize,
+    skipped: usize,
 }
 
 /// The message of an evaluation error, naming the table cell or field in the policy's terms.
@@ -157,6 +160,7 @@ fn write_batches(
         for state in &mut chunks[..n_chunks] {
             counts.evaluated += state.evaluated;
             counts.failed += state.failed;
+            counts.skipped += state.skipped;
             errors.append(&mut state.errors);
             let mut bytes: &[u8] = &state.out;
             if !wrote_result && !bytes.is_empty() {
@@ -192,8 +196,10 @@ fn decide_chunk(
     state.errors.clear();
     state.evaluated = 0;
     state.failed = 0;
+    state.skipped = 0;
     for item in items {
         match item {
+            Item::Skipped(_) => state.skipped += 1,
             Item::Error(e) => {
                 let entry = ErrorEntry {
                     error: e.clone(),

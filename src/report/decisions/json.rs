@@ -326,10 +326,11 @@ struct CountsJson<'a>(&'a Counts);
 
 impl Serialize for CountsJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(3))?;
+        let mut m = s.serialize_map(Some(4))?;
         m.serialize_entry("records", &self.0.records)?;
         m.serialize_entry("evaluated", &self.0.evaluated)?;
         m.serialize_entry("failed", &self.0.failed)?;
+        m.serialize_entry("skipped", &self.0.skipped)?;
         m.end()
     }
 }
