@@ -781,7 +781,7 @@ mod tests {
                     _ => None,
                 })
                 .unwrap(),
-            Item::Error(e) => panic!("unexpected error {e:?}"),
+            other => panic!("unexpected {other:?}"),
         }
     }
 
