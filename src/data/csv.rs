@@ -426,6 +426,8 @@ impl ItemJoin {
         let column = self.parent_column.clone();
         Item::Error(RowError {
             file: self.file.clone(),
+            sheet: None,
+            value: None,
             entity: rules.entities[self.entity].name.clone(),
             row: row.row,
             column,
@@ -628,6 +630,8 @@ impl<'r> CsvSource<'r> {
         let file = &self.table.file;
         let mut result = row.result.map_err(|bad| RowError {
             file: file.clone(),
+            sheet: None,
+            value: None,
             entity: info.name.clone(),
             row: row.row,
             column: bad.column,
@@ -650,6 +654,8 @@ impl<'r> CsvSource<'r> {
                         let item_entity = &rules.entities[join.entity].name;
                         result = Err(RowError {
                             file: join.file.clone(),
+                            sheet: None,
+                            value: None,
                             entity: info.name.clone(),
                             row: item.row,
                             column,

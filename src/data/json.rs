@@ -261,6 +261,8 @@ impl<'de> Visitor<'de> for Records<'_, '_, '_> {
         let fail = |row: usize, message: String| {
             Item::Error(RowError {
                 file: doc.file.to_string(),
+                sheet: None,
+                value: None,
                 entity: name.clone(),
                 row,
                 column: None,
@@ -324,6 +326,8 @@ pub fn object_item(
         }),
         Err(e) => Item::Error(RowError {
             file: file.to_string(),
+            sheet: None,
+            value: None,
             entity: info.name.clone(),
             row,
             column: Some(e.column),

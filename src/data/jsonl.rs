@@ -59,6 +59,8 @@ impl<'r> JsonlSource<'r> {
     fn error(&self, entity: &str, message: String) -> Item {
         Item::Error(RowError {
             file: self.file.clone(),
+            sheet: None,
+            value: None,
             entity: entity.to_string(),
             row: self.line,
             column: None,

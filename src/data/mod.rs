@@ -30,10 +30,17 @@ pub struct LoadedRecord {
 /// A record that could not be loaded, or a problem with the input as a whole.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RowError {
+    /// The file, as the user named it.
     pub file: String,
+    /// The sheet, for workbooks.
+    pub sheet: Option<String>,
     pub entity: String,
+    /// The row as the officer sees it: the CSV line, the sheet's row number, the array index.
     pub row: usize,
+    /// The column's header text, when one cell is to blame.
     pub column: Option<String>,
+    /// The cell's text (a bounded prefix), when one cell is to blame.
+    pub value: Option<String>,
     pub key: Option<String>,
     pub message: String,
 }

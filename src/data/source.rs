@@ -208,6 +208,8 @@ mod tests {
     fn err(row: usize) -> Item {
         Item::Error(RowError {
             file: "f.csv".into(),
+            sheet: None,
+            value: None,
             entity: "企业".into(),
             row,
             column: None,

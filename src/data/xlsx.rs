@@ -229,6 +229,8 @@ pub fn load(
         for row in sheet.rows {
             let mut result = row.result.map_err(|bad| RowError {
                 file: sheet.name.clone(),
+                sheet: None,
+                value: None,
                 entity: info.name.clone(),
                 row: row.row,
                 column: bad.column,
@@ -255,6 +257,8 @@ pub fn load(
                         Err(bad) => {
                             result = Err(RowError {
                                 file: isheet.name.clone(),
+                                sheet: None,
+                                value: None,
                                 entity: info.name.clone(),
                                 row: item.row,
                                 column: bad.column.clone(),
@@ -297,6 +301,8 @@ pub fn load(
             }
             items.push(Item::Error(RowError {
                 file: isheet.name.clone(),
+                sheet: None,
+                value: None,
                 entity: rules.entities[isheet.entity].name.clone(),
                 row: row.row,
                 column: column.clone(),

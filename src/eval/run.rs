@@ -219,6 +219,8 @@ fn decide_chunk(
                             let entry = ErrorEntry {
                                 error: RowError {
                                     file: files.get(rec.file).cloned().unwrap_or_default(),
+                                    sheet: None,
+                                    value: None,
                                     entity: ev.rules.entities[rec.entity].name.clone(),
                                     row: rec.row,
                                     column: None,
