@@ -1,12 +1,10 @@
 //! Which fields a rule set reads: the fields data loading must keep. A text field no
-//! condition, lookup or key reads, and that is not marked `显示` (display), is checked while
-//! loading but not stored.
+//! condition, lookup or key reads is checked while loading but not stored.
 
 use super::{Expr, FieldRef, FieldType, KeySource, RuleSet};
 
 /// `read[entity][field]`: some condition, exception, exemption or table lookup reads the
-/// field, or it is a key, a list (items are reported by key) or marked `显示` (outputs by
-/// record show it).
+/// field, or it is a key or a list (items are reported by key).
 pub fn fields_read(rules: &RuleSet) -> Vec<Vec<bool>> {
     let mut read: Vec<Vec<bool>> = rules
         .entities
@@ -15,7 +13,7 @@ pub fn fields_read(rules: &RuleSet) -> Vec<Vec<bool>> {
             e.fields
                 .iter()
                 .enumerate()
-                .map(|(i, f)| i == e.key || f.display || matches!(f.ty, FieldType::List(_)))
+                .map(|(i, f)| i == e.key || matches!(f.ty, FieldType::List(_)))
                 .collect()
         })
         .collect();
@@ -54,6 +52,23 @@ pub fn fields_read(rules: &RuleSet) -> Vec<Vec<bool>> {
         }
     }
     read
+}
+
+/// `shown[entity][field]`: outputs by record show the field: it is the key or marked
+/// `显示` (display). Independent of [`fields_read`]: a shown field no rule reads is still
+/// elided by data loading unless the loader keeps it too.
+pub fn fields_shown(rules: &RuleSet) -> Vec<Vec<bool>> {
+    rules
+        .entities
+        .iter()
+        .map(|e| {
+            e.fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| i == e.key || f.display)
+                .collect()
+        })
+        .collect()
 }
 
 /// Visits every field reference with the entities of the frames in scope at that point.
@@ -114,14 +129,19 @@ mod tests {
     }
 
     #[test]
-    fn display_fields_are_kept_though_no_rule_reads_them() {
+    fn the_key_and_display_fields_are_shown() {
         let c = compile_source(
             "t.policy",
             "预警级别 { 黄色 }
-实体 厂 键 名 { 名: 文本  地址: 文本 显示  电话: 文本  涉气: 布尔 }
+实体 厂 键 名 { 地址: 文本 显示  名: 文本  电话: 文本  涉气: 布尔 }
 措施 m 倡议性 黄色 { 对象 厂 当 涉气 依据 \"1\" }",
         );
         let rules = c.rules.expect("compiles");
-        assert_eq!(super::fields_read(&rules)[0], [true, true, false, true]);
+        assert_eq!(super::fields_shown(&rules)[0], [true, true, false, false]);
+        assert_eq!(
+            super::fields_read(&rules)[0],
+            [false, true, false, true],
+            "showing a field is not reading it"
+        );
     }
 }
