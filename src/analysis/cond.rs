@@ -744,6 +744,7 @@ mod tests {
             aliases: vec![],
             ty,
             optional,
+            display: false,
         };
         Checked {
             levels: ["黄", "橙", "红"]
@@ -758,6 +759,7 @@ mod tests {
                 variants: vec!["A".into(), "B".into(), "C".into()],
                 ordered: true,
                 rank: vec![2, 1, 0],
+                aliases: vec![],
             }],
             entities: vec![EntityInfo {
                 name: "企业".into(),

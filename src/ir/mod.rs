@@ -15,7 +15,7 @@ pub use expr::{CmpOp, CompareAs, Expr, FieldRef, Operand};
 pub use value::{Record, Value};
 
 /// Bumped whenever the serialised shape of [`RuleSet`] changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleSet {
@@ -53,6 +53,26 @@ pub struct EnumInfo {
     pub ordered: bool,
     /// For ordered enums, the rank of each variant: greater is better (declared first with `>`).
     pub rank: Vec<u16>,
+    /// Per variant, in declaration order: the other spellings data files may use for it.
+    /// Policy text names variants only by their canonical name.
+    #[serde(default)]
+    pub aliases: Vec<Vec<String>>,
+}
+
+impl EnumInfo {
+    /// The variant whose name or one of whose aliases is `text` (trimmed; exact otherwise).
+    pub fn variant_index(&self, text: &str) -> Option<u16> {
+        let text = text.trim();
+        self.variants
+            .iter()
+            .position(|v| v == text)
+            .or_else(|| {
+                self.aliases
+                    .iter()
+                    .position(|a| a.iter().any(|alias| alias == text))
+            })
+            .map(|i| i as u16)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,6 +88,10 @@ pub struct FieldInfo {
     pub aliases: Vec<String>,
     pub ty: FieldType,
     pub optional: bool,
+    /// `显示` (display): outputs by record show the field even when no rule reads it. The
+    /// key is shown whether or not it is marked.
+    #[serde(default)]
+    pub display: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,5 +236,49 @@ impl RuleSet {
 
     pub fn entity_index(&self, name: &str) -> Option<usize> {
         self.entities.iter().position(|e| e.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn power() -> EnumInfo {
+        EnumInfo {
+            name: "动力类型".into(),
+            variants: vec!["燃油".into(), "燃气".into(), "纯电动".into()],
+            ordered: false,
+            rank: vec![0, 1, 2],
+            aliases: vec![
+                vec!["柴油".into(), "汽油".into()],
+                vec![],
+                vec!["电动".into()],
+            ],
+        }
+    }
+
+    #[test]
+    fn variant_index_finds_names_and_aliases() {
+        let e = power();
+        assert_eq!(e.variant_index("燃气"), Some(1));
+        assert_eq!(e.variant_index("汽油"), Some(0));
+        assert_eq!(e.variant_index(" 电动\t"), Some(2), "trimmed");
+        assert_eq!(e.variant_index("纯电"), None, "no prefix match");
+        assert_eq!(e.variant_index("電動"), None);
+        assert_eq!(e.variant_index(""), None);
+    }
+
+    #[test]
+    fn enums_and_fields_of_older_rule_sets_deserialise() {
+        let e: EnumInfo = serde_json::from_str(
+            r#"{"name":"E","variants":["甲","乙"],"ordered":false,"rank":[0,1]}"#,
+        )
+        .unwrap();
+        assert!(e.aliases.is_empty());
+        assert_eq!(e.variant_index("乙"), Some(1));
+        let f: FieldInfo =
+            serde_json::from_str(r#"{"name":"名称","aliases":[],"ty":"Text","optional":false}"#)
+                .unwrap();
+        assert!(!f.display);
     }
 }

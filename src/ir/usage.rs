@@ -54,6 +54,23 @@ pub fn fields_read(rules: &RuleSet) -> Vec<Vec<bool>> {
     read
 }
 
+/// `shown[entity][field]`: outputs by record show the field: it is the key or marked
+/// `显示` (display). Independent of [`fields_read`]: a shown field no rule reads is still
+/// elided by data loading unless the loader keeps it too.
+pub fn fields_shown(rules: &RuleSet) -> Vec<Vec<bool>> {
+    rules
+        .entities
+        .iter()
+        .map(|e| {
+            e.fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| i == e.key || f.display)
+                .collect()
+        })
+        .collect()
+}
+
 /// Visits every field reference with the entities of the frames in scope at that point.
 fn walk(
     rules: &RuleSet,
@@ -108,6 +125,23 @@ mod tests {
             read[1],
             [true, false, true, true],
             "厂: key, 涉气, the list; 地址 not"
+        );
+    }
+
+    #[test]
+    fn the_key_and_display_fields_are_shown() {
+        let c = compile_source(
+            "t.policy",
+            "预警级别 { 黄色 }
+实体 厂 键 名 { 地址: 文本 显示  名: 文本  电话: 文本  涉气: 布尔 }
+措施 m 倡议性 黄色 { 对象 厂 当 涉气 依据 \"1\" }",
+        );
+        let rules = c.rules.expect("compiles");
+        assert_eq!(super::fields_shown(&rules)[0], [true, true, false, false]);
+        assert_eq!(
+            super::fields_read(&rules)[0],
+            [false, true, false, true],
+            "showing a field is not reading it"
         );
     }
 }

@@ -316,6 +316,40 @@ impl<'p> Cx<'p> {
                 seen.insert(&v.text, v.span);
             }
         }
+        // Every spelling of a value, name or alias, reads as one value only.
+        let mut owner_of: HashMap<&str, (usize, Span)> = e
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.text.as_str(), (i, v.span)))
+            .collect();
+        for (vi, aliases) in e.aliases.iter().enumerate() {
+            let owner = &e.variants[vi].text;
+            for a in aliases {
+                let Some(&(first, prev)) = owner_of.get(a.text.as_str()) else {
+                    owner_of.insert(&a.text, (vi, a.span));
+                    continue;
+                };
+                let other = &e.variants[first].text;
+                let message = if first == vi {
+                    format!(
+                        "`{}` is written twice for `{owner}` in enum `{}`",
+                        a.text, e.name.text
+                    )
+                } else {
+                    format!(
+                        "the alias `{}` of `{owner}` is also a spelling of `{other}` in enum `{}`",
+                        a.text, e.name.text
+                    )
+                };
+                self.diags.push(
+                    Diagnostic::new("E0216", message)
+                        .primary(a.span, "used again here")
+                        .secondary(prev, "first used here")
+                        .help("a value in a data file must read as one value of the enum: give each alias to one value only, and never the name of another value"),
+                );
+            }
+        }
         if e.variants.len() > MAX_VARIANTS {
             self.diags.push(too_many(e.name.span, "values in one enum"));
         }
@@ -338,6 +372,11 @@ impl<'p> Cx<'p> {
             variants: e.variants.iter().map(|v| v.text.clone()).collect(),
             ordered: e.ordered || e.separator != ast::EnumSeparator::Plain,
             rank,
+            aliases: e
+                .aliases
+                .iter()
+                .map(|a| a.iter().map(|n| n.text.clone()).collect())
+                .collect(),
         }
     }
 
@@ -508,6 +547,7 @@ impl<'p> Cx<'p> {
                     aliases: f.aliases.iter().map(|a| a.value.clone()).collect(),
                     ty,
                     optional,
+                    display: f.display,
                 });
             }
             let key = match fields.iter().position(|f| f.name == e.key.text) {
@@ -805,9 +845,18 @@ impl<'p> Cx<'p> {
             format!("`{}` is not a value of enum `{}`", name.text, info.name),
         )
         .primary(name.span, "unknown value");
-        d = match swallowed_keyword_help(&name.text) {
-            Some(h) => d.help(h),
-            None => d.help(format!(
+        let alias_of = info
+            .aliases
+            .iter()
+            .position(|a| a.contains(&name.text))
+            .map(|i| info.variants[i].as_str());
+        d = match (alias_of, swallowed_keyword_help(&name.text)) {
+            (Some(v), _) => d.help(format!(
+                "`{}` is an alias of `{v}`, for reading data files; policy text names the value `{v}`",
+                name.text
+            )),
+            (None, Some(h)) => d.help(h),
+            (None, None) => d.help(format!(
                 "the values of `{}` are {}",
                 info.name,
                 info.variants.join(", ")
@@ -1818,5 +1867,98 @@ mod tests {
     fn bare_names_take_their_meaning_from_the_other_side() {
         let c = compile_source("t.policy", &format!("{SCHEMA}措施 m 倡议性 黄色 {{ 对象 厂 当 等级 = 等级.A 或 等级 属于 {{ B, C }} 或 yellow 属于 清单 依据 \"1\" }}"));
         assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    }
+
+    const ALIASED: &str = "预警级别 { 黄色 < 橙色 < 红色 }
+枚举 等级 有序 { A (A级) > B (B级, 乙) > C (C级) }
+枚举 动力 { 燃油 (柴油, 汽油), 纯电动 (电动) }
+实体 厂 键 名 { 名: 文本 显示  区: 可选 文本 别名 \"所属区\" 显示  等级: 等级  动力: 动力 }
+";
+
+    #[test]
+    fn aliases_and_display_reach_the_rule_set() {
+        let c = compile_source(
+            "t.policy",
+            &format!(
+                "{ALIASED}措施 m 倡议性 黄色 {{ 对象 厂 当 等级 >= B 且 动力 = 燃油 依据 \"1\" }}"
+            ),
+        );
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        let rules = c.rules.unwrap();
+        let grades = &rules.enums[rules.enums.iter().position(|e| e.name == "等级").unwrap()];
+        assert_eq!(
+            grades.aliases,
+            [vec!["A级"], vec!["B级", "乙"], vec!["C级"]]
+        );
+        assert_eq!(grades.variant_index("乙"), Some(1));
+        let power = &rules.enums[rules.enums.iter().position(|e| e.name == "动力").unwrap()];
+        assert_eq!(power.variant_index("汽油"), Some(0));
+        let shown: Vec<bool> = rules.entities[0].fields.iter().map(|f| f.display).collect();
+        assert_eq!(shown, [true, true, false, false]);
+    }
+
+    #[test]
+    fn an_alias_naming_two_values_is_an_error() {
+        for (enum_decl, message) in [
+            (
+                "枚举 动力 { 燃油 (柴油, 汽油), 燃气 (汽油) }",
+                "also a spelling of `燃油`",
+            ),
+            (
+                "枚举 动力 { 燃油 (燃气), 燃气 }",
+                "also a spelling of `燃气`",
+            ),
+            (
+                "枚举 动力 { 燃油, 燃气 (燃油) }",
+                "also a spelling of `燃油`",
+            ),
+            (
+                "枚举 动力 { 燃油 (柴油, 柴油), 燃气 }",
+                "written twice for `燃油`",
+            ),
+            (
+                "枚举 动力 { 燃油 (燃油), 燃气 }",
+                "written twice for `燃油`",
+            ),
+            (
+                "枚举 等级 有序 { A (甲) > B (甲) }",
+                "also a spelling of `A`",
+            ),
+        ] {
+            let c = compile_source("t.policy", enum_decl);
+            let codes: Vec<_> = c.diagnostics.iter().map(|d| d.code).collect();
+            assert_eq!(codes, ["E0216"], "{enum_decl}");
+            assert!(
+                c.diagnostics[0].message.contains(message),
+                "{}",
+                c.diagnostics[0].message
+            );
+        }
+        // The same alias in two different enums is fine: each enum reads its own column.
+        let c = compile_source("t.policy", "枚举 甲 { a (x) }\n枚举 乙 { b (x) }");
+        assert!(
+            c.diagnostics.iter().all(|d| d.code != "E0216"),
+            "{:?}",
+            c.diagnostics
+        );
+    }
+
+    #[test]
+    fn policy_text_names_values_by_their_canonical_name() {
+        for cond in [
+            "动力 = 柴油",
+            "动力 属于 { 电动 }",
+            "等级 >= B级",
+            "动力 = 动力.汽油",
+        ] {
+            let c = compile_source(
+                "t.policy",
+                &format!("{ALIASED}措施 m 倡议性 黄色 {{ 对象 厂 当 {cond} 依据 \"1\" }}"),
+            );
+            let codes: Vec<_> = c.diagnostics.iter().map(|d| d.code).collect();
+            assert_eq!(codes, ["E0106"], "{cond}");
+            let help = c.diagnostics[0].help.as_deref().unwrap_or_default();
+            assert!(help.contains("is an alias of"), "{cond}: {help}");
+        }
     }
 }

@@ -76,6 +76,9 @@ pub struct EnumDecl {
     pub ordered: bool,
     /// Variants from the best/highest to the worst/lowest when ordered; as written otherwise.
     pub variants: Vec<Name>,
+    /// Per variant, in the same order: the other spellings data files may use for it
+    /// (`B (B级)`). Empty when the variant has none.
+    pub aliases: Vec<Vec<Name>>,
     /// How the variants were separated: `>`, `<` or `,`.
     pub separator: EnumSeparator,
     pub span: Span,
@@ -101,6 +104,8 @@ pub struct FieldDecl {
     pub name: Name,
     pub ty: TypeExpr,
     pub aliases: Vec<Str>,
+    /// `显示` (display): outputs by record show the field even when no rule reads it.
+    pub display: bool,
     pub span: Span,
 }
 

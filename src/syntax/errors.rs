@@ -34,6 +34,7 @@ fn describe(rule: Rule) -> Option<String> {
         kw_entity => kw("实体"),
         kw_key => kw("键"),
         kw_alias | field_alias => kw("别名"),
+        kw_display | field_display => kw("显示"),
         kw_restrict => kw("限制"),
         kw_measure => kw("措施"),
         kw_advisory | kw_mandatory | measure_kind => {
@@ -66,7 +67,12 @@ fn describe(rule: Rule) -> Option<String> {
             "a declaration (`预案`, `导入`, `预警级别`, `枚举`, `实体`, `限制`, `措施`, `豁免` or `表`)".into(),
         ),
         level_def => Some("an alert level name, optionally with an alias such as `黄色 (yellow)`".into()),
-        enum_desc | enum_asc | enum_plain => Some("enum values separated by `>`, `<` or `,`".into()),
+        enum_desc | enum_asc | enum_plain | enum_variant => {
+            Some("enum values separated by `>`, `<` or `,`".into())
+        }
+        variant_aliases | alias_name => {
+            Some("value aliases in parentheses, such as `B (B级, B类)`".into())
+        }
         field_decl => Some("a field such as `名称: 文本`".into()),
         type_expr | optional_flag | list_type | set_type | t_text | t_bool | t_integer | t_decimal
         | t_percent | t_date | t_credit_code => Some(

@@ -29,6 +29,7 @@ pub const KEYWORDS: &[(&str, &str, &str)] = &[
     ("实体", "entity", "entity (record type)"),
     ("键", "key", "key field of an entity"),
     ("别名", "alias", "column alias of a field"),
+    ("显示", "display", "field shown in outputs by record"),
     ("限制", "restriction", "named restriction"),
     ("措施", "measure", "measure"),
     ("倡议性", "advisory", "advisory measure"),
@@ -287,6 +288,7 @@ impl Builder {
         let name = self.name(it.next().expect("enum name"));
         let mut ordered = false;
         let mut variants = Vec::new();
+        let mut aliases = Vec::new();
         let mut separator = EnumSeparator::Plain;
         for p in it {
             match p.as_rule() {
@@ -297,7 +299,16 @@ impl Builder {
                         Rule::enum_asc => EnumSeparator::Ascending,
                         _ => EnumSeparator::Plain,
                     };
-                    variants = p.into_inner().map(|v| self.name(v)).collect();
+                    for v in p.into_inner() {
+                        let mut parts = v.into_inner();
+                        variants.push(self.name(parts.next().expect("variant name")));
+                        aliases.push(
+                            parts
+                                .next()
+                                .map(|a| a.into_inner().map(|n| self.name(n)).collect())
+                                .unwrap_or_default(),
+                        );
+                    }
                 }
                 _ => {}
             }
@@ -306,6 +317,7 @@ impl Builder {
             name,
             ordered,
             variants,
+            aliases,
             separator,
             span,
         }
@@ -332,19 +344,26 @@ impl Builder {
         let mut it = pair.into_inner();
         let name = self.name(it.next().expect("field name"));
         let ty = self.type_expr(it.next().expect("field type"));
-        let aliases = it
-            .next()
-            .map(|a| {
-                a.into_inner()
-                    .filter(|p| p.as_rule() == Rule::string)
-                    .map(|s| self.string(s))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut aliases = Vec::new();
+        let mut display = false;
+        for p in it {
+            match p.as_rule() {
+                Rule::field_alias => {
+                    aliases = p
+                        .into_inner()
+                        .filter(|s| s.as_rule() == Rule::string)
+                        .map(|s| self.string(s))
+                        .collect()
+                }
+                Rule::field_display => display = true,
+                other => unreachable!("field part {other:?}"),
+            }
+        }
         FieldDecl {
             name,
             ty,
             aliases,
+            display,
             span,
         }
     }
@@ -915,6 +934,113 @@ mod tests {
         assert_eq!(t.groups[0].rows[0].keys.len(), 2);
         assert!(t.groups[0].rows[1].cells[0].action.is_none());
         assert_eq!(t.groups[0].header.len(), 3);
+    }
+
+    fn enum_of(m: &Module, i: usize) -> &EnumDecl {
+        let Decl::Enum(e) = &m.decls[i] else {
+            panic!("declaration {i} is not an enum")
+        };
+        e
+    }
+
+    fn alias_texts(e: &EnumDecl) -> Vec<Vec<&str>> {
+        e.aliases
+            .iter()
+            .map(|a| a.iter().map(|n| n.text.as_str()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn enum_values_take_aliases_in_both_keyword_languages() {
+        let zh = parse("枚举 绩效等级 有序 { 引领性 (绩效引领性, 引领性企业) > A (A级) > B > B- (B-级) > C (C级) }\n枚举 动力类型 { 燃油 (柴油、汽油), 燃气, 纯电动 (电动), 氢燃料电池 (氢能, 氢燃料), }");
+        let en = parse("enum 绩效等级 ordered { 引领性 (绩效引领性, 引领性企业) > A (A级) > B > B- (B-级) > C (C级) }\nenum 动力类型 { 燃油 (柴油、汽油), 燃气, 纯电动 (电动), 氢燃料电池 (氢能, 氢燃料), }");
+        for m in [&zh, &en] {
+            let grades = enum_of(m, 0);
+            let names: Vec<_> = grades.variants.iter().map(|v| v.text.as_str()).collect();
+            assert_eq!(names, ["引领性", "A", "B", "B-", "C"]);
+            assert_eq!(
+                alias_texts(grades),
+                [
+                    vec!["绩效引领性", "引领性企业"],
+                    vec!["A级"],
+                    vec![],
+                    vec!["B-级"],
+                    vec!["C级"]
+                ]
+            );
+            let power = enum_of(m, 1);
+            assert_eq!(power.separator, EnumSeparator::Plain);
+            assert_eq!(
+                alias_texts(power),
+                [
+                    vec!["柴油", "汽油"],
+                    vec![],
+                    vec!["电动"],
+                    vec!["氢能", "氢燃料"]
+                ]
+            );
+        }
+        let e = enum_of(&zh, 0);
+        assert_eq!(e.aliases.len(), e.variants.len());
+    }
+
+    #[test]
+    fn enum_aliases_accept_full_width_commas_and_signs_inside() {
+        let m = parse("枚举 保障类别 { 民生保障 (民生保障类，民生类), 城市运行保障 (城市运行保障类) }\n枚举 G 有序 { A+ (A+级) > B- (B-级，B-) }");
+        assert_eq!(
+            alias_texts(enum_of(&m, 0)),
+            [vec!["民生保障类", "民生类"], vec!["城市运行保障类"]]
+        );
+        assert_eq!(
+            alias_texts(enum_of(&m, 1)),
+            [vec!["A+级"], vec!["B-级", "B-"]]
+        );
+    }
+
+    #[test]
+    fn an_alias_cannot_be_a_keyword_or_quoted() {
+        for text in [
+            "枚举 E { 甲 (是) }",
+            "枚举 E { 甲 (\"乙\") }",
+            "枚举 E { 甲 () }",
+        ] {
+            let d = parse_module(0, text).unwrap_err();
+            assert_eq!(d[0].code, "E0001", "{text}");
+        }
+    }
+
+    #[test]
+    fn display_follows_the_type_and_the_aliases() {
+        let zh = parse("实体 企业 键 码 { 码: 文本 显示\n 名称: 文本 别名 \"企业名称\", \"单位名称\" 显示\n 区: 可选 文本\n }");
+        let en = parse("entity 企业 key 码 { 码: text display\n 名称: text alias \"企业名称\", \"单位名称\" display\n 区: optional text\n }");
+        for m in [&zh, &en] {
+            let Decl::Entity(e) = &m.decls[0] else {
+                panic!()
+            };
+            let shown: Vec<bool> = e.fields.iter().map(|f| f.display).collect();
+            assert_eq!(shown, [true, true, false]);
+            assert_eq!(e.fields[1].aliases.len(), 2);
+        }
+        // `显示` before `别名` is not the syntax.
+        let d = parse_module(0, "实体 企业 键 码 { 码: 文本 显示 别名 \"编码\" }").unwrap_err();
+        assert_eq!(d[0].code, "E0001");
+    }
+
+    #[test]
+    fn every_listed_keyword_is_a_keyword_of_the_grammar() {
+        for (zh, en, _) in KEYWORDS {
+            for k in [zh, en] {
+                let parsed = PolicyParser::parse(Rule::keyword, k)
+                    .ok()
+                    .and_then(|mut p| p.next())
+                    .map(|p| p.as_str().len());
+                assert_eq!(
+                    parsed,
+                    Some(k.len()),
+                    "`{k}` is not in the grammar's keyword rule"
+                );
+            }
+        }
     }
 
     #[test]
