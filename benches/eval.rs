@@ -88,6 +88,7 @@ fn firms(rules: &RuleSet, n: usize) -> Vec<LoadedRecord> {
         .map(|i| match i {
             Item::Record(r) => r,
             Item::Error(e) => panic!("generated firm rejected: {e:?}"),
+            Item::Skipped(s) => panic!("generated row skipped: {s:?}"),
         })
         .collect()
 }

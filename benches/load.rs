@@ -148,6 +148,7 @@ fn load(rules: &RuleSet, specs: &[DataSpec], options: &InputOptions) -> usize {
             match item {
                 Item::Record(_) => firms += 1,
                 Item::Error(e) => panic!("generated firm rejected: {e:?}"),
+                Item::Skipped(s) => panic!("generated row skipped: {s:?}"),
             }
         }
         if !more {
