@@ -430,3 +430,62 @@ fn csv_export_is_gb18030_with_crlf_titles_and_a_total() {
         "merged-down rows"
     );
 }
+
+#[test]
+fn xls_fixture_is_the_small_district_workbook() {
+    let path = officer::xls_fixture();
+    let e = officer::expected(officer::XLS_FIRMS);
+    let mut wb = open_workbook_auto(&path).expect("the .xls opens");
+    let Sheets::Xls(xls) = &wb else {
+        panic!("read as BIFF (.xls)");
+    };
+    assert_eq!(
+        xls.sheet_names(),
+        [
+            officer::INSTRUCTIONS_SHEET,
+            officer::FIRMS_SHEET,
+            officer::MACHINES_SHEET
+        ]
+    );
+    let firm_merges = xls.merge_cells_by_sheet_name(officer::FIRMS_SHEET).unwrap();
+    let machine_merges = xls
+        .merge_cells_by_sheet_name(officer::MACHINES_SHEET)
+        .unwrap();
+    let last = officer::FIRM_HEADERS.len() as u32 - 1;
+    assert!(firm_merges.contains(&dims(0, 0, 0, last)));
+    assert!(firm_merges.contains(&dims(1, 0, 1, last)));
+    for c in 0..=last {
+        assert!(firm_merges.contains(&dims(2, c, 3, c)), "column {c}");
+    }
+    let total = (officer::FIRM_TOP_ROWS + officer::XLS_FIRMS) as u32;
+    assert!(firm_merges.contains(&dims(total, 0, total, 1)));
+
+    let range = wb.worksheet_range(officer::FIRMS_SHEET).unwrap();
+    // The .xls holds the 20 bordered empty rows too (LibreOffice reads it back as A1:L31),
+    // but calamine's BIFF reader skips blank cells: its range stops at the 合计 row.
+    assert_eq!(range.end(), Some((total, last)));
+    assert_eq!(text(&range, 0, 0), officer::FIRMS_TITLE);
+    assert_eq!(text(&range, 2, 6), "黄色预警是否纳入清单");
+    for f in &e.firms {
+        let r = f.row as usize - 1;
+        assert_eq!(text(&range, r, 1).trim(), f.name);
+        assert_eq!(text(&range, r, 2).trim(), f.key);
+        assert_eq!(plain(&text(&range, r, 4)), f.grade);
+    }
+    assert_eq!(text(&range, total as usize, 0), "合计");
+    assert_eq!(
+        text(&range, total as usize, 2),
+        format!("共{}家", officer::XLS_FIRMS)
+    );
+    check_machines_sheet(&mut wb, &machine_merges, &e);
+}
+
+/// Writes the workbook `tests/fixtures/district-small.xls` was converted from, into
+/// `target/tmp/officer-xls-source/` (see `tests/fixtures/README.md`).
+#[test]
+#[ignore = "run by hand to regenerate the .xls fixture"]
+fn write_xls_source() {
+    let dir = common::tmp("officer-xls-source");
+    let path = officer::district_workbook(&dir, officer::XLS_FIRMS);
+    println!("{}", path.display());
+}
