@@ -135,9 +135,14 @@ const NAME_ENDINGS: [&str; 7] = [
     "铸造有限公司",
     "食品有限公司",
 ];
-const NAME_SYLLABLES: [&str; 20] = [
-    "金", "华", "恒", "信", "京", "丰", "安", "盛", "永", "通", "新", "宏", "泰", "兴", "瑞", "达",
-    "鑫", "源", "嘉", "德",
+/// First and second characters of a firm's trade name (字号), disjoint: never doubled.
+const NAME_FIRST: [&str; 20] = [
+    "金", "恒", "京", "安", "永", "新", "兴", "鑫", "德", "宝", "中", "天", "东", "广", "长", "万",
+    "正", "博", "明", "润",
+];
+const NAME_SECOND: [&str; 20] = [
+    "华", "信", "丰", "盛", "通", "宏", "泰", "瑞", "达", "源", "嘉", "诚", "顺", "昌", "隆", "茂",
+    "晟", "远", "航", "裕",
 ];
 /// (as written, canonical)
 const GRADES: [(&str, &str); 6] = [
@@ -217,8 +222,9 @@ pub fn credit_code(i: usize) -> String {
 }
 
 fn firm_name(i: usize) -> String {
-    let a = NAME_SYLLABLES[i % 20];
-    let b = NAME_SYLLABLES[(i / 20 + 7) % 20];
+    // (first, second) differ for every i below 400.
+    let a = NAME_FIRST[i % 20];
+    let b = NAME_SECOND[(i / 20 + 3 * (i % 20)) % 20];
     let n = if i >= 400 {
         format!("{}", i / 400 + 1)
     } else {
