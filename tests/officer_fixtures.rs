@@ -471,6 +471,13 @@ fn xls_fixture_is_the_small_district_workbook() {
         assert_eq!(text(&range, r, 1).trim(), f.name);
         assert_eq!(text(&range, r, 2).trim(), f.key);
         assert_eq!(plain(&text(&range, r, 4)), f.grade);
+        let on: Vec<&str> = ["黄色", "橙色", "红色"]
+            .into_iter()
+            .zip(officer::LEVEL_COLUMNS)
+            .filter(|(_, c)| text(&range, r, u32::from(*c)) == "是")
+            .map(|(l, _)| l)
+            .collect();
+        assert_eq!(on, f.levels, "{}", f.name);
     }
     assert_eq!(text(&range, total as usize, 0), "合计");
     assert_eq!(
