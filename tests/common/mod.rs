@@ -1,6 +1,8 @@
 //! Running the real binary, shared by the integration tests.
 #![allow(dead_code)] // each test crate uses its own subset
 
+pub mod officer;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
