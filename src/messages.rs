@@ -129,6 +129,426 @@ macro_rules! catalogue {
 }
 
 catalogue! {
+    // ------------------------------------------------------------ data: values
+    VALUE_NOT_VALID {
+        zh: "值 {0} 无效：{1}",
+        en: "value {0} is not valid: {1}",
+    }
+    EXPECTED {
+        zh: "应为{0}",
+        en: "expected {0}",
+    }
+    EXPECT_TEXT { zh: "文本", en: "text" }
+    EXPECT_BOOL {
+        zh: "是/否（也可写 √/×、Y/N、有/无、1/0）",
+        en: "yes/no (是/否, √/×, Y/N, 有/无, true/false, 1/0)",
+    }
+    EXPECT_INTEGER { zh: "整数", en: "an integer" }
+    EXPECT_NUMBER { zh: "数字", en: "a number" }
+    EXPECT_PERCENT { zh: "百分比，如 20% 或 20", en: "a percentage such as 20% or 20" }
+    EXPECT_DATE { zh: "日期 YYYY-MM-DD", en: "a date YYYY-MM-DD" }
+    EXPECT_CREDIT_CODE {
+        zh: "18 位统一社会信用代码",
+        en: "an 18-character unified social credit code",
+    }
+    EXPECT_LEVEL { zh: "预警级别（{0}）", en: "an alert level ({0})" }
+    EXPECT_ONE_OF { zh: "以下之一：{0}", en: "one of {0}" }
+    EXPECT_LEVELS {
+        zh: "以“、”或“,”分隔的预警级别（{0}）",
+        en: "alert levels separated by `,` ({0})",
+    }
+    EXPECT_VALUES {
+        zh: "以“、”或“,”分隔的取值，取自 {0}",
+        en: "values separated by `,` from {0}",
+    }
+    EXPECT_LIST { zh: "“{0}”记录的列表", en: "a list of `{0}` records" }
+    SET_PART_NOT { zh: "“{0}”不是{1}", en: "`{0}` is not {1}" }
+    CREDIT_LENGTH {
+        zh: "统一社会信用代码应为 18 位，此处为 {0} 位",
+        en: "a credit code has 18 characters, this has {0}",
+    }
+    CREDIT_CHAR {
+        zh: "统一社会信用代码中不能出现“{0}”（不使用字母 I、O、S、V、Z 和小写字母）",
+        en: "`{0}` cannot appear in a credit code (letters I, O, S, V, Z and lower case are not used)",
+    }
+    CREDIT_CHECK {
+        zh: "校验码为“{0}”，但前 17 位对应的校验码应为“{1}”",
+        en: "check character is `{0}`, but the first 17 characters call for `{1}`",
+    }
+    CREDIT_EXCEL_HELP {
+        zh: "这个代码看起来被 Excel 当成了数字（数字只保留 15 位有效数字，末几位已丢失）：请把该列设为“文本”格式，重新录入代码后再导出",
+        en: "this code looks like a number Excel made of an all-digit code (a number keeps only 15 significant digits, so the last ones are lost): format the column as text, enter the codes again and export anew",
+    }
+    CELL_NOT_UTF8 {
+        zh: "该单元格不是 UTF-8 文本（如果文件是 GB18030 编码，请加 --encoding gb18030）",
+        en: "the cell is not UTF-8 text (if the file is GB18030, pass --encoding gb18030)",
+    }
+    CELL_BAD_BYTES {
+        zh: "该单元格含有不是有效 {0} 文本的字节",
+        en: "the cell holds bytes that are not valid {0} text",
+    }
+    CELL_EXCEL_ERROR {
+        zh: "该单元格是 Excel 错误值 {0}",
+        en: "the cell holds the Excel error {0}",
+    }
+    REQUIRED_EMPTY {
+        zh: "必填字段“{0}”没有值（应为{1}）",
+        en: "required field `{0}` has no value (expected {1})",
+    }
+    ROW_TOO_WIDE {
+        zh: "该行有 {0} 个单元格，但表头只有 {1} 列",
+        en: "the row has {0} cells but the header has {1} columns",
+    }
+    // ------------------------------------------------------------ data: the mapping file
+    MAP_INVALID {
+        zh: "{0}：不是有效的对照表文件：{1}",
+        en: "{0}: not a valid mapping file: {1}",
+    }
+    MAP_HELP {
+        zh: "格式见 docs/cli.md“对照表文件”一节；`policyc map 预案 --data 文件…` 会写出一份供修改",
+        en: "the format is in docs/cli.md, 'The mapping file'; `policyc map POLICY --data FILE…` writes one to start from",
+    }
+    UNKNOWN_ENTITY {
+        zh: "“{0}”不是预案中的实体（实体有：{1}）",
+        en: "`{0}` is not an entity of the plan (entities: {1})",
+    }
+    MAP_NOT_TABLE { zh: "“{0}”应是一个表（[…]）", en: "`{0}` must be a table ([…])" }
+    MAP_HEADER_ROW {
+        zh: "“{0}.header_row”应是行号（1 或更大）",
+        en: "`{0}.header_row` must be a row number (1 or more)",
+    }
+    MAP_COLUMN_TEXT { zh: "“{0}”的值应是文本", en: "the value for `{0}` must be text" }
+    MAP_NO_FIELD {
+        zh: "列“{0}”：“{1}”不是“{2}”的字段（字段有：{3}），也不是“字段:级别”、上级实体名或“-”",
+        en: "column `{0}`: `{1}` is not a field of `{2}` (fields: {3}), nor `field:level`, the parent entity or `-`",
+    }
+    MAP_BAD_VALUE {
+        zh: "字段“{2}”的写法“{0}”→“{1}”：{3}",
+        en: "spelling `{0}` → `{1}` of field `{2}`: {3}",
+    }
+    MAP_UNKNOWN_KEY {
+        zh: "[{1}] 中有未知的键“{0}”（应为 header_row、columns 或 values）",
+        en: "unknown key `{0}` in `[{1}]` (expected header_row, columns or values)",
+    }
+    MAP_HOW_NAME { zh: "字段名", en: "field name" }
+    MAP_HOW_ALIAS { zh: "别名", en: "alias" }
+    MAP_HOW_LEVEL { zh: "按级别的是/否列", en: "yes/no column of a level" }
+    MAP_HOW_INFERRED { zh: "推断", en: "inferred" }
+    MAP_HOW_MAPPED { zh: "对照表指定", en: "mapping file" }
+    MAP_HOW_UNMATCHED { zh: "不读取", en: "not read" }
+    MAP_FILE_INTRO {
+        zh: "# policyc 对照表：数据中的哪一列对应预案中的哪个字段。\n# 请核对，改正有误之处，然后用 `policyc eval … --map 本文件` 使用。\n# “-”表示该列不读取；“字段:级别”表示该级别的是/否列；上级实体名（如“企业”）表示该列是所属企业的代码。\n# 预案：{0}\n",
+        en: "# policyc mapping: which column of the data holds which field of the plan.\n# Review it, correct what is wrong, and use it with `policyc eval … --map THIS_FILE`.\n# `-` means the column is not read; `field:level` a yes/no column of that level; the parent entity's name (e.g. `企业`) a column holding the parent's key.\n# plan: {0}\n",
+    }
+    MAP_FILE_TABLE {
+        zh: "# {0}：{1}，表头在第 {2} 行",
+        en: "# {0}: {1}, header at row {2}",
+    }
+    MAP_FILE_VALUES {
+        zh: "# 预案不认识的写法，改成预案中的取值（\"\" 表示无值）：",
+        en: "# spellings the plan does not know, mapped to one of its values (\"\" for no value):",
+    }
+    MAP_FILE_UNKNOWN_VALUE {
+        zh: "{0} 行，如 {1}；可选：{2}",
+        en: "{0} rows, e.g. {1}; values: {2}",
+    }
+    MAP_WRITTEN {
+        zh: "对照表已写入 {0}：请核对后用 --map {0} 运行 eval",
+        en: "mapping written to {0}: review it, then run eval with --map {0}",
+    }
+    // ------------------------------------------------------------ data: headers and rows
+    NO_HEADER {
+        zh: "{0}：前 {1} 行中找不到表头：没有一行写出“{2}”的字段",
+        en: "{0}: no header row in the first {1} rows: no row names the fields of `{2}`",
+    }
+    NO_HEADER_HELP {
+        zh: "表头应写出 {0} 等字段；如果表头在更下面，请加 --header-row 行号，或在对照表（--map）中写明各列对应的字段",
+        en: "a header row names fields such as {0}; if it is further down, pass --header-row N, or say which column holds which field in a mapping file (--map)",
+    }
+    NO_TABLE_IN_WORKBOOK {
+        zh: "{0}：没有一个工作表的表头写出预案中实体的字段",
+        en: "{0}: no sheet has a header row that names the fields of an entity of the plan",
+    }
+    MISSING_FIELD {
+        zh: "{0}：没有列对应“{2}”的必填字段“{1}”",
+        en: "{0}: no column for required field `{1}` of `{2}`",
+    }
+    DID_YOU_MEAN {
+        zh: "是否指 {0}？请在对照表（--map）中写明哪一列是“{1}”；`policyc map` 可写出一份对照表",
+        en: "did you mean {0}? Say which column holds `{1}` in a mapping file (--map); `policyc map` writes one to start from",
+    }
+    COLUMNS_FOUND {
+        zh: "表头写出“{0}”的字段名或别名；找到的列：{1}",
+        en: "the header row names each field of `{0}` by its name or a declared alias; columns found: {1}",
+    }
+    NONE { zh: "无", en: "none" }
+    AMBIGUOUS_FIELD {
+        zh: "{0}：列 {1} 都可能是“{3}”的字段“{2}”",
+        en: "{0}: columns {1} could each be field `{2}` of `{3}`",
+    }
+    AMBIGUOUS_HELP {
+        zh: "请在对照表（--map）中写明，例如 {0} = \"{1}\"，其余列写 \"-\"",
+        en: "say which in a mapping file (--map), e.g. {0} = \"{1}\", and \"-\" for the others",
+    }
+    TWO_COLUMNS {
+        zh: "{0}：列“{1}”和“{2}”都给出“{4}”的字段“{3}”",
+        en: "{0}: columns `{1}` and `{2}` both give field `{3}` of `{4}`",
+    }
+    TWO_COLUMNS_HELP {
+        zh: "只保留其中一列，或在对照表中把其中一列写为 \"-\"",
+        en: "keep one of the two columns, or map one of them to \"-\" in a mapping file",
+    }
+    NO_PARENT_COLUMN {
+        zh: "{0}：没有列写明每个“{2}”属于哪个“{1}”",
+        en: "{0}: no column names the `{1}` each `{2}` belongs to",
+    }
+    NO_PARENT_COLUMN_HELP {
+        zh: "加一列 {0}（或“{1}”），填写所属记录的代码，或在对照表中写明",
+        en: "add a column {0} (or `{1}`) holding the parent's key, or name it in a mapping file",
+    }
+    OR { zh: "或", en: "or" }
+    NOTE_INFERRED {
+        zh: "{0}：列“{1}”按字段“{2}”读取（推断；如有误，请用 --map 指定）",
+        en: "{0}: column `{1}` read as field `{2}` (inferred; if wrong, fix it with --map)",
+    }
+    NOTE_LEVEL_COLUMN {
+        zh: "{0}：列“{1}”为“是”即列入{2}清单（字段“{3}”）",
+        en: "{0}: column `{1}`: 是 puts the record on the {2} list (field `{3}`)",
+    }
+    NOTE_PARENT_COLUMN {
+        zh: "{0}：列“{1}”按所属“{2}”的代码读取",
+        en: "{0}: column `{1}` read as the key of the `{2}` each record belongs to",
+    }
+    NOTE_IGNORED {
+        zh: "{0}：列 {1} 不是“{2}”的字段，不读取",
+        en: "{0}: column(s) {1} not fields of `{2}`; not read",
+    }
+    NOTE_LIST_COLUMN {
+        zh: "{0}：列 {1} 是“{2}”的列表字段，其各项来自单独的文件或工作表；不读取",
+        en: "{0}: column {1} is a list field of `{2}`, whose items come from their own file or sheet; not read",
+    }
+    NOTE_HEADER_AT {
+        zh: "{0}：表头在第 {1} 行",
+        en: "{0}: header at row {1}",
+    }
+    NOTE_SHEET_ENTITY {
+        zh: "{0}：工作表“{1}”按“{2}”读取",
+        en: "{0}: sheet `{1}` read as `{2}`",
+    }
+    NOTE_SHEET_IGNORED {
+        zh: "{0}：工作表“{1}”中没有预案的表格（没有表头写出其字段），不读取",
+        en: "{0}: sheet `{1}` holds no table of the plan (no header row names its fields); not read",
+    }
+    NOTE_TOTAL_ROW {
+        zh: "{0} 第 {1} 行：“{2}”是合计或说明行，不是记录；已跳过",
+        en: "{0} row {1}: `{2}` is a total or note row, not a record; skipped",
+    }
+    NOTE_BLANK_ROWS {
+        zh: "{0}：跳过空行 {1} 行",
+        en: "{0}: {1} blank rows skipped",
+    }
+    NOTE_PARENT_FAILED {
+        zh: "{0} 第 {1} 行：“{2}”{3} 已跳过：其所属“{4}”（{5} 第 {6} 行）未能读取",
+        en: "{0} row {1}: `{2}` {3} skipped: its `{4}` ({5} row {6}) could not be read",
+    }
+    ORPHAN {
+        zh: "找不到上级记录 {0}：没有读到这个代码的“{1}”",
+        en: "no parent record with key {0}: no `{1}` of that key was read",
+    }
+    ORPHAN_EMPTY {
+        zh: "找不到上级记录：“{0}”一栏为空",
+        en: "no parent record: the `{0}` cell is empty",
+    }
+    ITEM_BAD {
+        zh: "本“{2}”的“{0}”{1}（{3} 第 {4} 行）：{5}",
+        en: "`{0}` {1} of this `{2}` ({3} row {4}): {5}",
+    }
+    FLAG_NOT_BOOL {
+        zh: "按级别的清单列应填“是”或“否”（或留空）",
+        en: "a level's list column holds 是 or 否 (or nothing)",
+    }
+    // ------------------------------------------------------------ data: files
+    CANNOT_READ {
+        zh: "无法读取数据文件“{0}”：{1}",
+        en: "cannot read data file `{0}`: {1}",
+    }
+    CHECK_PATH { zh: "请检查数据文件的路径", en: "check the path of the data file" }
+    IS_DIRECTORY {
+        zh: "无法读取数据文件“{0}”：这是一个目录",
+        en: "cannot read data file `{0}`: it is a directory",
+    }
+    EMPTY_FILE {
+        zh: "{0}：文件为空，应有表头行",
+        en: "{0}: the file is empty; expected a header row",
+    }
+    EMPTY_FILE_HELP {
+        zh: "CSV 文件的表头行写出各列的名称",
+        en: "the header row of a CSV file names its columns",
+    }
+    ZIP_NOT_TEXT {
+        zh: "{0}：这是 zip 压缩包（XLSX 工作簿？），不是 {1} 文本",
+        en: "{0}: this is a zip archive (an XLSX workbook?), not {1} text",
+    }
+    ZIP_NOT_TEXT_HELP {
+        zh: "把文件命名为 .xlsx，或加 --data-format xlsx",
+        en: "name the file .xlsx or pass --data-format xlsx",
+    }
+    NUL_BYTES {
+        zh: "{0}：这不是 {1} 文本（含有 NUL 字节）",
+        en: "{0}: this is not {1} text (it contains NUL bytes)",
+    }
+    EXPORT_HELP {
+        zh: "请把清单导出为 CSV（UTF-8 或 GB18030）或 XLSX",
+        en: "export the list as CSV (UTF-8 or GB18030) or XLSX",
+    }
+    NOT_UTF8 {
+        zh: "{0}：不是 UTF-8 文本（第 {1} 个字节无效）",
+        en: "{0}: not UTF-8 text (invalid byte at offset {1})",
+    }
+    CSV_UNREADABLE {
+        zh: "{0}：无法按 CSV 读取（第 {1} 行）：{2}",
+        en: "{0}: not readable as CSV (row {1}): {2}",
+    }
+    UNKNOWN_ENCODING {
+        zh: "未知的文本编码“{0}”",
+        en: "unknown text encoding `{0}`",
+    }
+    UNKNOWN_ENCODING_HELP {
+        zh: "请用 --encoding utf-8 或 --encoding gb18030（gbk、gb2312 按 gb18030 读取）",
+        en: "use --encoding utf-8 or --encoding gb18030 (gbk and gb2312 are read as gb18030)",
+    }
+    STDIN_TWICE {
+        zh: "标准输入（-）只能读取一次",
+        en: "standard input (`-`) can be read only once",
+    }
+    FORMAT_OF_STDIN {
+        zh: "无法判断标准输入的格式",
+        en: "cannot tell the format of standard input",
+    }
+    FORMAT_OF_STDIN_HELP {
+        zh: "请加 --data-format csv、json、jsonl 或 xlsx",
+        en: "pass --data-format csv, json, jsonl or xlsx",
+    }
+    FORMAT_OF_FILE {
+        zh: "无法从文件名判断“{0}”的格式",
+        en: "cannot tell the format of `{0}` from its name",
+    }
+    FORMAT_OF_FILE_HELP {
+        zh: "请把文件命名为 .json、.jsonl、.csv、.xlsx 或 .xls，或加 --data-format",
+        en: "name it .json, .jsonl, .csv, .xlsx or .xls, or pass --data-format",
+    }
+    NOT_AN_ENTITY {
+        zh: "--data {0}={1}：“{0}”不是预案中的实体",
+        en: "--data {0}={1}: `{0}` is not an entity of the policy",
+    }
+    ENTITIES { zh: "实体有：{0}", en: "entities: {0}" }
+    NO_ENTITY {
+        zh: "{0}：预案没有声明可读取的实体",
+        en: "{0}: the policy declares no entity to read",
+    }
+    JSONL_ITEMS {
+        zh: "{0}：“{1}”记录是“{2}”的明细项；在 JSON Lines 中应写在每个“{2}”对象内",
+        en: "{0}: `{1}` records are items of `{2}`; in JSON Lines they go inline in each `{2}` object",
+    }
+    ITEMS_WITHOUT_PARENT_FILE {
+        zh: "{0}：其中是“{2}”的“{1}”明细，但没有给出“{2}”的 CSV 文件",
+        en: "{0}: holds `{1}` items of `{2}`, but no CSV file of `{2}` was given",
+    }
+    ITEMS_WITHOUT_PARENT_FILE_HELP {
+        zh: "把“{0}”文件一并给出：--data {0}.csv --data {1}",
+        en: "give the `{0}` file too: --data {0}.csv --data {1}",
+    }
+    ITEMS_WITHOUT_PARENT_SHEET {
+        zh: "{0}：工作表“{1}”中是“{3}”的“{2}”明细，但工作簿中没有“{3}”工作表",
+        en: "{0}: sheet `{1}` holds `{2}` items of `{3}`, but the workbook has no `{3}` sheet",
+    }
+    ITEMS_WITHOUT_PARENT_SHEET_HELP {
+        zh: "把上级记录放在同一工作簿的一个工作表中",
+        en: "put the parent records in a sheet of the same workbook",
+    }
+    XLSX_UNREADABLE {
+        zh: "{0}：不是可读取的 Excel 工作簿：{1}",
+        en: "{0}: not a readable Excel workbook: {1}",
+    }
+    XLSX_UNREADABLE_HELP {
+        zh: "请用 Excel 或 WPS 另存为 .xlsx，或导出为 CSV",
+        en: "save the list from Excel or WPS as .xlsx, or export it as CSV",
+    }
+    SHEET_UNREADABLE {
+        zh: "{0}：无法读取工作表“{1}”：{2}",
+        en: "{0}: cannot read sheet `{1}`: {2}",
+    }
+    READER_FAILED { zh: "读取程序出错", en: "the reader failed on it" }
+    STOPPED_AT_FIRST_ERROR {
+        zh: "按 --on-error fail 的要求，在第一条无法读取的记录处停止（{0} 第 {1} 行）；其后的记录未读取",
+        en: "stopped at the first record that could not be loaded ({0} row {1}), as --on-error fail asks; the records after it were not read",
+    }
+    HEADER_ROW_PAST_END {
+        zh: "{0}：--header-row {1} 超出了文件的行数",
+        en: "{0}: --header-row {1} is past the end of the table",
+    }
+    // ------------------------------------------------------------ data: JSON and JSON Lines
+    JSON_EXPECTED_OBJECT { zh: "应为“{0}”对象", en: "expected a `{0}` object" }
+    JSON_FOUND {
+        zh: "应为“{0}”对象，实为{1}",
+        en: "expected a `{0}` object, found {1}",
+    }
+    JSON_LINE_NOT_JSON { zh: "该行不是 JSON：{0}", en: "the line is not JSON: {0}" }
+    LINE_NOT_UTF8 { zh: "该行不是 UTF-8 文本", en: "the line is not UTF-8 text" }
+    ENTITY_KEY_BAD {
+        zh: "“{0}”应为实体名，实为 {1}",
+        en: "`{0}` must be an entity name, found {1}",
+    }
+    UNDECLARED_KEY {
+        zh: "{0}：“{1}”有预案未声明的字段“{2}”，不读取",
+        en: "{0}: `{1}` has a field `{2}` that the policy does not declare; it is ignored",
+    }
+    JSON_SHAPE { zh: "{0}：{1}", en: "{0}: {1}" }
+    JSON_INVALID { zh: "{0}：不是有效的 JSON：{1}", en: "{0}: not valid JSON: {1}" }
+    JSON_HELP {
+        zh: "JSON 数据是一个对象，每个实体一个数组；见 docs/cli.md",
+        en: "JSON data is an object with one array per entity; see docs/cli.md",
+    }
+    CANNOT_READ_AT_LINE {
+        zh: "无法读取数据文件“{0}”第 {1} 行：{2}",
+        en: "cannot read data file `{0}` at line {1}: {2}",
+    }
+    KIND_ARRAY { zh: "数组", en: "an array" }
+    KIND_STRING { zh: "字符串", en: "a string" }
+    KIND_NUMBER { zh: "数字", en: "a number" }
+    KIND_BOOL { zh: "布尔值", en: "a boolean" }
+    KIND_NULL { zh: "null", en: "null" }
+    // ------------------------------------------------------------ the command line
+    UNKNOWN_LEVEL { zh: "未知的预警级别“{0}”", en: "unknown level `{0}`" }
+    LEVELS_HELP { zh: "级别有：{0}，或 all（全部）", en: "levels: {0}, or `all`" }
+    XLSX_NEEDS_FILE { zh: "xlsx 输出需要写入文件", en: "xlsx output needs a file" }
+    XLSX_NEEDS_FILE_HELP { zh: "加上 -o 结果.xlsx", en: "add `-o decisions.xlsx`" }
+    CANNOT_WRITE { zh: "无法写入“{0}”：{1}", en: "cannot write `{0}`: {1}" }
+    CANNOT_WRITE_OUTPUT { zh: "无法写出结果：{0}", en: "cannot write the output: {0}" }
+    CANNOT_READ_RULES {
+        zh: "无法读取规则集“{0}”：{1}",
+        en: "cannot read rule set `{0}`: {1}",
+    }
+    CANNOT_USE_RULES {
+        zh: "无法使用规则集“{0}”：{1}",
+        en: "cannot use rule set `{0}`: {1}",
+    }
+    COMPILE_AGAIN_HELP {
+        zh: "请用本版 policyc 重新编译预案：`policyc compile 预案 -o rules.json`",
+        en: "compile the policy again with this policyc: `policyc compile POLICY -o rules.json`",
+    }
+    CHECK_THE_PATH { zh: "请检查路径", en: "check the path" }
+    POLICY_HAS_ERRORS {
+        zh: "policyc：预案有错误，未进行评估",
+        en: "policyc: the policy has errors; nothing was evaluated",
+    }
+    CANNOT_READ_MAP {
+        zh: "无法读取对照表“{0}”：{1}",
+        en: "cannot read mapping file `{0}`: {1}",
+    }
+    PROGRESS { zh: "已读取 {0} 条记录", en: "{0} records read" }
+    STANDARD_OUTPUT { zh: "标准输出", en: "standard output" }
+    ERRORS_SHEET { zh: "{0} 的“错误”工作表", en: "the 错误 (errors) sheet of {0}" }
     // ------------------------------------------------------------ the run's summary
     SUMMARY {
         zh: "读取 {0} 条记录：已评估 {1}，失败 {2}，跳过 {3}",

@@ -12,15 +12,47 @@ use crate::data::{self, DataFormat, DataSpec, InputOptions};
 use crate::eval::run::{self, OutputFormat, RunError};
 use crate::eval::Evaluator;
 use crate::ir::RuleSet;
+use crate::messages::Lang;
+use crate::msg;
 use crate::report::{self, decisions};
+
+/// Where the data comes from and how to read it: shared by `eval` and `map`.
+#[derive(Args)]
+pub(crate) struct DataArgs {
+    /// Data files, `[ENTITY=]PATH`; `-` reads standard input.
+    #[arg(long, required = true, num_args = 1..)]
+    data: Vec<String>,
+    /// The format of the data files, when their names do not tell.
+    #[arg(long, value_enum)]
+    data_format: Option<InputKind>,
+    /// The text encoding of CSV data (`utf-8`, `gb18030`); detected when absent.
+    #[arg(long)]
+    encoding: Option<String>,
+    /// The row the header starts at (as the spreadsheet numbers it), instead of searching
+    /// the first rows for it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    header_row: Option<u64>,
+    /// A mapping file fixing columns and value spellings (see `policyc map`).
+    #[arg(long, value_name = "FILE")]
+    map: Option<PathBuf>,
+    /// The language of messages: `zh` or `en` (default: Chinese for a plan written with
+    /// Chinese keywords or a Chinese locale, else English).
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum LangArg {
+    Zh,
+    En,
+}
 
 #[derive(Args)]
 pub(crate) struct EvalArgs {
     /// The policy file.
     policy: PathBuf,
-    /// Data files, `[ENTITY=]PATH`; `-` reads standard input.
-    #[arg(long, required = true, num_args = 1..)]
-    data: Vec<String>,
+    #[command(flatten)]
+    input: DataArgs,
     /// A level's name, its alias, or `all`.
     #[arg(long)]
     level: String,
@@ -29,12 +61,6 @@ pub(crate) struct EvalArgs {
     /// Write the output to this file instead of standard output (required for xlsx).
     #[arg(long, short)]
     output: Option<PathBuf>,
-    /// The format of the data files, when their names do not tell.
-    #[arg(long, value_enum)]
-    data_format: Option<InputKind>,
-    /// The text encoding of CSV data (`utf-8`, `gb18030`); detected when absent.
-    #[arg(long)]
-    encoding: Option<String>,
     /// `skip` reports a bad record and goes on; `fail` stops at the first one.
     #[arg(long, value_enum, default_value_t = OnError::Skip)]
     on_error: OnError,
@@ -66,7 +92,7 @@ enum OnError {
     Fail,
 }
 
-fn levels_for(rules: &RuleSet, level: &str) -> Result<Vec<usize>, miette::Report> {
+fn levels_for(rules: &RuleSet, lang: Lang, level: &str) -> Result<Vec<usize>, miette::Report> {
     if level.eq_ignore_ascii_case("all") || level == "全部" {
         return Ok((0..rules.levels.len()).collect());
     }
@@ -80,43 +106,97 @@ fn levels_for(rules: &RuleSet, level: &str) -> Result<Vec<usize>, miette::Report
             })
             .collect();
         miette::miette!(
-            help = format!("levels: {}, or `all`", names.join(", ")),
-            "unknown level `{level}`"
+            help = msg!(lang, LEVELS_HELP, names.join(", ")),
+            "{}",
+            msg!(lang, UNKNOWN_LEVEL, level)
         )
     })
 }
 
+impl DataArgs {
+    /// The interface language: `--lang`, else from the plan and the locale.
+    pub(crate) fn lang(&self, rules: &RuleSet) -> Lang {
+        match self.lang {
+            Some(LangArg::Zh) => Lang::Zh,
+            Some(LangArg::En) => Lang::En,
+            None => Lang::default_for(rules.chinese),
+        }
+    }
+
+    /// How to read the data files.
+    pub(crate) fn options(
+        &self,
+        rules: &RuleSet,
+        lang: Lang,
+    ) -> Result<InputOptions, miette::Report> {
+        let mapping = match &self.map {
+            None => data::mapping::Mapping::default(),
+            Some(path) => {
+                let name = path.display().to_string();
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    miette::miette!(
+                        help = msg!(lang, CHECK_THE_PATH),
+                        "{}",
+                        msg!(lang, CANNOT_READ_MAP, name, e)
+                    )
+                })?;
+                data::mapping::Mapping::parse(rules, lang, &name, &text).map_err(load_report)?
+            }
+        };
+        Ok(InputOptions {
+            format: self.data_format.map(|k| match k {
+                InputKind::Json => DataFormat::Json,
+                InputKind::Jsonl => DataFormat::Jsonl,
+                InputKind::Csv => DataFormat::Csv,
+                InputKind::Xlsx => DataFormat::Xlsx,
+            }),
+            encoding: self.encoding.clone(),
+            stop_on_error: false,
+            header_row: self.header_row.map(|n| n as usize),
+            mapping,
+            lang,
+            layouts: data::Layouts::default(),
+        })
+    }
+
+    pub(crate) fn lang_arg(&self) -> Option<LangArg> {
+        self.lang
+    }
+
+    pub(crate) fn specs(&self) -> Vec<DataSpec> {
+        self.data.iter().map(|d| DataSpec::parse(d)).collect()
+    }
+}
+
 pub(crate) fn run(args: &EvalArgs) -> ExitCode {
-    let rules = match load_rules(&args.policy) {
+    let rules = match load_rules(&args.policy, args.input.lang) {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let levels = match levels_for(&rules, &args.level) {
+    let lang = args.input.lang(&rules);
+    let levels = match levels_for(&rules, lang, &args.level) {
         Ok(l) => l,
         Err(r) => return fail(r),
     };
     if args.format == OutputKind::Xlsx && args.output.is_none() {
         return fail(miette::miette!(
-            help = "add `-o decisions.xlsx`",
-            "xlsx output needs a file"
+            help = msg!(lang, XLSX_NEEDS_FILE_HELP),
+            "{}",
+            msg!(lang, XLSX_NEEDS_FILE)
         ));
     }
-    let specs: Vec<DataSpec> = args.data.iter().map(|d| DataSpec::parse(d)).collect();
-    let options = InputOptions {
-        format: args.data_format.map(|k| match k {
-            InputKind::Json => DataFormat::Json,
-            InputKind::Jsonl => DataFormat::Jsonl,
-            InputKind::Csv => DataFormat::Csv,
-            InputKind::Xlsx => DataFormat::Xlsx,
-        }),
-        encoding: args.encoding.clone(),
-        stop_on_error: args.on_error == OnError::Fail,
+    let specs = args.input.specs();
+    let mut options = match args.input.options(&rules, lang) {
+        Ok(o) => o,
+        Err(r) => return fail(r),
     };
+    options.stop_on_error = args.on_error == OnError::Fail;
     let mut files = Vec::new();
-    let mut source = match data::open_inputs(&rules, &specs, &options, &mut files) {
+    let source = match data::open_inputs(&rules, &specs, &options, &mut files) {
         Ok(s) => s,
         Err(e) => return fail(load_report(e)),
     };
+    let mut source = super::progress::Progress::wrap(source, lang);
     let ev = Evaluator::new(&rules);
     let explain = args.explain.then_some(&ev);
     let json = decisions::JsonDocument(decisions::json::JsonFormat::new(&rules, explain));
@@ -140,7 +220,12 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         (_, OutputKind::Xlsx) => Box::new(std::io::sink()),
         (Some(path), _) => match std::fs::File::create(path) {
             Ok(f) => Box::new(std::io::BufWriter::with_capacity(1 << 20, f)),
-            Err(e) => return fail(miette::miette!("cannot write `{}`: {e}", path.display())),
+            Err(e) => {
+                return fail(miette::miette!(
+                    "{}",
+                    msg!(lang, CANNOT_WRITE, path.display(), e)
+                ))
+            }
         },
         (None, _) => Box::new(std::io::BufWriter::with_capacity(
             1 << 20,
@@ -171,45 +256,71 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
             result = Err(RunError::Io(e));
         }
     }
+    source.finish();
     match result {
         Ok((counts, warnings)) => {
-            // Formats without a place for them get warnings and the summary on standard error.
+            // Formats without a place for them get the notes and warnings on standard error;
+            // the summary goes there at the end of every run.
             if matches!(args.format, OutputKind::Csv | OutputKind::Xlsx) || args.output.is_some() {
                 for w in &warnings {
-                    eprintln!("warning: {w}");
+                    eprintln!("{w}");
                 }
-                eprintln!(
-                    "records {}, evaluated {}, failed {}",
-                    counts.records, counts.evaluated, counts.failed
-                );
+            }
+            eprintln!(
+                "{}",
+                msg!(
+                    lang,
+                    SUMMARY,
+                    counts.records,
+                    counts.evaluated,
+                    counts.failed,
+                    counts.skipped
+                )
+            );
+            if counts.failed > 0 {
+                let place = match (&args.output, args.format) {
+                    (Some(p), OutputKind::Xlsx) => msg!(lang, ERRORS_SHEET, p.display()),
+                    (Some(p), _) => p.display().to_string(),
+                    (None, _) => msg!(lang, STANDARD_OUTPUT),
+                };
+                eprintln!("{}", msg!(lang, SUMMARY_ERRORS_IN, place));
             }
             let _ = std::io::stderr().flush();
             ExitCode::from(if counts.failed > 0 { FINDINGS } else { OK })
         }
         Err(RunError::Load(e)) => fail(load_report(e)),
         Err(RunError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(USAGE),
-        Err(RunError::Io(e)) => fail(miette::miette!("cannot write the output: {e}")),
+        Err(RunError::Io(e)) => fail(miette::miette!("{}", msg!(lang, CANNOT_WRITE_OUTPUT, e))),
     }
 }
 
 /// The rule set to evaluate: a compiled one (`.json`, from `policyc compile`) or policy source.
-fn load_rules(path: &std::path::Path) -> Result<RuleSet, ExitCode> {
+/// Messages before the plan is known are in `--lang`, else Chinese or English by the locale.
+pub(crate) fn load_rules(
+    path: &std::path::Path,
+    lang: Option<LangArg>,
+) -> Result<RuleSet, ExitCode> {
+    let lang = match lang {
+        Some(LangArg::Zh) => Lang::Zh,
+        Some(LangArg::En) => Lang::En,
+        None => Lang::default_for(false),
+    };
     if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
     {
         let text = std::fs::read_to_string(path).map_err(|e| {
             fail(miette::miette!(
-                help = "check the path",
-                "cannot read rule set `{}`: {e}",
-                path.display()
+                help = msg!(lang, CHECK_THE_PATH),
+                "{}",
+                msg!(lang, CANNOT_READ_RULES, path.display(), e)
             ))
         })?;
         return crate::ir::compiled::from_json(&text).map_err(|e| {
             fail(miette::miette!(
-                help = "compile the policy again with this policyc: `policyc compile POLICY -o rules.json`",
-                "cannot use rule set `{}`: {e}",
-                path.display()
+                help = msg!(lang, COMPILE_AGAIN_HELP),
+                "{}",
+                msg!(lang, CANNOT_USE_RULES, path.display(), e)
             ))
         });
     }
@@ -218,13 +329,19 @@ fn load_rules(path: &std::path::Path) -> Result<RuleSet, ExitCode> {
         let mut err = StandardStream::stderr(color_choice(std::io::stderr().is_terminal()));
         let _ = report::render_human(&mut err, &c.sources, &c.diagnostics);
     }
+    let chinese = c.rules.as_ref().is_some_and(|r| r.chinese);
     c.rules.ok_or_else(|| {
-        eprintln!("policyc: the policy has errors; nothing was evaluated");
+        let lang = if lang == Lang::En && chinese {
+            Lang::Zh
+        } else {
+            lang
+        };
+        eprintln!("{}", msg!(lang, POLICY_HAS_ERRORS));
         ExitCode::from(FINDINGS)
     })
 }
 
-fn load_report(e: data::source::LoadError) -> miette::Report {
+pub(crate) fn load_report(e: data::source::LoadError) -> miette::Report {
     match e.help {
         Some(h) => miette::miette!(help = h, "{}", e.message),
         None => miette::miette!("{}", e.message),

@@ -3,6 +3,8 @@
 
 mod check;
 mod eval;
+mod map;
+mod progress;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -40,6 +42,9 @@ enum Command {
     },
     /// Decide which measures apply to each record at the given alert level(s).
     Eval(eval::EvalArgs),
+    /// Write the column mapping `eval` would use for the data files, for review; `eval
+    /// --map` takes it back.
+    Map(map::MapArgs),
     /// Compile a policy into a rule set file that `eval` accepts in place of the source.
     Compile {
         /// The policy file.
@@ -114,6 +119,7 @@ pub fn run() -> ExitCode {
             deny,
         } => check::run(&files, format, deny.is_some()),
         Command::Eval(args) => eval::run(&args),
+        Command::Map(args) => map::run(&args),
         Command::Compile { policy, output } => compile_to(&policy, &output),
         Command::Explain { code } => explain(&code),
     }

@@ -1,6 +1,9 @@
 //! Unified social credit codes (统一社会信用代码, GB 32100-2015): 18 characters whose
 //! last is a check character over the first 17.
 
+use crate::messages::Lang;
+use crate::msg;
+
 const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 const WEIGHTS: [u32; 17] = [
     1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
@@ -24,24 +27,23 @@ pub fn check_char(first17: &str) -> Option<char> {
     Some(ALPHABET[check as usize] as char)
 }
 
-/// `Ok(())` for a valid code; otherwise why it is not one.
-pub fn validate(code: &str) -> Result<(), String> {
+/// `Ok(())` for a valid code; otherwise why it is not one, in `lang`.
+pub fn validate(lang: Lang, code: &str) -> Result<(), String> {
     let n = code.chars().count();
     if n != 18 {
-        return Err(format!("a credit code has 18 characters, this has {n}"));
+        return Err(msg!(lang, CREDIT_LENGTH, n));
     }
     if let Some(bad) = code
         .chars()
         .find(|c| !c.is_ascii() || value_of(*c as u8).is_none())
     {
-        return Err(format!("`{bad}` cannot appear in a credit code (letters I, O, S, V, Z and lower case are not used)"));
+        return Err(msg!(lang, CREDIT_CHAR, bad));
     }
-    let expected = check_char(&code[..17]).ok_or("malformed credit code")?;
+    // 17 ASCII characters from the alphabet: the check character is defined.
+    let expected = check_char(&code[..17]).unwrap_or('?');
     let actual = code.as_bytes()[17] as char;
     if expected != actual {
-        return Err(format!(
-            "check character is `{actual}`, but the first 17 characters call for `{expected}`"
-        ));
+        return Err(msg!(lang, CREDIT_CHECK, actual, expected));
     }
     Ok(())
 }
@@ -52,15 +54,19 @@ mod tests {
 
     #[test]
     fn known_codes_validate() {
-        assert_eq!(validate("91310110666007217T"), Ok(()));
-        assert_eq!(validate("91310115591693856A"), Ok(()));
+        assert_eq!(validate(Lang::En, "91310110666007217T"), Ok(()));
+        assert_eq!(validate(Lang::En, "91310115591693856A"), Ok(()));
     }
 
     #[test]
     fn wrong_check_length_and_alphabet_are_rejected() {
-        assert!(validate("91310110666007217U").unwrap_err().contains("`T`"));
-        assert!(validate("9131011066600721").unwrap_err().contains("18"));
-        assert!(validate("9131011066600721IT").is_err());
-        assert!(validate("91310110666007217t").is_err());
+        assert!(validate(Lang::En, "91310110666007217U")
+            .unwrap_err()
+            .contains("`T`"));
+        assert!(validate(Lang::En, "9131011066600721")
+            .unwrap_err()
+            .contains("18"));
+        assert!(validate(Lang::En, "9131011066600721IT").is_err());
+        assert!(validate(Lang::En, "91310110666007217t").is_err());
     }
 }

@@ -9,11 +9,17 @@ use super::source::{Item, LoadError, MemorySource};
 use super::values::{expected, parse_cell};
 use super::{LoadedRecord, RowError};
 use crate::ir::{FieldType, Record, RuleSet, Value};
+use crate::messages::Lang;
+use crate::msg;
 
-/// Maps column names (field names and aliases) to field indexes, per entity.
+/// Maps column names (field names and aliases) to field indexes, per entity. A name is
+/// found as written, or reduced as headers are compared (`header_key`: full-width folded,
+/// spaces and required-marks removed).
 pub struct ColumnIndex<'r> {
     rules: &'r RuleSet,
-    by_entity: Vec<HashMap<&'r str, usize>>,
+    by_entity: Vec<HashMap<Box<str>, usize>>,
+    /// The language of the messages of what is read through this index.
+    pub lang: Lang,
 }
 
 impl<'r> ColumnIndex<'r> {
@@ -24,19 +30,32 @@ impl<'r> ColumnIndex<'r> {
             .map(|e| {
                 let mut m = HashMap::new();
                 for (i, f) in e.fields.iter().enumerate() {
-                    m.insert(f.name.as_str(), i);
-                    for a in &f.aliases {
-                        m.insert(a.as_str(), i);
+                    for n in std::iter::once(&f.name).chain(&f.aliases) {
+                        m.entry(n.as_str().into()).or_insert(i);
+                        m.entry(super::normalize::header_key(n).into()).or_insert(i);
                     }
                 }
                 m
             })
             .collect();
-        ColumnIndex { rules, by_entity }
+        ColumnIndex {
+            rules,
+            by_entity,
+            lang: Lang::En,
+        }
+    }
+
+    /// The index, with messages in `lang`.
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
     }
 
     pub fn field(&self, entity: usize, column: &str) -> Option<usize> {
-        self.by_entity[entity].get(column.trim()).copied()
+        let m = &self.by_entity[entity];
+        m.get(column)
+            .or_else(|| m.get(super::normalize::header_key(column).as_str()))
+            .copied()
     }
 
     pub fn rules(&self) -> &'r RuleSet {
@@ -69,11 +88,17 @@ fn json_text(v: &Json) -> String {
     }
 }
 
-fn convert(cols: &ColumnIndex, ty: FieldType, v: &Json, column: &str) -> Result<Value, CellError> {
+fn convert(
+    cols: &ColumnIndex,
+    ty: FieldType,
+    optional: bool,
+    v: &Json,
+    column: &str,
+) -> Result<Value, CellError> {
     let rules = cols.rules();
     let bad = |why: String| CellError {
         column: column.to_string(),
-        message: format!("value {} is not valid: {why}", json_text(v)),
+        message: msg!(cols.lang, VALUE_NOT_VALID, json_text(v), why),
     };
     match (ty, v) {
         (_, Json::Null) => Ok(Value::Missing),
@@ -85,11 +110,11 @@ fn convert(cols: &ColumnIndex, ty: FieldType, v: &Json, column: &str) -> Result<
             Ok(Value::Num(n.as_f64().unwrap_or(0.0)))
         }
         (FieldType::Bool | FieldType::Text, Json::Number(n)) => {
-            parse_cell(rules, ty, &n.to_string()).map_err(bad)
+            parse_cell(rules, cols.lang, ty, optional, &n.to_string()).map_err(bad)
         }
         (FieldType::Set(_), Json::Array(items)) => {
             let joined: Vec<String> = items.iter().map(json_text).collect();
-            parse_cell(rules, ty, &joined.join(",")).map_err(bad)
+            parse_cell(rules, cols.lang, ty, optional, &joined.join(",")).map_err(bad)
         }
         (FieldType::List(e), Json::Array(items)) => {
             let mut out = Vec::with_capacity(items.len());
@@ -97,7 +122,7 @@ fn convert(cols: &ColumnIndex, ty: FieldType, v: &Json, column: &str) -> Result<
                 let Json::Object(obj) = item else {
                     return Err(CellError {
                         column: format!("{column}[{}]", i + 1),
-                        message: format!("expected a `{}` object", rules.entities[e].name),
+                        message: msg!(cols.lang, JSON_EXPECTED_OBJECT, rules.entities[e].name),
                     });
                 };
                 let rec = record(cols, e, obj).map_err(|mut err| {
@@ -109,9 +134,13 @@ fn convert(cols: &ColumnIndex, ty: FieldType, v: &Json, column: &str) -> Result<
             Ok(Value::List(out))
         }
         (_, Json::String(s)) if !matches!(ty, FieldType::List(_)) => {
-            parse_cell(rules, ty, s).map_err(bad)
+            parse_cell(rules, cols.lang, ty, optional, s).map_err(bad)
         }
-        _ => Err(bad(format!("expected {}", expected(rules, ty)))),
+        _ => Err(bad(msg!(
+            cols.lang,
+            EXPECTED,
+            expected(rules, cols.lang, ty)
+        ))),
     }
 }
 
@@ -126,7 +155,8 @@ pub fn record(
     let mut values = vec![Value::Missing; info.fields.len()];
     for (k, v) in obj {
         if let Some(fi) = cols.field(entity, k) {
-            values[fi] = convert(cols, info.fields[fi].ty, v, k)?;
+            let f = &info.fields[fi];
+            values[fi] = convert(cols, f.ty, f.optional, v, k)?;
         }
     }
     for (fi, f) in info.fields.iter().enumerate() {
@@ -136,10 +166,11 @@ pub fn record(
                 _ if !f.optional => {
                     return Err(CellError {
                         column: f.name.clone(),
-                        message: format!(
-                            "required field `{}` has no value (expected {})",
+                        message: msg!(
+                            cols.lang,
+                            REQUIRED_EMPTY,
                             f.name,
-                            expected(cols.rules(), f.ty)
+                            expected(cols.rules(), cols.lang, f.ty)
                         ),
                     })
                 }
@@ -171,7 +202,18 @@ pub fn load(
     file_index: usize,
     text: &str,
 ) -> Result<MemorySource, LoadError> {
-    let cols = ColumnIndex::new(rules);
+    load_in(rules, Lang::En, file, file_index, text)
+}
+
+/// [`load`], with messages in `lang`.
+pub fn load_in(
+    rules: &RuleSet,
+    lang: Lang,
+    file: &str,
+    file_index: usize,
+    text: &str,
+) -> Result<MemorySource, LoadError> {
+    let cols = ColumnIndex::new(rules).with_lang(lang);
     let mut doc = Document {
         cols: &cols,
         file,
@@ -184,11 +226,11 @@ pub fn load(
     read.map_err(|e| {
         let shape = e.is_data();
         LoadError::new(if shape {
-            format!("{file}: {e}")
+            msg!(lang, JSON_SHAPE, file, e)
         } else {
-            format!("{file}: not valid JSON: {e}")
+            msg!(lang, JSON_INVALID, file, e)
         })
-        .with_help("JSON data is an object with one array per entity; see docs/cli.md")
+        .with_help(msg!(lang, JSON_HELP))
     })?;
     Ok(MemorySource::new(doc.items, doc.warnings))
 }
@@ -282,23 +324,22 @@ impl<'de> Visitor<'de> for Records<'_, '_, '_> {
                         .map(|e| e.name.as_str())
                         .collect::<Vec<_>>()
                         .join(", ");
-                    fail(
-                        row,
-                        format!("`{name}` is not an entity of the policy (entities: {entities})"),
-                    )
+                    fail(row, msg!(doc.cols.lang, UNKNOWN_ENTITY, name, entities))
                 }
                 (Some(e), Json::Object(obj)) => {
                     unknown_keys(doc.cols, e, obj, &mut unknown);
                     object_item(doc.cols, e, obj, doc.file, doc.file_index, row)
                 }
-                (Some(_), other) => fail(row, format!("expected a `{name}` object, found {other}")),
+                (Some(_), other) => fail(row, msg!(doc.cols.lang, JSON_FOUND, name, other)),
             };
             doc.items.push(item);
         }
         for k in unknown {
-            doc.warnings.push(format!(
-                "{}: `{name}` has a field `{k}` that the policy does not declare; it is ignored",
-                doc.file
+            let lang = doc.cols.lang;
+            doc.warnings.push(msg!(
+                lang,
+                WARNING,
+                msg!(lang, UNDECLARED_KEY, doc.file, name, k)
             ));
         }
         Ok(())

@@ -12,6 +12,8 @@ use super::source::{Item, LoadError, RecordSource};
 use super::text;
 use super::RowError;
 use crate::ir::RuleSet;
+use crate::messages::Lang;
+use crate::msg;
 
 /// The key that names an object's entity.
 pub const ENTITY_KEY: &str = "$entity";
@@ -32,17 +34,19 @@ pub struct JsonlSource<'r> {
 }
 
 impl<'r> JsonlSource<'r> {
+    #[allow(clippy::too_many_arguments)]
     pub fn open(
         rules: &'r RuleSet,
+        lang: Lang,
         path: &str,
         file: &str,
         file_index: usize,
         entity: usize,
         encoding: Option<&str>,
     ) -> Result<JsonlSource<'r>, LoadError> {
-        let input = text::open(path, file, encoding, "JSON Lines")?;
+        let input = text::open(lang, path, file, encoding, "JSON Lines")?;
         Ok(JsonlSource {
-            cols: ColumnIndex::new(rules),
+            cols: ColumnIndex::new(rules).with_lang(lang),
             reader: BufReader::with_capacity(64 * 1024, input.reader),
             file: file.to_string(),
             file_index,
@@ -71,27 +75,25 @@ impl<'r> JsonlSource<'r> {
 
     fn item(&mut self, line: &[u8]) -> Item {
         let rules = self.cols.rules();
+        let lang = self.cols.lang;
         let default = rules.entities[self.entity].name.as_str();
         let text = match std::str::from_utf8(line) {
             Ok(t) => t,
-            Err(_) => return self.error(default, "the line is not UTF-8 text".into()),
+            Err(_) => return self.error(default, msg!(lang, LINE_NOT_UTF8)),
         };
         let mut obj: Map<String, Json> = match serde_json::from_str(text) {
             Ok(Json::Object(o)) => o,
             Ok(other) => {
                 let kind = match other {
-                    Json::Array(_) => "an array",
-                    Json::String(_) => "a string",
-                    Json::Number(_) => "a number",
-                    Json::Bool(_) => "a boolean",
-                    _ => "null",
+                    Json::Array(_) => msg!(lang, KIND_ARRAY),
+                    Json::String(_) => msg!(lang, KIND_STRING),
+                    Json::Number(_) => msg!(lang, KIND_NUMBER),
+                    Json::Bool(_) => msg!(lang, KIND_BOOL),
+                    _ => msg!(lang, KIND_NULL),
                 };
-                return self.error(
-                    default,
-                    format!("expected a `{default}` object, found {kind}"),
-                );
+                return self.error(default, msg!(lang, JSON_FOUND, default, kind));
             }
-            Err(e) => return self.error(default, format!("the line is not JSON: {e}")),
+            Err(e) => return self.error(default, msg!(lang, JSON_LINE_NOT_JSON, e)),
         };
         let entity = match obj.remove(ENTITY_KEY) {
             None => self.entity,
@@ -100,20 +102,12 @@ impl<'r> JsonlSource<'r> {
                 None => {
                     let entities: Vec<&str> =
                         rules.entities.iter().map(|e| e.name.as_str()).collect();
-                    return self.error(
-                        &name,
-                        format!(
-                            "`{name}` is not an entity of the policy (entities: {})",
-                            entities.join(", ")
-                        ),
-                    );
+                    return self
+                        .error(&name, msg!(lang, UNKNOWN_ENTITY, name, entities.join(", ")));
                 }
             },
             Some(other) => {
-                return self.error(
-                    default,
-                    format!("`{ENTITY_KEY}` must be an entity name, found {other}"),
-                )
+                return self.error(default, msg!(lang, ENTITY_KEY_BAD, ENTITY_KEY, other))
             }
         };
         unknown_keys(&self.cols, entity, &obj, &mut self.unknown[entity]);
@@ -131,9 +125,11 @@ impl<'r> JsonlSource<'r> {
         let rules = self.cols.rules();
         for (e, keys) in self.unknown.iter().enumerate() {
             for k in &keys[self.warned[e]..] {
-                self.warnings.push(format!(
-                    "{}: `{}` has a field `{k}` that the policy does not declare; it is ignored",
-                    self.file, rules.entities[e].name
+                let lang = self.cols.lang;
+                self.warnings.push(msg!(
+                    lang,
+                    WARNING,
+                    msg!(lang, UNDECLARED_KEY, self.file, rules.entities[e].name, k)
                 ));
             }
             self.warned[e] = keys.len();
@@ -147,10 +143,12 @@ impl RecordSource for JsonlSource<'_> {
         while n < max && !self.done {
             self.buf.clear();
             let read = self.reader.read_until(b'\n', &mut self.buf).map_err(|e| {
-                LoadError::new(format!(
-                    "cannot read data file `{}` at line {}: {e}",
+                LoadError::new(msg!(
+                    self.cols.lang,
+                    CANNOT_READ_AT_LINE,
                     self.file,
-                    self.line + 1
+                    self.line + 1,
+                    e
                 ))
             })?;
             if read == 0 {

@@ -5,15 +5,21 @@
 
 pub mod credit_code;
 pub mod csv;
+pub mod header;
+pub mod join;
 pub mod json;
 pub mod jsonl;
+pub mod mapping;
+pub mod normalize;
 pub mod source;
 pub mod table;
 pub mod text;
 pub mod values;
 pub mod xlsx;
 
-use crate::ir::Record;
+use crate::ir::{Record, RuleSet};
+use crate::messages::Lang;
+use crate::msg;
 
 /// One record ready for evaluation.
 #[derive(Debug, Clone)]
@@ -51,6 +57,7 @@ pub enum DataFormat {
     Json,
     Jsonl,
     Csv,
+    /// A workbook: `.xlsx` or legacy `.xls`.
     Xlsx,
 }
 
@@ -63,7 +70,7 @@ impl DataFormat {
             "json" => DataFormat::Json,
             "jsonl" | "ndjson" => DataFormat::Jsonl,
             "csv" | "txt" => DataFormat::Csv,
-            "xlsx" | "xlsm" => DataFormat::Xlsx,
+            "xlsx" | "xlsm" | "xls" => DataFormat::Xlsx,
             _ => return None,
         })
     }
@@ -100,6 +107,44 @@ pub struct InputOptions {
     pub encoding: Option<String>,
     /// `--on-error fail`: stop at the first record that cannot be loaded.
     pub stop_on_error: bool,
+    /// The row the header starts at (`--header-row`), instead of searching for it.
+    pub header_row: Option<usize>,
+    /// Columns and value spellings the officer fixed (`--map`).
+    pub mapping: mapping::Mapping,
+    /// The language of messages.
+    pub lang: Lang,
+    /// Where the layout of each table is recorded.
+    pub layouts: Layouts,
+}
+
+/// How one table of the input was laid out: where its header is and what each column
+/// gives. Filled as tables are opened, for `policyc map` and the output's 说明 sheet.
+#[derive(Debug, Clone)]
+pub struct TableLayout {
+    pub file: String,
+    pub sheet: Option<String>,
+    pub entity: usize,
+    /// The header's first and last rows (the same for a one-row header).
+    pub header_rows: (usize, usize),
+    pub columns: Vec<header::Column>,
+}
+
+/// The layouts of a run's tables, shared with the threads that open them.
+#[derive(Debug, Clone, Default)]
+pub struct Layouts(std::sync::Arc<std::sync::Mutex<Vec<TableLayout>>>);
+
+impl Layouts {
+    /// Records one table's layout.
+    pub fn push(&self, layout: TableLayout) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push(layout);
+        }
+    }
+
+    /// The layouts recorded so far, in the order the tables were opened.
+    pub fn get(&self) -> Vec<TableLayout> {
+        self.0.lock().map(|v| v.clone()).unwrap_or_default()
+    }
 }
 
 /// How one `--data` argument will be read.
@@ -107,60 +152,85 @@ struct Planned {
     path: String,
     name: String,
     format: DataFormat,
-    entity: usize,
+    /// The entities the file may hold, the likeliest first.
+    candidates: Vec<(usize, Option<table::ParentLink>)>,
     file_index: usize,
 }
 
-/// The entity of a data file: the one `--data ENTITY=PATH` names, else the one the file's
-/// stem names (`企业.csv`), else the first entity whose records are not list items.
-fn file_entity(
-    rules: &crate::ir::RuleSet,
+/// Every entity of the plan with its parent link, the one named `first` (if any) first.
+fn all_entities(rules: &RuleSet, first: Option<usize>) -> Vec<(usize, Option<table::ParentLink>)> {
+    let mut all: Vec<(usize, Option<table::ParentLink>)> = (0..rules.entities.len())
+        .map(|e| (e, table::parent_of(rules, e)))
+        .collect();
+    if let Some(f) = first {
+        all.sort_by_key(|(e, _)| *e != f);
+    }
+    all
+}
+
+/// The entities a data file may hold: the one `--data ENTITY=PATH` names (with the items
+/// of its lists, for workbooks); else every entity, the one the file's stem names first.
+fn candidates_for(
+    rules: &RuleSet,
+    lang: Lang,
     spec: &DataSpec,
-    name: &str,
-) -> Result<usize, source::LoadError> {
-    let entities = || {
-        rules
+) -> Result<Vec<(usize, Option<table::ParentLink>)>, source::LoadError> {
+    if let Some(e) = &spec.entity {
+        let entities = rules
             .entities
             .iter()
             .map(|e| e.name.as_str())
             .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if let Some(e) = &spec.entity {
-        return rules.entity_index(e.trim()).ok_or_else(|| {
-            source::LoadError::new(format!(
-                "--data {e}={}: `{e}` is not an entity of the policy",
-                spec.path
-            ))
-            .with_help(format!("entities: {}", entities()))
-        });
+            .join(", ");
+        let named = rules.entity_index(e.trim()).ok_or_else(|| {
+            source::LoadError::new(msg!(lang, NOT_AN_ENTITY, e, spec.path))
+                .with_help(msg!(lang, ENTITIES, entities))
+        })?;
+        let mut c = vec![(named, table::parent_of(rules, named))];
+        c.extend(
+            (0..rules.entities.len())
+                .filter(|&x| table::parent_of(rules, x).is_some_and(|l| l.entity == named))
+                .map(|x| (x, table::parent_of(rules, x))),
+        );
+        return Ok(c);
     }
     let stem = std::path::Path::new(&spec.path)
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("");
-    if let Some(e) = rules.entity_index(stem) {
-        return Ok(e);
-    }
-    table::first_top_level(rules).ok_or_else(|| {
-        source::LoadError::new(format!("{name}: the policy declares no entity to read"))
-    })
+    Ok(all_entities(rules, rules.entity_index(stem)))
+}
+
+/// The entity a JSON or JSON Lines file's records are when they do not say: the first
+/// candidate that is not a list's item.
+fn document_entity(
+    lang: Lang,
+    candidates: &[(usize, Option<table::ParentLink>)],
+    name: &str,
+) -> Result<usize, source::LoadError> {
+    candidates
+        .iter()
+        .find(|(_, p)| p.is_none())
+        .map(|(e, _)| *e)
+        .ok_or_else(|| source::LoadError::new(msg!(lang, NO_ENTITY, name)))
 }
 
 /// Opens the data files of a run as one source, in the order given. `files` receives the
-/// display name of each file, indexed by [`LoadedRecord::file`].
+/// display name of each file, indexed by [`LoadedRecord::file`]; `notes` what was inferred
+/// about their layout (header rows, columns, sheets).
 ///
-/// CSV files of an entity whose records are items of another's list field (machines of a
-/// firm) are item files: they are joined to the CSV file of the parent entity given before
-/// them (or, if none is, the first one given after them).
+/// A CSV file whose header names the fields of an item entity (machines of a firm) is an
+/// item file: it is read ahead and joined to the CSV file of the parent entity given before
+/// it (or, if none is, the first one given after it), whatever the order of its rows.
 pub fn open_inputs<'r>(
     rules: &'r crate::ir::RuleSet,
     specs: &[DataSpec],
     options: &InputOptions,
     files: &mut Vec<String>,
 ) -> Result<Box<dyn source::RecordSource + 'r>, source::LoadError> {
+    let lang = options.lang;
     if let Some(label) = &options.encoding {
-        text::encoding_for_label(label)?;
+        text::encoding_for_label(lang, label)?;
     }
     let mut planned = Vec::new();
     for spec in specs {
@@ -171,9 +241,7 @@ pub fn open_inputs<'r>(
             spec.path.clone()
         };
         if stdin && planned.iter().any(|p: &Planned| p.path == "-") {
-            return Err(source::LoadError::new(
-                "standard input (`-`) can be read only once",
-            ));
+            return Err(source::LoadError::new(msg!(lang, STDIN_TWICE)));
         }
         let format = options
             .format
@@ -186,160 +254,201 @@ pub fn open_inputs<'r>(
             })
             .ok_or_else(|| {
                 if stdin {
-                    source::LoadError::new("cannot tell the format of standard input")
-                        .with_help("pass --data-format csv, json, jsonl or xlsx")
+                    source::LoadError::new(msg!(lang, FORMAT_OF_STDIN))
+                        .with_help(msg!(lang, FORMAT_OF_STDIN_HELP))
                 } else {
-                    source::LoadError::new(format!(
-                        "cannot tell the format of `{name}` from its name"
-                    ))
-                    .with_help("name it .json, .jsonl, .csv or .xlsx, or pass --data-format")
+                    source::LoadError::new(msg!(lang, FORMAT_OF_FILE, name))
+                        .with_help(msg!(lang, FORMAT_OF_FILE_HELP))
                 }
             })?;
-        let entity = file_entity(rules, spec, &name)?;
+        let candidates = candidates_for(rules, lang, spec)?;
         files.push(name.clone());
         planned.push(Planned {
             path: spec.path.clone(),
             name,
             format,
-            entity,
+            candidates,
             file_index: files.len() - 1,
         });
     }
-    let is_item =
-        |p: &Planned| p.format == DataFormat::Csv && table::parent_of(rules, p.entity).is_some();
+    let cols = json::ColumnIndex::new(rules).with_lang(lang);
+    let mut notes = Vec::new();
+    // CSV files are opened first: their headers say which entity each holds.
+    let mut tables: Vec<Option<csv::CsvTable>> = Vec::new();
+    for p in &planned {
+        tables.push(if p.format == DataFormat::Csv {
+            let spec = csv::TableSpec {
+                path: &p.path,
+                name: &p.name,
+                candidates: &p.candidates,
+                header_row: options.header_row,
+                mapping: &options.mapping,
+                encoding: options.encoding.as_deref(),
+                layouts: &options.layouts,
+            };
+            Some(csv::CsvTable::open(&cols, lang, &spec, &mut notes)?)
+        } else {
+            None
+        });
+    }
+    let entity_of = |i: usize| tables[i].as_ref().map(|t| t.header.entity);
     // Which parent file each item file joins.
     let mut joined_to: Vec<Option<usize>> = vec![None; planned.len()];
     for (i, p) in planned.iter().enumerate() {
-        if p.format == DataFormat::Jsonl {
-            if let Some(link) = table::parent_of(rules, p.entity) {
-                let pname = &rules.entities[link.entity].name;
-                return Err(source::LoadError::new(format!(
-                    "{}: `{}` records are items of `{pname}`; in JSON Lines they go inline in each `{pname}` object",
-                    p.name, rules.entities[p.entity].name
-                )));
-            }
-        }
-        if p.format != DataFormat::Csv {
-            continue;
-        }
-        let Some(link) = table::parent_of(rules, p.entity) else {
+        let Some(entity) = entity_of(i) else { continue };
+        let Some(link) = table::parent_of(rules, entity) else {
             continue;
         };
-        let is_parent =
-            |q: &&Planned| q.format == DataFormat::Csv && q.entity == link.entity && !is_item(q);
-        let parent = planned[..i]
-            .iter()
+        let is_parent = |q: usize| entity_of(q) == Some(link.entity);
+        let parent = (0..i)
             .rev()
-            .find(is_parent)
-            .or_else(|| planned[i + 1..].iter().find(is_parent));
+            .find(|&q| is_parent(q))
+            .or_else(|| (i + 1..planned.len()).find(|&q| is_parent(q)));
         match parent {
-            Some(q) => joined_to[i] = Some(q.file_index),
+            Some(q) => joined_to[i] = Some(q),
             None => {
                 let pname = &rules.entities[link.entity].name;
-                return Err(source::LoadError::new(format!(
-                    "{}: holds `{}` items of `{pname}`, but no CSV file of `{pname}` was given",
-                    p.name, rules.entities[p.entity].name
+                return Err(source::LoadError::new(msg!(
+                    lang,
+                    ITEMS_WITHOUT_PARENT_FILE,
+                    p.name,
+                    rules.entities[entity].name,
+                    pname
                 ))
-                .with_help(format!(
-                    "give the `{pname}` file too: --data {pname}.csv --data {}",
+                .with_help(msg!(
+                    lang,
+                    ITEMS_WITHOUT_PARENT_FILE_HELP,
+                    pname,
                     p.name
                 )));
             }
         }
     }
+    // Item files are read ahead, each on a thread of its own.
+    let mut items: Vec<Option<join::ItemTable>> = Vec::new();
+    std::thread::scope(|scope| -> Result<(), source::LoadError> {
+        let mut handles = Vec::new();
+        for (i, t) in tables.iter_mut().enumerate() {
+            if joined_to[i].is_none() {
+                handles.push(None);
+                continue;
+            }
+            let table = t.take().expect("an item file is a CSV table");
+            let link = table::parent_of(rules, table.header.entity).expect("an item entity");
+            handles.push(Some(scope.spawn(move || table.into_items(rules, link))));
+        }
+        for h in handles {
+            items.push(match h {
+                Some(h) => Some(
+                    h.join()
+                        .map_err(|_| source::LoadError::new(msg!(lang, READER_FAILED)))??,
+                ),
+                None => None,
+            });
+        }
+        Ok(())
+    })?;
     let encoding = options.encoding.as_deref();
     let mut sources: Vec<Box<dyn source::RecordSource + 'r>> = Vec::new();
-    for p in &planned {
-        if joined_to[p.file_index].is_some() {
+    for (i, p) in planned.iter().enumerate() {
+        if joined_to[i].is_some() {
             continue;
         }
         match p.format {
             DataFormat::Json => {
-                let text = read_text(&p.path, &p.name)?;
-                sources.push(Box::new(json::load(rules, &p.name, p.file_index, &text)?));
+                let text = read_text(lang, &p.path, &p.name)?;
+                sources.push(Box::new(json::load_in(
+                    rules,
+                    lang,
+                    &p.name,
+                    p.file_index,
+                    &text,
+                )?));
             }
             DataFormat::Csv => {
-                let items: Vec<csv::ItemFile> = planned
-                    .iter()
-                    .filter(|q| joined_to[q.file_index] == Some(p.file_index))
-                    .map(|q| csv::ItemFile {
-                        path: &q.path,
-                        name: &q.name,
-                        entity: q.entity,
-                        link: table::parent_of(rules, q.entity).expect("an item file"),
-                    })
+                let joins: Vec<join::ItemTable> = (0..planned.len())
+                    .filter(|&q| joined_to[q] == Some(i))
+                    .filter_map(|q| items[q].take())
                     .collect();
-                sources.push(Box::new(csv::CsvSource::open(
+                let table = tables[i].take().expect("a CSV table");
+                sources.push(Box::new(csv::CsvSource::new(
                     rules,
+                    lang,
+                    table,
+                    p.file_index,
+                    joins,
+                    std::mem::take(&mut notes),
+                )));
+            }
+            DataFormat::Jsonl => {
+                let entity = document_entity(lang, &p.candidates, &p.name)?;
+                if let Some(link) = table::parent_of(rules, entity) {
+                    let pname = &rules.entities[link.entity].name;
+                    return Err(source::LoadError::new(msg!(
+                        lang,
+                        JSONL_ITEMS,
+                        p.name,
+                        rules.entities[entity].name,
+                        pname
+                    )));
+                }
+                sources.push(Box::new(jsonl::JsonlSource::open(
+                    rules,
+                    lang,
                     &p.path,
                     &p.name,
                     p.file_index,
-                    p.entity,
-                    &items,
+                    entity,
                     encoding,
-                )?));
+                )?))
             }
-            DataFormat::Jsonl => sources.push(Box::new(jsonl::JsonlSource::open(
-                rules,
-                &p.path,
-                &p.name,
-                p.file_index,
-                p.entity,
-                encoding,
-            )?)),
             DataFormat::Xlsx => {
-                let bytes = read_bytes(&p.path, &p.name)?;
-                sources.push(Box::new(xlsx::load(
+                let bytes = read_bytes(lang, &p.path, &p.name)?;
+                sources.push(Box::new(xlsx::XlsxSource::open(
                     rules,
-                    &p.name,
-                    p.file_index,
                     bytes,
-                    p.entity,
-                )?));
+                    xlsx::WorkbookSpec {
+                        name: p.name.clone(),
+                        file_index: p.file_index,
+                        candidates: p.candidates.clone(),
+                        header_row: options.header_row,
+                        mapping: options.mapping.clone(),
+                        lang,
+                        layouts: options.layouts.clone(),
+                    },
+                )));
             }
         }
     }
+    if !notes.is_empty() {
+        sources.insert(0, Box::new(source::MemorySource::new(Vec::new(), notes)));
+    }
     let chain: Box<dyn source::RecordSource + 'r> = Box::new(source::ChainSource::new(sources));
     Ok(if options.stop_on_error {
-        Box::new(source::StopOnError::new(chain))
+        Box::new(source::StopOnError::new(chain, lang))
     } else {
         chain
     })
 }
 
 /// Reads a whole data file (or standard input) as bytes.
-pub fn read_bytes(path: &str, name: &str) -> Result<Vec<u8>, source::LoadError> {
+pub fn read_bytes(lang: Lang, path: &str, name: &str) -> Result<Vec<u8>, source::LoadError> {
     use std::io::Read;
     let mut bytes = Vec::new();
-    text::open_bytes(path, name)?
+    text::open_bytes(lang, path, name)?
         .read_to_end(&mut bytes)
-        .map_err(|e| source::LoadError::new(format!("cannot read data file `{name}`: {e}")))?;
+        .map_err(|e| source::LoadError::new(msg!(lang, CANNOT_READ, name, e)))?;
     Ok(bytes)
 }
 
 /// Reads a whole data file (or standard input) as UTF-8 text.
-pub fn read_text(path: &str, name: &str) -> Result<String, source::LoadError> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    let read = if path == "-" {
-        std::io::stdin().read_to_end(&mut bytes).map(|_| ())
-    } else {
-        std::fs::File::open(path)
-            .and_then(|mut f| f.read_to_end(&mut bytes))
-            .map(|_| ())
-    };
-    read.map_err(|e| {
-        source::LoadError::new(format!("cannot read data file `{name}`: {e}"))
-            .with_help("check the path of the data file")
-    })?;
+pub fn read_text(lang: Lang, path: &str, name: &str) -> Result<String, source::LoadError> {
+    let bytes = read_bytes(lang, path, name)?;
     let bytes = bytes
         .strip_prefix(b"\xEF\xBB\xBF")
         .map(<[u8]>::to_vec)
         .unwrap_or(bytes);
     String::from_utf8(bytes).map_err(|e| {
-        source::LoadError::new(format!(
-            "{name}: not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
+        source::LoadError::new(msg!(lang, NOT_UTF8, name, e.utf8_error().valid_up_to()))
     })
 }

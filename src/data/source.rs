@@ -144,14 +144,16 @@ pub struct StopOnError<'a> {
     inner: Box<dyn RecordSource + 'a>,
     stopped: bool,
     warnings: Vec<String>,
+    lang: crate::messages::Lang,
 }
 
 impl<'a> StopOnError<'a> {
-    pub fn new(inner: Box<dyn RecordSource + 'a>) -> Self {
+    pub fn new(inner: Box<dyn RecordSource + 'a>, lang: crate::messages::Lang) -> Self {
         StopOnError {
             inner,
             stopped: false,
             warnings: Vec::new(),
+            lang,
         }
     }
 }
@@ -170,12 +172,15 @@ impl RecordSource for StopOnError<'_> {
             out.truncate(start + i + 1);
             self.stopped = true;
             self.warnings.extend(self.inner.take_warnings());
-            let at = match &out[start + i] {
-                Item::Error(e) => format!("{} row {}", e.file, e.row),
-                Item::Record(_) | Item::Skipped(_) => String::new(),
+            let (file, row) = match &out[start + i] {
+                Item::Error(e) => (e.file.as_str(), e.row),
+                Item::Record(_) | Item::Skipped(_) => ("", 0),
             };
-            self.warnings.push(format!(
-                "stopped at the first record that could not be loaded ({at}), as --on-error fail asks; the records after it were not read"
+            let lang = self.lang;
+            self.warnings.push(crate::msg!(
+                lang,
+                WARNING,
+                crate::msg!(lang, STOPPED_AT_FIRST_ERROR, file, row)
             ));
             return Ok(false);
         }
@@ -221,7 +226,10 @@ mod tests {
     #[test]
     fn stop_on_error_keeps_the_first_error_and_ends_the_input() {
         let items = vec![rec(2), rec(3), err(4), rec(5), err(6)];
-        let mut s = StopOnError::new(Box::new(MemorySource::new(items, vec![])));
+        let mut s = StopOnError::new(
+            Box::new(MemorySource::new(items, vec![])),
+            crate::messages::Lang::En,
+        );
         let mut out = Vec::new();
         assert!(s.next_batch(2, &mut out).unwrap());
         assert!(!s.next_batch(2, &mut out).unwrap());
@@ -229,6 +237,6 @@ mod tests {
         assert_eq!(out.len(), 3);
         assert!(matches!(out[2], Item::Error(RowError { row: 4, .. })));
         let w = s.take_warnings();
-        assert!(w[0].contains("f.csv row 4"), "{w:?}");
+        assert!(w[0].contains("(f.csv row 4)"), "{w:?}");
     }
 }

@@ -1,15 +1,22 @@
 //! Tables with a header row, shared by CSV files and XLSX sheets: header texts → fields
 //! (by name or declared alias), and one row of cell texts → one typed record.
 
+use super::header::{locate, Column, How, Mapped, Target, SCAN_ROWS};
 use super::json::ColumnIndex;
-use super::source::LoadError;
-use super::values::{expected, parse_cell};
+use super::mapping::{EntityMap, Mapping};
+use super::normalize::{is_nothing, parse_bool};
+use super::source::{LoadError, SkipReason};
+use super::values::{check_credit_code, expected, parse_cell, respell};
 use crate::ir::{FieldType, Record, RuleSet, Value};
+use crate::messages::Lang;
+use crate::msg;
 
 /// Why one row did not become a record: the column (header text) if one cell is to blame.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BadRow {
     pub column: Option<String>,
+    /// The cell's text (a bounded prefix).
+    pub value: Option<String>,
     pub message: String,
 }
 
@@ -37,6 +44,8 @@ pub struct TableRow {
     pub key: Option<String>,
     pub parent: Option<String>,
     pub result: Result<Record, BadRow>,
+    /// Set when the row holds no record (blank, a total row): `result` is then meaningless.
+    pub skip: Option<SkipReason>,
 }
 
 /// The entity and list field that items of an item table belong to.
@@ -62,236 +71,417 @@ pub fn first_top_level(rules: &RuleSet) -> Option<usize> {
     (0..rules.entities.len()).find(|&e| parent_of(rules, e).is_none())
 }
 
-/// Header texts mapped to fields.
+/// Header texts mapped to fields, ready to read rows.
 #[derive(Debug)]
 pub struct Header {
     pub entity: usize,
-    /// Each column's header text, trimmed.
+    /// The table's name in messages: the file, and the sheet for workbooks.
+    pub table: String,
+    /// Each column's header text, trimmed (two header rows joined).
     pub names: Vec<String>,
-    fields: Vec<Option<usize>>,
+    /// Each column, with what it gives and how that was decided.
+    pub columns: Vec<Column>,
     /// The column of the entity's key field.
     pub key_col: Option<usize>,
     /// The column naming the parent record, for item tables.
     pub parent_col: Option<usize>,
-    /// Per field: whether the rule set reads it (see `ir::usage`); unread text is checked, not kept.
+    /// The row numbers (as the officer sees them) of the header's first and last row.
+    pub first_row: usize,
+    pub header_row: usize,
+    /// Per field: whether a rule reads it or the plan displays it; other text is checked,
+    /// not kept.
     keep: Vec<bool>,
+    /// Per field: the mapping file's spellings.
+    spellings: Vec<Option<Vec<(String, String)>>>,
+    /// Whether some column gives a level of this set field (so it starts as the empty set).
+    flagged: Vec<bool>,
+    lang: Lang,
 }
 
 fn clean(name: &str) -> String {
     name.trim_start_matches('\u{feff}').trim().to_string()
 }
 
-fn field_names(rules: &RuleSet, entity: usize, field: usize) -> String {
+fn field_names(rules: &RuleSet, lang: Lang, entity: usize, field: usize) -> String {
     let f = &rules.entities[entity].fields[field];
     let mut names = vec![format!("`{}`", f.name)];
     names.extend(f.aliases.iter().map(|a| format!("`{a}`")));
-    names.join(" or ")
+    names.join(&format!(" {} ", msg!(lang, OR)))
+}
+
+/// Columns whose header shares the most characters with the field's names: the
+/// candidates a "did you mean" names.
+fn candidates(rules: &RuleSet, entity: usize, field: usize, columns: &[Column]) -> Vec<String> {
+    let f = &rules.entities[entity].fields[field];
+    let names: Vec<&str> = std::iter::once(f.name.as_str())
+        .chain(f.aliases.iter().map(String::as_str))
+        .collect();
+    let mut scored: Vec<(usize, &str)> = columns
+        .iter()
+        .filter(|c| c.target == Target::Ignored && !c.header.trim().is_empty())
+        .map(|c| {
+            let shared = names
+                .iter()
+                .map(|n| n.chars().filter(|ch| c.header.contains(*ch)).count())
+                .max()
+                .unwrap_or(0);
+            (shared, c.header.as_str())
+        })
+        .filter(|(shared, _)| *shared > 0)
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, h)| format!("`{h}`"))
+        .collect()
 }
 
 impl Header {
-    /// Maps `names` to the fields of `entity`. `parent` is set for item tables, which need a
-    /// column naming the parent record: the parent entity's name or its key field (name or
-    /// alias). Undeclared columns give one warning; a missing required column, or two
-    /// columns for one field, is an error of the whole table.
+    /// Builds the header of `table` from its mapped columns. A missing required column, a
+    /// field two columns give, or an ambiguous match is an error of the whole table; every
+    /// inferred match, level column and unread column is reported once in `notes`.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         cols: &ColumnIndex,
+        lang: Lang,
         table: &str,
-        entity: usize,
-        names: Vec<String>,
+        mapped: Mapped,
+        (first_row, header_row): (usize, usize),
         parent: Option<ParentLink>,
-        warnings: &mut Vec<String>,
+        map: Option<&EntityMap>,
+        notes: &mut Vec<String>,
     ) -> Result<Header, LoadError> {
         let rules = cols.rules();
+        let entity = mapped.entity;
         let info = &rules.entities[entity];
-        let names: Vec<String> = names.iter().map(|n| clean(n)).collect();
-        let mut fields = vec![None; names.len()];
-        let mut by_field: Vec<Option<usize>> = vec![None; info.fields.len()];
-        let mut unknown = Vec::new();
-        let mut list_columns = Vec::new();
-        let mut parent_col = None;
-        let mut parent_key_col = None;
-        for (c, name) in names.iter().enumerate() {
-            let mut names_parent = false;
-            if let Some(p) = parent {
-                let pinfo = &rules.entities[p.entity];
-                if *name == pinfo.name {
-                    parent_col.get_or_insert(c);
-                    names_parent = true;
-                } else if cols.field(p.entity, name) == Some(pinfo.key) {
-                    parent_key_col.get_or_insert(c);
-                    names_parent = true;
-                }
-            }
-            let Some(fi) = cols.field(entity, name) else {
-                if !name.is_empty() && !names_parent {
-                    unknown.push(format!("`{name}`"));
-                }
-                continue;
-            };
-            if matches!(info.fields[fi].ty, FieldType::List(_)) {
-                list_columns.push(format!("`{name}`"));
-                continue;
-            }
-            if let Some(prev) = by_field[fi] {
-                return Err(LoadError::new(format!(
-                    "{table}: columns `{}` and `{name}` both give field `{}` of `{}`",
-                    names[prev], info.fields[fi].name, info.name
-                ))
-                .with_help("keep one of the two columns"));
-            }
-            by_field[fi] = Some(c);
-            fields[c] = Some(fi);
+        let mut columns = mapped.columns;
+        for c in &mut columns {
+            c.header = clean(&c.header);
         }
-        let missing: Vec<String> = info
+        let names: Vec<String> = columns.iter().map(|c| c.header.clone()).collect();
+        let mut by_field: Vec<Option<usize>> = vec![None; info.fields.len()];
+        let mut flagged = vec![false; info.fields.len()];
+        let mut parent_col = None;
+        for (c, col) in columns.iter().enumerate() {
+            match col.target {
+                Target::Field(fi) => {
+                    if let Some(prev) = by_field[fi] {
+                        return Err(LoadError::new(msg!(
+                            lang,
+                            TWO_COLUMNS,
+                            table,
+                            names[prev],
+                            col.header,
+                            info.fields[fi].name,
+                            info.name
+                        ))
+                        .with_help(msg!(lang, TWO_COLUMNS_HELP)));
+                    }
+                    by_field[fi] = Some(c);
+                }
+                Target::Flag { field, .. } => flagged[field] = true,
+                Target::Parent => {
+                    parent_col.get_or_insert(c);
+                }
+                Target::Ignored => {}
+            }
+        }
+        if let Some(a) = mapped.ambiguous.first() {
+            let columns: Vec<String> = a.columns.iter().map(|c| format!("`{c}`")).collect();
+            return Err(LoadError::new(msg!(
+                lang,
+                AMBIGUOUS_FIELD,
+                table,
+                columns.join("、"),
+                info.fields[a.field].name,
+                info.name
+            ))
+            .with_help(msg!(
+                lang,
+                AMBIGUOUS_HELP,
+                super::mapping::toml_string(&a.columns[0]),
+                info.fields[a.field].name
+            )));
+        }
+        let missing: Vec<usize> = info
             .fields
             .iter()
             .enumerate()
             .filter(|(fi, f)| {
-                by_field[*fi].is_none() && !f.optional && !matches!(f.ty, FieldType::List(_))
+                by_field[*fi].is_none()
+                    && !flagged[*fi]
+                    && !f.optional
+                    && !matches!(f.ty, FieldType::List(_))
             })
-            .map(|(fi, _)| field_names(rules, entity, fi))
+            .map(|(fi, _)| fi)
             .collect();
-        if !missing.is_empty() {
-            return Err(LoadError::new(format!(
-                "{table}: no column for required field{} {} of `{}`",
-                if missing.len() > 1 { "s" } else { "" },
-                missing.join(", "),
+        if let Some(&first) = missing.first() {
+            let all: Vec<String> = missing
+                .iter()
+                .map(|&fi| field_names(rules, lang, entity, fi))
+                .collect();
+            let near = candidates(rules, entity, first, &columns);
+            let help = if near.is_empty() {
+                let found: Vec<String> = names
+                    .iter()
+                    .filter(|n| !n.is_empty())
+                    .map(|n| format!("`{n}`"))
+                    .collect();
+                msg!(
+                    lang,
+                    COLUMNS_FOUND,
+                    info.name,
+                    if found.is_empty() {
+                        msg!(lang, NONE)
+                    } else {
+                        found.join(", ")
+                    }
+                )
+            } else {
+                msg!(
+                    lang,
+                    DID_YOU_MEAN,
+                    near.join(&format!(" {} ", msg!(lang, OR))),
+                    info.fields[first].name
+                )
+            };
+            return Err(LoadError::new(msg!(
+                lang,
+                MISSING_FIELD,
+                table,
+                all.join(", "),
                 info.name
             ))
-            .with_help(format!(
-                "the header row names each field of `{}` by its name or a declared alias; columns found: {}",
-                info.name,
-                if names.is_empty() { "none".to_string() } else { names.join(", ") }
-            )));
+            .with_help(help));
         }
-        let parent_col = parent_col.or(parent_key_col);
         if let Some(p) = parent {
             if parent_col.is_none() {
                 let pinfo = &rules.entities[p.entity];
-                return Err(LoadError::new(format!(
-                    "{table}: no column names the `{}` each `{}` belongs to",
-                    pinfo.name, info.name
+                return Err(LoadError::new(msg!(
+                    lang,
+                    NO_PARENT_COLUMN,
+                    table,
+                    pinfo.name,
+                    info.name
                 ))
-                .with_help(format!(
-                    "add a column {} (or `{}`) holding the parent's key",
-                    field_names(rules, p.entity, pinfo.key),
+                .with_help(msg!(
+                    lang,
+                    NO_PARENT_COLUMN_HELP,
+                    field_names(rules, lang, p.entity, pinfo.key),
                     pinfo.name
                 )));
             }
         }
-        if !unknown.is_empty() {
-            warnings.push(format!(
-                "{table}: column{} {} {} not field{} of `{}`; ignored",
-                if unknown.len() > 1 { "s" } else { "" },
-                unknown.join(", "),
-                if unknown.len() > 1 { "are" } else { "is" },
-                if unknown.len() > 1 { "s" } else { "" },
-                info.name
+        let mut ignored = Vec::new();
+        for col in &columns {
+            match (&col.target, col.how) {
+                (Target::Field(f), How::Inferred) => notes.push(msg!(
+                    lang,
+                    NOTE,
+                    msg!(lang, NOTE_INFERRED, table, col.header, info.fields[*f].name)
+                )),
+                (Target::Flag { field, level }, How::Level) => notes.push(msg!(
+                    lang,
+                    NOTE,
+                    msg!(
+                        lang,
+                        NOTE_LEVEL_COLUMN,
+                        table,
+                        col.header,
+                        rules.levels[*level as usize].name,
+                        info.fields[*field].name
+                    )
+                )),
+                (Target::Parent, How::Inferred) => {
+                    let p = parent.map(|p| rules.entities[p.entity].name.as_str());
+                    notes.push(msg!(
+                        lang,
+                        NOTE,
+                        msg!(lang, NOTE_PARENT_COLUMN, table, col.header, p.unwrap_or(""))
+                    ))
+                }
+                (Target::Ignored, How::Unmatched) if !col.header.is_empty() => {
+                    ignored.push(format!("`{}`", col.header))
+                }
+                _ => {}
+            }
+        }
+        if !ignored.is_empty() {
+            notes.push(msg!(
+                lang,
+                NOTE,
+                msg!(lang, NOTE_IGNORED, table, ignored.join("、"), info.name)
             ));
         }
-        if !list_columns.is_empty() {
-            warnings.push(format!(
-                "{table}: column {} is a list field of `{}`, whose items come from their own file or sheet; ignored",
-                list_columns.join(", "),
-                info.name
-            ));
-        }
-        let keep = crate::ir::usage::fields_read(cols.rules()).swap_remove(entity);
+        let read = crate::ir::usage::fields_read(rules).swap_remove(entity);
+        let keep = info
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(fi, f)| read[fi] || f.display || fi == info.key)
+            .collect();
+        let spellings = (0..info.fields.len())
+            .map(|fi| map.and_then(|m| m.spellings(fi)).map(<[_]>::to_vec))
+            .collect();
         Ok(Header {
             entity,
+            table: table.to_string(),
             key_col: by_field[info.key],
             names,
-            fields,
+            columns,
             parent_col,
+            first_row,
+            header_row,
             keep,
+            spellings,
+            flagged,
+            lang,
         })
     }
 
-    /// True when every cell is empty or blank (such rows are skipped, they hold no record).
+    /// True when every cell is empty or blank.
     pub fn is_blank(cells: &dyn Cells) -> bool {
         (0..cells.count()).all(|i| cells.text(i).map(|t| t.trim().is_empty()).unwrap_or(false))
     }
 
     fn raw(cells: &dyn Cells, col: Option<usize>) -> Option<String> {
-        let t = cells.text(col?).ok()?.trim();
-        (!t.is_empty()).then(|| t.to_string())
+        let t = cells.text(col?).ok()?;
+        let t = super::normalize::fold(t);
+        (!t.is_empty()).then(|| t.into_owned())
+    }
+
+    /// Why a row holds no record, if it does not: blank, or a total or note row (no key,
+    /// and its first non-empty cells say 合计, 共N家 …).
+    fn skip_reason(&self, cells: &dyn Cells, key: Option<&str>) -> Option<SkipReason> {
+        if Self::is_blank(cells) {
+            return Some(SkipReason::Blank);
+        }
+        // A total row may put its count where the key goes (合计 | | 共12家).
+        if key.is_some_and(|k| !super::normalize::is_total_text(k)) {
+            return None;
+        }
+        (0..cells.count())
+            .filter_map(|i| cells.text(i).ok())
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .take(3)
+            .find(|t| super::normalize::is_total_text(t))
+            .map(|t| SkipReason::Total(t.chars().take(40).collect()))
     }
 
     /// Parses one row.
     pub fn row(&self, rules: &RuleSet, row: usize, cells: &dyn Cells) -> TableRow {
+        let key = Self::raw(cells, self.key_col);
+        let skip = self.skip_reason(cells, key.as_deref());
         TableRow {
             row,
-            key: Self::raw(cells, self.key_col),
             parent: Self::raw(cells, self.parent_col),
-            result: self.record(rules, cells),
+            result: if skip.is_some() {
+                Ok(Record::default())
+            } else {
+                self.record(rules, cells)
+            },
+            key,
+            skip,
+        }
+    }
+
+    fn bad(&self, c: usize, text: &str, message: String) -> BadRow {
+        BadRow {
+            column: Some(self.names[c].clone()),
+            value: Some(text.trim().chars().take(200).collect()),
+            message,
         }
     }
 
     fn record(&self, rules: &RuleSet, cells: &dyn Cells) -> Result<Record, BadRow> {
+        let lang = self.lang;
         let info = &rules.entities[self.entity];
         let width = self.names.len();
-        if cells.count() < width {
-            return Err(BadRow {
-                column: None,
-                message: format!(
-                    "the row has {} cells but the header has {width} columns",
-                    cells.count()
-                ),
-            });
-        }
         for i in width..cells.count() {
             if !cells.text(i).map(|t| t.trim().is_empty()).unwrap_or(false) {
                 return Err(BadRow {
                     column: None,
-                    message: format!(
-                        "the row has {} cells but the header has {width} columns",
-                        cells.count()
-                    ),
+                    value: None,
+                    message: msg!(lang, ROW_TOO_WIDE, cells.count(), width),
                 });
             }
         }
         let mut values: Vec<Value> = info
             .fields
             .iter()
-            .map(|f| match f.ty {
+            .enumerate()
+            .map(|(fi, f)| match f.ty {
                 FieldType::List(_) => Value::List(Vec::new()),
+                FieldType::Set(_) if self.flagged[fi] => Value::Set(0),
                 _ => Value::Missing,
             })
             .collect();
-        for (c, field) in self.fields.iter().enumerate() {
-            let Some(fi) = *field else { continue };
+        for (c, col) in self.columns.iter().enumerate() {
+            let (fi, level) = match col.target {
+                Target::Field(fi) => (fi, None),
+                Target::Flag { field, level } => (field, Some(level)),
+                Target::Parent | Target::Ignored => continue,
+            };
             let text = cells.text(c).map_err(|why| BadRow {
                 column: Some(self.names[c].clone()),
+                value: None,
                 message: why,
             })?;
-            let ty = info.fields[fi].ty;
-            if !self.keep[fi] && matches!(ty, FieldType::Text | FieldType::CreditCode) {
-                values[fi] = elide_text(ty, text).map_err(|why| BadRow {
-                    column: Some(self.names[c].clone()),
-                    message: format!("value {} is not valid: {why}", text.trim()),
-                })?;
+            let text = respell(self.spellings[fi].as_deref(), text);
+            if let Some(level) = level {
+                match parse_bool(&text) {
+                    Some(true) => {
+                        if let Value::Set(bits) = &mut values[fi] {
+                            *bits |= 1u64 << level;
+                        }
+                    }
+                    Some(false) => {}
+                    None if is_nothing(&text) => {}
+                    None => {
+                        return Err(self.bad(
+                            c,
+                            &text,
+                            msg!(
+                                lang,
+                                VALUE_NOT_VALID,
+                                text.trim(),
+                                msg!(lang, FLAG_NOT_BOOL)
+                            ),
+                        ))
+                    }
+                }
                 continue;
             }
-            values[fi] = parse_cell(rules, ty, text).map_err(|why| BadRow {
-                column: Some(self.names[c].clone()),
-                message: format!("value {} is not valid: {why}", text.trim()),
-            })?;
+            let field = &info.fields[fi];
+            let ty = field.ty;
+            let parsed = if !self.keep[fi] && matches!(ty, FieldType::Text | FieldType::CreditCode)
+            {
+                elide_text(lang, ty, &text)
+            } else {
+                parse_cell(rules, lang, ty, field.optional, &text)
+            };
+            let parsed = parsed
+                .map_err(|why| self.bad(c, &text, msg!(lang, VALUE_NOT_VALID, text.trim(), why)))?;
+            // A set from a list column adds to the levels of yes/no columns.
+            values[fi] = match (&values[fi], parsed) {
+                (Value::Set(a), Value::Set(b)) => Value::Set(a | b),
+                (_, v) => v,
+            };
         }
         for (fi, f) in info.fields.iter().enumerate() {
             if !f.optional && matches!(values[fi], Value::Missing) {
                 let column = self
-                    .fields
+                    .columns
                     .iter()
-                    .position(|x| *x == Some(fi))
+                    .position(|x| x.target == Target::Field(fi))
                     .map(|c| self.names[c].clone())
                     .unwrap_or_else(|| f.name.clone());
                 return Err(BadRow {
                     column: Some(column),
-                    message: format!(
-                        "required field `{}` has no value (expected {})",
-                        f.name,
-                        expected(rules, f.ty)
-                    ),
+                    value: None,
+                    message: msg!(lang, REQUIRED_EMPTY, f.name, expected(rules, lang, f.ty)),
                 });
             }
         }
@@ -300,15 +490,91 @@ impl Header {
 }
 
 /// Checks a text cell no rule reads, without keeping (or allocating) it.
-fn elide_text(ty: FieldType, text: &str) -> Result<Value, String> {
+fn elide_text(lang: Lang, ty: FieldType, text: &str) -> Result<Value, String> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(Value::Missing);
     }
     if ty == FieldType::CreditCode {
-        super::credit_code::validate(t)?;
+        check_credit_code(lang, &super::normalize::fold(t))?;
     }
     Ok(Value::Elided)
+}
+
+/// Finds the header among the first rows of a table and maps it. `rows` are the table's
+/// first rows as (row number, cell texts), blank rows left out; `header_row` is the row
+/// number `--header-row` (or the mapping file) names. Returns the header and the index in
+/// `rows` of the first row after it.
+#[allow(clippy::too_many_arguments)]
+pub fn find_header(
+    cols: &ColumnIndex,
+    lang: Lang,
+    table: &str,
+    candidates: &[(usize, Option<ParentLink>)],
+    rows: &[(usize, Vec<String>)],
+    header_row: Option<usize>,
+    mapping: &Mapping,
+    notes: &mut Vec<String>,
+) -> Result<Option<(Header, usize)>, LoadError> {
+    let rules = cols.rules();
+    let texts: Vec<Vec<String>> = rows.iter().map(|(_, cells)| cells.clone()).collect();
+    let at = match header_row {
+        Some(n) => match rows.iter().position(|(r, _)| *r >= n) {
+            Some(i) => Some(i),
+            None => {
+                return Err(LoadError::new(msg!(lang, HEADER_ROW_PAST_END, table, n)));
+            }
+        },
+        None => None,
+    };
+    let Some(found) = locate(cols, candidates, &texts, at, mapping) else {
+        return Ok(None);
+    };
+    let entity = found.mapped.entity;
+    let parent = candidates
+        .iter()
+        .find(|(e, _)| *e == entity)
+        .and_then(|(_, p)| *p);
+    let last = found.index + found.span - 1;
+    let header_row = rows[last].0;
+    let first = rows[found.index].0;
+    if first != 1 {
+        let at = if found.span == 2 {
+            format!("{first}–{header_row}")
+        } else {
+            first.to_string()
+        };
+        notes.push(msg!(lang, NOTE, msg!(lang, NOTE_HEADER_AT, table, at)));
+    }
+    let header = Header::new(
+        cols,
+        lang,
+        table,
+        found.mapped,
+        (first, header_row),
+        parent,
+        mapping.entity(entity),
+        notes,
+    )?;
+    let _ = rules;
+    Ok(Some((header, last + 1)))
+}
+
+/// The error for a table with no header: names the fields a header would have.
+pub fn no_header(rules: &RuleSet, lang: Lang, table: &str, entity: usize) -> LoadError {
+    let info = &rules.entities[entity];
+    let some: Vec<String> = info
+        .fields
+        .iter()
+        .filter(|f| !matches!(f.ty, FieldType::List(_)))
+        .take(5)
+        .map(|f| format!("`{}`", f.name))
+        .collect();
+    LoadError::new(msg!(lang, NO_HEADER, table, SCAN_ROWS, info.name)).with_help(msg!(
+        lang,
+        NO_HEADER_HELP,
+        some.join("、")
+    ))
 }
 
 #[cfg(test)]
@@ -330,6 +596,28 @@ pub(crate) mod tests {
         v.iter().map(|s| s.to_string()).collect()
     }
 
+    /// The header of `entity` for these column names, as a table would map it.
+    fn header(
+        rules: &RuleSet,
+        entity: usize,
+        cols_: &[&str],
+        parent: Option<ParentLink>,
+        notes: &mut Vec<String>,
+    ) -> Result<Header, LoadError> {
+        let cols = ColumnIndex::new(rules);
+        let mapped = super::super::header::map_columns(&cols, entity, parent, &names(cols_), None);
+        Header::new(
+            &cols,
+            Lang::En,
+            "f.csv",
+            mapped,
+            (1, 1),
+            parent,
+            None,
+            notes,
+        )
+    }
+
     pub(crate) const FIRM_HEADER: &[&str] = &[
         "统一社会信用代码",
         "企业名称",
@@ -343,17 +631,16 @@ pub(crate) mod tests {
     ];
 
     #[test]
-    fn aliases_map_and_unknown_columns_warn_once() {
+    fn aliases_map_and_unknown_columns_are_noted_once() {
         let rules = beijing();
-        let cols = ColumnIndex::new(&rules);
         let firm = rules.entity_index("企业").unwrap();
-        let mut header = FIRM_HEADER.to_vec();
-        header.push("备注");
-        header.push("联系人");
-        let mut warnings = Vec::new();
-        let h = Header::new(&cols, "f.csv", firm, names(&header), None, &mut warnings).unwrap();
-        assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert!(warnings[0].contains("`备注`, `联系人`"), "{warnings:?}");
+        let mut cols = FIRM_HEADER.to_vec();
+        cols.push("备注");
+        cols.push("联系人");
+        let mut notes = Vec::new();
+        let h = header(&rules, firm, &cols, None, &mut notes).unwrap();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("`备注`、`联系人`"), "{notes:?}");
         let row = [
             "91310110666007217T",
             "甲公司",
@@ -370,13 +657,15 @@ pub(crate) mod tests {
         let r = h.row(&rules, 2, &row[..].to_vec());
         let rec = r.result.unwrap();
         assert_eq!(r.key.as_deref(), Some("91310110666007217T"));
-        let name = rules.entities[firm]
-            .fields
-            .iter()
-            .position(|f| f.name == "名称")
-            .unwrap();
-        // No rule of the Beijing plan reads 名称: it is checked, not kept; the key is kept.
-        assert_eq!(rec.values[name], Value::Elided);
+        let field = |n: &str| {
+            rules.entities[firm]
+                .fields
+                .iter()
+                .position(|f| f.name == n)
+                .unwrap()
+        };
+        // 名称 is displayed, so it is kept though no rule reads it.
+        assert_eq!(rec.values[field("名称")], Value::Text("甲公司".into()));
         let key = rules.entities[firm].key;
         assert_eq!(rec.values[key], Value::Text("91310110666007217T".into()));
     }
@@ -384,60 +673,70 @@ pub(crate) mod tests {
     #[test]
     fn missing_required_column_and_duplicate_field_are_file_errors() {
         let rules = beijing();
-        let cols = ColumnIndex::new(&rules);
         let firm = rules.entity_index("企业").unwrap();
-        let header: Vec<&str> = FIRM_HEADER
+        let cols: Vec<&str> = FIRM_HEADER
             .iter()
             .copied()
             .filter(|h| *h != "行业")
+            .chain(["产业类型"])
             .collect();
-        let e =
-            Header::new(&cols, "f.csv", firm, names(&header), None, &mut Vec::new()).unwrap_err();
+        let e = header(&rules, firm, &cols, None, &mut Vec::new()).unwrap_err();
         assert!(e.message.contains("`行业`"), "{}", e.message);
-        let mut header = FIRM_HEADER.to_vec();
-        header.push("名称");
-        let e =
-            Header::new(&cols, "f.csv", firm, names(&header), None, &mut Vec::new()).unwrap_err();
+        let mut cols = FIRM_HEADER.to_vec();
+        cols.push("名称");
+        let e = header(&rules, firm, &cols, None, &mut Vec::new()).unwrap_err();
         assert!(e.message.contains("`企业名称` and `名称`"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_missing_field_names_the_columns_it_may_be() {
+        let rules = beijing();
+        let firm = rules.entity_index("企业").unwrap();
+        let cols: Vec<&str> = FIRM_HEADER
+            .iter()
+            .copied()
+            .filter(|h| *h != "绩效等级")
+            .chain(["绩效评定"])
+            .collect();
+        let e = header(&rules, firm, &cols, None, &mut Vec::new()).unwrap_err();
+        assert!(e.message.contains("`绩效等级`"), "{}", e.message);
+        let help = e.help.unwrap();
+        assert!(help.contains("did you mean `绩效评定`"), "{help}");
     }
 
     #[test]
     fn item_tables_need_a_parent_column() {
         let rules = beijing();
-        let cols = ColumnIndex::new(&rules);
         let machine = rules.entity_index("机械").unwrap();
         let link = parent_of(&rules, machine).unwrap();
         assert_eq!(rules.entities[link.entity].name, "企业");
-        let h = Header::new(
-            &cols,
-            "m.csv",
+        let h = header(
+            &rules,
             machine,
-            names(&["企业", "编号", "动力"]),
+            &["企业", "编号", "动力"],
             Some(link),
             &mut Vec::new(),
         )
         .unwrap();
         assert_eq!(h.parent_col, Some(0));
-        let mut w = Vec::new();
-        let h = Header::new(
-            &cols,
-            "m.csv",
+        let mut notes = Vec::new();
+        let h = header(
+            &rules,
             machine,
-            names(&["编号", "动力", "统一社会信用代码"]),
+            &["编号", "动力", "统一社会信用代码"],
             Some(link),
-            &mut w,
+            &mut notes,
         )
         .unwrap();
         assert_eq!(h.parent_col, Some(2));
         assert!(
-            w.is_empty(),
-            "the parent column is not an unknown column: {w:?}"
+            notes.is_empty(),
+            "the parent column is not an unknown column: {notes:?}"
         );
-        let e = Header::new(
-            &cols,
-            "m.csv",
+        let e = header(
+            &rules,
             machine,
-            names(&["编号", "动力"]),
+            &["编号", "动力"],
             Some(link),
             &mut Vec::new(),
         )
@@ -451,19 +750,10 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn bad_cells_and_ragged_rows_are_row_errors() {
+    fn bad_cells_are_row_errors_and_short_rows_read_as_empty_cells() {
         let rules = beijing();
-        let cols = ColumnIndex::new(&rules);
         let firm = rules.entity_index("企业").unwrap();
-        let h = Header::new(
-            &cols,
-            "f.csv",
-            firm,
-            names(FIRM_HEADER),
-            None,
-            &mut Vec::new(),
-        )
-        .unwrap();
+        let h = header(&rules, firm, FIRM_HEADER, None, &mut Vec::new()).unwrap();
         let row = [
             "91310110666007217T",
             "甲公司",
@@ -477,14 +767,18 @@ pub(crate) mod tests {
         ];
         let e = h.row(&rules, 5, &row[..].to_vec()).result.unwrap_err();
         assert_eq!(e.column.as_deref(), Some("绩效等级"));
+        assert_eq!(e.value.as_deref(), Some("E"));
         assert!(
             e.message.contains("value E is not valid: expected one of"),
             "{}",
             e.message
         );
         let e = h.row(&rules, 5, &row[..4].to_vec()).result.unwrap_err();
-        assert_eq!(e.column, None);
-        assert!(e.message.contains("4 cells"), "{}", e.message);
+        assert_eq!(
+            e.column.as_deref(),
+            Some("绩效等级"),
+            "a short row lacks the grade"
+        );
         let mut long = row.to_vec();
         long[4] = "A";
         long.push("");
@@ -499,5 +793,37 @@ pub(crate) mod tests {
         let e = h.row(&rules, 5, &empty[..].to_vec()).result.unwrap_err();
         assert_eq!(e.column.as_deref(), Some("行业"));
         assert!(e.message.contains("required field `行业`"), "{}", e.message);
+    }
+
+    #[test]
+    fn totals_and_blank_rows_hold_no_record() {
+        let rules = beijing();
+        let firm = rules.entity_index("企业").unwrap();
+        let h = header(&rules, firm, FIRM_HEADER, None, &mut Vec::new()).unwrap();
+        let blank = vec![""; 9];
+        assert_eq!(h.row(&rules, 9, &blank).skip, Some(SkipReason::Blank));
+        let total = vec!["", "合计", "", "", "", "", "", "", ""];
+        assert_eq!(
+            h.row(&rules, 9, &total).skip,
+            Some(SkipReason::Total("合计".into()))
+        );
+        let count_as_key = vec!["共12家", "", "", "", "", "", "", "", ""];
+        assert!(h.row(&rules, 9, &count_as_key).skip.is_some());
+        let firm_row = vec![
+            "91310110666007217T",
+            "合计水泥厂",
+            "",
+            "家具制造",
+            "A",
+            "是",
+            "",
+            "",
+            "",
+        ];
+        assert_eq!(
+            h.row(&rules, 9, &firm_row).skip,
+            None,
+            "a keyed row is a record"
+        );
     }
 }

@@ -9,6 +9,8 @@ use std::io::{Cursor, Read};
 use encoding_rs::{CoderResult, Decoder, Encoding, GB18030, UTF_8};
 
 use super::source::LoadError;
+use crate::messages::Lang;
+use crate::msg;
 
 /// How much of a text input is looked at to decide its encoding.
 pub const SNIFF: usize = 64 * 1024;
@@ -23,28 +25,32 @@ pub struct TextInput {
 }
 
 /// Opens a file, or standard input for `-`, as raw bytes.
-pub fn open_bytes(path: &str, name: &str) -> Result<Box<dyn Read + Send>, LoadError> {
+pub fn open_bytes(lang: Lang, path: &str, name: &str) -> Result<Box<dyn Read + Send>, LoadError> {
     if path == "-" {
         return Ok(Box::new(std::io::stdin()));
     }
     match std::fs::File::open(path) {
-        Ok(f) if f.metadata().map(|m| m.is_dir()).unwrap_or(false) => Err(LoadError::new(format!(
-            "cannot read data file `{name}`: it is a directory"
-        ))),
+        Ok(f) if f.metadata().map(|m| m.is_dir()).unwrap_or(false) => {
+            Err(LoadError::new(msg!(lang, IS_DIRECTORY, name)))
+        }
         Ok(f) => Ok(Box::new(f)),
-        Err(e) => Err(
-            LoadError::new(format!("cannot read data file `{name}`: {e}"))
-                .with_help("check the path of the data file"),
-        ),
+        Err(e) => {
+            Err(LoadError::new(msg!(lang, CANNOT_READ, name, e)).with_help(msg!(lang, CHECK_PATH)))
+        }
     }
 }
 
-fn read_error(name: &str, e: std::io::Error) -> LoadError {
-    LoadError::new(format!("cannot read data file `{name}`: {e}"))
+fn read_error(lang: Lang, name: &str, e: std::io::Error) -> LoadError {
+    LoadError::new(msg!(lang, CANNOT_READ, name, e))
 }
 
 /// Reads up to `limit` bytes (fewer only at the end of the input).
-fn read_prefix(r: &mut dyn Read, limit: usize, name: &str) -> Result<(Vec<u8>, bool), LoadError> {
+fn read_prefix(
+    lang: Lang,
+    r: &mut dyn Read,
+    limit: usize,
+    name: &str,
+) -> Result<(Vec<u8>, bool), LoadError> {
     let mut buf = vec![0u8; limit];
     let mut n = 0;
     while n < limit {
@@ -55,7 +61,7 @@ fn read_prefix(r: &mut dyn Read, limit: usize, name: &str) -> Result<(Vec<u8>, b
             }
             Ok(k) => n += k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(read_error(name, e)),
+            Err(e) => return Err(read_error(lang, name, e)),
         }
     }
     Ok((buf, false))
@@ -70,39 +76,35 @@ pub fn looks_utf8(prefix: &[u8], at_end: bool) -> bool {
 }
 
 /// The encoding a label names (`utf-8`, `gb18030`, `gbk`, …).
-pub fn encoding_for_label(label: &str) -> Result<&'static Encoding, LoadError> {
+pub fn encoding_for_label(lang: Lang, label: &str) -> Result<&'static Encoding, LoadError> {
     Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
-        LoadError::new(format!("unknown text encoding `{label}`")).with_help(
-            "use --encoding utf-8 or --encoding gb18030 (gbk and gb2312 are read as gb18030)",
-        )
+        LoadError::new(msg!(lang, UNKNOWN_ENCODING, label))
+            .with_help(msg!(lang, UNKNOWN_ENCODING_HELP))
     })
 }
 
 /// Opens a text input. `what` names the format for messages ("CSV", "JSON Lines").
 pub fn open(
+    lang: Lang,
     path: &str,
     name: &str,
     label: Option<&str>,
     what: &str,
 ) -> Result<TextInput, LoadError> {
-    let label = label.map(encoding_for_label).transpose()?;
-    let mut raw = open_bytes(path, name)?;
-    let (prefix, at_end) = read_prefix(raw.as_mut(), SNIFF, name)?;
+    let label = label.map(|l| encoding_for_label(lang, l)).transpose()?;
+    let mut raw = open_bytes(lang, path, name)?;
+    let (prefix, at_end) = read_prefix(lang, raw.as_mut(), SNIFF, name)?;
     if prefix.starts_with(b"PK\x03\x04") {
-        return Err(LoadError::new(format!(
-            "{name}: this is a zip archive (an XLSX workbook?), not {what} text"
-        ))
-        .with_help("name the file .xlsx or pass --data-format xlsx"));
+        return Err(LoadError::new(msg!(lang, ZIP_NOT_TEXT, name, what))
+            .with_help(msg!(lang, ZIP_NOT_TEXT_HELP)));
     }
     let (encoding, skip) = match Encoding::for_bom(&prefix) {
         Some((enc, len)) => (enc, len),
         None => match label {
             Some(enc) => (enc, 0),
             None if prefix.contains(&0) => {
-                return Err(LoadError::new(format!(
-                    "{name}: this is not {what} text (it contains NUL bytes)"
-                ))
-                .with_help("export the list as CSV (UTF-8 or GB18030) or XLSX"))
+                return Err(LoadError::new(msg!(lang, NUL_BYTES, name, what))
+                    .with_help(msg!(lang, EXPORT_HELP)))
             }
             None if looks_utf8(&prefix, at_end) => (UTF_8, 0),
             None => (GB18030, 0),
@@ -250,7 +252,7 @@ mod tests {
         let path = dir.join(format!("t{}.csv", bytes.len() + label.map_or(0, str::len)));
         std::fs::write(&path, bytes).unwrap();
         let p = path.to_str().unwrap();
-        let r = open(p, "t.csv", label, "CSV").map(|mut t| {
+        let r = open(Lang::En, p, "t.csv", label, "CSV").map(|mut t| {
             let mut s = String::new();
             t.reader.read_to_string(&mut s).unwrap();
             (t.encoding, s)

@@ -1,27 +1,31 @@
-//! Cell text → typed value, shared by every input format.
+//! Cell text → typed value, shared by every input format. Text is taken as officers write
+//! it: full-width letters and digits folded, yes/no in its usual spellings, "nothing"
+//! markers in optional fields, enum values by name or a declared alias.
+
+use std::borrow::Cow;
 
 use super::credit_code;
+use super::normalize::{fold, is_nothing, looks_like_excel_number, parse_bool};
 use crate::dates;
 use crate::ir::{FieldType, RuleSet, Value};
+use crate::messages::Lang;
+use crate::msg;
 
 /// What a field expects, in words, for error messages.
-pub fn expected(rules: &RuleSet, ty: FieldType) -> String {
+pub fn expected(rules: &RuleSet, lang: Lang, ty: FieldType) -> String {
     match ty {
-        FieldType::Text => "text".into(),
-        FieldType::Bool => "yes/no (是/否, true/false, 1/0)".into(),
-        FieldType::Integer => "an integer".into(),
-        FieldType::Decimal => "a number".into(),
-        FieldType::Percent => "a percentage such as 20% or 20".into(),
-        FieldType::Date => "a date YYYY-MM-DD".into(),
-        FieldType::CreditCode => "an 18-character unified social credit code".into(),
-        FieldType::Level => format!("an alert level ({})", level_names(rules)),
-        FieldType::Enum(e) => format!("one of {}", rules.enums[e].variants.join(", ")),
-        FieldType::Set(None) => format!("alert levels separated by `,` ({})", level_names(rules)),
-        FieldType::Set(Some(e)) => format!(
-            "values separated by `,` from {}",
-            rules.enums[e].variants.join(", ")
-        ),
-        FieldType::List(e) => format!("a list of `{}` records", rules.entities[e].name),
+        FieldType::Text => msg!(lang, EXPECT_TEXT),
+        FieldType::Bool => msg!(lang, EXPECT_BOOL),
+        FieldType::Integer => msg!(lang, EXPECT_INTEGER),
+        FieldType::Decimal => msg!(lang, EXPECT_NUMBER),
+        FieldType::Percent => msg!(lang, EXPECT_PERCENT),
+        FieldType::Date => msg!(lang, EXPECT_DATE),
+        FieldType::CreditCode => msg!(lang, EXPECT_CREDIT_CODE),
+        FieldType::Level => msg!(lang, EXPECT_LEVEL, level_names(rules)),
+        FieldType::Enum(e) => msg!(lang, EXPECT_ONE_OF, variant_names(rules, e)),
+        FieldType::Set(None) => msg!(lang, EXPECT_LEVELS, level_names(rules)),
+        FieldType::Set(Some(e)) => msg!(lang, EXPECT_VALUES, variant_names(rules, e)),
+        FieldType::List(e) => msg!(lang, EXPECT_LIST, rules.entities[e].name),
     }
 }
 
@@ -34,31 +38,44 @@ fn level_names(rules: &RuleSet) -> String {
         .join(", ")
 }
 
-pub fn parse_bool(text: &str) -> Option<bool> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "是" | "true" | "1" | "y" | "yes" => Some(true),
-        "否" | "false" | "0" | "n" | "no" => Some(false),
-        _ => None,
-    }
+fn variant_names(rules: &RuleSet, e: usize) -> String {
+    rules.enums[e].variants.join(", ")
 }
 
-fn enum_variant(rules: &RuleSet, e: usize, text: &str) -> Option<u16> {
-    rules.enums[e]
-        .variants
-        .iter()
-        .position(|v| v == text)
-        .map(|i| i as u16)
+/// The variant of enum `e` that `text` names, by its name or a declared alias.
+pub fn enum_variant(rules: &RuleSet, e: usize, text: &str) -> Option<u16> {
+    rules.enums[e].variant_index(text)
 }
 
-fn level(rules: &RuleSet, text: &str) -> Option<u16> {
+/// The level `text` names (its name or alias).
+pub fn level(rules: &RuleSet, text: &str) -> Option<u16> {
     rules.level_index(text).map(|i| i as u16)
 }
 
-/// Parses one cell. Empty text is `Missing`; the caller decides whether that is allowed.
-/// The error says why the text is not of the field's type.
-pub fn parse_cell(rules: &RuleSet, ty: FieldType, text: &str) -> Result<Value, String> {
-    let t = text.trim();
-    if t.is_empty() {
+/// Checks a credit code, with the help line for a code Excel turned into a number.
+pub fn check_credit_code(lang: Lang, code: &str) -> Result<(), String> {
+    credit_code::validate(lang, code).map_err(|why| {
+        if looks_like_excel_number(code) {
+            format!("{why}; {}", msg!(lang, CREDIT_EXCEL_HELP))
+        } else {
+            why
+        }
+    })
+}
+
+/// Parses one cell. Empty text is `Missing` (and so is a "nothing" marker such as 无 or `-`
+/// in an optional field); the caller decides whether that is allowed. The error says why
+/// the text is not of the field's type.
+pub fn parse_cell(
+    rules: &RuleSet,
+    lang: Lang,
+    ty: FieldType,
+    optional: bool,
+    text: &str,
+) -> Result<Value, String> {
+    let folded = fold(text);
+    let t = folded.as_ref();
+    if t.is_empty() || (optional && ty != FieldType::Bool && is_nothing(t)) {
         // An empty set is a value (on no list), not a missing one.
         return Ok(if matches!(ty, FieldType::Set(_)) {
             Value::Set(0)
@@ -66,10 +83,10 @@ pub fn parse_cell(rules: &RuleSet, ty: FieldType, text: &str) -> Result<Value, S
             Value::Missing
         });
     }
-    let fail = || Err(format!("expected {}", expected(rules, ty)));
+    let fail = || Err(msg!(lang, EXPECTED, expected(rules, lang, ty)));
     match ty {
         FieldType::Text => Ok(Value::Text(t.into())),
-        FieldType::CreditCode => credit_code::validate(t).map(|_| Value::Text(t.into())),
+        FieldType::CreditCode => check_credit_code(lang, t).map(|_| Value::Text(t.into())),
         FieldType::Bool => parse_bool(t).map(Value::Bool).map_or_else(fail, Ok),
         FieldType::Integer => t
             .parse::<i64>()
@@ -89,9 +106,12 @@ pub fn parse_cell(rules: &RuleSet, ty: FieldType, text: &str) -> Result<Value, S
             .map(Value::Enum)
             .map_or_else(fail, Ok),
         FieldType::Set(elem) => {
+            if is_nothing(t) {
+                return Ok(Value::Set(0));
+            }
             let mut bits = 0u64;
             for part in t
-                .split([',', '，', ';', '；', '、', '|'])
+                .split([',', '，', ';', '；', '、', '|', '/'])
                 .map(str::trim)
                 .filter(|p| !p.is_empty())
             {
@@ -101,7 +121,13 @@ pub fn parse_cell(rules: &RuleSet, ty: FieldType, text: &str) -> Result<Value, S
                 };
                 match v {
                     Some(v) => bits |= 1u64 << v,
-                    None => return Err(format!("`{part}` is not {}", expected_one(rules, elem))),
+                    None => {
+                        let one = match elem {
+                            None => msg!(lang, EXPECT_LEVEL, level_names(rules)),
+                            Some(e) => msg!(lang, EXPECT_ONE_OF, variant_names(rules, e)),
+                        };
+                        return Err(msg!(lang, SET_PART_NOT, part, one));
+                    }
                 }
             }
             Ok(Value::Set(bits))
@@ -110,9 +136,75 @@ pub fn parse_cell(rules: &RuleSet, ty: FieldType, text: &str) -> Result<Value, S
     }
 }
 
-fn expected_one(rules: &RuleSet, elem: Option<usize>) -> String {
-    match elem {
-        None => format!("an alert level ({})", level_names(rules)),
-        Some(e) => format!("one of {}", rules.enums[e].variants.join(", ")),
+/// The text of a cell after the value spellings a mapping file declares for its field
+/// (`B类` → `B`); the text itself when none applies.
+pub fn respell<'t>(spellings: Option<&'t [(String, String)]>, text: &'t str) -> Cow<'t, str> {
+    let Some(list) = spellings else {
+        return Cow::Borrowed(text);
+    };
+    let folded = fold(text);
+    match list.iter().find(|(from, _)| *from == folded.as_ref()) {
+        Some((_, to)) => Cow::Borrowed(to.as_str()),
+        None => Cow::Borrowed(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_as_officers_write_them() {
+        let rules = crate::data::table::tests::beijing();
+        let grade = FieldType::Enum(
+            rules
+                .enums
+                .iter()
+                .position(|e| e.name == "绩效等级")
+                .unwrap(),
+        );
+        let b = parse_cell(&rules, Lang::Zh, grade, false, " Ｂ ").unwrap();
+        assert_eq!(b, parse_cell(&rules, Lang::Zh, grade, false, "B").unwrap());
+        assert_eq!(
+            parse_cell(&rules, Lang::Zh, FieldType::Bool, false, "√"),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            parse_cell(&rules, Lang::Zh, FieldType::Bool, true, "无"),
+            Ok(Value::Bool(false)),
+            "无 is false in a yes/no column"
+        );
+        assert_eq!(
+            parse_cell(&rules, Lang::Zh, FieldType::Text, true, "/"),
+            Ok(Value::Missing)
+        );
+        assert_eq!(
+            parse_cell(&rules, Lang::Zh, FieldType::Text, false, "/"),
+            Ok(Value::Text("/".into())),
+            "a required text field keeps what it says"
+        );
+        assert_eq!(
+            parse_cell(&rules, Lang::Zh, FieldType::Set(None), false, "无"),
+            Ok(Value::Set(0))
+        );
+        let e = parse_cell(
+            &rules,
+            Lang::Zh,
+            FieldType::CreditCode,
+            false,
+            "911101050000000000",
+        )
+        .unwrap_err();
+        assert!(e.contains("Excel"), "{e}");
+        let e = parse_cell(&rules, Lang::En, grade, false, "E").unwrap_err();
+        assert!(e.starts_with("expected one of"), "{e}");
+    }
+
+    #[test]
+    fn mapped_spellings_apply_before_parsing() {
+        let list = vec![("B类".to_string(), "B".to_string())];
+        assert_eq!(respell(Some(&list), " B类"), "B");
+        assert_eq!(respell(Some(&list), "C"), "C");
+        assert_eq!(respell(None, "B类"), "B类");
     }
 }

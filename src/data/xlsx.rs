@@ -1,47 +1,89 @@
-//! XLSX input (calamine): one sheet per entity, items of list fields in their own sheet
-//! joined to their parents by key, in any order. A workbook is read whole (the format is a
-//! zip archive), so unlike CSV this is not streamed.
+//! Workbook input (calamine): `.xlsx` streamed cell by cell, legacy `.xls` read whole.
 //!
-//! A sheet holds the entity it is named after. When no sheet is named after an entity, the
-//! sheets go by position: the first holds the file's entity, the second the items of that
-//! entity's first list field. Row numbers are the sheet's row numbers, as Excel shows them
-//! (the header is usually row 1).
+//! Each sheet is matched to an entity by its header, not by its name or position: the
+//! header is found among the sheet's first rows ([`super::header`]), and a sheet whose rows
+//! name no entity's fields (a 填表说明 sheet) is passed over with a note. A cell merged over
+//! several cells reads as its value in each of them, so a firm merged down over its
+//! machines' rows names that firm on each row. Items of list fields (machines) come in sheets
+//! of their own, joined to their parents by key in any order through the one item join
+//! ([`super::join`]). Row numbers are the sheet's own, as Excel shows them.
+//!
+//! The workbook's bytes are held (a zip archive is read by seeking); rows are not: a reader
+//! thread streams each sheet's cells into batches of records.
 
-use std::collections::HashMap;
+use std::collections::VecDeque;
 use std::io::Cursor;
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::Arc;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Data, DataRef, Dimensions, Reader, Xls, Xlsx};
 
-use super::json::{key_text, ColumnIndex};
-use super::source::{Item, LoadError, MemorySource};
-use super::table::{parent_of, Cells, Header, ParentLink, TableRow};
-use super::{LoadedRecord, RowError};
-use crate::ir::{FieldType, RuleSet, Value};
+use super::header::SCAN_ROWS;
+use super::join::{attach, ItemTable};
+use super::json::ColumnIndex;
+use super::mapping::Mapping;
+use super::source::{Item, LoadError, RecordSource, SkipReason, SkippedRow};
+use super::table::{find_header, parent_of, Cells, Header, ParentLink};
+use crate::ir::RuleSet;
+use crate::messages::Lang;
+use crate::msg;
 
 /// The text a cell of any type stands for; an Excel error value is an error of the cell.
-pub fn cell_text(d: &Data) -> Result<String, String> {
+pub fn cell_text(lang: Lang, d: &Data) -> Result<String, String> {
     Ok(match d {
         Data::Empty => String::new(),
         Data::String(s) => s.clone(),
         Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
+        Data::Float(f) => float_text(*f),
         Data::Bool(b) => b.to_string(),
         Data::DateTime(dt) if dt.is_datetime() => {
             let (y, m, d, ..) = dt.to_ymd_hms_milli();
             format!("{y:04}-{m:02}-{d:02}")
         }
         Data::DateTime(dt) => dt.as_f64().to_string(),
-        Data::DateTimeIso(s) => match s.get(..10) {
-            Some(date) if crate::dates::parse(date).is_some() => date.to_string(),
-            _ => s.clone(),
-        },
+        Data::DateTimeIso(s) => iso_date(s),
         Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => return Err(format!("the cell holds the Excel error {e}")),
+        Data::Error(e) => return Err(msg!(lang, CELL_EXCEL_ERROR, e)),
     })
 }
 
-struct SheetRow(Vec<Result<String, String>>);
+fn float_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        f.to_string()
+    }
+}
+
+fn iso_date(s: &str) -> String {
+    match s.get(..10) {
+        Some(date) if crate::dates::parse(date).is_some() => date.to_string(),
+        _ => s.to_string(),
+    }
+}
+
+fn cell_ref_text(lang: Lang, d: &DataRef<'_>) -> Result<String, String> {
+    Ok(match d {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => s.to_string(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => float_text(*f),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(dt) if dt.is_datetime() => {
+            let (y, m, d, ..) = dt.to_ymd_hms_milli();
+            format!("{y:04}-{m:02}-{d:02}")
+        }
+        DataRef::DateTime(dt) => dt.as_f64().to_string(),
+        DataRef::DateTimeIso(s) => iso_date(s),
+        DataRef::DurationIso(s) => s.clone(),
+        DataRef::Error(e) => return Err(msg!(lang, CELL_EXCEL_ERROR, e)),
+    })
+}
+
+/// One sheet row: the text of each cell, or why it has none.
+#[derive(Debug, Default)]
+pub struct SheetRow(Vec<Result<String, String>>);
 
 impl Cells for SheetRow {
     fn count(&self) -> usize {
@@ -56,267 +98,443 @@ impl Cells for SheetRow {
     }
 }
 
-/// One sheet read into rows: the header and the parsed rows.
-struct Sheet {
-    name: String,
-    entity: usize,
-    header: Header,
-    rows: Vec<TableRow>,
+/// The widest a merged region is filled: a hostile sheet may merge a whole row.
+const MERGE_FILL_COLUMNS: u32 = 512;
+
+/// Fills merged regions as rows stream by: each cell of a region reads as its top-left value.
+struct MergeFill {
+    /// Regions by first row, ascending.
+    regions: Vec<Dimensions>,
+    next: usize,
+    /// Regions covering the current rows, with the top-left value once read.
+    active: Vec<(Dimensions, Option<Result<String, String>>)>,
 }
 
-fn read_sheet(
-    cols: &ColumnIndex,
-    table: &str,
-    entity: usize,
-    parent: Option<ParentLink>,
-    range: &calamine::Range<Data>,
-    warnings: &mut Vec<String>,
-) -> Result<Option<(Header, Vec<TableRow>)>, LoadError> {
-    let rules = cols.rules();
-    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let mut rows = range.rows().enumerate();
-    let Some((_, head)) = rows.next() else {
-        return Ok(None);
-    };
-    let names = head
-        .iter()
-        .map(|c| cell_text(c).unwrap_or_default())
-        .collect();
-    let header = Header::new(cols, table, entity, names, parent, warnings)?;
-    let mut out = Vec::new();
-    for (i, cells) in rows {
-        let row = SheetRow(cells.iter().map(cell_text).collect());
-        if Header::is_blank(&row) {
-            continue;
+impl MergeFill {
+    fn new(mut regions: Vec<Dimensions>) -> MergeFill {
+        regions.sort_by_key(|d| d.start);
+        MergeFill {
+            regions,
+            next: 0,
+            active: Vec::new(),
         }
-        out.push(header.row(rules, first_row + i + 1, &row));
     }
-    Ok(Some((header, out)))
-}
 
-fn open_workbook(name: &str, bytes: Vec<u8>) -> Result<Xlsx<Cursor<Vec<u8>>>, LoadError> {
-    let opened = std::panic::catch_unwind(|| Xlsx::new(Cursor::new(bytes)));
-    match opened {
-        Ok(Ok(wb)) => Ok(wb),
-        Ok(Err(e)) => Err(
-            LoadError::new(format!("{name}: not a readable XLSX workbook: {e}"))
-                .with_help("save the list from Excel or WPS as .xlsx, or export it as CSV"),
-        ),
-        Err(_) => Err(LoadError::new(format!(
-            "{name}: not a readable XLSX workbook (the reader failed on it)"
-        ))),
-    }
-}
-
-/// Reads a workbook. `file_entity` is the entity of the first sheet when no sheet is named
-/// after an entity.
-pub fn load(
-    rules: &RuleSet,
-    name: &str,
-    file_index: usize,
-    bytes: Vec<u8>,
-    file_entity: usize,
-) -> Result<MemorySource, LoadError> {
-    let mut wb = open_workbook(name, bytes)?;
-    let cols = ColumnIndex::new(rules);
-    let mut warnings = Vec::new();
-    let sheet_names = wb.sheet_names();
-    let named: Vec<Option<usize>> = sheet_names
-        .iter()
-        .map(|s| rules.entity_index(s.trim()))
-        .collect();
-    let mapping: Vec<Option<usize>> = if named.iter().any(Option::is_some) {
-        for (s, e) in sheet_names.iter().zip(&named) {
-            if e.is_none() {
-                warnings.push(format!(
-                    "{name}: sheet `{s}` is not named after an entity of the policy; ignored"
-                ));
+    /// Fills row `r` (0-based).
+    fn fill(&mut self, r: u32, row: &mut SheetRow) {
+        self.active.retain(|(d, _)| d.end.0 >= r);
+        while self.next < self.regions.len() && self.regions[self.next].start.0 <= r {
+            let d = self.regions[self.next];
+            self.next += 1;
+            if d.end.0 >= r {
+                self.active.push((d, None));
             }
         }
-        named
-    } else {
-        let items = rules.entities[file_entity]
-            .fields
-            .iter()
-            .find_map(|f| match f.ty {
-                FieldType::List(e) => Some(e),
-                _ => None,
-            });
-        sheet_names
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let e = match i {
-                    0 => Some(file_entity),
-                    1 => items,
-                    _ => None,
-                };
-                if e.is_none() {
-                    warnings.push(format!(
-                        "{name}: sheet `{s}` is not named after an entity of the policy; ignored"
-                    ));
+        for (d, value) in &mut self.active {
+            let (c0, c1) = (d.start.1, d.end.1.min(d.start.1 + MERGE_FILL_COLUMNS));
+            if d.start.0 == r {
+                *value = row.0.get(c0 as usize).cloned();
+            }
+            let Some(v) = value else { continue };
+            for c in c0..=c1 {
+                let c = c as usize;
+                if row.0.len() <= c {
+                    row.0.resize(c + 1, Ok(String::new()));
                 }
-                e
-            })
-            .collect()
-    };
-    let mut sheets = Vec::new();
-    for (s, entity) in sheet_names.iter().zip(&mapping) {
-        let Some(entity) = *entity else { continue };
-        let range =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| wb.worksheet_range(s)));
-        let range = match range {
-            Ok(Ok(r)) => r,
-            Ok(Err(e)) => {
-                return Err(LoadError::new(format!(
-                    "{name}: cannot read sheet `{s}`: {e}"
-                )))
+                if matches!(&row.0[c], Ok(t) if t.trim().is_empty()) {
+                    row.0[c] = v.clone();
+                }
             }
+        }
+    }
+}
+
+/// An open workbook of either format.
+enum Book {
+    Xlsx(Box<Xlsx<Cursor<Vec<u8>>>>),
+    Xls(Box<Xls<Cursor<Vec<u8>>>>),
+}
+
+/// The most cells a row may have: past it the sheet is refused (a hostile dimension).
+const MAX_COLUMNS: u32 = 16_384;
+
+impl Book {
+    fn open(lang: Lang, name: &str, bytes: Vec<u8>) -> Result<Book, LoadError> {
+        let ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+        let opened = std::panic::catch_unwind(move || {
+            if ole {
+                Xls::new(Cursor::new(bytes))
+                    .map(|b| Book::Xls(Box::new(b)))
+                    .map_err(|e| e.to_string())
+            } else {
+                Xlsx::new(Cursor::new(bytes))
+                    .map(|b| Book::Xlsx(Box::new(b)))
+                    .map_err(|e| e.to_string())
+            }
+        });
+        match opened {
+            Ok(Ok(b)) => Ok(b),
+            Ok(Err(e)) => Err(LoadError::new(msg!(lang, XLSX_UNREADABLE, name, e))
+                .with_help(msg!(lang, XLSX_UNREADABLE_HELP))),
             Err(_) => {
-                return Err(LoadError::new(format!(
-                    "{name}: cannot read sheet `{s}` (the reader failed on it)"
-                )))
+                Err(
+                    LoadError::new(msg!(lang, XLSX_UNREADABLE, name, msg!(lang, READER_FAILED)))
+                        .with_help(msg!(lang, XLSX_UNREADABLE_HELP)),
+                )
             }
-        };
-        let has_parent_sheet = |link: &ParentLink| mapping.contains(&Some(link.entity));
-        let parent = parent_of(rules, entity).filter(has_parent_sheet);
-        if parent.is_none() && parent_of(rules, entity).is_some() {
-            let link = parent_of(rules, entity).expect("checked");
-            return Err(LoadError::new(format!(
-                "{name}: sheet `{s}` holds `{}` items of `{}`, but the workbook has no `{}` sheet",
-                rules.entities[entity].name,
-                rules.entities[link.entity].name,
-                rules.entities[link.entity].name
-            ))
-            .with_help("put the parent records in a sheet of the same workbook"));
-        }
-        let table = format!("{name} [{s}]");
-        match read_sheet(&cols, &table, entity, parent, &range, &mut warnings)? {
-            Some((header, rows)) => sheets.push((
-                Sheet {
-                    name: table,
-                    entity,
-                    header,
-                    rows,
-                },
-                parent,
-            )),
-            None => warnings.push(format!("{name}: sheet `{s}` is empty")),
         }
     }
-    // Item rows by parent key, per list field; each item is taken by the first parent of its key.
-    type ItemSheet = (ParentLink, Sheet, HashMap<String, Vec<usize>>, Vec<bool>);
-    let mut item_sheets: Vec<ItemSheet> = Vec::new();
-    let mut top = Vec::new();
-    for (sheet, parent) in sheets {
-        match parent {
-            Some(link) => {
-                let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
-                for (i, r) in sheet.rows.iter().enumerate() {
-                    if let Some(k) = &r.parent {
-                        by_key.entry(k.clone()).or_default().push(i);
-                    }
-                }
-                let taken = vec![false; sheet.rows.len()];
-                item_sheets.push((link, sheet, by_key, taken));
-            }
-            None => top.push(sheet),
+
+    fn sheet_names(&self) -> Vec<String> {
+        match self {
+            Book::Xlsx(b) => b.sheet_names(),
+            Book::Xls(b) => b.sheet_names(),
         }
     }
-    let mut items = Vec::new();
-    for sheet in top {
-        let info = &rules.entities[sheet.entity];
-        for row in sheet.rows {
-            let mut result = row.result.map_err(|bad| RowError {
-                file: sheet.name.clone(),
-                sheet: None,
-                value: None,
-                entity: info.name.clone(),
-                row: row.row,
-                column: bad.column,
-                key: row.key.clone(),
-                message: bad.message,
-            });
-            for (link, isheet, by_key, taken) in &mut item_sheets {
-                if link.entity != sheet.entity {
-                    continue;
-                }
-                let Some(indexes) = row.key.as_ref().and_then(|k| by_key.remove(k)) else {
-                    continue;
-                };
-                for i in indexes {
-                    taken[i] = true;
-                    let item = &isheet.rows[i];
-                    let Ok(rec) = &mut result else { continue };
-                    match &item.result {
-                        Ok(r) => {
-                            if let Value::List(list) = &mut rec.values[link.field] {
-                                list.push(r.clone());
+
+    fn merges(&mut self, sheet: &str) -> Vec<Dimensions> {
+        match self {
+            Book::Xlsx(b) => b.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
+            Book::Xls(b) => b.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
+        }
+    }
+
+    /// Calls `f` with each non-empty row of `sheet` (1-based row number, cells) in order,
+    /// merged regions filled, until it returns `false`.
+    fn rows(
+        &mut self,
+        lang: Lang,
+        name: &str,
+        sheet: &str,
+        f: &mut dyn FnMut(usize, &SheetRow) -> Result<bool, LoadError>,
+    ) -> Result<(), LoadError> {
+        let unreadable = |e: String| LoadError::new(msg!(lang, SHEET_UNREADABLE, name, sheet, e));
+        let mut fill = MergeFill::new(self.merges(sheet));
+        match self {
+            Book::Xlsx(b) => {
+                let mut reader = b
+                    .worksheet_cells_reader(sheet)
+                    .map_err(|e| unreadable(e.to_string()))?;
+                let mut row = SheetRow::default();
+                let mut current: Option<u32> = None;
+                loop {
+                    let cell = reader.next_cell().map_err(|e| unreadable(e.to_string()))?;
+                    let pos = cell.as_ref().map(|c| c.get_position());
+                    if let Some(r) = current {
+                        if pos.is_none_or(|(pr, _)| pr != r) {
+                            fill.fill(r, &mut row);
+                            if !f(r as usize + 1, &row)? {
+                                return Ok(());
                             }
-                        }
-                        Err(bad) => {
-                            result = Err(RowError {
-                                file: isheet.name.clone(),
-                                sheet: None,
-                                value: None,
-                                entity: info.name.clone(),
-                                row: item.row,
-                                column: bad.column.clone(),
-                                key: row.key.clone(),
-                                message: format!(
-                                    "`{}` {} of this `{}` ({} row {}): {}",
-                                    rules.entities[isheet.entity].name,
-                                    item.key.as_deref().unwrap_or(""),
-                                    info.name,
-                                    sheet.name,
-                                    row.row,
-                                    bad.message
-                                ),
-                            })
+                            row.0.clear();
                         }
                     }
+                    let Some(cell) = cell else { return Ok(()) };
+                    let (r, c) = cell.get_position();
+                    if c >= MAX_COLUMNS {
+                        return Err(unreadable(format!("column {} > {MAX_COLUMNS}", c + 1)));
+                    }
+                    current = Some(r);
+                    let c = c as usize;
+                    if row.0.len() <= c {
+                        row.0.resize(c + 1, Ok(String::new()));
+                    }
+                    row.0[c] = cell_ref_text(lang, cell.get_value());
                 }
             }
-            items.push(match result {
-                Ok(record) => Item::Record(LoadedRecord {
-                    entity: sheet.entity,
-                    file: file_index,
-                    row: row.row,
-                    key: key_text(record.get(info.key)),
-                    record,
-                }),
-                Err(e) => Item::Error(e),
-            });
+            Book::Xls(b) => {
+                let range = b
+                    .worksheet_range(sheet)
+                    .map_err(|e| unreadable(e.to_string()))?;
+                let (r0, c0) = range.start().unwrap_or((0, 0));
+                for (i, cells) in range.rows().enumerate() {
+                    let r = r0 + i as u32;
+                    let mut row = SheetRow(vec![Ok(String::new()); c0 as usize]);
+                    row.0.extend(cells.iter().map(|d| cell_text(lang, d)));
+                    fill.fill(r, &mut row);
+                    if !f(r as usize + 1, &row)? {
+                        return Ok(());
+                    }
+                }
+                Ok(())
+            }
         }
     }
-    for (link, isheet, _, taken) in item_sheets {
-        let pname = &rules.entities[link.entity].name;
-        let column = isheet
-            .header
-            .parent_col
-            .map(|c| isheet.header.names[c].clone());
-        for (row, taken) in isheet.rows.into_iter().zip(taken) {
-            if taken {
-                continue;
+}
+
+/// What a run asks of a workbook.
+pub struct WorkbookSpec {
+    pub name: String,
+    pub file_index: usize,
+    /// The entities its sheets may hold (each with its parent link), the likeliest first.
+    pub candidates: Vec<(usize, Option<ParentLink>)>,
+    pub header_row: Option<usize>,
+    pub mapping: Mapping,
+    pub lang: Lang,
+    pub layouts: super::Layouts,
+}
+
+/// A sheet matched to an entity.
+struct Matched {
+    sheet: String,
+    header: Header,
+}
+
+/// Matches each sheet to an entity by its header.
+fn match_sheets(
+    book: &mut Book,
+    rules: &RuleSet,
+    spec: &WorkbookSpec,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Matched>, LoadError> {
+    let lang = spec.lang;
+    let cols = ColumnIndex::new(rules);
+    let mut matched = Vec::new();
+    for sheet in book.sheet_names() {
+        let mut first: Vec<(usize, Vec<String>)> = Vec::new();
+        let wanted = spec.header_row.map_or(SCAN_ROWS + 1, |n| n + 2);
+        book.rows(lang, &spec.name, &sheet, &mut |r, row| {
+            if !Header::is_blank(row) {
+                let texts = (0..row.count())
+                    .map(|i| row.text(i).unwrap_or_default().to_string())
+                    .collect();
+                first.push((r, texts));
             }
-            items.push(Item::Error(RowError {
-                file: isheet.name.clone(),
-                sheet: None,
-                value: None,
-                entity: rules.entities[isheet.entity].name.clone(),
-                row: row.row,
-                column: column.clone(),
-                message: match &row.parent {
-                    Some(k) => {
-                        format!("no parent record with key {k}: no `{pname}` of that key was read")
+            Ok(first.len() < wanted)
+        })?;
+        // A sheet named after an entity tries that entity first.
+        let mut candidates = spec.candidates.clone();
+        if let Some(e) = rules.entity_index(sheet.trim()) {
+            candidates.sort_by_key(|(c, _)| *c != e);
+        }
+        let table = format!("{} [{sheet}]", spec.name);
+        let header_row = spec.header_row.or_else(|| {
+            candidates
+                .iter()
+                .find_map(|(e, _)| spec.mapping.entity(*e).and_then(|m| m.header_row))
+        });
+        let mut sheet_notes = Vec::new();
+        match find_header(
+            &cols,
+            lang,
+            &table,
+            &candidates,
+            &first,
+            header_row,
+            &spec.mapping,
+            &mut sheet_notes,
+        )? {
+            Some((header, _)) => {
+                notes.push(msg!(
+                    lang,
+                    NOTE,
+                    msg!(
+                        lang,
+                        NOTE_SHEET_ENTITY,
+                        spec.name,
+                        sheet,
+                        rules.entities[header.entity].name
+                    )
+                ));
+                notes.append(&mut sheet_notes);
+                spec.layouts.push(super::TableLayout {
+                    file: spec.name.clone(),
+                    sheet: Some(sheet.clone()),
+                    entity: header.entity,
+                    header_rows: (header.first_row, header.header_row),
+                    columns: header.columns.clone(),
+                });
+                matched.push(Matched { sheet, header });
+            }
+            None => notes.push(msg!(
+                lang,
+                NOTE,
+                msg!(lang, NOTE_SHEET_IGNORED, spec.name, sheet)
+            )),
+        }
+    }
+    if matched.is_empty() {
+        return Err(
+            LoadError::new(msg!(lang, NO_TABLE_IN_WORKBOOK, spec.name)).with_help(msg!(
+                lang,
+                NO_HEADER_HELP,
+                "统一社会信用代码、行业"
+            )),
+        );
+    }
+    Ok(matched)
+}
+
+type Batch = Result<(Vec<Item>, Vec<String>), LoadError>;
+
+/// Records per batch handed over by the reader thread.
+const BATCH: usize = 1024;
+
+/// Reads the workbook on its own thread: item sheets first, into the join, then the
+/// parents' sheets, streamed.
+fn produce(
+    rules: &RuleSet,
+    bytes: Vec<u8>,
+    spec: &WorkbookSpec,
+    send: &mut dyn FnMut(Vec<Item>, Vec<String>) -> bool,
+) -> Result<(), LoadError> {
+    let lang = spec.lang;
+    let mut notes = Vec::new();
+    let mut book = Book::open(lang, &spec.name, bytes)?;
+    let matched = match_sheets(&mut book, rules, spec, &mut notes)?;
+    let mut joins: Vec<ItemTable> = Vec::new();
+    let mut parents = Vec::new();
+    for m in matched {
+        match parent_of(rules, m.header.entity) {
+            Some(l) => {
+                let start = m.header.header_row;
+                let mut items = ItemTable::new(m.header, l, &spec.name, Some(&m.sheet), lang);
+                book.rows(lang, &spec.name, &m.sheet, &mut |r, row| {
+                    if r > start {
+                        items.push(rules, r, row)?;
                     }
-                    None => format!("no parent record: the `{pname}` cell is empty"),
-                },
-                key: row.key,
+                    Ok(true)
+                })?;
+                items.finish()?;
+                joins.push(items);
+            }
+            _ => parents.push(m),
+        }
+    }
+    for j in &joins {
+        if !parents.iter().any(|p| p.header.entity == j.link.entity) {
+            let sheet = j.sheet.clone().unwrap_or_default();
+            return Err(LoadError::new(msg!(
+                lang,
+                ITEMS_WITHOUT_PARENT_SHEET,
+                spec.name,
+                sheet,
+                rules.entities[j.header.entity].name,
+                rules.entities[j.link.entity].name
+            ))
+            .with_help(msg!(lang, ITEMS_WITHOUT_PARENT_SHEET_HELP)));
+        }
+    }
+    let mut queue: VecDeque<Item> = VecDeque::new();
+    let mut stopped = false;
+    for p in &parents {
+        let start = p.header.header_row;
+        let mut blank = 0usize;
+        book.rows(lang, &spec.name, &p.sheet, &mut |r, row| {
+            if r <= start {
+                return Ok(true);
+            }
+            let parsed = p.header.row(rules, r, row);
+            if parsed.skip == Some(SkipReason::Blank) {
+                blank += 1;
+            }
+            attach(
+                rules,
+                lang,
+                &p.header,
+                &spec.name,
+                Some(&p.sheet),
+                spec.file_index,
+                parsed,
+                &mut joins,
+                &mut queue,
+                &mut notes,
+            )?;
+            if queue.len() >= BATCH {
+                let batch: Vec<Item> = queue.drain(..).collect();
+                if !send(batch, std::mem::take(&mut notes)) {
+                    stopped = true;
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        })?;
+        if stopped {
+            return Ok(());
+        }
+        if blank > 0 {
+            notes.push(msg!(
+                lang,
+                NOTE,
+                msg!(lang, NOTE_BLANK_ROWS, p.header.table, blank)
+            ));
+        }
+    }
+    for j in &mut joins {
+        j.rest(rules, &mut queue)?;
+        let blank = j.blank_rows();
+        for _ in 0..blank {
+            queue.push_back(Item::Skipped(SkippedRow {
+                file: j.header.table.clone(),
+                entity: rules.entities[j.header.entity].name.clone(),
+                row: 0,
+                reason: SkipReason::Blank,
             }));
         }
+        if blank > 0 {
+            notes.push(msg!(
+                lang,
+                NOTE,
+                msg!(lang, NOTE_BLANK_ROWS, j.header.table, blank)
+            ));
+        }
     }
-    Ok(MemorySource::new(items, warnings))
+    send(queue.into_iter().collect(), notes);
+    Ok(())
+}
+
+/// A workbook's records, read on a thread of their own.
+pub struct XlsxSource {
+    batches: Receiver<Batch>,
+    buffered: VecDeque<Item>,
+    notes: Vec<String>,
+    done: bool,
+}
+
+impl XlsxSource {
+    /// Starts reading the workbook `bytes`.
+    pub fn open(rules: &RuleSet, bytes: Vec<u8>, spec: WorkbookSpec) -> XlsxSource {
+        let (tx, batches) = sync_channel::<Batch>(4);
+        let rules = Arc::new(rules.clone());
+        std::thread::spawn(move || {
+            let mut send =
+                |items: Vec<Item>, notes: Vec<String>| tx.send(Ok((items, notes))).is_ok();
+            if let Err(e) = produce(&rules, bytes, &spec, &mut send) {
+                let _ = tx.send(Err(e));
+            }
+        });
+        XlsxSource {
+            batches,
+            buffered: VecDeque::new(),
+            notes: Vec::new(),
+            done: false,
+        }
+    }
+}
+
+impl RecordSource for XlsxSource {
+    fn next_batch(&mut self, max: usize, out: &mut Vec<Item>) -> Result<bool, LoadError> {
+        while self.buffered.len() < max && !self.done {
+            match self.batches.recv() {
+                Ok(Ok((items, mut notes))) => {
+                    self.buffered.extend(items);
+                    self.notes.append(&mut notes);
+                }
+                Ok(Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                Err(_) => self.done = true,
+            }
+        }
+        let n = max.min(self.buffered.len());
+        out.extend(self.buffered.drain(..n));
+        Ok(!(self.done && self.buffered.is_empty()))
+    }
+
+    fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
+    }
 }
 
 #[cfg(test)]
@@ -326,30 +544,72 @@ mod tests {
 
     #[test]
     fn cells_of_every_type_become_text() {
-        assert_eq!(cell_text(&Data::Empty).unwrap(), "");
-        assert_eq!(cell_text(&Data::Int(42)).unwrap(), "42");
-        assert_eq!(cell_text(&Data::Float(20.0)).unwrap(), "20");
-        assert_eq!(cell_text(&Data::Float(12.5)).unwrap(), "12.5");
-        assert_eq!(cell_text(&Data::Bool(true)).unwrap(), "true");
-        assert_eq!(cell_text(&Data::String("是".into())).unwrap(), "是");
+        let t = |d: &Data| cell_text(Lang::En, d);
+        assert_eq!(t(&Data::Empty).unwrap(), "");
+        assert_eq!(t(&Data::Int(42)).unwrap(), "42");
+        assert_eq!(t(&Data::Float(20.0)).unwrap(), "20");
+        assert_eq!(t(&Data::Float(12.5)).unwrap(), "12.5");
+        assert_eq!(t(&Data::Float(9.1110105e17)).unwrap(), "911101050000000000");
+        assert_eq!(t(&Data::Bool(true)).unwrap(), "true");
+        assert_eq!(t(&Data::String("是".into())).unwrap(), "是");
         let dt = ExcelDateTime::new(45224.0, ExcelDateTimeType::DateTime, false);
-        assert_eq!(cell_text(&Data::DateTime(dt)).unwrap(), "2023-10-25");
+        assert_eq!(t(&Data::DateTime(dt)).unwrap(), "2023-10-25");
         let dt = ExcelDateTime::new(45224.75, ExcelDateTimeType::DateTime, false);
-        assert_eq!(cell_text(&Data::DateTime(dt)).unwrap(), "2023-10-25");
+        assert_eq!(t(&Data::DateTime(dt)).unwrap(), "2023-10-25");
         assert_eq!(
-            cell_text(&Data::DateTimeIso("2023-10-25T08:00:00".into())).unwrap(),
+            t(&Data::DateTimeIso("2023-10-25T08:00:00".into())).unwrap(),
             "2023-10-25"
         );
-        let e = cell_text(&Data::Error(CellErrorType::NA)).unwrap_err();
+        let e = t(&Data::Error(CellErrorType::NA)).unwrap_err();
         assert!(e.contains("#N/A"), "{e}");
     }
 
     #[test]
-    fn garbage_and_truncated_workbooks_are_errors() {
+    fn merged_cells_read_as_their_value_in_every_cell() {
+        let region = |r0, c0, r1, c1| Dimensions {
+            start: (r0, c0),
+            end: (r1, c1),
+        };
+        // A firm merged down over rows 1–3 in column 1, a title over columns 0–2 of row 0.
+        let mut fill = MergeFill::new(vec![region(1, 1, 3, 1), region(0, 0, 0, 2)]);
+        let row = |cells: &[&str]| SheetRow(cells.iter().map(|c| Ok(c.to_string())).collect());
+        let mut r0 = row(&["标题"]);
+        fill.fill(0, &mut r0);
+        assert_eq!(r0.text(2).unwrap(), "标题");
+        let mut r1 = row(&["M1", "甲厂"]);
+        fill.fill(1, &mut r1);
+        let mut r2 = row(&["M2", ""]);
+        fill.fill(2, &mut r2);
+        assert_eq!(r2.text(1).unwrap(), "甲厂");
+        let mut r4 = row(&["M4", ""]);
+        fill.fill(4, &mut r4);
+        assert_eq!(r4.text(1).unwrap(), "", "past the region");
+    }
+
+    fn read_all(bytes: Vec<u8>) -> Result<Vec<Item>, LoadError> {
         let rules = crate::data::table::tests::beijing();
-        let e = load(&rules, "x.xlsx", 0, b"not a zip".to_vec(), 0).unwrap_err();
+        let spec = WorkbookSpec {
+            name: "x.xlsx".into(),
+            file_index: 0,
+            candidates: (0..rules.entities.len())
+                .map(|e| (e, parent_of(&rules, e)))
+                .collect(),
+            header_row: None,
+            mapping: Mapping::default(),
+            lang: Lang::En,
+            layouts: Default::default(),
+        };
+        let mut src = XlsxSource::open(&rules, bytes, spec);
+        let mut out = Vec::new();
+        while src.next_batch(100, &mut out)? {}
+        Ok(out)
+    }
+
+    #[test]
+    fn garbage_and_truncated_workbooks_are_errors() {
+        let e = read_all(b"not a zip".to_vec()).unwrap_err();
         assert!(
-            e.message.contains("not a readable XLSX workbook"),
+            e.message.contains("not a readable Excel workbook"),
             "{}",
             e.message
         );
@@ -359,7 +619,7 @@ mod tests {
         ws.write(0, 0, "名称").unwrap();
         let bytes = wb.save_to_buffer().unwrap();
         for cut in [bytes.len() / 3, bytes.len() / 2, bytes.len() - 10] {
-            assert!(load(&rules, "x.xlsx", 0, bytes[..cut].to_vec(), 0).is_err());
+            assert!(read_all(bytes[..cut].to_vec()).is_err());
         }
     }
 }

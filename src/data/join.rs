@@ -1,0 +1,492 @@
+//! The item join, one for CSV files and workbook sheets: items of a list field (a firm's
+//! machines) come in a table of their own, in any order, with a column naming the parent's
+//! key. The item table is read once, before its parents, into an [`ItemTable`]: each row's
+//! cells are kept as compact bytes (in memory up to [`SPILL_BYTES`], then in an anonymous
+//! temporary file), indexed by the hash of its parent key (24 bytes a row). As each parent
+//! is read, its items are looked up, parsed and attached; what no parent took is reported
+//! at the end as an orphan, in the item table's own row order.
+//!
+//! Memory: the index (24 bytes per item row) plus at most [`SPILL_BYTES`] of cell bytes,
+//! whatever the size of the item table.
+
+use std::collections::VecDeque;
+use std::io::{Read, Seek, SeekFrom, Write};
+
+use super::source::{Item, LoadError, SkipReason, SkippedRow};
+use super::table::{BadRow, Cells, Header, ParentLink, TableRow};
+use super::{LoadedRecord, RowError};
+use crate::ir::{RuleSet, Value};
+use crate::messages::Lang;
+use crate::msg;
+
+/// Cell bytes kept in memory before the rest goes to a temporary file.
+pub const SPILL_BYTES: usize = 64 << 20;
+
+/// The hash a parent key is indexed by: FNV-1a, 64 bits. Keys come from the user's own
+/// files and the index never leaves the process, so a fast non-keyed hash is enough; a
+/// collision only costs a comparison, since each item's parent key is checked as read.
+pub fn key_hash(key: &str) -> u64 {
+    key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    hash: u64,
+    offset: u64,
+    len: u32,
+    row: u32,
+}
+
+/// Where the rows' bytes are.
+enum Store {
+    Memory(Vec<u8>),
+    Spilled {
+        file: std::fs::File,
+        len: u64,
+        pending: Vec<u8>,
+    },
+}
+
+impl Store {
+    fn len(&self) -> u64 {
+        match self {
+            Store::Memory(v) => v.len() as u64,
+            Store::Spilled { len, pending, .. } => len + pending.len() as u64,
+        }
+    }
+
+    fn append(&mut self, bytes: &[u8], name: &str, lang: Lang) -> Result<(), LoadError> {
+        let io = |e: std::io::Error| LoadError::new(msg!(lang, CANNOT_READ, name, e));
+        match self {
+            Store::Memory(v) => {
+                v.extend_from_slice(bytes);
+                if v.len() > SPILL_BYTES {
+                    let mut file = tempfile::tempfile().map_err(io)?;
+                    file.write_all(v).map_err(io)?;
+                    *self = Store::Spilled {
+                        file,
+                        len: v.len() as u64,
+                        pending: Vec::new(),
+                    };
+                }
+            }
+            Store::Spilled { file, len, pending } => {
+                pending.extend_from_slice(bytes);
+                if pending.len() > 1 << 20 {
+                    file.write_all(pending).map_err(io)?;
+                    *len += pending.len() as u64;
+                    pending.clear();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, name: &str, lang: Lang) -> Result<(), LoadError> {
+        if let Store::Spilled { file, len, pending } = self {
+            file.write_all(pending)
+                .map_err(|e| LoadError::new(msg!(lang, CANNOT_READ, name, e)))?;
+            *len += pending.len() as u64;
+            pending.clear();
+        }
+        Ok(())
+    }
+
+    /// The bytes of one row, into `buf`.
+    fn read(&mut self, e: &Entry, buf: &mut Vec<u8>) -> std::io::Result<()> {
+        buf.clear();
+        match self {
+            Store::Memory(v) => {
+                let start = e.offset as usize;
+                buf.extend_from_slice(&v[start..start + e.len as usize]);
+            }
+            Store::Spilled { file, .. } => {
+                file.seek(SeekFrom::Start(e.offset))?;
+                buf.resize(e.len as usize, 0);
+                file.read_exact(buf)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A row's cells as stored: per cell a 4-byte length (the top bit marks a cell that could
+/// not be read as text, whose bytes are then the reason) and the bytes.
+fn encode(cells: &dyn Cells, out: &mut Vec<u8>) {
+    out.clear();
+    for i in 0..cells.count() {
+        let (flag, text) = match cells.text(i) {
+            Ok(t) => (0u32, t.to_string()),
+            Err(why) => (1u32 << 31, why),
+        };
+        let len = (text.len() as u32).min((1 << 31) - 1);
+        out.extend_from_slice(&(len | flag).to_le_bytes());
+        out.extend_from_slice(&text.as_bytes()[..len as usize]);
+    }
+}
+
+/// Stored cells, read back.
+struct StoredCells<'a> {
+    bytes: &'a [u8],
+    cells: Vec<(usize, usize, bool)>,
+}
+
+impl<'a> StoredCells<'a> {
+    fn new(bytes: &'a [u8], cells: &mut Vec<(usize, usize, bool)>) -> StoredCells<'a> {
+        cells.clear();
+        let mut at = 0;
+        while at + 4 <= bytes.len() {
+            let word = u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+            let len = (word & ((1 << 31) - 1)) as usize;
+            let start = at + 4;
+            let end = (start + len).min(bytes.len());
+            cells.push((start, end, word >> 31 == 1));
+            at = end;
+        }
+        StoredCells {
+            bytes,
+            cells: std::mem::take(cells),
+        }
+    }
+}
+
+impl Cells for StoredCells<'_> {
+    fn count(&self) -> usize {
+        self.cells.len()
+    }
+
+    fn text(&self, i: usize) -> Result<&str, String> {
+        let Some(&(start, end, failed)) = self.cells.get(i) else {
+            return Ok("");
+        };
+        // The bytes were a `&str` or a `String` when stored.
+        let text = std::str::from_utf8(&self.bytes[start..end]).unwrap_or("");
+        if failed {
+            Err(text.to_string())
+        } else {
+            Ok(text)
+        }
+    }
+}
+
+/// An item table read ahead of its parents.
+pub struct ItemTable {
+    pub header: Header,
+    pub link: ParentLink,
+    /// The file (and sheet) name in errors.
+    pub file: String,
+    pub sheet: Option<String>,
+    store: Store,
+    entries: Vec<Entry>,
+    taken: Vec<bool>,
+    sorted: bool,
+    skipped: Vec<Item>,
+    blank: usize,
+    scratch: Vec<u8>,
+    spans: Vec<(usize, usize, bool)>,
+    lang: Lang,
+}
+
+impl ItemTable {
+    pub fn new(
+        header: Header,
+        link: ParentLink,
+        file: &str,
+        sheet: Option<&str>,
+        lang: Lang,
+    ) -> ItemTable {
+        ItemTable {
+            header,
+            link,
+            file: file.to_string(),
+            sheet: sheet.map(str::to_string),
+            store: Store::Memory(Vec::new()),
+            entries: Vec::new(),
+            taken: Vec::new(),
+            sorted: false,
+            skipped: Vec::new(),
+            blank: 0,
+            scratch: Vec::new(),
+            spans: Vec::new(),
+            lang,
+        }
+    }
+
+    /// Keeps one row of the item table.
+    pub fn push(
+        &mut self,
+        rules: &RuleSet,
+        row: usize,
+        cells: &dyn Cells,
+    ) -> Result<(), LoadError> {
+        if Header::is_blank(cells) {
+            self.blank += 1;
+            return Ok(());
+        }
+        let parent = self
+            .header
+            .parent_col
+            .and_then(|c| cells.text(c).ok())
+            .map(|t| super::normalize::fold(t).into_owned())
+            .unwrap_or_default();
+        if parent.is_empty() {
+            let probe = self.header.row(rules, row, cells);
+            if let Some(reason @ SkipReason::Total(_)) = probe.skip {
+                self.skipped.push(Item::Skipped(SkippedRow {
+                    file: self.file.clone(),
+                    entity: rules.entities[self.header.entity].name.clone(),
+                    row,
+                    reason,
+                }));
+                return Ok(());
+            }
+        }
+        let mut bytes = std::mem::take(&mut self.scratch);
+        encode(cells, &mut bytes);
+        let offset = self.store.len();
+        let appended = self.store.append(&bytes, &self.file, self.lang);
+        self.scratch = bytes;
+        appended?;
+        self.entries.push(Entry {
+            hash: key_hash(&parent),
+            offset,
+            len: self.scratch.len() as u32,
+            row: row.min(u32::MAX as usize) as u32,
+        });
+        Ok(())
+    }
+
+    /// Ends the reading: the index is sorted for look-ups.
+    pub fn finish(&mut self) -> Result<(), LoadError> {
+        self.store.finish(&self.file, self.lang)?;
+        self.entries.sort_by_key(|e| (e.hash, e.offset));
+        self.taken = vec![false; self.entries.len()];
+        self.sorted = true;
+        Ok(())
+    }
+
+    /// Blank rows of the item table, counted as skipped.
+    pub fn blank_rows(&self) -> usize {
+        self.blank
+    }
+
+    fn parse(&mut self, rules: &RuleSet, i: usize) -> Result<TableRow, LoadError> {
+        let e = self.entries[i];
+        let mut buf = std::mem::take(&mut self.scratch);
+        self.store
+            .read(&e, &mut buf)
+            .map_err(|err| LoadError::new(msg!(self.lang, CANNOT_READ, self.file, err)))?;
+        let cells = StoredCells::new(&buf, &mut self.spans);
+        let row = self.header.row(rules, e.row as usize, &cells);
+        self.spans = cells.cells;
+        self.scratch = buf;
+        Ok(row)
+    }
+
+    /// The items of the parent with key `key`, in the item table's row order.
+    pub fn take(
+        &mut self,
+        rules: &RuleSet,
+        key: &str,
+        out: &mut Vec<TableRow>,
+    ) -> Result<(), LoadError> {
+        let h = key_hash(key);
+        let start = self.entries.partition_point(|e| e.hash < h);
+        let mut i = start;
+        while i < self.entries.len() && self.entries[i].hash == h {
+            if !self.taken[i] {
+                let row = self.parse(rules, i)?;
+                if row.parent.as_deref() == Some(key) {
+                    self.taken[i] = true;
+                    out.push(row);
+                }
+            }
+            i += 1;
+        }
+        Ok(())
+    }
+
+    /// After the last parent: the rows no parent took (orphans) and the total rows of the
+    /// item table, in row order.
+    pub fn rest(&mut self, rules: &RuleSet, out: &mut VecDeque<Item>) -> Result<(), LoadError> {
+        let lang = self.lang;
+        let mut left: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| !self.taken[i])
+            .collect();
+        left.sort_by_key(|&i| self.entries[i].offset);
+        let pinfo = &rules.entities[self.link.entity];
+        let column = self.header.parent_col.map(|c| self.header.names[c].clone());
+        let mut items: Vec<(usize, Item)> = std::mem::take(&mut self.skipped)
+            .into_iter()
+            .map(|i| match &i {
+                Item::Skipped(s) => (s.row, i),
+                _ => (0, i),
+            })
+            .collect();
+        for i in left {
+            let row = self.parse(rules, i)?;
+            let message = match &row.parent {
+                Some(k) => msg!(lang, ORPHAN, k, pinfo.name),
+                None => msg!(lang, ORPHAN_EMPTY, pinfo.name),
+            };
+            items.push((
+                row.row,
+                Item::Error(RowError {
+                    file: self.file.clone(),
+                    sheet: self.sheet.clone(),
+                    entity: rules.entities[self.header.entity].name.clone(),
+                    row: row.row,
+                    column: column.clone(),
+                    value: row.parent.clone(),
+                    key: row.key,
+                    message,
+                }),
+            ));
+        }
+        items.sort_by_key(|(r, _)| *r);
+        out.extend(items.into_iter().map(|(_, i)| i));
+        Ok(())
+    }
+}
+
+/// One parent row with the items of every item table joined to it, as items of the
+/// output: the record, or its error followed by its items as skipped (one error, one
+/// cause). A total or blank row becomes a skipped item.
+#[allow(clippy::too_many_arguments)]
+pub fn attach(
+    rules: &RuleSet,
+    lang: Lang,
+    parent: &Header,
+    file: &str,
+    sheet: Option<&str>,
+    file_index: usize,
+    row: TableRow,
+    joins: &mut [ItemTable],
+    out: &mut VecDeque<Item>,
+    notes: &mut Vec<String>,
+) -> Result<(), LoadError> {
+    let entity = parent.entity;
+    let info = &rules.entities[entity];
+    if let Some(reason) = row.skip {
+        if let SkipReason::Total(text) = &reason {
+            notes.push(msg!(
+                lang,
+                NOTE,
+                msg!(lang, NOTE_TOTAL_ROW, parent.table, row.row, text)
+            ));
+        }
+        out.push_back(Item::Skipped(SkippedRow {
+            file: parent.table.clone(),
+            entity: info.name.clone(),
+            row: row.row,
+            reason,
+        }));
+        return Ok(());
+    }
+    let mut result = row.result.map_err(|bad: BadRow| RowError {
+        file: file.to_string(),
+        sheet: sheet.map(str::to_string),
+        entity: info.name.clone(),
+        row: row.row,
+        column: bad.column,
+        value: bad.value,
+        key: row.key.clone(),
+        message: bad.message,
+    });
+    let mut skipped: Vec<(usize, TableRow)> = Vec::new();
+    let mut items = Vec::new();
+    for (j, join) in joins.iter_mut().enumerate() {
+        if join.link.entity != entity {
+            continue;
+        }
+        let Some(key) = row.key.as_deref() else {
+            continue;
+        };
+        items.clear();
+        join.take(rules, key, &mut items)?;
+        for item in items.drain(..) {
+            match (&mut result, &item.result) {
+                (Ok(rec), Ok(r)) => {
+                    if let Value::List(list) = &mut rec.values[join.link.field] {
+                        list.push(r.clone());
+                    }
+                    skipped.push((
+                        j,
+                        TableRow {
+                            result: Ok(Default::default()),
+                            ..item
+                        },
+                    ));
+                }
+                (Ok(_), Err(bad)) => {
+                    let item_entity = &rules.entities[join.header.entity].name;
+                    result = Err(RowError {
+                        file: join.file.clone(),
+                        sheet: join.sheet.clone(),
+                        entity: info.name.clone(),
+                        row: item.row,
+                        column: bad.column.clone(),
+                        value: bad.value.clone(),
+                        key: row.key.clone(),
+                        message: msg!(
+                            lang,
+                            ITEM_BAD,
+                            item_entity,
+                            item.key.as_deref().unwrap_or(""),
+                            info.name,
+                            parent.table,
+                            row.row,
+                            bad.message
+                        ),
+                    });
+                }
+                (Err(_), _) => skipped.push((j, item)),
+            }
+        }
+    }
+    match result {
+        Ok(record) => out.push_back(Item::Record(LoadedRecord {
+            entity,
+            file: file_index,
+            row: row.row,
+            key: super::json::key_text(record.get(info.key)),
+            record,
+        })),
+        Err(e) => {
+            out.push_back(Item::Error(e));
+            // The items joined so far belong to a record that failed: each is skipped,
+            // naming its parent's row.
+            for (j, item) in skipped {
+                let join = &joins[j];
+                let item_entity = rules.entities[join.header.entity].name.clone();
+                notes.push(msg!(
+                    lang,
+                    NOTE,
+                    msg!(
+                        lang,
+                        NOTE_PARENT_FAILED,
+                        join.header.table,
+                        item.row,
+                        item_entity,
+                        item.key.as_deref().unwrap_or(""),
+                        info.name,
+                        parent.table,
+                        row.row
+                    )
+                ));
+                out.push_back(Item::Skipped(SkippedRow {
+                    file: join.header.table.clone(),
+                    entity: item_entity,
+                    row: item.row,
+                    reason: SkipReason::ParentFailed {
+                        file: parent.table.clone(),
+                        row: row.row,
+                    },
+                }));
+            }
+        }
+    }
+    Ok(())
+}
