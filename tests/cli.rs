@@ -320,11 +320,59 @@ fn csv_output_has_chinese_headers_and_neutralised_cells() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let out = stdout(&o);
     assert!(
-        out.starts_with("实体,键,级别,综合要求,措施,类型,状态,对象,要求,内容,依据,豁免依据\r\n"),
+        out.starts_with(
+            "\u{feff}实体,键,级别,综合要求,措施,类型,状态,对象,要求,内容,依据,豁免依据\r\n"
+        ),
         "{}",
         &out[..200]
     );
     assert!(!out.lines().any(|l| l
         .split(',')
         .any(|c| c.starts_with('=') || c.starts_with('@'))));
+}
+
+#[test]
+fn csv_output_encodings_bom_none_and_gb18030() {
+    let run = |encoding: Option<&str>| {
+        let mut args = vec![
+            "eval", BEIJING, "--data", FIRMS, "--level", "orange", "--format", "csv",
+        ];
+        if let Some(e) = encoding {
+            args.extend(["--output-encoding", e]);
+        }
+        let o = policyc(&args);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        o.stdout
+    };
+    let default = run(None);
+    assert!(default.starts_with(b"\xEF\xBB\xBF"), "a BOM by default");
+    let plain = run(Some("utf-8"));
+    assert_eq!(
+        &default[3..],
+        &plain[..],
+        "utf-8 is the same text without the BOM"
+    );
+    let gb = run(Some("gb18030"));
+    // 实体 in GB18030 is CA B5 CC E5; the file has no BOM and decodes to the UTF-8 text.
+    assert!(gb.starts_with(&[0xCA, 0xB5, 0xCC, 0xE5]), "{:x?}", &gb[..8]);
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(&gb);
+    assert!(!had_errors);
+    assert_eq!(text.as_bytes(), &plain[..]);
+    assert!(
+        text.contains("动力 属于 纯电动、氢燃料电池（"),
+        "exceptions in words"
+    );
+    let o = policyc(&[
+        "eval",
+        BEIJING,
+        "--data",
+        FIRMS,
+        "--level",
+        "orange",
+        "--format",
+        "csv",
+        "--output-encoding",
+        "latin-9",
+    ]);
+    assert_eq!(code(&o), 2, "an unknown encoding is a usage error");
 }

@@ -41,6 +41,16 @@ pub(crate) struct EvalArgs {
     /// For each measure, why it applies, is exempt or does not apply (json, jsonl, table).
     #[arg(long)]
     explain: bool,
+    /// The text encoding of CSV output: `utf-8-bom` (default; Excel reads it), `utf-8`
+    /// (no BOM) or `gb18030`.
+    #[arg(long, value_parser = parse_output_encoding, default_value = "utf-8-bom")]
+    output_encoding: decisions::OutputEncoding,
+}
+
+fn parse_output_encoding(label: &str) -> Result<decisions::OutputEncoding, String> {
+    decisions::OutputEncoding::parse(label).ok_or_else(|| {
+        format!("unknown output encoding `{label}` (use utf-8-bom, utf-8 or gb18030)")
+    })
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -121,11 +131,14 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
     let explain = args.explain.then_some(&ev);
     let json = decisions::JsonDocument(decisions::json::JsonFormat::new(&rules, explain));
     let jsonl = decisions::JsonLines(decisions::json::JsonFormat::new(&rules, explain));
-    let csv = decisions::Csv(&rules);
-    let table = decisions::Table {
-        rules: &rules,
-        explain,
+    // The interface language follows the policy's keywords until `--lang` exists.
+    let lang = if rules.chinese {
+        crate::messages::Lang::Zh
+    } else {
+        crate::messages::Lang::En
     };
+    let csv = decisions::Csv::new(&rules, lang).with_encoding(args.output_encoding);
+    let table = decisions::Table::new(&rules, explain, lang);
     let format: &dyn OutputFormat = match args.format {
         OutputKind::Json => &json,
         OutputKind::Jsonl => &jsonl,
