@@ -139,16 +139,28 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
     };
     let csv = decisions::Csv::new(&rules, lang).with_encoding(args.output_encoding);
     let table = decisions::Table::new(&rules, explain, lang);
+    let xlsx = report::xlsx::XlsxFormat::new(&rules, &levels, lang);
     let format: &dyn OutputFormat = match args.format {
         OutputKind::Json => &json,
         OutputKind::Jsonl => &jsonl,
-        OutputKind::Csv | OutputKind::Xlsx => &csv,
+        OutputKind::Csv => &csv,
+        OutputKind::Xlsx => &xlsx,
         OutputKind::Table => &table,
     };
     let describe = |rec: &data::LoadedRecord, e: &crate::eval::EvalError| {
         decisions::eval_error_message(&rules, rec, e)
     };
-    // Where the output goes: XLSX is built from the CSV rows in memory, the rest streams.
+    // Where the output goes: XLSX streams into a workbook written when the run succeeds, the
+    // rest streams to the file or standard output.
+    let mut workbook = match (&args.output, args.format) {
+        (Some(path), OutputKind::Xlsx) => {
+            match report::xlsx::XlsxSink::create(path, &rules, &levels, lang) {
+                Ok(w) => Some(w),
+                Err(e) => return fail(miette::miette!("cannot write `{}`: {e}", path.display())),
+            }
+        }
+        _ => None,
+    };
     let mut sink: Box<dyn Write> = match (&args.output, args.format) {
         (_, OutputKind::Xlsx) => Box::new(std::io::sink()),
         (Some(path), _) => match std::fs::File::create(path) {
@@ -160,11 +172,9 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
             std::io::stdout(),
         )),
     };
-    let mut rows = Vec::new();
-    let out: &mut dyn Write = if args.format == OutputKind::Xlsx {
-        &mut rows
-    } else {
-        sink.as_mut()
+    let out: &mut dyn Write = match workbook.as_mut() {
+        Some(w) => w,
+        None => sink.as_mut(),
     };
     let mut result = run::run(
         &ev,
@@ -175,13 +185,20 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         &describe,
         out,
     );
-    if let (Ok(_), Some(path), OutputKind::Xlsx) = (&result, &args.output, args.format) {
-        let sheet = if rules.chinese { "决定" } else { "decisions" };
-        let written = report::xlsx::from_csv(&rows, sheet)
-            .map_err(|e| std::io::Error::other(e.to_string()))
-            .and_then(|bytes| std::fs::write(path, bytes));
-        if let Err(e) = written {
-            result = Err(RunError::Io(e));
+    if let (Ok((counts, _)), Some(w)) = (&result, workbook) {
+        let info = report::xlsx::WorkbookInfo {
+            title: rules
+                .plan
+                .as_ref()
+                .map(|p| p.title.clone())
+                .unwrap_or_default(),
+            rules_hash: crate::ir::compiled::content_hash(&rules),
+            inputs: files.iter().map(|f| (f.clone(), None)).collect(),
+            mapping: Vec::new(),
+            lang,
+        };
+        if let Err(e) = w.finish(&info, counts) {
+            result = Err(RunError::Io(std::io::Error::other(e.to_string())));
         }
     }
     match result {

@@ -54,6 +54,35 @@ pub fn fields_read(rules: &RuleSet) -> Vec<Vec<bool>> {
     read
 }
 
+/// The fields of `entity` that reports show beside its key, in declaration order: for now
+/// every field that is not the key or a list. The one place that chooses them (a plan will
+/// later mark its display fields).
+pub fn display_fields(rules: &RuleSet, entity: usize) -> Vec<usize> {
+    let Some(info) = rules.entities.get(entity) else {
+        return Vec::new();
+    };
+    info.fields
+        .iter()
+        .enumerate()
+        .filter(|(i, f)| *i != info.key && !matches!(f.ty, FieldType::List(_)))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// [`fields_read`] plus the display fields: what loading must keep for a report that shows
+/// them (the xlsx summary). Text fields outside this are elided while loading.
+pub fn fields_shown(rules: &RuleSet) -> Vec<Vec<bool>> {
+    let mut keep = fields_read(rules);
+    for (e, row) in keep.iter_mut().enumerate() {
+        for f in display_fields(rules, e) {
+            if let Some(slot) = row.get_mut(f) {
+                *slot = true;
+            }
+        }
+    }
+    keep
+}
+
 /// Visits every field reference with the entities of the frames in scope at that point.
 fn walk(
     rules: &RuleSet,
