@@ -570,6 +570,65 @@ catalogue! {
         zh: "帮助：{0}",
         en: "help: {0}",
     }
+
+    // ---- report: output headers, sheets, statuses
+    // Column headers of the CSV rows and of the xlsx detail sheet.
+    OUT_ENTITY { zh: "实体", en: "entity" }
+    OUT_KEY { zh: "键", en: "key" }
+    OUT_NAME { zh: "名称", en: "name" }
+    OUT_LEVEL { zh: "级别", en: "level" }
+    OUT_EFFECTIVE { zh: "综合要求", en: "effective_action" }
+    OUT_MEASURE { zh: "措施", en: "measure" }
+    OUT_KIND { zh: "类型", en: "kind" }
+    OUT_STATUS { zh: "状态", en: "status" }
+    OUT_SUBJECT { zh: "对象", en: "subject" }
+    OUT_ACTION { zh: "要求", en: "action" }
+    OUT_TEXT { zh: "内容", en: "text" }
+    OUT_CITE { zh: "依据", en: "cite" }
+    OUT_EXEMPTED_BY { zh: "豁免依据", en: "exempted_by" }
+    // Statuses of a row.
+    OUT_APPLIES { zh: "适用", en: "applies" }
+    OUT_EXEMPT { zh: "豁免", en: "exempt" }
+    OUT_ERROR { zh: "错误", en: "error" }
+    OUT_YES { zh: "是", en: "yes" }
+    OUT_NO { zh: "否", en: "no" }
+    // Measure kinds.
+    OUT_ADVISORY { zh: "倡议性", en: "advisory" }
+    OUT_MANDATORY { zh: "强制性", en: "mandatory" }
+    // Sheet names of the xlsx workbook (at most 31 characters, no `[]:*?/\\`).
+    SHEET_SUMMARY { zh: "汇总", en: "summary" }
+    SHEET_DETAIL { zh: "明细", en: "detail" }
+    SHEET_ERRORS { zh: "错误", en: "errors" }
+    SHEET_ABOUT { zh: "说明", en: "about" }
+    /// The summary sheet of records of another entity than the first: `汇总-单位`.
+    SHEET_SUMMARY_OF { zh: "汇总-{0}", en: "summary-{0}" }
+    /// A detail sheet after the first, when the first is full: `明细2`.
+    SHEET_CONTINUED { zh: "{0}{1}", en: "{0}{1}" }
+    // Summary sheet: per level, what the record must do and what lifted a measure.
+    SUMMARY_LEVEL_ACTION { zh: "{0}要求", en: "{0} action" }
+    SUMMARY_LEVEL_EXEMPT { zh: "{0}豁免", en: "{0} exempted by" }
+    /// An item measure in a summary cell: the measure and how many items it binds.
+    SUMMARY_ITEM_COUNT { zh: "{0}：{1} 项", en: "{0}: {1} items" }
+    SUMMARY_JOIN { zh: "；", en: "; " }
+    // Errors sheet.
+    ERR_FILE { zh: "文件", en: "file" }
+    ERR_SHEET { zh: "工作表", en: "sheet" }
+    ERR_ROW { zh: "行", en: "row" }
+    ERR_COLUMN { zh: "列", en: "column" }
+    ERR_VALUE { zh: "值", en: "value" }
+    ERR_MESSAGE { zh: "错误信息", en: "message" }
+    // About sheet.
+    ABOUT_ITEM { zh: "项目", en: "item" }
+    ABOUT_VALUE { zh: "内容", en: "value" }
+    ABOUT_TITLE { zh: "预案", en: "plan" }
+    ABOUT_RULES_HASH { zh: "规则集哈希", en: "rule set hash" }
+    ABOUT_INPUT { zh: "输入文件", en: "input file" }
+    ABOUT_MAPPING { zh: "列映射", en: "column mapping" }
+    ABOUT_RECORDS { zh: "记录数", en: "records" }
+    ABOUT_EVALUATED { zh: "已评估", en: "evaluated" }
+    ABOUT_FAILED { zh: "失败", en: "failed" }
+    ABOUT_SKIPPED { zh: "跳过", en: "skipped" }
+    ABOUT_NONE { zh: "（无）", en: "(none)" }
 }
 
 #[cfg(test)]

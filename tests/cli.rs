@@ -324,11 +324,268 @@ fn csv_output_has_chinese_headers_and_neutralised_cells() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let out = stdout(&o);
     assert!(
-        out.starts_with("实体,键,级别,综合要求,措施,类型,状态,对象,要求,内容,依据,豁免依据\r\n"),
+        out.starts_with(
+            "\u{feff}实体,键,级别,综合要求,措施,类型,状态,对象,要求,内容,依据,豁免依据\r\n"
+        ),
         "{}",
         &out[..200]
     );
     assert!(!out.lines().any(|l| l
         .split(',')
         .any(|c| c.starts_with('=') || c.starts_with('@'))));
+}
+
+#[test]
+fn csv_output_encodings_bom_none_and_gb18030() {
+    let run = |encoding: Option<&str>| {
+        let mut args = vec![
+            "eval", BEIJING, "--data", FIRMS, "--level", "orange", "--format", "csv",
+        ];
+        if let Some(e) = encoding {
+            args.extend(["--output-encoding", e]);
+        }
+        let o = policyc(&args);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        o.stdout
+    };
+    let default = run(None);
+    assert!(default.starts_with(b"\xEF\xBB\xBF"), "a BOM by default");
+    let plain = run(Some("utf-8"));
+    assert_eq!(
+        &default[3..],
+        &plain[..],
+        "utf-8 is the same text without the BOM"
+    );
+    let gb = run(Some("gb18030"));
+    // 实体 in GB18030 is CA B5 CC E5; the file has no BOM and decodes to the UTF-8 text.
+    assert!(gb.starts_with(&[0xCA, 0xB5, 0xCC, 0xE5]), "{:x?}", &gb[..8]);
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(&gb);
+    assert!(!had_errors);
+    assert_eq!(text.as_bytes(), &plain[..]);
+    assert!(
+        text.contains("动力 属于 纯电动、氢燃料电池（"),
+        "exceptions in words"
+    );
+    let o = policyc(&[
+        "eval",
+        BEIJING,
+        "--data",
+        FIRMS,
+        "--level",
+        "orange",
+        "--format",
+        "csv",
+        "--output-encoding",
+        "latin-9",
+    ]);
+    assert_eq!(code(&o), 2, "an unknown encoding is a usage error");
+}
+
+#[test]
+fn xlsx_workbook_is_organised_by_firm() {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let dir = common::tmp("xlsx_by_firm");
+    let run = |name: &str| {
+        let out = dir.join(name);
+        let o = policyc(&[
+            "eval",
+            BEIJING,
+            "--data",
+            FIRMS,
+            "--level",
+            "all",
+            "--format",
+            "xlsx",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        out
+    };
+    let a = run("a.xlsx");
+    let b = run("b.xlsx");
+    assert_eq!(
+        std::fs::read(&a).unwrap(),
+        std::fs::read(&b).unwrap(),
+        "byte-identical"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+
+    let mut wb: Xlsx<_> = open_workbook(&a).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        ["汇总", "汇总-单位", "明细", "错误", "说明"]
+    );
+    let cells = |range: &calamine::Range<calamine::Data>| -> Vec<Vec<String>> {
+        range
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
+    };
+    let summary = cells(&wb.worksheet_range("汇总").unwrap());
+    assert_eq!(
+        summary[0][..3],
+        ["统一社会信用代码", "名称", "所在区"],
+        "key then display fields"
+    );
+    assert_eq!(summary[0][9..11], ["黄色要求", "黄色豁免"]);
+    let firms: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(FIRMS).unwrap()).unwrap();
+    let n_firms = firms["企业"].as_array().unwrap().len();
+    assert_eq!(summary.len(), n_firms + 1, "one row per firm");
+    let xishan = summary
+        .iter()
+        .find(|r| r[0] == "91110111572812549C")
+        .expect("the first firm is on the summary");
+    assert_eq!(xishan[1], "北京西山建材水泥熟料有限公司");
+    assert_eq!(
+        xishan[11], "自主减排；停用燃油非道路移动机械：1 项",
+        "orange, with item measures"
+    );
+    assert!(
+        xishan[12].starts_with("动力 属于 纯电动、氢燃料电池（"),
+        "{}",
+        xishan[12]
+    );
+
+    // The classified firm shows 是 and its row has a fill; no other row has.
+    let secret_col = summary[0].iter().position(|h| h == "涉密").unwrap();
+    let secret: Vec<usize> = (1..summary.len())
+        .filter(|&r| summary[r][secret_col] == "是")
+        .collect();
+    assert_eq!(secret.len(), 1, "firms.json has one classified firm");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&a).unwrap()).unwrap();
+    let mut sheet1 = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut sheet1,
+    )
+    .unwrap();
+    let row_xml = |r: usize| {
+        let start = sheet1.find(&format!("<row r=\"{}\"", r + 1)).unwrap();
+        let end = start + sheet1[start..].find("</row>").unwrap();
+        sheet1[start..end].to_string()
+    };
+    let filled = row_xml(secret[0]);
+    assert!(
+        filled.contains(" s=\""),
+        "classified row is styled: {filled}"
+    );
+    assert!(!row_xml(if secret[0] == 1 { 2 } else { 1 }).contains(" s=\""));
+    let mut styles = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
+    assert!(
+        styles.contains("FFFFE699"),
+        "the fill colour is in the styles"
+    );
+    drop(zip);
+
+    // The detail sheet has one row per record × level × measure, as the CSV output.
+    let detail = cells(&wb.worksheet_range("明细").unwrap());
+    assert_eq!(detail[0][..4], ["实体", "键", "名称", "级别"]);
+    let o = policyc(&[
+        "eval", BEIJING, "--data", FIRMS, "--level", "all", "--format", "csv",
+    ]);
+    let csv_rows = stdout(&o).lines().count();
+    assert_eq!(
+        detail.len(),
+        csv_rows,
+        "as many rows as the CSV (header included)"
+    );
+    assert!(detail
+        .iter()
+        .any(|r| r[1] == "91110111572812549C" && r[2] == "北京西山建材水泥熟料有限公司"));
+
+    let about = cells(&wb.worksheet_range("说明").unwrap());
+    assert!(
+        about.iter().any(|r| r[1].starts_with("sha256:")),
+        "{about:?}"
+    );
+    assert!(about.iter().any(|r| r[1] == FIRMS), "{about:?}");
+    assert!(
+        about.iter().any(|r| r[0] == "记录数" && r[1] == "19"),
+        "{about:?}"
+    );
+
+    // Frozen header and autofilter on every sheet: calamine does not read them, the XML does.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&a).unwrap()).unwrap();
+    for i in 1..=5 {
+        let mut xml = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name(&format!("xl/worksheets/sheet{i}.xml")).unwrap(),
+            &mut xml,
+        )
+        .unwrap();
+        assert!(
+            xml.contains("<pane ySplit=\"1\""),
+            "sheet{i}: frozen header"
+        );
+        assert!(
+            xml.contains("<autoFilter ref=\"A1:"),
+            "sheet{i}: autofilter"
+        );
+        assert!(xml.contains("<cols>"), "sheet{i}: column widths");
+        assert!(!xml.contains("<f>"), "sheet{i}: no formulas");
+    }
+}
+
+#[test]
+fn xlsx_errors_sheet_lists_bad_rows() {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let dir = common::tmp("xlsx_errors");
+    let data = dir.join("企业.json");
+    let mut firms: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(FIRMS).unwrap()).unwrap();
+    firms["企业"][1]["绩效等级"] = serde_json::json!("Z");
+    firms["企业"][2]["名称"] = serde_json::json!("=HYPERLINK(\"x\")");
+    std::fs::write(&data, firms.to_string()).unwrap();
+    let out = dir.join("out.xlsx");
+    let o = policyc(&[
+        "eval",
+        BEIJING,
+        "--data",
+        data.to_str().unwrap(),
+        "--level",
+        "red",
+        "--format",
+        "xlsx",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+    let errors = wb.worksheet_range("错误").unwrap();
+    let rows: Vec<Vec<String>> = errors
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(
+        rows[0],
+        [
+            "文件",
+            "工作表",
+            "行",
+            "列",
+            "值",
+            "实体",
+            "键",
+            "级别",
+            "错误信息"
+        ]
+    );
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows[1][0].ends_with("企业.json"), "{rows:?}");
+    assert!(!rows[1][8].is_empty());
+    let summary = wb.worksheet_range("汇总").unwrap();
+    assert!(
+        summary
+            .rows()
+            .any(|r| matches!(&r[1], calamine::Data::String(s) if s == "=HYPERLINK(\"x\")")),
+        "a formula from the data is shown as text"
+    );
 }

@@ -67,6 +67,16 @@ pub(crate) struct EvalArgs {
     /// For each measure, why it applies, is exempt or does not apply (json, jsonl, table).
     #[arg(long)]
     explain: bool,
+    /// The text encoding of CSV output: `utf-8-bom` (default; Excel reads it), `utf-8`
+    /// (no BOM) or `gb18030`.
+    #[arg(long, value_parser = parse_output_encoding, default_value = "utf-8-bom")]
+    output_encoding: decisions::OutputEncoding,
+}
+
+fn parse_output_encoding(label: &str) -> Result<decisions::OutputEncoding, String> {
+    decisions::OutputEncoding::parse(label).ok_or_else(|| {
+        format!("unknown output encoding `{label}` (use utf-8-bom, utf-8 or gb18030)")
+    })
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -201,21 +211,35 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
     let explain = args.explain.then_some(&ev);
     let json = decisions::JsonDocument(decisions::json::JsonFormat::new(&rules, explain));
     let jsonl = decisions::JsonLines(decisions::json::JsonFormat::new(&rules, explain));
-    let csv = decisions::Csv(&rules);
-    let table = decisions::Table {
-        rules: &rules,
-        explain,
-    };
+    let csv = decisions::Csv::new(&rules, lang).with_encoding(args.output_encoding);
+    let table = decisions::Table::new(&rules, explain, lang);
+    let xlsx = report::xlsx::XlsxFormat::new(&rules, &levels, lang);
     let format: &dyn OutputFormat = match args.format {
         OutputKind::Json => &json,
         OutputKind::Jsonl => &jsonl,
-        OutputKind::Csv | OutputKind::Xlsx => &csv,
+        OutputKind::Csv => &csv,
+        OutputKind::Xlsx => &xlsx,
         OutputKind::Table => &table,
     };
     let describe = |rec: &data::LoadedRecord, e: &crate::eval::EvalError| {
         decisions::eval_error_message(&rules, rec, e)
     };
-    // Where the output goes: XLSX is built from the CSV rows in memory, the rest streams.
+    // Where the output goes: XLSX streams into a workbook written when the run succeeds, the
+    // rest streams to the file or standard output.
+    let mut workbook = match (&args.output, args.format) {
+        (Some(path), OutputKind::Xlsx) => {
+            match report::xlsx::XlsxSink::create(path, &rules, &levels, lang) {
+                Ok(w) => Some(w),
+                Err(e) => {
+                    return fail(miette::miette!(
+                        "{}",
+                        msg!(lang, CANNOT_WRITE, path.display(), e)
+                    ))
+                }
+            }
+        }
+        _ => None,
+    };
     let mut sink: Box<dyn Write> = match (&args.output, args.format) {
         (_, OutputKind::Xlsx) => Box::new(std::io::sink()),
         (Some(path), _) => match std::fs::File::create(path) {
@@ -232,12 +256,15 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
             std::io::stdout(),
         )),
     };
-    let mut rows = Vec::new();
-    let out: &mut dyn Write = if args.format == OutputKind::Xlsx {
-        &mut rows
-    } else {
-        sink.as_mut()
+    let out: &mut dyn Write = match workbook.as_mut() {
+        Some(w) => w,
+        None => sink.as_mut(),
     };
+    // The workbook's 说明 sheet names each input with its content hash, computed beside the run.
+    let hashes = (args.format == OutputKind::Xlsx).then(|| {
+        let paths: Vec<String> = specs.iter().map(|s| s.path.clone()).collect();
+        std::thread::spawn(move || paths.iter().map(|p| file_hash(p)).collect::<Vec<_>>())
+    });
     let mut result = run::run(
         &ev,
         source.as_mut(),
@@ -247,13 +274,27 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         &describe,
         out,
     );
-    if let (Ok(_), Some(path), OutputKind::Xlsx) = (&result, &args.output, args.format) {
-        let sheet = if rules.chinese { "决定" } else { "decisions" };
-        let written = report::xlsx::from_csv(&rows, sheet)
-            .map_err(|e| std::io::Error::other(e.to_string()))
-            .and_then(|bytes| std::fs::write(path, bytes));
-        if let Err(e) = written {
-            result = Err(RunError::Io(e));
+    if let (Ok((counts, _)), Some(w)) = (&result, workbook) {
+        let hashes = hashes
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default();
+        let info = report::xlsx::WorkbookInfo {
+            title: rules
+                .plan
+                .as_ref()
+                .map(|p| p.title.clone())
+                .unwrap_or_default(),
+            rules_hash: crate::ir::compiled::content_hash(&rules),
+            inputs: files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.clone(), hashes.get(i).cloned().flatten()))
+                .collect(),
+            mapping: data::mapping::mapping_lines(&rules, lang, &options.layouts.get()),
+            lang,
+        };
+        if let Err(e) = w.finish(&info, counts) {
+            result = Err(RunError::Io(std::io::Error::other(e.to_string())));
         }
     }
     source.finish();
@@ -339,6 +380,36 @@ pub(crate) fn load_rules(
         eprintln!("{}", msg!(lang, POLICY_HAS_ERRORS));
         ExitCode::from(FINDINGS)
     })
+}
+
+/// The SHA-256 of a regular file's bytes, in hex; `None` for standard input or a file that
+/// cannot be read again.
+fn file_hash(path: &str) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    if path == "-" {
+        return None;
+    }
+    let mut f = std::fs::File::open(path).ok()?;
+    if !f.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Some(
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    )
 }
 
 pub(crate) fn load_report(e: data::source::LoadError) -> miette::Report {

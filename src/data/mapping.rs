@@ -270,6 +270,29 @@ pub fn describe_column(
     )
 }
 
+/// The mapping a run used, in lines for the output's 说明 sheet: per table where its header
+/// is, then each column and how it was mapped.
+pub fn mapping_lines(rules: &RuleSet, lang: Lang, layouts: &[super::TableLayout]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for t in layouts {
+        let name = match &t.sheet {
+            Some(s) => format!("{} [{s}]", t.file),
+            None => t.file.clone(),
+        };
+        let rows = if t.header_rows.0 == t.header_rows.1 {
+            t.header_rows.0.to_string()
+        } else {
+            format!("{}–{}", t.header_rows.0, t.header_rows.1)
+        };
+        let head = msg!(lang, MAP_FILE_TABLE, name, rules.entities[t.entity].name, rows);
+        lines.push(head.trim_start_matches("# ").to_string());
+        for col in t.columns.iter().filter(|c| !c.header.is_empty()) {
+            lines.push(format!("  {}", describe_column(rules, lang, t.entity, col)));
+        }
+    }
+    lines
+}
+
 /// A value that some rows hold and the plan does not know: entity, field, the text, in how
 /// many rows.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -40,6 +40,8 @@ pub struct CellUsed {
 pub struct Lifting {
     pub kind: &'static str,
     pub id: String,
+    /// The index of the exception among its measure's, or of the exemption in the rule set.
+    pub index: usize,
     pub cite: Option<String>,
     pub held: bool,
     pub values: Vec<ValueRead>,
@@ -189,6 +191,7 @@ impl Evaluator<'_> {
             ex.liftings.push(Lifting {
                 kind: "exception",
                 id: format!("{}#除外{}", m.name, xi + 1),
+                index: xi,
                 cite: x.cite.clone(),
                 held,
                 values: reads(rules, entities, &x.condition, frames),
@@ -207,6 +210,7 @@ impl Evaluator<'_> {
             ex.liftings.push(Lifting {
                 kind: "exemption",
                 id: x.name.clone(),
+                index: xi,
                 cite: x.cite.clone(),
                 held,
                 values: x

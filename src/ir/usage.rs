@@ -54,9 +54,22 @@ pub fn fields_read(rules: &RuleSet) -> Vec<Vec<bool>> {
     read
 }
 
+/// The fields of `entity` that outputs by record show beside its key, in declaration
+/// order: those the plan marks `显示` (display). The one place that chooses them.
+pub fn display_fields(rules: &RuleSet, entity: usize) -> Vec<usize> {
+    let Some(info) = rules.entities.get(entity) else {
+        return Vec::new();
+    };
+    info.fields
+        .iter()
+        .enumerate()
+        .filter(|(i, f)| *i != info.key && f.display && !matches!(f.ty, FieldType::List(_)))
+        .map(|(i, _)| i)
+        .collect()
+}
+
 /// `shown[entity][field]`: outputs by record show the field: it is the key or marked
-/// `显示` (display). Independent of [`fields_read`]: a shown field no rule reads is still
-/// elided by data loading unless the loader keeps it too.
+/// `显示` (display). Data loading keeps these as well as [`fields_read`].
 pub fn fields_shown(rules: &RuleSet) -> Vec<Vec<bool>> {
     rules
         .entities

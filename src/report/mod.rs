@@ -4,6 +4,7 @@ pub mod decisions;
 pub mod diagnostics;
 mod files;
 pub mod sarif;
+pub mod words;
 pub mod xlsx;
 
 pub use diagnostics::{render_human, render_json};

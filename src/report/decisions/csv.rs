@@ -1,44 +1,94 @@
-//! CSV output (and the rows XLSX output is made of).
+//! CSV output: one row per record × level × measure, in the interface language, in an
+//! encoding Excel opens without asking.
 
 use std::fmt::{self, Display, Write as _};
 
-use super::{kind_text, level_name, subject, ActionText, ExemptBy, Fmt};
+use super::{kind_text, level_name, status_text, subject, ActionText, Fmt};
 use crate::data::LoadedRecord;
 use crate::eval::run::{Counts, ErrorEntry, OutputFormat};
 use crate::eval::Decision;
 use crate::ir::{Action, RuleSet};
+use crate::messages::{m, Lang, Msg};
+use crate::report::words::LiftingWords;
+
+/// The bytes of CSV output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputEncoding {
+    /// UTF-8 after a byte order mark: Excel reads UTF-8 only when the BOM tells it to, and
+    /// opens a CSV without one in the system code page (GBK on Chinese Windows), garbling it.
+    #[default]
+    Utf8Bom,
+    /// UTF-8 without a BOM, for programs that do not expect one.
+    Utf8,
+    /// GB18030, for older Excel and tools on Chinese Windows.
+    Gb18030,
+}
+
+impl OutputEncoding {
+    /// `utf-8` (no BOM), `utf-8-bom` / `utf-8-sig`, `gb18030` (also `gbk`, which it extends).
+    pub fn parse(label: &str) -> Option<OutputEncoding> {
+        match label.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "utf-8" | "utf8" => Some(OutputEncoding::Utf8),
+            "utf-8-bom" | "utf-8-sig" | "utf8-bom" => Some(OutputEncoding::Utf8Bom),
+            "gb18030" | "gbk" | "gb2312" => Some(OutputEncoding::Gb18030),
+            _ => None,
+        }
+    }
+}
 
 /// CSV: one row per record × level × measure (a record with no measure at a level still
-/// gets a row), and a row per error. Headers are Chinese when the policy is.
-pub struct Csv<'a>(pub &'a RuleSet);
+/// gets a row), and a row per error. Headers and statuses are in the interface language.
+pub struct Csv<'a> {
+    rules: &'a RuleSet,
+    lang: Lang,
+    words: LiftingWords,
+    encoding: OutputEncoding,
+}
 
-const CSV_HEADERS_ZH: [&str; 12] = [
-    "实体",
-    "键",
-    "级别",
-    "综合要求",
-    "措施",
-    "类型",
-    "状态",
-    "对象",
-    "要求",
-    "内容",
-    "依据",
-    "豁免依据",
-];
-const CSV_HEADERS_EN: [&str; 12] = [
-    "entity",
-    "key",
-    "level",
-    "effective_action",
-    "measure",
-    "kind",
-    "status",
-    "subject",
-    "action",
-    "text",
-    "cite",
-    "exempted_by",
+impl<'a> Csv<'a> {
+    /// UTF-8 with a BOM.
+    pub fn new(rules: &'a RuleSet, lang: Lang) -> Self {
+        Csv {
+            rules,
+            lang,
+            words: LiftingWords::new(rules),
+            encoding: OutputEncoding::default(),
+        }
+    }
+
+    pub fn with_encoding(mut self, encoding: OutputEncoding) -> Self {
+        self.encoding = encoding;
+        self
+    }
+
+    /// Re-encodes what was written from `start` on, when the output is not UTF-8. Done per
+    /// record, in the formatting threads, so transcoding runs in parallel with the rest.
+    fn encode_from(&self, out: &mut Vec<u8>, start: usize) {
+        if self.encoding != OutputEncoding::Gb18030 || out[start..].is_ascii() {
+            return;
+        }
+        let text = String::from_utf8_lossy(&out[start..]).into_owned();
+        // GB18030 covers all of Unicode, so nothing is replaced.
+        let (bytes, _, _) = encoding_rs::GB18030.encode(&text);
+        out.truncate(start);
+        out.extend_from_slice(&bytes);
+    }
+}
+
+/// The column headers of a CSV row, in order.
+pub(crate) const CSV_HEADERS: [Msg; 12] = [
+    m::OUT_ENTITY,
+    m::OUT_KEY,
+    m::OUT_LEVEL,
+    m::OUT_EFFECTIVE,
+    m::OUT_MEASURE,
+    m::OUT_KIND,
+    m::OUT_STATUS,
+    m::OUT_SUBJECT,
+    m::OUT_ACTION,
+    m::OUT_TEXT,
+    m::OUT_CITE,
+    m::OUT_EXEMPTED_BY,
 ];
 
 /// Writes one CSV field: quoted when needed, and neutralised when a spreadsheet would run it
@@ -97,18 +147,20 @@ impl<T: Display> Display for Opt<'_, T> {
 
 impl OutputFormat for Csv<'_> {
     fn begin(&self, out: &mut Vec<u8>) {
-        let headers = if self.0.chinese {
-            CSV_HEADERS_ZH
-        } else {
-            CSV_HEADERS_EN
-        };
+        if self.encoding == OutputEncoding::Utf8Bom {
+            out.extend_from_slice("\u{feff}".as_bytes());
+        }
+        let start = out.len();
+        let headers: Vec<&str> = CSV_HEADERS.iter().map(|h| h.text(self.lang)).collect();
         let fields: Vec<&dyn Display> = headers.iter().map(|h| h as &dyn Display).collect();
         csv_row(out, &fields);
+        self.encode_from(out, start);
     }
 
     fn result(&self, out: &mut Vec<u8>, rec: &LoadedRecord, level: usize, d: &Decision) {
-        let rules = self.0;
-        let zh = rules.chinese;
+        let start = out.len();
+        let rules = self.rules;
+        let lang = self.lang;
         let entity = &rules.entities[rec.entity].name;
         let level_text = level_name(rules, level);
         let effective = Opt(
@@ -136,17 +188,12 @@ impl OutputFormat for Csv<'_> {
         }
         for e in &d.entries {
             let m = &rules.measures[e.measure as usize];
-            let exempt = ExemptBy::of(rules, e);
-            let status = match (&exempt, zh) {
-                (None, true) => "适用",
-                (None, false) => "applies",
-                (Some(_), true) => "豁免",
-                (Some(_), false) => "exempt",
-            };
+            let lifted = self.words.of(e.measure as usize, e.status);
+            let status = status_text(lifted.is_some(), lang);
             let action = Opt(e.action.map(|a| ActionText(rules, a)), "");
             let text = m.texts.get(level).and_then(Option::as_deref).unwrap_or("");
             let cite = m.cite.as_deref().unwrap_or("");
-            let by = Opt(exempt.as_ref().map(ExemptCell), "");
+            let by = lifted.map(|l| l.cell.as_str()).unwrap_or("");
             csv_row(
                 out,
                 &[
@@ -155,7 +202,7 @@ impl OutputFormat for Csv<'_> {
                     &level_text,
                     &effective,
                     &m.name,
-                    &kind_text(m.kind, zh),
+                    &kind_text(m.kind, lang),
                     &status,
                     &subject(rules, rec, e),
                     &action,
@@ -165,12 +212,14 @@ impl OutputFormat for Csv<'_> {
                 ],
             );
         }
+        self.encode_from(out, start);
     }
 
     fn inline_error(&self, out: &mut Vec<u8>, error: &ErrorEntry) {
+        let start = out.len();
         let e = &error.error;
-        let level = error.level.map(|l| level_name(self.0, l)).unwrap_or("");
-        let status = if self.0.chinese { "错误" } else { "error" };
+        let level = error.level.map(|l| level_name(self.rules, l)).unwrap_or("");
+        let status = m::OUT_ERROR.text(self.lang);
         let key = e.key.as_deref().unwrap_or("");
         let place = Place(e);
         csv_row(
@@ -179,6 +228,7 @@ impl OutputFormat for Csv<'_> {
                 &e.entity, &key, &level, &"", &"", &"", &status, &place, &"", &e.message, &"", &"",
             ],
         );
+        self.encode_from(out, start);
     }
 
     fn end(
@@ -188,18 +238,6 @@ impl OutputFormat for Csv<'_> {
         _warnings: &[String],
         _counts: &Counts,
     ) {
-    }
-}
-
-/// `exemption (citation)` in one cell.
-struct ExemptCell<'a, 'b>(&'a ExemptBy<'b>);
-
-impl Display for ExemptCell<'_, '_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.cite() {
-            Some(c) => write!(f, "{} ({c})", self.0),
-            None => write!(f, "{}", self.0),
-        }
     }
 }
 

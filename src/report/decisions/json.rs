@@ -15,6 +15,7 @@ use crate::eval::explain::Explanation;
 use crate::eval::run::{Counts, ErrorEntry, OutputFormat};
 use crate::eval::{Decision, Entry, Evaluator, Status};
 use crate::ir::{Action, Base, RuleSet, Value};
+use crate::report::words::LiftingWords;
 
 /// A JSON string literal, quotes included.
 fn esc(s: &str) -> Vec<u8> {
@@ -36,17 +37,26 @@ pub struct Fragments {
     measure_tail: Vec<Vec<Vec<u8>>>,
     /// Per restriction: `{"id":…,"wording":…}`.
     restriction: Vec<Vec<u8>>,
-    /// Per exemption: `{"kind":"exemption","id":…,"cite":…}` and the id alone.
+    /// Per exemption: `{"kind":"exemption","name":…,"cite":…}` and the name alone.
     exemption: Vec<Vec<u8>>,
     exemption_id: Vec<Vec<u8>>,
-    /// Per measure, per local exception: the same for exceptions.
+    /// Per measure, per local exception: the same, named by its condition in words.
     exception: Vec<Vec<Vec<u8>>>,
     exception_id: Vec<Vec<Vec<u8>>>,
+    /// The same in words, for explanations.
+    words: LiftingWords,
 }
 
 impl Fragments {
     pub fn new(rules: &RuleSet) -> Self {
         let measures = &rules.measures;
+        let words = LiftingWords::new(rules);
+        let exception_name = |m: usize, i: usize| {
+            words
+                .exception(m, i)
+                .map(|x| x.name.as_str())
+                .unwrap_or_default()
+        };
         Fragments {
             entity: rules.entities.iter().map(|e| esc(&e.name)).collect(),
             level: rules.levels.iter().map(|l| esc(&l.name)).collect(),
@@ -104,37 +114,37 @@ impl Fragments {
             exemption_id: rules.exemptions.iter().map(|x| esc(&x.name)).collect(),
             exception: measures
                 .iter()
-                .map(|m| {
+                .enumerate()
+                .map(|(mi, m)| {
                     m.exceptions
                         .iter()
                         .enumerate()
                         .map(|(i, x)| {
-                            lifting("exception", &exception_id(&m.name, i), x.cite.as_deref())
+                            lifting("exception", exception_name(mi, i), x.cite.as_deref())
                         })
                         .collect()
                 })
                 .collect(),
             exception_id: measures
                 .iter()
-                .map(|m| {
+                .enumerate()
+                .map(|(mi, m)| {
                     (0..m.exceptions.len())
-                        .map(|i| esc(&exception_id(&m.name, i)))
+                        .map(|i| esc(exception_name(mi, i)))
                         .collect()
                 })
                 .collect(),
+            words,
         }
     }
 }
 
-fn exception_id(measure: &str, index: usize) -> String {
-    format!("{measure}#除外{}", index + 1)
-}
-
-fn lifting(kind: &str, id: &str, cite: Option<&str>) -> Vec<u8> {
+/// `{"kind":…,"name":…,"cite":…}`: an exemption by its name, an exception by its condition.
+fn lifting(kind: &str, name: &str, cite: Option<&str>) -> Vec<u8> {
     let mut v = b"{\"kind\":".to_vec();
     v.extend(esc(kind));
-    v.extend_from_slice(b",\"id\":");
-    v.extend(esc(id));
+    v.extend_from_slice(b",\"name\":");
+    v.extend(esc(name));
     v.extend_from_slice(b",\"cite\":");
     v.extend(esc_opt(cite));
     v.push(b'}');
@@ -342,6 +352,7 @@ fn json_to(out: &mut Vec<u8>, value: &impl Serialize) {
 
 struct ExplanationsJson<'a> {
     rules: &'a RuleSet,
+    words: &'a LiftingWords,
     rec: &'a LoadedRecord,
     list: &'a [Explanation],
 }
@@ -372,7 +383,10 @@ impl Serialize for ExplanationsJson<'_> {
             let liftings: Vec<serde_json::Value> = ex
                 .liftings
                 .iter()
-                .map(|l| serde_json::json!({ "kind": l.kind, "id": l.id, "cite": l.cite, "held": l.held, "values": values(&l.values) }))
+                .map(|l| {
+                    let name = super::table::lifting_name(self.words, ex.measure, l);
+                    serde_json::json!({ "kind": l.kind, "name": name, "cite": l.cite, "held": l.held, "values": values(&l.values) })
+                })
                 .collect();
             let entry = Entry {
                 measure: ex.measure as u32,
@@ -410,6 +424,7 @@ fn write_result(
             out,
             &ExplanationsJson {
                 rules: f.rules,
+                words: &f.fragments.words,
                 rec,
                 list: &list,
             },

@@ -7,14 +7,15 @@ pub mod table;
 
 use std::fmt::{self, Display};
 
-pub use self::csv::Csv;
+pub use self::csv::{Csv, OutputEncoding};
 pub use json::{JsonDocument, JsonLines};
 pub use table::Table;
 
 use crate::data::LoadedRecord;
 use crate::eval::explain::Outcome;
-use crate::eval::{Entry, EvalError, Status};
+use crate::eval::{Entry, EvalError};
 use crate::ir::{Action, Base, Dim, MeasureKind, RuleSet, Value};
+use crate::messages::{m, Lang};
 
 // ---------------------------------------------------------------- shared views
 
@@ -162,57 +163,6 @@ impl Display for KeyOrStr<'_> {
     }
 }
 
-/// What lifted an exempt entry: (kind, id, citation).
-pub(crate) enum ExemptBy<'a> {
-    Exception {
-        measure: &'a str,
-        index: u32,
-        cite: Option<&'a str>,
-    },
-    Exemption {
-        id: &'a str,
-        cite: Option<&'a str>,
-    },
-}
-
-impl<'a> ExemptBy<'a> {
-    pub(crate) fn of(rules: &'a RuleSet, e: &Entry) -> Option<ExemptBy<'a>> {
-        let m = &rules.measures[e.measure as usize];
-        match e.status {
-            Status::Applies => None,
-            Status::ExceptedBy(x) => Some(ExemptBy::Exception {
-                measure: &m.name,
-                index: x + 1,
-                cite: m.exceptions.get(x as usize).and_then(|x| x.cite.as_deref()),
-            }),
-            Status::ExemptedBy(x) => {
-                rules
-                    .exemptions
-                    .get(x as usize)
-                    .map(|ex| ExemptBy::Exemption {
-                        id: &ex.name,
-                        cite: ex.cite.as_deref(),
-                    })
-            }
-        }
-    }
-
-    pub(crate) fn cite(&self) -> Option<&'a str> {
-        match self {
-            ExemptBy::Exception { cite, .. } | ExemptBy::Exemption { cite, .. } => *cite,
-        }
-    }
-}
-
-impl Display for ExemptBy<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ExemptBy::Exception { measure, index, .. } => write!(f, "{measure}#除外{index}"),
-            ExemptBy::Exemption { id, .. } => f.write_str(id),
-        }
-    }
-}
-
 /// The message of an evaluation error in the policy's terms.
 pub fn eval_error_message(rules: &RuleSet, rec: &LoadedRecord, e: &EvalError) -> String {
     match e {
@@ -266,11 +216,19 @@ pub fn eval_error_message(rules: &RuleSet, rec: &LoadedRecord, e: &EvalError) ->
     }
 }
 
-pub(crate) fn kind_text(kind: MeasureKind, zh: bool) -> &'static str {
-    match (kind, zh) {
-        (MeasureKind::Advisory, true) => "倡议性",
-        (MeasureKind::Mandatory, true) => "强制性",
-        (k, false) => k.as_str(),
+pub(crate) fn kind_text(kind: MeasureKind, lang: Lang) -> &'static str {
+    match kind {
+        MeasureKind::Advisory => m::OUT_ADVISORY.text(lang),
+        MeasureKind::Mandatory => m::OUT_MANDATORY.text(lang),
+    }
+}
+
+/// The status word of an entry: applies or exempt.
+pub(crate) fn status_text(lifted: bool, lang: Lang) -> &'static str {
+    if lifted {
+        m::OUT_EXEMPT.text(lang)
+    } else {
+        m::OUT_APPLIES.text(lang)
     }
 }
 

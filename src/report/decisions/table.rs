@@ -2,16 +2,34 @@
 
 use std::fmt::Write as _;
 
-use super::{action_text, kind_text, level_name, outcome_text, subject, ActionText, ExemptBy, Fmt};
+use super::{
+    action_text, kind_text, level_name, outcome_text, status_text, subject, ActionText, Fmt,
+};
 use crate::data::LoadedRecord;
 use crate::eval::explain::{Explanation, Outcome};
 use crate::eval::run::{Counts, ErrorEntry, OutputFormat};
 use crate::eval::{Decision, Entry, Evaluator, Status};
 use crate::ir::RuleSet;
+use crate::messages::{m, Lang};
+use crate::report::words::LiftingWords;
 
 pub struct Table<'a> {
-    pub rules: &'a RuleSet,
-    pub explain: Option<&'a Evaluator<'a>>,
+    rules: &'a RuleSet,
+    explain: Option<&'a Evaluator<'a>>,
+    lang: Lang,
+    words: LiftingWords,
+}
+
+impl<'a> Table<'a> {
+    /// `explain`: add why each measure applies or not (`--explain`).
+    pub fn new(rules: &'a RuleSet, explain: Option<&'a Evaluator<'a>>, lang: Lang) -> Self {
+        Table {
+            rules,
+            explain,
+            lang,
+            words: LiftingWords::new(rules),
+        }
+    }
 }
 
 impl OutputFormat for Table<'_> {
@@ -38,7 +56,7 @@ impl OutputFormat for Table<'_> {
                 w,
                 "  - {} [{}] {}: ",
                 m.name,
-                kind_text(m.kind, zh),
+                kind_text(m.kind, self.lang),
                 subject(rules, rec, e)
             );
             match e.action {
@@ -46,15 +64,9 @@ impl OutputFormat for Table<'_> {
                 None => w.write_str("-"),
             }
             .ok();
-            match ExemptBy::of(rules, e) {
-                None => write!(w, " | {}", if zh { "适用" } else { "applies" }),
-                Some(x) => write!(
-                    w,
-                    " | {} {} ({})",
-                    if zh { "豁免" } else { "exempt" },
-                    x,
-                    x.cite().unwrap_or("-")
-                ),
+            match self.words.of(e.measure as usize, e.status) {
+                None => write!(w, " | {}", status_text(false, self.lang)),
+                Some(x) => write!(w, " | {} {}", status_text(true, self.lang), x.cell),
             }
             .ok();
             let _ = writeln!(w, " | {}", m.cite.as_deref().unwrap_or("-"));
@@ -63,6 +75,7 @@ impl OutputFormat for Table<'_> {
             table_explanations(
                 &mut w,
                 rules,
+                &self.words,
                 rec,
                 &ev.explain(rec.entity, &rec.record, level),
             );
@@ -72,16 +85,7 @@ impl OutputFormat for Table<'_> {
     fn inline_error(&self, out: &mut Vec<u8>, error: &ErrorEntry) {
         let e = &error.error;
         let mut w = Fmt(out);
-        let _ = write!(
-            w,
-            "{} {} ",
-            if self.rules.chinese {
-                "错误"
-            } else {
-                "error"
-            },
-            e.entity
-        );
+        let _ = write!(w, "{} {} ", m::OUT_ERROR.text(self.lang), e.entity);
         if let Some(k) = &e.key {
             let _ = write!(w, "{k} ");
         }
@@ -108,7 +112,13 @@ impl OutputFormat for Table<'_> {
     }
 }
 
-fn table_explanations(w: &mut Fmt<'_>, rules: &RuleSet, rec: &LoadedRecord, list: &[Explanation]) {
+fn table_explanations(
+    w: &mut Fmt<'_>,
+    rules: &RuleSet,
+    words: &LiftingWords,
+    rec: &LoadedRecord,
+    list: &[Explanation],
+) {
     let zh = rules.chinese;
     let _ = writeln!(w, "  {}:", if zh { "说明" } else { "why" });
     for ex in list {
@@ -178,13 +188,27 @@ fn table_explanations(w: &mut Fmt<'_>, rules: &RuleSet, rec: &LoadedRecord, list
                 ("exemption", true) => "豁免",
                 (k, _) => k,
             };
+            let name = lifting_name(words, ex.measure, l);
             let _ = writeln!(
                 w,
-                "      {kind} {}: {held} ({}) [{}]",
-                l.id,
+                "      {kind} {name}: {held} ({}) [{}]",
                 vals.join(", "),
                 l.cite.as_deref().unwrap_or("-")
             );
         }
     }
+}
+
+/// A checked lifting of an explanation in words (its id only if the rule set lacks it).
+pub(crate) fn lifting_name<'w>(
+    words: &'w LiftingWords,
+    measure: usize,
+    l: &'w crate::eval::explain::Lifting,
+) -> &'w str {
+    let found = if l.kind == "exception" {
+        words.exception(measure, l.index)
+    } else {
+        words.exemption(l.index)
+    };
+    found.map(|x| x.name.as_str()).unwrap_or(&l.id)
 }
