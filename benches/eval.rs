@@ -85,10 +85,8 @@ fn firms(rules: &RuleSet, n: usize) -> Vec<LoadedRecord> {
     {}
     items
         .into_iter()
-        .filter_map(|i| match i {
-            Item::Record(r) => Some(r),
-            // Generated firms have no blank rows; nothing to decide for one.
-            Item::Skipped(_) => None,
+        .map(|i| match i {
+            Item::Record(r) => r,
             Item::Error(e) => panic!("generated firm rejected: {e:?}"),
             Item::Skipped(_) => panic!("generated firm skipped"),
         })

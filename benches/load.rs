@@ -147,7 +147,6 @@ fn load(rules: &RuleSet, specs: &[DataSpec], options: &InputOptions) -> usize {
         for item in batch.drain(..) {
             match item {
                 Item::Record(_) => firms += 1,
-                Item::Skipped(_) => {}
                 Item::Error(e) => panic!("generated firm rejected: {e:?}"),
                 Item::Skipped(_) => panic!("generated firm skipped"),
             }

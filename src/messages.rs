@@ -270,8 +270,8 @@ catalogue! {
         en: "{0}: no sheet has a header row that names the fields of an entity of the plan",
     }
     MISSING_FIELD {
-        zh: "{0}：没有列对应“{2}”的必填字段“{1}”",
-        en: "{0}: no column for required field `{1}` of `{2}`",
+        zh: "{0}：没有列对应“{2}”的必填字段 {1}",
+        en: "{0}: no column for required field {1} of `{2}`",
     }
     DID_YOU_MEAN {
         zh: "是否指 {0}？请在对照表（--map）中写明哪一列是“{1}”；`policyc map` 可写出一份对照表",
@@ -350,6 +350,10 @@ catalogue! {
     NOTE_PARENT_FAILED {
         zh: "{0} 第 {1} 行：“{2}”{3} 已跳过：其所属“{4}”（{5} 第 {6} 行）未能读取",
         en: "{0} row {1}: `{2}` {3} skipped: its `{4}` ({5} row {6}) could not be read",
+    }
+    NOTE_FILLED_DOWN {
+        zh: "{0}：{1} 行的所属代码为空，按上一行的所属记录读取（工作簿中向下合并的单元格导出后即如此）",
+        en: "{0}: {1} rows with an empty parent key read as belonging to the record of the row above (as cells merged down in a workbook export)",
     }
     ORPHAN {
         zh: "找不到上级记录 {0}：没有读到这个代码的“{1}”",

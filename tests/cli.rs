@@ -52,7 +52,9 @@ fn check_json_reports_positions_and_codes() {
 
 #[test]
 fn eval_example_firms_json_all_levels() {
-    let o = policyc(&["eval", BEIJING, "--data", FIRMS, "--level", "all"]);
+    let o = policyc(&[
+        "eval", "--lang", "en", BEIJING, "--data", FIRMS, "--level", "all",
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     insta::assert_snapshot!("eval_firms_all_json", stdout(&o));
 }
@@ -60,7 +62,7 @@ fn eval_example_firms_json_all_levels() {
 #[test]
 fn eval_example_firms_table_by_alias() {
     let o = policyc(&[
-        "eval", BEIJING, "--data", FIRMS, "--level", "orange", "--format", "table",
+        "eval", "--lang", "zh", BEIJING, "--data", FIRMS, "--level", "orange", "--format", "table",
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     insta::assert_snapshot!("eval_firms_orange_table", stdout(&o));
@@ -68,7 +70,9 @@ fn eval_example_firms_table_by_alias() {
 
 #[test]
 fn eval_unknown_level_is_a_usage_error() {
-    let o = policyc(&["eval", BEIJING, "--data", FIRMS, "--level", "purple"]);
+    let o = policyc(&[
+        "eval", "--lang", "en", BEIJING, "--data", FIRMS, "--level", "purple",
+    ]);
     assert_eq!(code(&o), 2);
     assert!(
         stderr(&o).contains("unknown level `purple`"),
@@ -83,6 +87,8 @@ fn eval_bad_rows_are_reported_and_exit_1() {
     // evaluation fails with a missing cell. (The shipped plans have no such gap.)
     let o = policyc(&[
         "eval",
+        "--lang",
+        "en",
         "tests/data/incomplete-table.policy",
         "--data",
         "tests/data/bad-firms.json",
@@ -106,9 +112,20 @@ fn eval_bad_rows_are_reported_and_exit_1() {
 
 #[test]
 fn eval_unreadable_data_exits_2() {
-    let o = policyc(&["eval", BEIJING, "--data", "no/such.json", "--level", "all"]);
+    let o = policyc(&[
+        "eval",
+        "--lang",
+        "en",
+        BEIJING,
+        "--data",
+        "no/such.json",
+        "--level",
+        "all",
+    ]);
     assert_eq!(code(&o), 2);
-    let o = policyc(&["eval", BEIJING, "--data", BEIJING, "--level", "all"]);
+    let o = policyc(&[
+        "eval", "--lang", "en", BEIJING, "--data", BEIJING, "--level", "all",
+    ]);
     assert_eq!(code(&o), 2, "a .policy file has no data format");
     assert!(
         stderr(&o).contains("cannot tell the format"),
@@ -117,6 +134,8 @@ fn eval_unreadable_data_exits_2() {
     );
     let o = policyc(&[
         "eval",
+        "--lang",
+        "en",
         BEIJING,
         "--data",
         BEIJING,
@@ -201,10 +220,10 @@ fn compiled_rule_set_gives_identical_output_and_refuses_tampering() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     for format in ["json", "jsonl", "csv", "table"] {
         let from_source = policyc(&[
-            "eval", BEIJING, "--data", FIRMS, "--level", "all", "--format", format,
+            "eval", "--lang", "en", BEIJING, "--data", FIRMS, "--level", "all", "--format", format,
         ]);
         let from_rules = policyc(&[
-            "eval", rules_s, "--data", FIRMS, "--level", "all", "--format", format,
+            "eval", "--lang", "en", rules_s, "--data", FIRMS, "--level", "all", "--format", format,
         ]);
         assert_eq!(code(&from_rules), 0);
         assert_eq!(from_source.stdout, from_rules.stdout, "{format}");
@@ -219,6 +238,8 @@ fn compiled_rule_set_gives_identical_output_and_refuses_tampering() {
     .unwrap();
     let o = policyc(&[
         "eval",
+        "--lang",
+        "en",
         tampered.to_str().unwrap(),
         "--data",
         FIRMS,
@@ -243,6 +264,8 @@ fn compiled_rule_set_gives_identical_output_and_refuses_tampering() {
     .unwrap();
     let o = policyc(&[
         "eval",
+        "--lang",
+        "en",
         other.to_str().unwrap(),
         "--data",
         FIRMS,
@@ -263,6 +286,8 @@ fn identical_input_gives_identical_bytes() {
         for p in [&a, &b] {
             let o = policyc(&[
                 "eval",
+                "--lang",
+                "en",
                 BEIJING,
                 "--data",
                 FIRMS,
@@ -287,6 +312,8 @@ fn identical_input_gives_identical_bytes() {
 fn explain_shows_values_cells_and_exemptions() {
     let o = policyc(&[
         "eval",
+        "--lang",
+        "zh",
         BEIJING,
         "--data",
         FIRMS,
@@ -300,6 +327,8 @@ fn explain_shows_values_cells_and_exemptions() {
     insta::assert_snapshot!("eval_firms_orange_explain", stdout(&o));
     let o = policyc(&[
         "eval",
+        "--lang",
+        "zh",
         BEIJING,
         "--data",
         FIRMS,
@@ -319,7 +348,7 @@ fn explain_shows_values_cells_and_exemptions() {
 #[test]
 fn csv_output_has_chinese_headers_and_neutralised_cells() {
     let o = policyc(&[
-        "eval", BEIJING, "--data", FIRMS, "--level", "yellow", "--format", "csv",
+        "eval", "--lang", "zh", BEIJING, "--data", FIRMS, "--level", "yellow", "--format", "csv",
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let out = stdout(&o);
@@ -339,7 +368,8 @@ fn csv_output_has_chinese_headers_and_neutralised_cells() {
 fn csv_output_encodings_bom_none_and_gb18030() {
     let run = |encoding: Option<&str>| {
         let mut args = vec![
-            "eval", BEIJING, "--data", FIRMS, "--level", "orange", "--format", "csv",
+            "eval", "--lang", "zh", BEIJING, "--data", FIRMS, "--level", "orange", "--format",
+            "csv",
         ];
         if let Some(e) = encoding {
             args.extend(["--output-encoding", e]);
@@ -368,6 +398,8 @@ fn csv_output_encodings_bom_none_and_gb18030() {
     );
     let o = policyc(&[
         "eval",
+        "--lang",
+        "zh",
         BEIJING,
         "--data",
         FIRMS,
@@ -389,6 +421,8 @@ fn xlsx_workbook_is_organised_by_firm() {
         let out = dir.join(name);
         let o = policyc(&[
             "eval",
+            "--lang",
+            "zh",
             BEIJING,
             "--data",
             FIRMS,
@@ -433,7 +467,7 @@ fn xlsx_workbook_is_organised_by_firm() {
         ["统一社会信用代码", "名称", "所在区"],
         "key then display fields"
     );
-    assert_eq!(summary[0][9..11], ["黄色要求", "黄色豁免"]);
+    assert_eq!(summary[0][6..8], ["黄色要求", "黄色豁免"]);
     let firms: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(FIRMS).unwrap()).unwrap();
     let n_firms = firms["企业"].as_array().unwrap().len();
@@ -444,13 +478,13 @@ fn xlsx_workbook_is_organised_by_firm() {
         .expect("the first firm is on the summary");
     assert_eq!(xishan[1], "北京西山建材水泥熟料有限公司");
     assert_eq!(
-        xishan[11], "自主减排；停用燃油非道路移动机械：1 项",
+        xishan[8], "自主减排；停用燃油非道路移动机械：1 项",
         "orange, with item measures"
     );
     assert!(
-        xishan[12].starts_with("动力 属于 纯电动、氢燃料电池（"),
+        xishan[9].starts_with("动力 属于 纯电动、氢燃料电池（"),
         "{}",
-        xishan[12]
+        xishan[9]
     );
 
     // The classified firm shows 是 and its row has a fill; no other row has.
@@ -489,7 +523,7 @@ fn xlsx_workbook_is_organised_by_firm() {
     let detail = cells(&wb.worksheet_range("明细").unwrap());
     assert_eq!(detail[0][..4], ["实体", "键", "名称", "级别"]);
     let o = policyc(&[
-        "eval", BEIJING, "--data", FIRMS, "--level", "all", "--format", "csv",
+        "eval", "--lang", "zh", BEIJING, "--data", FIRMS, "--level", "all", "--format", "csv",
     ]);
     let csv_rows = stdout(&o).lines().count();
     assert_eq!(
@@ -506,7 +540,12 @@ fn xlsx_workbook_is_organised_by_firm() {
         about.iter().any(|r| r[1].starts_with("sha256:")),
         "{about:?}"
     );
-    assert!(about.iter().any(|r| r[1] == FIRMS), "{about:?}");
+    assert!(
+        about
+            .iter()
+            .any(|r| r[1].starts_with(FIRMS) && r[1][FIRMS.len()..].starts_with(" sha256:")),
+        "each input with its content hash: {about:?}"
+    );
     assert!(
         about.iter().any(|r| r[0] == "记录数" && r[1] == "19"),
         "{about:?}"
@@ -547,6 +586,8 @@ fn xlsx_errors_sheet_lists_bad_rows() {
     let out = dir.join("out.xlsx");
     let o = policyc(&[
         "eval",
+        "--lang",
+        "zh",
         BEIJING,
         "--data",
         data.to_str().unwrap(),

@@ -38,7 +38,7 @@ fn check_decisions(doc: &serde_json::Value, truth: &Expected) {
         for r in mine {
             let level = r["level"].as_str().unwrap();
             let listed = firm.levels.contains(&level);
-            let machine_entries = r["entries"]
+            let machine_entries = r["measures"]
                 .as_array()
                 .unwrap()
                 .iter()
@@ -54,7 +54,7 @@ fn check_decisions(doc: &serde_json::Value, truth: &Expected) {
                 "firm {} at {level}: {r}",
                 firm.key
             );
-            let graded = r["entries"]
+            let graded = r["measures"]
                 .as_array()
                 .unwrap()
                 .iter()

@@ -45,7 +45,11 @@ fn credit_codes_are_valid_and_distinct() {
     let e = officer::expected(500);
     let mut keys: Vec<&str> = e.firms.iter().map(|f| f.key.as_str()).collect();
     for k in &keys {
-        assert_eq!(policyc::data::credit_code::validate(k), Ok(()), "{k}");
+        assert_eq!(
+            policyc::data::credit_code::validate(policyc::messages::Lang::En, k),
+            Ok(()),
+            "{k}"
+        );
         assert!(k.starts_with("91110000"));
     }
     let mut names: Vec<&str> = e.firms.iter().map(|f| f.name.as_str()).collect();

@@ -275,9 +275,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         out,
     );
     if let (Ok((counts, _)), Some(w)) = (&result, workbook) {
-        let hashes = hashes
-            .and_then(|h| h.join().ok())
-            .unwrap_or_default();
+        let hashes = hashes.and_then(|h| h.join().ok()).unwrap_or_default();
         let info = report::xlsx::WorkbookInfo {
             title: rules
                 .plan

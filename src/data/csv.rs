@@ -215,6 +215,8 @@ impl CsvTable {
         let mut read: Vec<(usize, csv::ByteRecord)> = Vec::new();
         let mut texts: Vec<(usize, Vec<String>)> = Vec::new();
         let mut record = csv::ByteRecord::new();
+        // Why some cell of the first rows is not text: the likelier cause of a missing header.
+        let mut undecodable: Option<String> = None;
         let wanted = match spec.header_row {
             Some(n) => n + 2,
             None => SCAN_ROWS + 1,
@@ -235,7 +237,13 @@ impl CsvTable {
             };
             if !Header::is_blank(&cells) {
                 let row: Vec<String> = (0..cells.count())
-                    .map(|i| cells.text(i).unwrap_or_default().to_string())
+                    .map(|i| match cells.text(i) {
+                        Ok(t) => t.to_string(),
+                        Err(why) => {
+                            undecodable.get_or_insert(why);
+                            String::new()
+                        }
+                    })
                     .collect();
                 texts.push((line, row));
             }
@@ -263,7 +271,11 @@ impl CsvTable {
         )?;
         let Some((header, after)) = found else {
             let entity = spec.candidates.first().map(|c| c.0).unwrap_or(0);
-            return Err(no_header(cols.rules(), lang, file, entity));
+            let e = no_header(cols.rules(), lang, file, entity);
+            return Err(match undecodable {
+                Some(why) => e.with_help(why),
+                None => e,
+            });
         };
         spec.layouts.push(super::TableLayout {
             file: file.to_string(),
@@ -337,7 +349,7 @@ impl CsvTable {
             encoding,
             lang,
         } = self;
-        let mut items = ItemTable::new(header, link, &file, None, lang);
+        let mut items = ItemTable::new(header, link, &file, None, lang).fill_down();
         loop {
             let line = match pending.pop_front() {
                 Some((line, rec)) => {
@@ -409,6 +421,18 @@ impl<'r> CsvSource<'r> {
         let lang = self.lang;
         let Some(row) = self.table.next_row(rules)? else {
             for join in &mut self.joins {
+                if join.filled_rows() > 0 {
+                    self.notes.push(msg!(
+                        lang,
+                        NOTE,
+                        msg!(
+                            lang,
+                            NOTE_FILLED_DOWN,
+                            join.header.table,
+                            join.filled_rows()
+                        )
+                    ));
+                }
                 join.rest(rules, &mut self.queue)?;
                 let blank = join.blank_rows();
                 for _ in 0..blank {

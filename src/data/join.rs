@@ -187,6 +187,31 @@ pub struct ItemTable {
     scratch: Vec<u8>,
     spans: Vec<(usize, usize, bool)>,
     lang: Lang,
+    /// Whether an empty parent cell reads as the parent of the row above (see `fill_down`).
+    fill_down: bool,
+    last_parent: Option<String>,
+    filled: usize,
+}
+
+/// A row's cells with the parent column read as a given text.
+struct WithParent<'a> {
+    cells: &'a dyn Cells,
+    col: usize,
+    parent: &'a str,
+}
+
+impl Cells for WithParent<'_> {
+    fn count(&self) -> usize {
+        self.cells.count().max(self.col + 1)
+    }
+
+    fn text(&self, i: usize) -> Result<&str, String> {
+        if i == self.col {
+            Ok(self.parent)
+        } else {
+            self.cells.text(i)
+        }
+    }
 }
 
 impl ItemTable {
@@ -211,7 +236,23 @@ impl ItemTable {
             scratch: Vec::new(),
             spans: Vec::new(),
             lang,
+            fill_down: false,
+            last_parent: None,
+            filled: 0,
         }
+    }
+
+    /// An empty parent cell reads as the parent of the row above it, up to a blank row: a
+    /// CSV export of a sheet whose firm cell is merged down over its machines leaves the
+    /// cells below the first empty. (In a workbook, the merge itself says so.)
+    pub fn fill_down(mut self) -> ItemTable {
+        self.fill_down = true;
+        self
+    }
+
+    /// How many rows took the parent of the row above.
+    pub fn filled_rows(&self) -> usize {
+        self.filled
     }
 
     /// Keeps one row of the item table.
@@ -223,14 +264,23 @@ impl ItemTable {
     ) -> Result<(), LoadError> {
         if Header::is_blank(cells) {
             self.blank += 1;
+            self.last_parent = None;
             return Ok(());
         }
-        let parent = self
+        let mut parent = self
             .header
             .parent_col
             .and_then(|c| cells.text(c).ok())
             .map(|t| super::normalize::fold(t).into_owned())
             .unwrap_or_default();
+        let above = match (&self.last_parent, self.header.parent_col) {
+            (Some(p), Some(col)) if parent.is_empty() && self.fill_down => Some((p.clone(), col)),
+            _ => None,
+        };
+        if let Some((p, _)) = &above {
+            parent = p.clone();
+            self.filled += 1;
+        }
         if parent.is_empty() {
             let probe = self.header.row(rules, row, cells);
             if let Some(reason @ SkipReason::Total(_)) = probe.skip {
@@ -244,7 +294,18 @@ impl ItemTable {
             }
         }
         let mut bytes = std::mem::take(&mut self.scratch);
-        encode(cells, &mut bytes);
+        match &above {
+            Some((p, col)) => encode(
+                &WithParent {
+                    cells,
+                    col: *col,
+                    parent: p,
+                },
+                &mut bytes,
+            ),
+            None => encode(cells, &mut bytes),
+        }
+        self.last_parent = Some(parent.clone());
         let offset = self.store.len();
         let appended = self.store.append(&bytes, &self.file, self.lang);
         self.scratch = bytes;

@@ -284,7 +284,13 @@ pub fn mapping_lines(rules: &RuleSet, lang: Lang, layouts: &[super::TableLayout]
         } else {
             format!("{}–{}", t.header_rows.0, t.header_rows.1)
         };
-        let head = msg!(lang, MAP_FILE_TABLE, name, rules.entities[t.entity].name, rows);
+        let head = msg!(
+            lang,
+            MAP_FILE_TABLE,
+            name,
+            rules.entities[t.entity].name,
+            rows
+        );
         lines.push(head.trim_start_matches("# ").to_string());
         for col in t.columns.iter().filter(|c| !c.header.is_empty()) {
             lines.push(format!("  {}", describe_column(rules, lang, t.entity, col)));

@@ -129,7 +129,7 @@ fn candidates(rules: &RuleSet, entity: usize, field: usize, columns: &[Column]) 
         })
         .filter(|(shared, _)| *shared > 0)
         .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    scored.sort_by_key(|s| std::cmp::Reverse(s.0));
     scored
         .into_iter()
         .take(3)

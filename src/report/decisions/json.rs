@@ -320,9 +320,15 @@ impl Serialize for ErrorJson<'_> {
         let e = &self.1.error;
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("file", &e.file)?;
+        if let Some(sheet) = &e.sheet {
+            m.serialize_entry("sheet", sheet)?;
+        }
         m.serialize_entry("entity", &e.entity)?;
         m.serialize_entry("row", &e.row)?;
         m.serialize_entry("column", &e.column)?;
+        if let Some(value) = &e.value {
+            m.serialize_entry("value", value)?;
+        }
         m.serialize_entry("key", &e.key)?;
         if let Some(l) = self.1.level {
             m.serialize_entry("level", level_name(self.0, l))?;
