@@ -78,6 +78,22 @@ impl Msg {
     }
 }
 
+/// A name quoted the way the language quotes: “名称” in Chinese, `name` in English.
+pub fn quoted(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::Zh => format!("“{name}”"),
+        Lang::En => format!("`{name}`"),
+    }
+}
+
+/// The separator of a list of names: 、 in Chinese, a comma in English.
+pub fn list_sep(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "、",
+        Lang::En => ", ",
+    }
+}
+
 /// Replaces `{N}` in `template` by `args[N]`; `{{` and `}}` stand for braces.
 fn fill(template: &str, args: &[&dyn Display]) -> String {
     use std::fmt::Write;
@@ -249,8 +265,8 @@ catalogue! {
         en: "# spellings the plan does not know, mapped to one of its values (\"\" for no value):",
     }
     MAP_FILE_UNKNOWN_VALUE {
-        zh: "{0} 行，如 {1}；可选：{2}",
-        en: "{0} rows, e.g. {1}; values: {2}",
+        zh: "{0} 行；可选：{1}",
+        en: "{0} rows; values: {1}",
     }
     MAP_WRITTEN {
         zh: "对照表已写入 {0}：请核对后用 --map {0} 运行 eval",
@@ -270,11 +286,11 @@ catalogue! {
         en: "{0}: no sheet has a header row that names the fields of an entity of the plan",
     }
     MISSING_FIELD {
-        zh: "{0}：没有列对应“{2}”的必填字段 {1}",
+        zh: "{0}：没有列对应“{2}”的必填字段{1}",
         en: "{0}: no column for required field {1} of `{2}`",
     }
     DID_YOU_MEAN {
-        zh: "是否指 {0}？请在对照表（--map）中写明哪一列是“{1}”；`policyc map` 可写出一份对照表",
+        zh: "是否指{0}？请在对照表（--map）中写明哪一列是“{1}”；`policyc map` 可写出一份对照表",
         en: "did you mean {0}? Say which column holds `{1}` in a mapping file (--map); `policyc map` writes one to start from",
     }
     COLUMNS_FOUND {
@@ -283,7 +299,7 @@ catalogue! {
     }
     NONE { zh: "无", en: "none" }
     AMBIGUOUS_FIELD {
-        zh: "{0}：列 {1} 都可能是“{3}”的字段“{2}”",
+        zh: "{0}：列{1}都可能是“{3}”的字段“{2}”",
         en: "{0}: columns {1} could each be field `{2}` of `{3}`",
     }
     AMBIGUOUS_HELP {
@@ -320,7 +336,7 @@ catalogue! {
         en: "{0}: column `{1}` read as the key of the `{2}` each record belongs to",
     }
     NOTE_IGNORED {
-        zh: "{0}：列 {1} 不是“{2}”的字段，不读取",
+        zh: "{0}：列{1}不是“{2}”的字段，不读取",
         en: "{0}: column(s) {1} not fields of `{2}`; not read",
     }
     NOTE_LIST_COLUMN {
@@ -329,7 +345,7 @@ catalogue! {
     }
     NOTE_HEADER_AT {
         zh: "{0}：表头在第 {1} 行",
-        en: "{0}: header at row {1}",
+        en: "{0}: header in row(s) {1}",
     }
     NOTE_SHEET_ENTITY {
         zh: "{0}：工作表“{1}”按“{2}”读取",
@@ -553,6 +569,15 @@ catalogue! {
     PROGRESS { zh: "已读取 {0} 条记录", en: "{0} records read" }
     STANDARD_OUTPUT { zh: "标准输出", en: "standard output" }
     ERRORS_SHEET { zh: "{0} 的“错误”工作表", en: "the 错误 (errors) sheet of {0}" }
+    // ------------------------------------------------------------ evaluation
+    EVAL_MISSING_CELL {
+        zh: "表“{0}”没有（{1}）的单元格，措施“{2}”需要它",
+        en: "table `{0}` has no cell for ({1}), needed by measure `{2}`",
+    }
+    EVAL_MISSING_KEY {
+        zh: "字段“{0}”没有值，但措施“{1}”要用它查表“{2}”",
+        en: "field `{0}` has no value, but measure `{1}` needs it to look up table `{2}`",
+    }
     // ------------------------------------------------------------ the run's summary
     SUMMARY {
         zh: "读取 {0} 条记录：已评估 {1}，失败 {2}，跳过 {3}",

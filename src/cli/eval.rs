@@ -222,7 +222,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         OutputKind::Table => &table,
     };
     let describe = |rec: &data::LoadedRecord, e: &crate::eval::EvalError| {
-        decisions::eval_error_message(&rules, rec, e)
+        decisions::eval_error_message(&rules, lang, rec, e)
     };
     // Where the output goes: XLSX streams into a workbook written when the run succeeds, the
     // rest streams to the file or standard output.

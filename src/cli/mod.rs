@@ -105,6 +105,10 @@ pub(crate) fn compile(path: &Path) -> Result<Compilation, miette::Report> {
 }
 
 pub fn run() -> ExitCode {
+    // Long messages are not wrapped: wrapping breaks Chinese text in the middle of words.
+    let _ = miette::set_hook(Box::new(|_| {
+        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
+    }));
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -269,7 +269,7 @@ impl CsvTable {
             spec.mapping,
             notes,
         )?;
-        let Some((header, after)) = found else {
+        let Some((mut header, after)) = found else {
             let entity = spec.candidates.first().map(|c| c.0).unwrap_or(0);
             let e = no_header(cols.rules(), lang, file, entity);
             return Err(match undecodable {
@@ -277,6 +277,7 @@ impl CsvTable {
                 None => e,
             });
         };
+        header.survey_into(spec.layouts);
         spec.layouts.push(super::TableLayout {
             file: file.to_string(),
             sheet: None,

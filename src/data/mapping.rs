@@ -391,7 +391,7 @@ pub fn write_mapping(
                     out,
                     "# {} = \"\"   # {}",
                     toml_string(&u.text),
-                    msg!(lang, MAP_FILE_UNKNOWN_VALUE, u.rows, u.text, known)
+                    msg!(lang, MAP_FILE_UNKNOWN_VALUE, u.rows, known)
                 );
             }
         }

@@ -129,21 +129,57 @@ pub struct TableLayout {
     pub columns: Vec<header::Column>,
 }
 
-/// The layouts of a run's tables, shared with the threads that open them.
+/// The layouts of a run's tables, shared with the threads that open them; and, when asked
+/// for (`policyc map`), every value of an enum, level or yes/no cell the plan did not know.
 #[derive(Debug, Clone, Default)]
-pub struct Layouts(std::sync::Arc<std::sync::Mutex<Vec<TableLayout>>>);
+pub struct Layouts {
+    tables: std::sync::Arc<std::sync::Mutex<Vec<TableLayout>>>,
+    unknown: Option<std::sync::Arc<std::sync::Mutex<UnknownCells>>>,
+}
+
+/// Cell texts the plan did not know, by (entity, field, text): how many rows.
+pub type UnknownCells = std::collections::BTreeMap<(usize, usize, String), usize>;
 
 impl Layouts {
+    /// Layouts that also gather the unknown values of every row (each bad cell, not only
+    /// the first of a row).
+    pub fn with_unknown_values() -> Layouts {
+        Layouts {
+            unknown: Some(Default::default()),
+            ..Layouts::default()
+        }
+    }
+
     /// Records one table's layout.
     pub fn push(&self, layout: TableLayout) {
-        if let Ok(mut v) = self.0.lock() {
+        if let Ok(mut v) = self.tables.lock() {
             v.push(layout);
         }
     }
 
     /// The layouts recorded so far, in the order the tables were opened.
     pub fn get(&self) -> Vec<TableLayout> {
-        self.0.lock().map(|v| v.clone()).unwrap_or_default()
+        self.tables.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+
+    /// Whether unknown values are gathered.
+    pub fn gathers_unknown(&self) -> bool {
+        self.unknown.is_some()
+    }
+
+    /// Counts one cell whose text the plan did not know.
+    pub fn unknown_value(&self, entity: usize, field: usize, text: &str) {
+        if let Some(Ok(mut m)) = self.unknown.as_ref().map(|u| u.lock()) {
+            *m.entry((entity, field, text.to_string())).or_default() += 1;
+        }
+    }
+
+    /// The unknown values gathered.
+    pub fn unknown_values(&self) -> UnknownCells {
+        match &self.unknown {
+            Some(u) => u.lock().map(|m| m.clone()).unwrap_or_default(),
+            None => UnknownCells::new(),
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use super::normalize::{is_nothing, parse_bool};
 use super::source::{LoadError, SkipReason};
 use super::values::{check_credit_code, expected, parse_cell, respell};
 use crate::ir::{FieldType, Record, RuleSet, Value};
-use crate::messages::Lang;
+use crate::messages::{list_sep, quoted, Lang};
 use crate::msg;
 
 /// Why one row did not become a record: the column (header text) if one cell is to blame.
@@ -96,6 +96,8 @@ pub struct Header {
     /// Whether some column gives a level of this set field (so it starts as the empty set).
     flagged: Vec<bool>,
     lang: Lang,
+    /// Where to count cell values the plan does not know, when asked (`policyc map`).
+    survey: Option<super::Layouts>,
 }
 
 fn clean(name: &str) -> String {
@@ -104,14 +106,24 @@ fn clean(name: &str) -> String {
 
 fn field_names(rules: &RuleSet, lang: Lang, entity: usize, field: usize) -> String {
     let f = &rules.entities[entity].fields[field];
-    let mut names = vec![format!("`{}`", f.name)];
-    names.extend(f.aliases.iter().map(|a| format!("`{a}`")));
-    names.join(&format!(" {} ", msg!(lang, OR)))
+    let mut names = vec![quoted(lang, &f.name)];
+    names.extend(f.aliases.iter().map(|a| quoted(lang, a)));
+    let or = match lang {
+        Lang::Zh => msg!(lang, OR),
+        Lang::En => format!(" {} ", msg!(lang, OR)),
+    };
+    names.join(&or)
 }
 
 /// Columns whose header shares the most characters with the field's names: the
 /// candidates a "did you mean" names.
-fn candidates(rules: &RuleSet, entity: usize, field: usize, columns: &[Column]) -> Vec<String> {
+fn candidates(
+    rules: &RuleSet,
+    lang: Lang,
+    entity: usize,
+    field: usize,
+    columns: &[Column],
+) -> Vec<String> {
     let f = &rules.entities[entity].fields[field];
     let names: Vec<&str> = std::iter::once(f.name.as_str())
         .chain(f.aliases.iter().map(String::as_str))
@@ -133,7 +145,7 @@ fn candidates(rules: &RuleSet, entity: usize, field: usize, columns: &[Column]) 
     scored
         .into_iter()
         .take(3)
-        .map(|(_, h)| format!("`{h}`"))
+        .map(|(_, h)| quoted(lang, h))
         .collect()
 }
 
@@ -188,12 +200,12 @@ impl Header {
             }
         }
         if let Some(a) = mapped.ambiguous.first() {
-            let columns: Vec<String> = a.columns.iter().map(|c| format!("`{c}`")).collect();
+            let columns: Vec<String> = a.columns.iter().map(|c| quoted(lang, c)).collect();
             return Err(LoadError::new(msg!(
                 lang,
                 AMBIGUOUS_FIELD,
                 table,
-                columns.join("、"),
+                columns.join(list_sep(lang)),
                 info.fields[a.field].name,
                 info.name
             ))
@@ -221,12 +233,12 @@ impl Header {
                 .iter()
                 .map(|&fi| field_names(rules, lang, entity, fi))
                 .collect();
-            let near = candidates(rules, entity, first, &columns);
+            let near = candidates(rules, lang, entity, first, &columns);
             let help = if near.is_empty() {
                 let found: Vec<String> = names
                     .iter()
                     .filter(|n| !n.is_empty())
-                    .map(|n| format!("`{n}`"))
+                    .map(|n| quoted(lang, n))
                     .collect();
                 msg!(
                     lang,
@@ -242,7 +254,10 @@ impl Header {
                 msg!(
                     lang,
                     DID_YOU_MEAN,
-                    near.join(&format!(" {} ", msg!(lang, OR))),
+                    near.join(&match lang {
+                        Lang::Zh => msg!(lang, OR),
+                        Lang::En => format!(" {} ", msg!(lang, OR)),
+                    }),
                     info.fields[first].name
                 )
             };
@@ -302,7 +317,7 @@ impl Header {
                     ))
                 }
                 (Target::Ignored, How::Unmatched) if !col.header.is_empty() => {
-                    ignored.push(format!("`{}`", col.header))
+                    ignored.push(quoted(lang, &col.header))
                 }
                 _ => {}
             }
@@ -311,7 +326,13 @@ impl Header {
             notes.push(msg!(
                 lang,
                 NOTE,
-                msg!(lang, NOTE_IGNORED, table, ignored.join("、"), info.name)
+                msg!(
+                    lang,
+                    NOTE_IGNORED,
+                    table,
+                    ignored.join(list_sep(lang)),
+                    info.name
+                )
             ));
         }
         let read = crate::ir::usage::fields_read(rules).swap_remove(entity);
@@ -337,7 +358,16 @@ impl Header {
             spellings,
             flagged,
             lang,
+            survey: None,
         })
+    }
+
+    /// Counts every cell value of an enum, level or yes/no field the plan does not know into
+    /// `layouts` (not only the first bad cell of a row).
+    pub fn survey_into(&mut self, layouts: &super::Layouts) {
+        if layouts.gathers_unknown() {
+            self.survey = Some(layouts.clone());
+        }
     }
 
     /// True when every cell is empty or blank.
@@ -408,6 +438,8 @@ impl Header {
                 });
             }
         }
+        // When surveying, the first bad cell is kept while the others are still looked at.
+        let mut first_bad: Option<BadRow> = None;
         let mut values: Vec<Value> = info
             .fields
             .iter()
@@ -462,13 +494,31 @@ impl Header {
             } else {
                 parse_cell(rules, lang, ty, field.optional, &text)
             };
-            let parsed = parsed
-                .map_err(|why| self.bad(c, &text, msg!(lang, VALUE_NOT_VALID, text.trim(), why)))?;
+            let parsed = match parsed {
+                Ok(v) => v,
+                Err(why) => {
+                    let bad = self.bad(c, &text, msg!(lang, VALUE_NOT_VALID, text.trim(), why));
+                    let Some(survey) = &self.survey else {
+                        return Err(bad);
+                    };
+                    if matches!(
+                        ty,
+                        FieldType::Enum(_) | FieldType::Set(_) | FieldType::Level | FieldType::Bool
+                    ) {
+                        survey.unknown_value(self.entity, fi, text.trim());
+                    }
+                    first_bad.get_or_insert(bad);
+                    continue;
+                }
+            };
             // A set from a list column adds to the levels of yes/no columns.
             values[fi] = match (&values[fi], parsed) {
                 (Value::Set(a), Value::Set(b)) => Value::Set(a | b),
                 (_, v) => v,
             };
+        }
+        if let Some(bad) = first_bad {
+            return Err(bad);
         }
         for (fi, f) in info.fields.iter().enumerate() {
             if !f.optional && matches!(values[fi], Value::Missing) {
@@ -568,12 +618,12 @@ pub fn no_header(rules: &RuleSet, lang: Lang, table: &str, entity: usize) -> Loa
         .iter()
         .filter(|f| !matches!(f.ty, FieldType::List(_)))
         .take(5)
-        .map(|f| format!("`{}`", f.name))
+        .map(|f| quoted(lang, &f.name))
         .collect();
     LoadError::new(msg!(lang, NO_HEADER, table, SCAN_ROWS, info.name)).with_help(msg!(
         lang,
         NO_HEADER_HELP,
-        some.join("、")
+        some.join(list_sep(lang))
     ))
 }
 
@@ -640,7 +690,7 @@ pub(crate) mod tests {
         let mut notes = Vec::new();
         let h = header(&rules, firm, &cols, None, &mut notes).unwrap();
         assert_eq!(notes.len(), 1, "{notes:?}");
-        assert!(notes[0].contains("`备注`、`联系人`"), "{notes:?}");
+        assert!(notes[0].contains("`备注`, `联系人`"), "{notes:?}");
         let row = [
             "91310110666007217T",
             "甲公司",

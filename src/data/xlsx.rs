@@ -324,7 +324,8 @@ fn match_sheets(
             &spec.mapping,
             &mut sheet_notes,
         )? {
-            Some((header, _)) => {
+            Some((mut header, _)) => {
+                header.survey_into(&spec.layouts);
                 notes.push(msg!(
                     lang,
                     NOTE,

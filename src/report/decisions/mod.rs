@@ -164,7 +164,12 @@ impl Display for KeyOrStr<'_> {
 }
 
 /// The message of an evaluation error in the policy's terms.
-pub fn eval_error_message(rules: &RuleSet, rec: &LoadedRecord, e: &EvalError) -> String {
+pub fn eval_error_message(
+    rules: &RuleSet,
+    lang: Lang,
+    rec: &LoadedRecord,
+    e: &EvalError,
+) -> String {
     match e {
         EvalError::MissingCell {
             measure,
@@ -184,8 +189,9 @@ pub fn eval_error_message(rules: &RuleSet, rec: &LoadedRecord, e: &EvalError) ->
                         .unwrap_or("?"),
                 })
                 .collect();
-            format!(
-                "table `{}` has no cell for ({}), needed by measure `{}`",
+            crate::msg!(
+                lang,
+                EVAL_MISSING_CELL,
                 t.name,
                 names.join(", "),
                 rules.measures[*measure].name
@@ -208,9 +214,12 @@ pub fn eval_error_message(rules: &RuleSet, rec: &LoadedRecord, e: &EvalError) ->
                 .get(*field)
                 .map(|f| f.name.as_str())
                 .unwrap_or("?");
-            format!(
-                "field `{fname}` has no value, but measure `{}` needs it to look up table `{}`",
-                m.name, rules.tables[*table].name
+            crate::msg!(
+                lang,
+                EVAL_MISSING_KEY,
+                fname,
+                m.name,
+                rules.tables[*table].name
             )
         }
     }
