@@ -57,6 +57,52 @@ enum Scan {
 }
 
 impl LineCounter {
+    /// Follows `bytes`, noting the line each record starts on. Runs of bytes that cannot
+    /// change the state (inside quotes up to the next `"`, inside a field up to the next
+    /// separator or line end) are skipped with memchr.
+    fn scan(&mut self, bytes: &[u8], starts: &mut VecDeque<usize>) {
+        let mut i = 0;
+        while i < bytes.len() {
+            let skip = match self.state {
+                Scan::Quoted => memchr::memchr(b'"', &bytes[i..]),
+                Scan::Unquoted => memchr::memchr3(b',', b'\n', b'\r', &bytes[i..]),
+                _ => Some(0),
+            };
+            match skip {
+                Some(n) => i += n,
+                None => {
+                    // Only line ends move the line count: a run outside quotes that reaches
+                    // the end of the chunk holds none; inside quotes they still count.
+                    if self.state == Scan::Quoted {
+                        self.count_lines(&bytes[i..]);
+                    } else if i < bytes.len() {
+                        self.after_cr = false;
+                    }
+                    return;
+                }
+            }
+            if self.state == Scan::Quoted {
+                // The run up to the quote may hold line ends of a quoted cell.
+                let run_start = i - skip.unwrap_or(0);
+                self.count_lines(&bytes[run_start..i]);
+            }
+            self.step(bytes[i], starts);
+            i += 1;
+        }
+    }
+
+    /// Counts the line ends of a run inside quotes.
+    fn count_lines(&mut self, run: &[u8]) {
+        for &b in run {
+            match b {
+                b'\n' if self.after_cr => {}
+                b'\n' | b'\r' => self.line += 1,
+                _ => {}
+            }
+            self.after_cr = b == b'\r';
+        }
+    }
+
     fn step(&mut self, b: u8, starts: &mut VecDeque<usize>) {
         let line_end = b == b'\n' || b == b'\r';
         if self.state == Scan::Between && !line_end {
@@ -87,9 +133,7 @@ impl std::io::Read for LineCounter {
         let n = self.inner.read(buf)?;
         let starts = self.starts.clone();
         if let Ok(mut starts) = starts.lock() {
-            for &b in &buf[..n] {
-                self.step(b, &mut starts);
-            }
+            self.scan(&buf[..n], &mut starts);
         }
         Ok(n)
     }
@@ -666,6 +710,37 @@ mod tests {
                 .any(|n| n.contains("row 8") && n.contains("合计")),
             "{notes:?}"
         );
+    }
+
+    /// The line of each record, with the input handed over `chunk` bytes at a time.
+    fn record_lines(text: &str, chunk: usize) -> Vec<usize> {
+        use super::{LineCounter, Scan};
+        let mut c = LineCounter {
+            inner: Box::new(std::io::empty()),
+            state: Scan::Between,
+            line: 1,
+            after_cr: false,
+            starts: Default::default(),
+        };
+        let mut starts = std::collections::VecDeque::new();
+        for part in text.as_bytes().chunks(chunk) {
+            c.scan(part, &mut starts);
+        }
+        starts.into_iter().collect()
+    }
+
+    #[test]
+    fn record_lines_do_not_depend_on_how_the_input_is_cut() {
+        let text = "a,b\r\n1,\"x\r\ny\"\r\n,\r\n\r\n2,\"q\"\"\n\"\n\r3,z\n";
+        let whole = record_lines(text, text.len());
+        assert_eq!(
+            whole,
+            [1, 2, 4, 6, 9],
+            "a lone CR ends line 8, an empty one"
+        );
+        for chunk in 1..8 {
+            assert_eq!(record_lines(text, chunk), whole, "chunks of {chunk}");
+        }
     }
 
     #[test]

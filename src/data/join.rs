@@ -20,7 +20,7 @@ use crate::messages::Lang;
 use crate::msg;
 
 /// Cell bytes kept in memory before the rest goes to a temporary file.
-pub const SPILL_BYTES: usize = 64 << 20;
+pub const SPILL_BYTES: usize = 16 << 20;
 
 /// The hash a parent key is indexed by: FNV-1a, 64 bits. Keys come from the user's own
 /// files and the index never leaves the process, so a fast non-keyed hash is enough; a
@@ -46,8 +46,15 @@ enum Store {
         file: std::fs::File,
         len: u64,
         pending: Vec<u8>,
+        /// Bytes read ahead from `window_start`: items in file order are read in big
+        /// chunks, items out of order one by one.
+        window: Vec<u8>,
+        window_start: u64,
     },
 }
+
+/// How much is read ahead from a spilled store when items come in file order.
+const WINDOW: usize = 1 << 20;
 
 impl Store {
     fn len(&self) -> u64 {
@@ -69,10 +76,14 @@ impl Store {
                         file,
                         len: v.len() as u64,
                         pending: Vec::new(),
+                        window: Vec::new(),
+                        window_start: 0,
                     };
                 }
             }
-            Store::Spilled { file, len, pending } => {
+            Store::Spilled {
+                file, len, pending, ..
+            } => {
                 pending.extend_from_slice(bytes);
                 if pending.len() > 1 << 20 {
                     file.write_all(pending).map_err(io)?;
@@ -85,7 +96,10 @@ impl Store {
     }
 
     fn finish(&mut self, name: &str, lang: Lang) -> Result<(), LoadError> {
-        if let Store::Spilled { file, len, pending } = self {
+        if let Store::Spilled {
+            file, len, pending, ..
+        } = self
+        {
             file.write_all(pending)
                 .map_err(|e| LoadError::new(msg!(lang, CANNOT_READ, name, e)))?;
             *len += pending.len() as u64;
@@ -102,10 +116,31 @@ impl Store {
                 let start = e.offset as usize;
                 buf.extend_from_slice(&v[start..start + e.len as usize]);
             }
-            Store::Spilled { file, .. } => {
-                file.seek(SeekFrom::Start(e.offset))?;
-                buf.resize(e.len as usize, 0);
-                file.read_exact(buf)?;
+            Store::Spilled {
+                file,
+                len,
+                window,
+                window_start,
+                ..
+            } => {
+                let (start, end) = (e.offset, e.offset + e.len as u64);
+                let window_end = *window_start + window.len() as u64;
+                if start < *window_start || end > window_end {
+                    // Right after the window: the items come in file order, read ahead.
+                    let sequential = start == window_end && !window.is_empty();
+                    let want = if sequential {
+                        (e.len as usize).max(WINDOW) as u64
+                    } else {
+                        e.len as u64
+                    };
+                    let want = want.min(*len - start) as usize;
+                    file.seek(SeekFrom::Start(start))?;
+                    window.resize(want, 0);
+                    file.read_exact(window)?;
+                    *window_start = start;
+                }
+                let from = (start - *window_start) as usize;
+                buf.extend_from_slice(&window[from..from + e.len as usize]);
             }
         }
         Ok(())
@@ -179,7 +214,12 @@ pub struct ItemTable {
     pub file: String,
     pub sheet: Option<String>,
     store: Store,
+    /// Sorted by (hash, offset) once the table is read.
     entries: Vec<Entry>,
+    /// `starts[b]`: the first entry whose hash's top bits are `b` or more (a radix index,
+    /// so a look-up touches two entries of it instead of a binary search over all).
+    starts: Vec<u32>,
+    bucket_bits: u32,
     taken: Vec<bool>,
     sorted: bool,
     skipped: Vec<Item>,
@@ -229,6 +269,8 @@ impl ItemTable {
             sheet: sheet.map(str::to_string),
             store: Store::Memory(Vec::new()),
             entries: Vec::new(),
+            starts: Vec::new(),
+            bucket_bits: 0,
             taken: Vec::new(),
             sorted: false,
             skipped: Vec::new(),
@@ -322,10 +364,27 @@ impl ItemTable {
     /// Ends the reading: the index is sorted for look-ups.
     pub fn finish(&mut self) -> Result<(), LoadError> {
         self.store.finish(&self.file, self.lang)?;
-        self.entries.sort_by_key(|e| (e.hash, e.offset));
+        self.entries.sort_unstable_by_key(|e| (e.hash, e.offset));
         self.taken = vec![false; self.entries.len()];
+        // About one bucket per entry.
+        let bits = (usize::BITS - self.entries.len().leading_zeros()).clamp(1, 31);
+        self.bucket_bits = bits;
+        let n = 1usize << bits;
+        self.starts = Vec::with_capacity(n + 1);
+        let mut i = 0;
+        for b in 0..n as u64 {
+            while i < self.entries.len() && self.bucket(self.entries[i].hash) < b {
+                i += 1;
+            }
+            self.starts.push(i as u32);
+        }
+        self.starts.push(self.entries.len() as u32);
         self.sorted = true;
         Ok(())
+    }
+
+    fn bucket(&self, hash: u64) -> u64 {
+        hash >> (64 - self.bucket_bits)
     }
 
     /// Blank rows of the item table, counted as skipped.
@@ -354,9 +413,15 @@ impl ItemTable {
         out: &mut Vec<TableRow>,
     ) -> Result<(), LoadError> {
         let h = key_hash(key);
-        let start = self.entries.partition_point(|e| e.hash < h);
-        let mut i = start;
-        while i < self.entries.len() && self.entries[i].hash == h {
+        let b = self.bucket(h) as usize;
+        let (Some(&lo), Some(&hi)) = (self.starts.get(b), self.starts.get(b + 1)) else {
+            return Ok(());
+        };
+        let mut i = lo as usize;
+        while i < hi as usize && self.entries[i].hash < h {
+            i += 1;
+        }
+        while i < hi as usize && self.entries[i].hash == h {
             if !self.taken[i] {
                 let row = self.parse(rules, i)?;
                 if row.parent.as_deref() == Some(key) {

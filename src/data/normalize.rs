@@ -7,7 +7,9 @@ use std::borrow::Cow;
 /// trims the ends. Allocates only when the text has something to fold.
 pub fn fold(text: &str) -> Cow<'_, str> {
     let t = text.trim_matches(is_space);
-    if !t.chars().any(needs_fold) {
+    // Every character folded starts with one of these bytes in UTF-8 (U+FF01–U+FF5E with
+    // 0xEF, U+3000 with 0xE3, U+00A0 with 0xC2): most cells have none, and are not decoded.
+    if !t.bytes().any(|b| matches!(b, 0xEF | 0xE3 | 0xC2)) || !t.chars().any(needs_fold) {
         return Cow::Borrowed(t);
     }
     let folded: String = t.chars().map(fold_char).collect();
