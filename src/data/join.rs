@@ -2,11 +2,13 @@
 //! machines) come in a table of their own, in any order, with a column naming the parent's
 //! key. The item table is read once, before its parents, into an [`ItemTable`]: each row's
 //! cells are kept as compact bytes (in memory up to [`SPILL_BYTES`], then in an anonymous
-//! temporary file), indexed by the hash of its parent key (24 bytes a row). As each parent
+//! temporary file), indexed by the hash of its parent key (24 bytes a run of rows of one parent). As each parent
 //! is read, its items are looked up, parsed and attached; what no parent took is reported
 //! at the end as an orphan, in the item table's own row order.
 //!
-//! Memory: the index (24 bytes per item row) plus at most [`SPILL_BYTES`] of cell bytes,
+//! Memory: the index, 24 bytes per run of consecutive rows of one parent (one run per parent
+//! when each parent's items are listed together, as exports do; one per row in a shuffled
+//! table) plus a radix table of 4 bytes per run, and at most [`SPILL_BYTES`] of cell bytes,
 //! whatever the size of the item table.
 
 use std::collections::VecDeque;
@@ -31,12 +33,16 @@ pub fn key_hash(key: &str) -> u64 {
     })
 }
 
+/// A run of consecutive stored rows with one parent key: one entry per parent when the
+/// item table lists each parent's items together, as exports do.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     hash: u64,
     offset: u64,
+    /// Bytes of the run's rows.
     len: u32,
-    row: u32,
+    /// Rows in the run.
+    rows: u32,
 }
 
 /// Where the rows' bytes are.
@@ -108,7 +114,7 @@ impl Store {
         Ok(())
     }
 
-    /// The bytes of one row, into `buf`.
+    /// The bytes of one run, into `buf`.
     fn read(&mut self, e: &Entry, buf: &mut Vec<u8>) -> std::io::Result<()> {
         buf.clear();
         match self {
@@ -147,10 +153,13 @@ impl Store {
     }
 }
 
-/// A row's cells as stored: per cell a 4-byte length (the top bit marks a cell that could
-/// not be read as text, whose bytes are then the reason) and the bytes.
-fn encode(cells: &dyn Cells, out: &mut Vec<u8>) {
+/// A row as stored: its row number and the length of what follows (4 bytes each), then per
+/// cell a 4-byte length (the top bit marks a cell that could not be read as text, whose
+/// bytes are then the reason) and the bytes.
+fn encode(row: usize, cells: &dyn Cells, out: &mut Vec<u8>) {
     out.clear();
+    out.extend_from_slice(&(row.min(u32::MAX as usize) as u32).to_le_bytes());
+    out.extend_from_slice(&[0; 4]);
     for i in 0..cells.count() {
         let (flag, text) = match cells.text(i) {
             Ok(t) => (0u32, t.to_string()),
@@ -160,6 +169,24 @@ fn encode(cells: &dyn Cells, out: &mut Vec<u8>) {
         out.extend_from_slice(&(len | flag).to_le_bytes());
         out.extend_from_slice(&text.as_bytes()[..len as usize]);
     }
+    let body = (out.len() - 8) as u32;
+    out[4..8].copy_from_slice(&body.to_le_bytes());
+}
+
+/// The rows of a run's bytes: (row number, the row's cell bytes), without allocating.
+fn split_rows(bytes: &[u8]) -> impl Iterator<Item = (usize, std::ops::Range<usize>)> + '_ {
+    let word = |at: usize| -> Option<usize> {
+        let b = bytes.get(at..at + 4)?;
+        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    };
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let (row, len) = (word(at)?, word(at + 4)?);
+        let start = at + 8;
+        let end = (start + len).min(bytes.len());
+        at = end;
+        Some((row, start..end))
+    })
 }
 
 /// Stored cells, read back.
@@ -231,6 +258,8 @@ pub struct ItemTable {
     fill_down: bool,
     last_parent: Option<String>,
     filled: usize,
+    /// The parent key of the last stored row, which a row of the same key extends.
+    run_parent: Option<String>,
 }
 
 /// A row's cells with the parent column read as a given text.
@@ -281,6 +310,7 @@ impl ItemTable {
             fill_down: false,
             last_parent: None,
             filled: 0,
+            run_parent: None,
         }
     }
 
@@ -338,6 +368,7 @@ impl ItemTable {
         let mut bytes = std::mem::take(&mut self.scratch);
         match &above {
             Some((p, col)) => encode(
+                row,
                 &WithParent {
                     cells,
                     col: *col,
@@ -345,19 +376,32 @@ impl ItemTable {
                 },
                 &mut bytes,
             ),
-            None => encode(cells, &mut bytes),
+            None => encode(row, cells, &mut bytes),
         }
         self.last_parent = Some(parent.clone());
         let offset = self.store.len();
         let appended = self.store.append(&bytes, &self.file, self.lang);
+        let len = bytes.len() as u32;
         self.scratch = bytes;
         appended?;
-        self.entries.push(Entry {
-            hash: key_hash(&parent),
-            offset,
-            len: self.scratch.len() as u32,
-            row: row.min(u32::MAX as usize) as u32,
-        });
+        match self.entries.last_mut() {
+            Some(run)
+                if self.run_parent.as_deref() == Some(parent.as_str())
+                    && run.len.checked_add(len).is_some() =>
+            {
+                run.len += len;
+                run.rows += 1;
+            }
+            _ => {
+                self.entries.push(Entry {
+                    hash: key_hash(&parent),
+                    offset,
+                    len,
+                    rows: 1,
+                });
+                self.run_parent = Some(parent);
+            }
+        }
         Ok(())
     }
 
@@ -367,7 +411,9 @@ impl ItemTable {
         self.entries.sort_unstable_by_key(|e| (e.hash, e.offset));
         self.taken = vec![false; self.entries.len()];
         // About one bucket per entry.
-        let bits = (usize::BITS - self.entries.len().leading_zeros()).clamp(1, 31);
+        let bits = (usize::BITS - self.entries.len().leading_zeros())
+            .saturating_sub(1)
+            .clamp(1, 31);
         self.bucket_bits = bits;
         let n = 1usize << bits;
         self.starts = Vec::with_capacity(n + 1);
@@ -392,17 +438,25 @@ impl ItemTable {
         self.blank
     }
 
-    fn parse(&mut self, rules: &RuleSet, i: usize) -> Result<TableRow, LoadError> {
+    /// The rows of run `i`.
+    fn parse(
+        &mut self,
+        rules: &RuleSet,
+        i: usize,
+        out: &mut Vec<TableRow>,
+    ) -> Result<(), LoadError> {
         let e = self.entries[i];
         let mut buf = std::mem::take(&mut self.scratch);
         self.store
             .read(&e, &mut buf)
             .map_err(|err| LoadError::new(msg!(self.lang, CANNOT_READ, self.file, err)))?;
-        let cells = StoredCells::new(&buf, &mut self.spans);
-        let row = self.header.row(rules, e.row as usize, &cells);
-        self.spans = cells.cells;
+        for (row, range) in split_rows(&buf) {
+            let cells = StoredCells::new(&buf[range], &mut self.spans);
+            out.push(self.header.row(rules, row, &cells));
+            self.spans = cells.cells;
+        }
         self.scratch = buf;
-        Ok(row)
+        Ok(())
     }
 
     /// The items of the parent with key `key`, in the item table's row order.
@@ -423,10 +477,13 @@ impl ItemTable {
         }
         while i < hi as usize && self.entries[i].hash == h {
             if !self.taken[i] {
-                let row = self.parse(rules, i)?;
-                if row.parent.as_deref() == Some(key) {
+                let before = out.len();
+                self.parse(rules, i, out)?;
+                // A run holds one parent key: another key of the same hash is left alone.
+                if out.get(before).and_then(|r| r.parent.as_deref()) == Some(key) {
                     self.taken[i] = true;
-                    out.push(row);
+                } else {
+                    out.truncate(before);
                 }
             }
             i += 1;
@@ -451,8 +508,11 @@ impl ItemTable {
                 _ => (0, i),
             })
             .collect();
+        let mut rows = Vec::new();
         for i in left {
-            let row = self.parse(rules, i)?;
+            self.parse(rules, i, &mut rows)?;
+        }
+        for row in rows {
             let message = match &row.parent {
                 Some(k) => msg!(lang, ORPHAN, k, pinfo.name),
                 None => msg!(lang, ORPHAN_EMPTY, pinfo.name),

@@ -149,26 +149,176 @@ impl MergeFill {
     }
 }
 
+/// The value of attribute `name` in the start tag `tag` (`<sheet name="…" …/>`), with
+/// XML's character entities decoded.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let mut rest = tag;
+    while let Some(i) = rest.find(name) {
+        let before = rest[..i].chars().last();
+        let after = &rest[i + name.len()..];
+        let after = after.trim_start();
+        if before.is_some_and(char::is_whitespace) && after.starts_with('=') {
+            let value = after[1..].trim_start();
+            let quote = value.chars().next()?;
+            if quote != '"' && quote != '\'' {
+                return None;
+            }
+            let end = value[1..].find(quote)?;
+            let raw = &value[1..1 + end];
+            return Some(
+                raw.replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&quot;", "\"")
+                    .replace("&apos;", "'")
+                    .replace("&amp;", "&"),
+            );
+        }
+        rest = &rest[i + name.len()..];
+    }
+    None
+}
+
+/// Each start tag `<NAME …>` of `xml`.
+fn tags<'x>(xml: &'x str, name: &'x str) -> impl Iterator<Item = &'x str> + 'x {
+    let open = format!("<{name}");
+    let mut rest = xml;
+    std::iter::from_fn(move || loop {
+        let i = rest.find(&open)?;
+        let tail = &rest[i + open.len()..];
+        rest = tail;
+        if tail.starts_with(|c: char| c.is_whitespace() || c == '/' || c == '>') {
+            let end = tail.find('>').unwrap_or(tail.len());
+            return Some(&tail[..end]);
+        }
+    })
+}
+
+/// `A1` → (row, column), 0-based.
+fn cell_ref(r: &str) -> Option<(u32, u32)> {
+    let letters = r.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let (col, row) = r.split_at(letters);
+    if letters == 0 || letters > 3 {
+        return None;
+    }
+    let c = col.bytes().fold(0u32, |acc, b| {
+        acc * 26 + (b.to_ascii_uppercase() - b'A' + 1) as u32
+    });
+    let row: u32 = row.parse().ok()?;
+    Some((row.checked_sub(1)?, c - 1))
+}
+
+/// The merged regions of every sheet of an `.xlsx` workbook, by sheet name, found by a byte
+/// scan of each sheet's XML for `<mergeCell ref="A1:C1"/>`: a merge list comes after a
+/// sheet's cells, so knowing it before streaming them would otherwise take a second full
+/// parse of the sheet.
+fn xlsx_merges(bytes: &[u8]) -> std::collections::HashMap<String, Vec<Dimensions>> {
+    use std::io::Read;
+    let mut out = std::collections::HashMap::new();
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return out;
+    };
+    let mut part = |name: &str| -> Option<String> {
+        let mut s = String::new();
+        zip.by_name(name)
+            .ok()?
+            .take(64 << 20)
+            .read_to_string(&mut s)
+            .ok()?;
+        Some(s)
+    };
+    let (Some(workbook), Some(rels)) =
+        (part("xl/workbook.xml"), part("xl/_rels/workbook.xml.rels"))
+    else {
+        return out;
+    };
+    let targets: std::collections::HashMap<String, String> = tags(&rels, "Relationship")
+        .filter_map(|t| Some((attribute(t, "Id")?, attribute(t, "Target")?)))
+        .collect();
+    let sheets: Vec<(String, String)> = tags(&workbook, "sheet")
+        .filter_map(|t| {
+            let name = attribute(t, "name")?;
+            let target = targets.get(&attribute(t, "r:id")?)?;
+            let path = match target.strip_prefix('/') {
+                Some(abs) => abs.to_string(),
+                None => format!("xl/{target}"),
+            };
+            Some((name, path))
+        })
+        .collect();
+    let finder = memchr::memmem::Finder::new(b"<mergeCell ");
+    for (name, path) in sheets {
+        let Ok(mut entry) = zip.by_name(&path) else {
+            continue;
+        };
+        let mut regions = Vec::new();
+        // Chunks of the sheet, each searched with the unfinished tail of the one before.
+        let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
+        let mut chunk = vec![0u8; 1 << 20];
+        loop {
+            let n = match entry.read(&mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            buf.extend_from_slice(&chunk[..n]);
+            let mut consumed = 0;
+            for at in finder.find_iter(&buf) {
+                let Some(end) = memchr::memchr(b'>', &buf[at..]) else {
+                    break;
+                };
+                consumed = at + end + 1;
+                let tag = String::from_utf8_lossy(&buf[at..consumed]);
+                if let Some(r) = attribute(&tag, "ref") {
+                    if let Some((a, b)) = r.split_once(':') {
+                        if let (Some(start), Some(end)) = (cell_ref(a), cell_ref(b)) {
+                            regions.push(Dimensions { start, end });
+                        }
+                    }
+                }
+            }
+            // Keep what may hold the start of a tag cut by the chunk's end.
+            let keep_from = consumed.max(buf.len().saturating_sub(64));
+            buf.drain(..keep_from);
+        }
+        out.insert(name, regions);
+    }
+    out
+}
+
 /// An open workbook of either format.
 enum Book {
-    Xlsx(Box<Xlsx<Cursor<Vec<u8>>>>),
-    Xls(Box<Xls<Cursor<Vec<u8>>>>),
+    /// With its merged regions by sheet, found once.
+    Xlsx(
+        Box<Xlsx<Cursor<Shared>>>,
+        std::collections::HashMap<String, Vec<Dimensions>>,
+    ),
+    Xls(Box<Xls<Cursor<Shared>>>),
+}
+
+/// A workbook's bytes, shared by the readers of its sheets.
+#[derive(Clone)]
+struct Shared(Arc<[u8]>);
+
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
 }
 
 /// The most cells a row may have: past it the sheet is refused (a hostile dimension).
 const MAX_COLUMNS: u32 = 16_384;
 
 impl Book {
-    fn open(lang: Lang, name: &str, bytes: Vec<u8>) -> Result<Book, LoadError> {
-        let ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    fn open(lang: Lang, name: &str, bytes: Shared) -> Result<Book, LoadError> {
+        let ole = bytes.0.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
         let opened = std::panic::catch_unwind(move || {
             if ole {
                 Xls::new(Cursor::new(bytes))
                     .map(|b| Book::Xls(Box::new(b)))
                     .map_err(|e| e.to_string())
             } else {
+                let merges = xlsx_merges(&bytes.0);
                 Xlsx::new(Cursor::new(bytes))
-                    .map(|b| Book::Xlsx(Box::new(b)))
+                    .map(|b| Book::Xlsx(Box::new(b), merges))
                     .map_err(|e| e.to_string())
             }
         });
@@ -187,14 +337,14 @@ impl Book {
 
     fn sheet_names(&self) -> Vec<String> {
         match self {
-            Book::Xlsx(b) => b.sheet_names(),
+            Book::Xlsx(b, _) => b.sheet_names(),
             Book::Xls(b) => b.sheet_names(),
         }
     }
 
     fn merges(&mut self, sheet: &str) -> Vec<Dimensions> {
         match self {
-            Book::Xlsx(b) => b.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
+            Book::Xlsx(_, merges) => merges.get(sheet).cloned().unwrap_or_default(),
             Book::Xls(b) => b.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
         }
     }
@@ -211,7 +361,7 @@ impl Book {
         let unreadable = |e: String| LoadError::new(msg!(lang, SHEET_UNREADABLE, name, sheet, e));
         let mut fill = MergeFill::new(self.merges(sheet));
         match self {
-            Book::Xlsx(b) => {
+            Book::Xlsx(b, _) => {
                 let mut reader = b
                     .worksheet_cells_reader(sheet)
                     .map_err(|e| unreadable(e.to_string()))?;
@@ -381,27 +531,50 @@ fn produce(
 ) -> Result<(), LoadError> {
     let lang = spec.lang;
     let mut notes = Vec::new();
+    let bytes = Shared(bytes.into());
+    let copy = bytes.clone();
     let mut book = Book::open(lang, &spec.name, bytes)?;
     let matched = match_sheets(&mut book, rules, spec, &mut notes)?;
-    let mut joins: Vec<ItemTable> = Vec::new();
+    let mut item_sheets = Vec::new();
     let mut parents = Vec::new();
     for m in matched {
         match parent_of(rules, m.header.entity) {
-            Some(l) => {
-                let start = m.header.header_row;
-                let mut items = ItemTable::new(m.header, l, &spec.name, Some(&m.sheet), lang);
-                book.rows(lang, &spec.name, &m.sheet, &mut |r, row| {
-                    if r > start {
-                        items.push(rules, r, row)?;
-                    }
-                    Ok(true)
-                })?;
-                items.finish()?;
-                joins.push(items);
-            }
-            _ => parents.push(m),
+            Some(l) => item_sheets.push((m, l)),
+            None => parents.push(m),
         }
     }
+    // Item sheets are read ahead, each on a thread of its own with its own reader.
+    let joins: Vec<ItemTable> = std::thread::scope(|scope| {
+        let handles: Vec<_> = item_sheets
+            .into_iter()
+            .map(|(m, link)| {
+                let bytes = copy.clone();
+                scope.spawn(move || -> Result<ItemTable, LoadError> {
+                    let mut book = Book::open(lang, &spec.name, bytes)?;
+                    let start = m.header.header_row;
+                    let mut items =
+                        ItemTable::new(m.header, link, &spec.name, Some(&m.sheet), lang);
+                    book.rows(lang, &spec.name, &m.sheet, &mut |r, row| {
+                        if r > start {
+                            items.push(rules, r, row)?;
+                        }
+                        Ok(true)
+                    })?;
+                    items.finish()?;
+                    Ok(items)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(LoadError::new(msg!(lang, READER_FAILED))))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })?;
+    drop(copy);
+    let mut joins = joins;
     for j in &joins {
         if !parents.iter().any(|p| p.header.entity == j.link.entity) {
             let sheet = j.sheet.clone().unwrap_or_default();
@@ -604,6 +777,38 @@ mod tests {
         let mut out = Vec::new();
         while src.next_batch(100, &mut out)? {}
         Ok(out)
+    }
+
+    #[test]
+    fn merged_regions_are_found_by_a_scan_of_the_sheets() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("清单 & 说明").unwrap();
+        ws.merge_range(0, 0, 0, 11, "标题", &rust_xlsxwriter::Format::new())
+            .unwrap();
+        ws.merge_range(4, 1, 6, 1, "甲厂", &rust_xlsxwriter::Format::new())
+            .unwrap();
+        wb.add_worksheet().set_name("机械").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let merges = xlsx_merges(&bytes);
+        let mut found = merges["清单 & 说明"].clone();
+        found.sort_by_key(|d| d.start);
+        assert_eq!(
+            found,
+            [
+                Dimensions {
+                    start: (0, 0),
+                    end: (0, 11)
+                },
+                Dimensions {
+                    start: (4, 1),
+                    end: (6, 1)
+                }
+            ]
+        );
+        assert!(merges["机械"].is_empty());
+        assert_eq!(cell_ref("AA10"), Some((9, 26)));
+        assert_eq!(cell_ref("10"), None);
     }
 
     #[test]
