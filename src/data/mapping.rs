@@ -270,20 +270,26 @@ pub fn describe_column(
     )
 }
 
+/// A table's name (file, and sheet for workbooks) and its header's rows (`3` or `3–4`).
+fn table_place(t: &super::TableLayout) -> (String, String) {
+    let name = match &t.sheet {
+        Some(s) => format!("{} [{s}]", t.file),
+        None => t.file.clone(),
+    };
+    let rows = if t.header_rows.0 == t.header_rows.1 {
+        t.header_rows.0.to_string()
+    } else {
+        format!("{}–{}", t.header_rows.0, t.header_rows.1)
+    };
+    (name, rows)
+}
+
 /// The mapping a run used, in lines for the output's 说明 sheet: per table where its header
 /// is, then each column and how it was mapped.
 pub fn mapping_lines(rules: &RuleSet, lang: Lang, layouts: &[super::TableLayout]) -> Vec<String> {
     let mut lines = Vec::new();
     for t in layouts {
-        let name = match &t.sheet {
-            Some(s) => format!("{} [{s}]", t.file),
-            None => t.file.clone(),
-        };
-        let rows = if t.header_rows.0 == t.header_rows.1 {
-            t.header_rows.0.to_string()
-        } else {
-            format!("{}–{}", t.header_rows.0, t.header_rows.1)
-        };
+        let (name, rows) = table_place(t);
         let head = msg!(
             lang,
             MAP_FILE_TABLE,
@@ -331,15 +337,7 @@ pub fn write_mapping(
         }
         let _ = writeln!(out, "\n[{}]", toml_key(&info.name));
         for t in &tables {
-            let name = match &t.sheet {
-                Some(s) => format!("{} [{s}]", t.file),
-                None => t.file.clone(),
-            };
-            let rows = if t.header_rows.0 == t.header_rows.1 {
-                t.header_rows.0.to_string()
-            } else {
-                format!("{}–{}", t.header_rows.0, t.header_rows.1)
-            };
+            let (name, rows) = table_place(t);
             let _ = writeln!(out, "{}", msg!(lang, MAP_FILE_TABLE, name, info.name, rows));
             let _ = writeln!(out, "# header_row = {}", t.header_rows.0);
         }

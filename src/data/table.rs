@@ -336,12 +336,8 @@ impl Header {
             ));
         }
         let read = crate::ir::usage::fields_read(rules).swap_remove(entity);
-        let keep = info
-            .fields
-            .iter()
-            .enumerate()
-            .map(|(fi, f)| read[fi] || f.display || fi == info.key)
-            .collect();
+        let shown = crate::ir::usage::fields_shown(rules).swap_remove(entity);
+        let keep = read.iter().zip(&shown).map(|(r, s)| *r || *s).collect();
         let spellings = (0..info.fields.len())
             .map(|fi| map.and_then(|m| m.spellings(fi)).map(<[_]>::to_vec))
             .collect();

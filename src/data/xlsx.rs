@@ -62,23 +62,13 @@ fn iso_date(s: &str) -> String {
     }
 }
 
-fn cell_ref_text(lang: Lang, d: &DataRef<'_>) -> Result<String, String> {
-    Ok(match d {
-        DataRef::Empty => String::new(),
-        DataRef::String(s) => s.clone(),
-        DataRef::SharedString(s) => s.to_string(),
-        DataRef::Int(i) => i.to_string(),
-        DataRef::Float(f) => float_text(*f),
-        DataRef::Bool(b) => b.to_string(),
-        DataRef::DateTime(dt) if dt.is_datetime() => {
-            let (y, m, d, ..) = dt.to_ymd_hms_milli();
-            format!("{y:04}-{m:02}-{d:02}")
-        }
-        DataRef::DateTime(dt) => dt.as_f64().to_string(),
-        DataRef::DateTimeIso(s) => iso_date(s),
-        DataRef::DurationIso(s) => s.clone(),
-        DataRef::Error(e) => return Err(msg!(lang, CELL_EXCEL_ERROR, e)),
-    })
+fn cell_ref_text(lang: Lang, d: DataRef<'_>) -> Result<String, String> {
+    match d {
+        // The common cases without a copy into an owned value first.
+        DataRef::Empty => Ok(String::new()),
+        DataRef::SharedString(s) => Ok(s.to_string()),
+        other => cell_text(lang, &Data::from(other)),
+    }
 }
 
 /// One sheet row: the text of each cell, or why it has none.
@@ -389,7 +379,7 @@ impl Book {
                     if row.0.len() <= c {
                         row.0.resize(c + 1, Ok(String::new()));
                     }
-                    row.0[c] = cell_ref_text(lang, cell.get_value());
+                    row.0[c] = cell_ref_text(lang, cell.get_value().clone());
                 }
             }
             Book::Xls(b) => {

@@ -556,23 +556,15 @@ impl<'a> XlsxSink<'a> {
         let detail = SheetWriter::new(
             &mut workbook,
             m::SHEET_DETAIL.text(lang).to_string(),
+            // The CSV row's columns, with the record's name after its key.
             texts(
                 lang,
                 &[
-                    m::OUT_ENTITY,
-                    m::OUT_KEY,
-                    m::OUT_NAME,
-                    m::OUT_LEVEL,
-                    m::OUT_EFFECTIVE,
-                    m::OUT_MEASURE,
-                    m::OUT_KIND,
-                    m::OUT_STATUS,
-                    m::OUT_SUBJECT,
-                    m::OUT_ACTION,
-                    m::OUT_TEXT,
-                    m::OUT_CITE,
-                    m::OUT_EXEMPTED_BY,
-                ],
+                    &crate::report::decisions::csv::CSV_HEADERS[..2],
+                    &[m::OUT_NAME],
+                    &crate::report::decisions::csv::CSV_HEADERS[2..],
+                ]
+                .concat(),
             ),
             limit,
             &bold,
