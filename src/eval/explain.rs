@@ -39,7 +39,6 @@ pub struct CellUsed {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lifting {
     pub kind: &'static str,
-    pub id: String,
     /// The index of the exception among its measure's, or of the exemption in the rule set.
     pub index: usize,
     pub cite: Option<String>,
@@ -190,7 +189,6 @@ impl Evaluator<'_> {
             }
             ex.liftings.push(Lifting {
                 kind: "exception",
-                id: format!("{}#除外{}", m.name, xi + 1),
                 index: xi,
                 cite: x.cite.clone(),
                 held,
@@ -209,7 +207,6 @@ impl Evaluator<'_> {
             }
             ex.liftings.push(Lifting {
                 kind: "exemption",
-                id: x.name.clone(),
                 index: xi,
                 cite: x.cite.clone(),
                 held,

@@ -210,5 +210,6 @@ pub(crate) fn lifting_name<'w>(
     } else {
         words.exemption(l.index)
     };
-    found.map(|x| x.name.as_str()).unwrap_or(&l.id)
+    // A validated rule set has every index; an unknown one reads as nothing.
+    found.map(|x| x.name.as_str()).unwrap_or("")
 }
