@@ -15,12 +15,11 @@
 
 use std::collections::VecDeque;
 
-use super::header::SCAN_ROWS;
 use super::join::{attach, ItemTable};
 use super::json::ColumnIndex;
 use super::mapping::Mapping;
 use super::source::{Item, LoadError, RecordSource, SkipReason, SkippedRow};
-use super::table::{find_header, no_header, Cells, Header, ParentLink, TableRow};
+use super::table::{find_header, no_header, rows_to_scan, Cells, Header, ParentLink, TableRow};
 use super::text;
 use crate::ir::RuleSet;
 use crate::messages::Lang;
@@ -261,10 +260,7 @@ impl CsvTable {
         let mut record = csv::ByteRecord::new();
         // Why some cell of the first rows is not text: the likelier cause of a missing header.
         let mut undecodable: Option<String> = None;
-        let wanted = match spec.header_row {
-            Some(n) => n + 2,
-            None => SCAN_ROWS + 1,
-        };
+        let wanted = rows_to_scan(spec.candidates, spec.header_row, spec.mapping);
         while texts.len() < wanted {
             if !reader
                 .read_byte_record(&mut record)
@@ -298,22 +294,17 @@ impl CsvTable {
                 LoadError::new(msg!(lang, EMPTY_FILE, file)).with_help(msg!(lang, EMPTY_FILE_HELP))
             );
         }
-        let header_row = spec.header_row.or_else(|| {
-            spec.candidates
-                .iter()
-                .find_map(|(e, _)| spec.mapping.entity(*e).and_then(|m| m.header_row))
-        });
         let found = find_header(
             cols,
             lang,
             file,
             spec.candidates,
             &texts,
-            header_row,
+            spec.header_row,
             spec.mapping,
             notes,
         )?;
-        let Some((mut header, after)) = found else {
+        let Some(mut header) = found else {
             let entity = spec.candidates.first().map(|c| c.0).unwrap_or(0);
             let e = no_header(cols.rules(), lang, file, entity);
             return Err(match undecodable {
@@ -330,7 +321,6 @@ impl CsvTable {
             columns: header.columns.clone(),
         });
         // The rows after the header, blank ones included, are read again as data.
-        let _ = after;
         let pending: VecDeque<(usize, csv::ByteRecord)> = read
             .into_iter()
             .filter(|(line, _)| *line > header.header_row)

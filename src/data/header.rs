@@ -353,22 +353,27 @@ pub struct Located {
 }
 
 /// Finds the header among `rows` (the first rows of a table, blank rows left out) for the
-/// best-fitting of `entities`. `at` restricts the search to the row at that index (from
-/// `--header-row`). A header must give at least two fields, or all of a smaller entity's.
+/// best-fitting of `entities`. `at(entity)` restricts the search for that entity to the row
+/// at that index (from `--header-row` or the mapping file). A header must give at least two
+/// fields, or all of a smaller entity's.
 pub fn locate(
     cols: &ColumnIndex,
     entities: &[(usize, Option<ParentLink>)],
     rows: &[Vec<String>],
-    at: Option<usize>,
+    at: &dyn Fn(usize) -> Option<usize>,
     fixed: &Mapping,
 ) -> Option<Located> {
     let rules = cols.rules();
     let mut best: Option<Located> = None;
-    let range = match at {
-        Some(i) => i..(i + 1).min(rows.len()),
-        None => 0..rows.len().min(SCAN_ROWS),
-    };
-    for i in range {
+    for i in 0..rows.len().min(
+        SCAN_ROWS.max(
+            entities
+                .iter()
+                .filter_map(|(e, _)| at(*e))
+                .max()
+                .map_or(0, |m| m + 1),
+        ),
+    ) {
         for span in [1, 2] {
             if i + span > rows.len() {
                 continue;
@@ -379,6 +384,9 @@ pub fn locate(
                 join_rows(&rows[i], &rows[i + 1])
             };
             for &(entity, parent) in entities {
+                if at(entity).is_some_and(|k| k != i) {
+                    continue;
+                }
                 let mapped = map_columns(cols, entity, parent, &names, fixed.entity(entity));
                 let fields = rules.entities[entity].fields.len();
                 if mapped.score < 4.min(2 * fields) {
@@ -535,7 +543,14 @@ mod tests {
             s(&["企业名称", "统一社会信用代码", "所属行业", "绩效等级"]),
             s(&["甲", "91310110666007217T", "水泥熟料", "B"]),
         ];
-        let l = locate(&cols, &[(firm, None)], &rows, None, &Mapping::default()).unwrap();
+        let l = locate(
+            &cols,
+            &[(firm, None)],
+            &rows,
+            &|_| None,
+            &Mapping::default(),
+        )
+        .unwrap();
         assert_eq!((l.index, l.span), (2, 1));
     }
 }

@@ -549,8 +549,8 @@ fn elide_text(lang: Lang, ty: FieldType, text: &str) -> Result<Value, String> {
 
 /// Finds the header among the first rows of a table and maps it. `rows` are the table's
 /// first rows as (row number, cell texts), blank rows left out; `header_row` is the row
-/// number `--header-row` (or the mapping file) names. Returns the header and the index in
-/// `rows` of the first row after it.
+/// number `--header-row` (or the mapping file) names. The rows after the header's last
+/// (`Header::header_row`) are data.
 #[allow(clippy::too_many_arguments)]
 pub fn find_header(
     cols: &ColumnIndex,
@@ -561,19 +561,21 @@ pub fn find_header(
     header_row: Option<usize>,
     mapping: &Mapping,
     notes: &mut Vec<String>,
-) -> Result<Option<(Header, usize)>, LoadError> {
-    let rules = cols.rules();
+) -> Result<Option<Header>, LoadError> {
     let texts: Vec<Vec<String>> = rows.iter().map(|(_, cells)| cells.clone()).collect();
-    let at = match header_row {
-        Some(n) => match rows.iter().position(|(r, _)| *r >= n) {
-            Some(i) => Some(i),
-            None => {
+    // The header's row for an entity: `--header-row` for every one, else the mapping file's
+    // for that entity; as an index into `rows`.
+    let row_of = |e: usize| header_row.or_else(|| mapping.entity(e).and_then(|m| m.header_row));
+    let index_of = |n: usize| rows.iter().position(|(r, _)| *r >= n);
+    for (e, _) in candidates {
+        if let Some(n) = row_of(*e) {
+            if index_of(n).is_none() {
                 return Err(LoadError::new(msg!(lang, HEADER_ROW_PAST_END, table, n)));
             }
-        },
-        None => None,
-    };
-    let Some(found) = locate(cols, candidates, &texts, at, mapping) else {
+        }
+    }
+    let at = |e: usize| row_of(e).and_then(index_of);
+    let Some(found) = locate(cols, candidates, &texts, &at, mapping) else {
         return Ok(None);
     };
     let entity = found.mapped.entity;
@@ -602,8 +604,22 @@ pub fn find_header(
         mapping.entity(entity),
         notes,
     )?;
-    let _ = rules;
-    Ok(Some((header, last + 1)))
+    Ok(Some(header))
+}
+
+/// How many non-blank rows from the top a table's header search reads: the first
+/// [`SCAN_ROWS`], or down past a header row that `--header-row` or the mapping file names.
+pub fn rows_to_scan(
+    candidates: &[(usize, Option<ParentLink>)],
+    header_row: Option<usize>,
+    mapping: &Mapping,
+) -> usize {
+    candidates
+        .iter()
+        .filter_map(|(e, _)| mapping.entity(*e).and_then(|m| m.header_row))
+        .chain(header_row)
+        .map(|n| n + 2)
+        .fold(SCAN_ROWS + 1, usize::max)
 }
 
 /// The error for a table with no header: names the fields a header would have.

@@ -18,12 +18,11 @@ use std::sync::Arc;
 
 use calamine::{Data, DataRef, Dimensions, Reader, Xls, Xlsx};
 
-use super::header::SCAN_ROWS;
 use super::join::{attach, ItemTable};
 use super::json::ColumnIndex;
 use super::mapping::Mapping;
 use super::source::{Item, LoadError, RecordSource, SkipReason, SkippedRow};
-use super::table::{find_header, parent_of, Cells, Header, ParentLink};
+use super::table::{find_header, parent_of, rows_to_scan, Cells, Header, ParentLink};
 use crate::ir::RuleSet;
 use crate::messages::Lang;
 use crate::msg;
@@ -432,7 +431,7 @@ fn match_sheets(
     let mut matched = Vec::new();
     for sheet in book.sheet_names() {
         let mut first: Vec<(usize, Vec<String>)> = Vec::new();
-        let wanted = spec.header_row.map_or(SCAN_ROWS + 1, |n| n + 2);
+        let wanted = rows_to_scan(&spec.candidates, spec.header_row, &spec.mapping);
         book.rows(lang, &spec.name, &sheet, &mut |r, row| {
             if !Header::is_blank(row) {
                 let texts = (0..row.count())
@@ -448,11 +447,6 @@ fn match_sheets(
             candidates.sort_by_key(|(c, _)| *c != e);
         }
         let table = format!("{} [{sheet}]", spec.name);
-        let header_row = spec.header_row.or_else(|| {
-            candidates
-                .iter()
-                .find_map(|(e, _)| spec.mapping.entity(*e).and_then(|m| m.header_row))
-        });
         let mut sheet_notes = Vec::new();
         match find_header(
             &cols,
@@ -460,11 +454,11 @@ fn match_sheets(
             &table,
             &candidates,
             &first,
-            header_row,
+            spec.header_row,
             &spec.mapping,
             &mut sheet_notes,
         )? {
-            Some((mut header, _)) => {
+            Some(mut header) => {
                 header.survey_into(&spec.layouts);
                 notes.push(msg!(
                     lang,
