@@ -581,7 +581,8 @@ pub fn attach(
         key: row.key.clone(),
         message: bad.message,
     });
-    let mut skipped: Vec<(usize, TableRow)> = Vec::new();
+    // The items joined so far, by (item table, row, key): skipped if the record fails.
+    let mut joined: Vec<(usize, usize, Option<String>)> = Vec::new();
     let mut items = Vec::new();
     for (j, join) in joins.iter_mut().enumerate() {
         if join.link.entity != entity {
@@ -593,18 +594,18 @@ pub fn attach(
         items.clear();
         join.take(rules, key, &mut items)?;
         for item in items.drain(..) {
-            match (&mut result, &item.result) {
+            let TableRow {
+                row: item_row,
+                key: item_key,
+                result: item_result,
+                ..
+            } = item;
+            match (&mut result, item_result) {
                 (Ok(rec), Ok(r)) => {
                     if let Value::List(list) = &mut rec.values[join.link.field] {
-                        list.push(r.clone());
+                        list.push(r);
                     }
-                    skipped.push((
-                        j,
-                        TableRow {
-                            result: Ok(Default::default()),
-                            ..item
-                        },
-                    ));
+                    joined.push((j, item_row, item_key));
                 }
                 (Ok(_), Err(bad)) => {
                     let item_entity = &rules.entities[join.header.entity].name;
@@ -612,15 +613,15 @@ pub fn attach(
                         file: join.file.clone(),
                         sheet: join.sheet.clone(),
                         entity: info.name.clone(),
-                        row: item.row,
-                        column: bad.column.clone(),
-                        value: bad.value.clone(),
+                        row: item_row,
+                        column: bad.column,
+                        value: bad.value,
                         key: row.key.clone(),
                         message: msg!(
                             lang,
                             ITEM_BAD,
                             item_entity,
-                            item.key.as_deref().unwrap_or(""),
+                            item_key.as_deref().unwrap_or(""),
                             info.name,
                             parent.table,
                             row.row,
@@ -628,7 +629,7 @@ pub fn attach(
                         ),
                     });
                 }
-                (Err(_), _) => skipped.push((j, item)),
+                (Err(_), _) => joined.push((j, item_row, item_key)),
             }
         }
     }
@@ -644,7 +645,7 @@ pub fn attach(
             out.push_back(Item::Error(e));
             // The items joined so far belong to a record that failed: each is skipped,
             // naming its parent's row.
-            for (j, item) in skipped {
+            for (j, item_row, item_key) in joined {
                 let join = &joins[j];
                 let item_entity = rules.entities[join.header.entity].name.clone();
                 notes.push(msg!(
@@ -654,9 +655,9 @@ pub fn attach(
                         lang,
                         NOTE_PARENT_FAILED,
                         join.header.table,
-                        item.row,
+                        item_row,
                         item_entity,
-                        item.key.as_deref().unwrap_or(""),
+                        item_key.as_deref().unwrap_or(""),
                         info.name,
                         parent.table,
                         row.row
@@ -665,7 +666,7 @@ pub fn attach(
                 out.push_back(Item::Skipped(SkippedRow {
                     file: join.header.table.clone(),
                     entity: item_entity,
-                    row: item.row,
+                    row: item_row,
                     reason: SkipReason::ParentFailed {
                         file: parent.table.clone(),
                         row: row.row,
