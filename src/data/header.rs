@@ -154,12 +154,10 @@ pub fn map_columns(
         .collect();
     let mut taken = vec![false; info.fields.len()];
     let level_sets = level_set_fields(rules, entity);
-    let parent_keys = parent.map(|p| {
-        let pinfo = &rules.entities[p.entity];
-        let mut keys = field_keys(rules, p.entity, pinfo.key);
-        keys.push(header_key(&pinfo.name));
-        keys
-    });
+    // The parent's key field's names; the parent entity's own name counts as naming it only
+    // when the header is exactly that name (`企业`): `所属企业` more likely holds a name.
+    let parent_keys = parent.map(|p| field_keys(rules, p.entity, rules.entities[p.entity].key));
+    let parent_name = parent.map(|p| header_key(&rules.entities[p.entity].name));
     // The mapping file, then names and aliases, then level columns.
     for col in columns.iter_mut() {
         let key = header_key(&col.header);
@@ -199,6 +197,7 @@ pub fn map_columns(
         }
         if let (Some(p), Some(keys)) = (parent, &parent_keys) {
             if keys.contains(&key)
+                || parent_name.as_deref() == Some(key.as_str())
                 || cols.field(p.entity, &key) == Some(rules.entities[p.entity].key)
             {
                 col.how = How::Name;
@@ -224,7 +223,8 @@ pub fn map_columns(
         prefixes.push(rules.entities[p.entity].name.as_str());
     }
     let mut claims: Vec<Vec<usize>> = vec![Vec::new(); info.fields.len()];
-    let mut parent_claims = Vec::new();
+    // Columns that may name the parent, with how well.
+    let mut parent_claims: Vec<(usize, usize)> = Vec::new();
     for (c, col) in columns.iter().enumerate() {
         if col.how != How::Unmatched {
             continue;
@@ -248,7 +248,7 @@ pub fn map_columns(
         if let Some(keys) = &parent_keys {
             let ps = similarity(&core, keys);
             if ps > 0 && ps > best.0 {
-                parent_claims.push(c);
+                parent_claims.push((ps, c));
                 continue;
             }
         }
@@ -281,33 +281,46 @@ pub fn map_columns(
             }),
         }
     }
-    if let ([c], true) = (
-        &parent_claims[..],
-        !columns.iter().any(|c| c.target == Target::Parent),
+    // The best of the columns that may name the parent, if it is the only one that good.
+    let best_parent = parent_claims.iter().map(|(s, _)| *s).max();
+    let best: Vec<usize> = parent_claims
+        .iter()
+        .filter(|(s, _)| Some(*s) == best_parent)
+        .map(|(_, c)| *c)
+        .collect();
+    if let ([c], false) = (
+        &best[..],
+        columns.iter().any(|c| c.target == Target::Parent),
     ) {
         columns[*c].target = Target::Parent;
         columns[*c].how = How::Inferred;
     }
     // A field found by its name or alias counts twice what an inferred one does, so that a
     // title row joined to the header (which turns names into inferred matches) never wins.
-    let mut score = 0;
-    let mut flag_levels = 0u64;
+    // Each field and level counts once, however many columns give it (a group cell merged
+    // over three columns repeats its text in each).
+    let weight = |how: How| match how {
+        How::Inferred => 1,
+        How::Unmatched => 0,
+        _ => 2,
+    };
+    let mut field_weight = vec![0usize; info.fields.len()];
+    let mut level_weight = [0usize; 64];
+    let mut parent_weight = 0;
     for col in &columns {
-        let weight = match col.how {
-            How::Inferred => 1,
-            How::Unmatched => 0,
-            _ => 2,
-        };
+        let w = weight(col.how);
         match col.target {
-            Target::Field(_) => score += weight,
-            Target::Flag { level, .. } if flag_levels & (1 << level) == 0 => {
-                flag_levels |= 1 << level;
-                score += weight;
+            Target::Field(f) => field_weight[f] = field_weight[f].max(w),
+            Target::Flag { level, .. } => {
+                let l = level as usize % 64;
+                level_weight[l] = level_weight[l].max(w);
             }
-            Target::Parent => score += weight,
-            _ => {}
+            Target::Parent => parent_weight = parent_weight.max(w),
+            Target::Ignored => {}
         }
     }
+    let score =
+        field_weight.iter().sum::<usize>() + level_weight.iter().sum::<usize>() + parent_weight;
     Mapped {
         entity,
         columns,

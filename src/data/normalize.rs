@@ -152,7 +152,8 @@ pub fn is_total_text(text: &str) -> bool {
 pub fn looks_like_excel_number(text: &str) -> bool {
     let t = fold(text);
     let t = t.as_ref();
-    if t.len() >= 10 && t.bytes().all(|b| b.is_ascii_digit()) {
+    // A number keeps 15 significant digits: an 18-digit code comes back ending in zeros.
+    if t.len() >= 16 && t.bytes().all(|b| b.is_ascii_digit()) && t.ends_with("000") {
         return true;
     }
     let upper = t.to_ascii_uppercase();
@@ -214,6 +215,10 @@ mod tests {
         assert!(!is_total_text("北京共和水泥厂"));
         assert!(!is_total_text("共和"));
         assert!(looks_like_excel_number("911101050000000000"));
+        assert!(
+            !looks_like_excel_number("911101060700823860"),
+            "18 digits that a number could not hold: a mistyped code"
+        );
         assert!(looks_like_excel_number("9.1110105E+17"));
         assert!(!looks_like_excel_number("91110105MA0000000Y"));
     }

@@ -383,8 +383,12 @@ impl Header {
         if Self::is_blank(cells) {
             return Some(SkipReason::Blank);
         }
-        // A total row may put its count where the key goes (合计 | | 共12家).
-        if key.is_some_and(|k| !super::normalize::is_total_text(k)) {
+        // A total row may put its count where the key goes (合计 | | 共12家, or just 12).
+        let count_as_key = |k: &str| {
+            super::normalize::is_total_text(k)
+                || (k.len() < 10 && k.bytes().all(|b| b.is_ascii_digit()))
+        };
+        if key.is_some_and(|k| !count_as_key(k)) {
             return None;
         }
         (0..cells.count())
@@ -567,14 +571,12 @@ pub fn find_header(
     // for that entity; as an index into `rows`.
     let row_of = |e: usize| header_row.or_else(|| mapping.entity(e).and_then(|m| m.header_row));
     let index_of = |n: usize| rows.iter().position(|(r, _)| *r >= n);
-    for (e, _) in candidates {
-        if let Some(n) = row_of(*e) {
-            if index_of(n).is_none() {
-                return Err(LoadError::new(msg!(lang, HEADER_ROW_PAST_END, table, n)));
-            }
-        }
-    }
-    let at = |e: usize| row_of(e).and_then(index_of);
+    // A named header row past a table's end (a short 填表说明 sheet) finds no header there:
+    // the table is not that entity's.
+    let at = |e: usize| match row_of(e) {
+        Some(n) => Some(index_of(n).unwrap_or(usize::MAX)),
+        None => None,
+    };
     let Some(found) = locate(cols, candidates, &texts, &at, mapping) else {
         return Ok(None);
     };

@@ -47,9 +47,12 @@ pub fn enum_variant(rules: &RuleSet, e: usize, text: &str) -> Option<u16> {
     rules.enums[e].variant_index(text)
 }
 
-/// The level `text` names (its name or alias).
+/// The level `text` names (its name or alias), also written with 预警 after it (`橙色预警`).
 pub fn level(rules: &RuleSet, text: &str) -> Option<u16> {
-    rules.level_index(text).map(|i| i as u16)
+    rules
+        .level_index(text)
+        .or_else(|| rules.level_index(text.strip_suffix("预警")?.trim()))
+        .map(|i| i as u16)
 }
 
 /// Checks a credit code, with the help line for a code Excel turned into a number.

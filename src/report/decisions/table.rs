@@ -101,13 +101,21 @@ impl OutputFormat for Table<'_> {
 
     fn end(&self, out: &mut Vec<u8>, _errors: &[ErrorEntry], warnings: &[String], c: &Counts) {
         let mut w = Fmt(out);
+        // Notes and warnings come worded and marked (提示：…, warning: …) from the catalogue.
         for warning in warnings {
-            let _ = writeln!(w, "warning: {warning}");
+            let _ = writeln!(w, "{warning}");
         }
         let _ = writeln!(
             w,
-            "records {}, evaluated {}, failed {}",
-            c.records, c.evaluated, c.failed
+            "{}",
+            crate::msg!(
+                self.lang,
+                SUMMARY,
+                c.records,
+                c.evaluated,
+                c.failed,
+                c.skipped
+            )
         );
     }
 }
