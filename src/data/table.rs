@@ -573,10 +573,7 @@ pub fn find_header(
     let index_of = |n: usize| rows.iter().position(|(r, _)| *r >= n);
     // A named header row past a table's end (a short 填表说明 sheet) finds no header there:
     // the table is not that entity's.
-    let at = |e: usize| match row_of(e) {
-        Some(n) => Some(index_of(n).unwrap_or(usize::MAX)),
-        None => None,
-    };
+    let at = |e: usize| row_of(e).map(|n| index_of(n).unwrap_or(usize::MAX));
     let Some(found) = locate(cols, candidates, &texts, &at, mapping) else {
         return Ok(None);
     };
