@@ -251,6 +251,14 @@ catalogue! {
     MAP_HOW_LEVEL { zh: "按级别的是/否列", en: "yes/no column of a level" }
     MAP_HOW_INFERRED { zh: "推断", en: "inferred" }
     MAP_HOW_MAPPED { zh: "对照表指定", en: "mapping file" }
+    MAP_HOW_GUESSED {
+        zh: "推测，请核对：不改则 eval 也按此读取",
+        en: "guessed, check it: eval reads it so unless you change it",
+    }
+    MAP_FILE_PROBLEM {
+        zh: "# 注意：{0}",
+        en: "# check: {0}",
+    }
     MAP_HOW_UNMATCHED { zh: "不读取", en: "not read" }
     MAP_FILE_INTRO {
         zh: "# policyc 对照表：数据中的哪一列对应预案中的哪个字段。\n# 请核对，改正有误之处，然后用 `policyc eval … --map 本文件` 使用。\n# “-”表示该列不读取；“字段:级别”表示该级别的是/否列；上级实体名（如“企业”）表示该列是所属企业的代码。\n# 预案：{0}\n",

@@ -357,6 +357,59 @@ fn policyc_map_writes_the_mapping_and_lists_unknown_spellings_for_the_officer() 
 }
 
 #[test]
+fn where_eval_stops_map_writes_its_guess_for_review() {
+    let dir = tmp("officer-map-guess");
+    let f = write_csv(
+        &dir,
+        "清单.csv",
+        &[
+            "统一社会信用代码",
+            "企业名称",
+            "所属行业",
+            "绩效评定",
+            "是否涉气",
+            "应急减排清单",
+        ],
+        &[vec![CODES[0], "甲", "水泥熟料", "B", "是", "黄色"]],
+    );
+    let o = policyc(&[
+        "eval", BEIJING, "--data", &f, "--level", "all", "--lang", "zh",
+    ]);
+    assert_eq!(code(&o), 2, "no column is 绩效等级: {}", stderr(&o));
+    let map = dir.join("对照表.toml");
+    let o = policyc(&[
+        "map",
+        BEIJING,
+        "--data",
+        &f,
+        "--lang",
+        "zh",
+        "-o",
+        map.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "map writes what it can: {}", stderr(&o));
+    let written = std::fs::read_to_string(&map).unwrap();
+    assert!(
+        written.contains("\"绩效评定\" = \"绩效等级\"   # 推测，请核对"),
+        "the guess, marked: {written}"
+    );
+    assert!(written.contains("# 注意："), "the problem, said: {written}");
+    let o = policyc(&[
+        "eval",
+        BEIJING,
+        "--data",
+        &f,
+        "--level",
+        "all",
+        "--lang",
+        "zh",
+        "--map",
+        map.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+#[test]
 fn a_credit_code_excel_made_a_number_gets_a_help_line() {
     let dir = tmp("officer-number");
     let f = write_csv(

@@ -261,6 +261,7 @@ impl CsvTable {
         // Why some cell of the first rows is not text: the likelier cause of a missing header.
         let mut undecodable: Option<String> = None;
         let wanted = rows_to_scan(spec.candidates, spec.header_row, spec.mapping);
+        let mut problems = Vec::new();
         while texts.len() < wanted {
             if !reader
                 .read_byte_record(&mut record)
@@ -303,6 +304,7 @@ impl CsvTable {
             spec.header_row,
             spec.mapping,
             notes,
+            spec.layouts.gathers_unknown().then_some(&mut problems),
         )?;
         let Some(mut header) = found else {
             let entity = spec.candidates.first().map(|c| c.0).unwrap_or(0);
@@ -319,6 +321,7 @@ impl CsvTable {
             entity: header.entity,
             header_rows: (header.first_row, header.header_row),
             columns: header.columns.clone(),
+            problems,
         });
         // The rows after the header, blank ones included, are read again as data.
         let pending: VecDeque<(usize, csv::ByteRecord)> = read

@@ -42,6 +42,8 @@ pub enum How {
     Inferred,
     /// The mapping file says so.
     Mapped,
+    /// `policyc map`'s guess where `eval` would stop: for the officer to check.
+    Guessed,
     /// Nothing matched.
     Unmatched,
 }

@@ -251,6 +251,7 @@ pub fn how_text(lang: Lang, how: super::header::How) -> String {
         How::Level => msg!(lang, MAP_HOW_LEVEL),
         How::Inferred => msg!(lang, MAP_HOW_INFERRED),
         How::Mapped => msg!(lang, MAP_HOW_MAPPED),
+        How::Guessed => msg!(lang, MAP_HOW_GUESSED),
         How::Unmatched => msg!(lang, MAP_HOW_UNMATCHED),
     }
 }
@@ -340,6 +341,9 @@ pub fn write_mapping(
             let (name, rows) = table_place(t);
             let _ = writeln!(out, "{}", msg!(lang, MAP_FILE_TABLE, name, info.name, rows));
             let _ = writeln!(out, "# header_row = {}", t.header_rows.0);
+            for p in &t.problems {
+                let _ = writeln!(out, "{}", msg!(lang, MAP_FILE_PROBLEM, p));
+            }
         }
         let _ = writeln!(out, "\n[{}.columns]", toml_key(&info.name));
         let mut seen: Vec<String> = Vec::new();

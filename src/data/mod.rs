@@ -127,6 +127,8 @@ pub struct TableLayout {
     /// The header's first and last rows (the same for a one-row header).
     pub header_rows: (usize, usize),
     pub columns: Vec<header::Column>,
+    /// What would stop `eval`, noted by `policyc map` instead (with its guesses).
+    pub problems: Vec<String>,
 }
 
 /// The layouts of a run's tables, shared with the threads that open them; and, when asked

@@ -115,6 +115,53 @@ fn field_names(rules: &RuleSet, lang: Lang, entity: usize, field: usize) -> Stri
     names.join(&or)
 }
 
+/// The unread column whose header shares the most characters with the field's names.
+fn best_candidate(
+    rules: &RuleSet,
+    entity: usize,
+    field: usize,
+    columns: &[Column],
+) -> Option<usize> {
+    let f = &rules.entities[entity].fields[field];
+    let names: Vec<&str> = std::iter::once(f.name.as_str())
+        .chain(f.aliases.iter().map(String::as_str))
+        .collect();
+    columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.target == Target::Ignored && !c.header.trim().is_empty())
+        .map(|(i, c)| {
+            let shared = names
+                .iter()
+                .map(|n| n.chars().filter(|ch| c.header.contains(*ch)).count())
+                .max()
+                .unwrap_or(0);
+            (shared, std::cmp::Reverse(i))
+        })
+        .filter(|(shared, _)| *shared > 0)
+        .max()
+        .map(|(_, std::cmp::Reverse(i))| i)
+}
+
+/// A header of no columns, for the impossible case of a guess that failed.
+fn unreachable_header(rules: &RuleSet, lang: Lang, table: &str) -> Header {
+    Header {
+        entity: 0,
+        table: table.to_string(),
+        names: Vec::new(),
+        columns: Vec::new(),
+        key_col: None,
+        parent_col: None,
+        first_row: 0,
+        header_row: 0,
+        keep: vec![false; rules.entities.first().map_or(0, |e| e.fields.len())],
+        spellings: Vec::new(),
+        flagged: Vec::new(),
+        lang,
+        survey: None,
+    }
+}
+
 /// Columns whose header shares the most characters with the field's names: the
 /// candidates a "did you mean" names.
 fn candidates(
@@ -164,6 +211,63 @@ impl Header {
         map: Option<&EntityMap>,
         notes: &mut Vec<String>,
     ) -> Result<Header, LoadError> {
+        Self::build(
+            cols,
+            lang,
+            table,
+            mapped,
+            (first_row, header_row),
+            parent,
+            map,
+            notes,
+            None,
+        )
+    }
+
+    /// [`Header::new`] for `policyc map`: what would stop the run is kept in `problems`
+    /// instead, and settled by a guess the mapping file marks for review (the first of two
+    /// columns for one field, the likeliest column for a missing field).
+    #[allow(clippy::too_many_arguments)]
+    pub fn guessing(
+        cols: &ColumnIndex,
+        lang: Lang,
+        table: &str,
+        mapped: Mapped,
+        rows: (usize, usize),
+        parent: Option<ParentLink>,
+        map: Option<&EntityMap>,
+        notes: &mut Vec<String>,
+        problems: &mut Vec<String>,
+    ) -> Header {
+        match Self::build(
+            cols,
+            lang,
+            table,
+            mapped,
+            rows,
+            parent,
+            map,
+            notes,
+            Some(problems),
+        ) {
+            Ok(h) => h,
+            // Every check records a problem instead of failing when guessing.
+            Err(_) => unreachable_header(cols.rules(), lang, table),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn build(
+        cols: &ColumnIndex,
+        lang: Lang,
+        table: &str,
+        mapped: Mapped,
+        (first_row, header_row): (usize, usize),
+        parent: Option<ParentLink>,
+        map: Option<&EntityMap>,
+        notes: &mut Vec<String>,
+        mut guess: Option<&mut Vec<String>>,
+    ) -> Result<Header, LoadError> {
         let rules = cols.rules();
         let entity = mapped.entity;
         let info = &rules.entities[entity];
@@ -172,50 +276,76 @@ impl Header {
             c.header = clean(&c.header);
         }
         let names: Vec<String> = columns.iter().map(|c| c.header.clone()).collect();
+        // A problem stops the table, or, when guessing, is noted and settled.
+        let mut fail = |e: LoadError| -> Result<(), LoadError> {
+            match guess.as_deref_mut() {
+                Some(problems) => {
+                    let text = match &e.help {
+                        Some(h) => format!("{}（{h}）", e.message),
+                        None => e.message.clone(),
+                    };
+                    problems.push(text);
+                    Ok(())
+                }
+                None => Err(e),
+            }
+        };
         let mut by_field: Vec<Option<usize>> = vec![None; info.fields.len()];
-        let mut flagged = vec![false; info.fields.len()];
-        let mut parent_col = None;
-        for (c, col) in columns.iter().enumerate() {
-            match col.target {
-                Target::Field(fi) => {
-                    if let Some(prev) = by_field[fi] {
-                        return Err(LoadError::new(msg!(
+        for c in 0..columns.len() {
+            if let Target::Field(fi) = columns[c].target {
+                if let Some(prev) = by_field[fi] {
+                    fail(
+                        LoadError::new(msg!(
                             lang,
                             TWO_COLUMNS,
                             table,
                             names[prev],
-                            col.header,
+                            columns[c].header,
                             info.fields[fi].name,
                             info.name
                         ))
-                        .with_help(msg!(lang, TWO_COLUMNS_HELP)));
-                    }
-                    by_field[fi] = Some(c);
+                        .with_help(msg!(lang, TWO_COLUMNS_HELP)),
+                    )?;
+                    columns[c].target = Target::Ignored;
+                    columns[c].how = How::Guessed;
+                    continue;
                 }
-                Target::Flag { field, .. } => flagged[field] = true,
-                Target::Parent => {
-                    parent_col.get_or_insert(c);
-                }
-                Target::Ignored => {}
+                by_field[fi] = Some(c);
             }
         }
-        if let Some(a) = mapped.ambiguous.first() {
-            let columns: Vec<String> = a.columns.iter().map(|c| quoted(lang, c)).collect();
-            return Err(LoadError::new(msg!(
-                lang,
-                AMBIGUOUS_FIELD,
-                table,
-                columns.join(list_sep(lang)),
-                info.fields[a.field].name,
-                info.name
-            ))
-            .with_help(msg!(
-                lang,
-                AMBIGUOUS_HELP,
-                super::mapping::toml_string(&a.columns[0]),
-                info.fields[a.field].name
-            )));
+        for a in &mapped.ambiguous {
+            let listed: Vec<String> = a.columns.iter().map(|c| quoted(lang, c)).collect();
+            fail(
+                LoadError::new(msg!(
+                    lang,
+                    AMBIGUOUS_FIELD,
+                    table,
+                    listed.join(list_sep(lang)),
+                    info.fields[a.field].name,
+                    info.name
+                ))
+                .with_help(msg!(
+                    lang,
+                    AMBIGUOUS_HELP,
+                    super::mapping::toml_string(&a.columns[0]),
+                    info.fields[a.field].name
+                )),
+            )?;
+            if by_field[a.field].is_none() {
+                if let Some(c) = columns.iter().position(|c| c.header == a.columns[0]) {
+                    columns[c].target = Target::Field(a.field);
+                    columns[c].how = How::Guessed;
+                    by_field[a.field] = Some(c);
+                }
+            }
         }
+        let flagged: Vec<bool> = (0..info.fields.len())
+            .map(|fi| {
+                columns
+                    .iter()
+                    .any(|c| matches!(c.target, Target::Flag { field, .. } if field == fi))
+            })
+            .collect();
         let missing: Vec<usize> = info
             .fields
             .iter()
@@ -261,31 +391,32 @@ impl Header {
                     info.fields[first].name
                 )
             };
-            return Err(LoadError::new(msg!(
-                lang,
-                MISSING_FIELD,
-                table,
-                all.join(", "),
-                info.name
-            ))
-            .with_help(help));
+            fail(
+                LoadError::new(msg!(lang, MISSING_FIELD, table, all.join(", "), info.name))
+                    .with_help(help),
+            )?;
+            // Guessing: each missing field takes the unread column likeliest to be it.
+            for &fi in &missing {
+                if let Some(c) = best_candidate(rules, entity, fi, &columns) {
+                    columns[c].target = Target::Field(fi);
+                    columns[c].how = How::Guessed;
+                    by_field[fi] = Some(c);
+                }
+            }
         }
+        let parent_col = columns.iter().position(|c| c.target == Target::Parent);
         if let Some(p) = parent {
             if parent_col.is_none() {
                 let pinfo = &rules.entities[p.entity];
-                return Err(LoadError::new(msg!(
-                    lang,
-                    NO_PARENT_COLUMN,
-                    table,
-                    pinfo.name,
-                    info.name
-                ))
-                .with_help(msg!(
-                    lang,
-                    NO_PARENT_COLUMN_HELP,
-                    field_names(rules, lang, p.entity, pinfo.key),
-                    pinfo.name
-                )));
+                fail(
+                    LoadError::new(msg!(lang, NO_PARENT_COLUMN, table, pinfo.name, info.name))
+                        .with_help(msg!(
+                            lang,
+                            NO_PARENT_COLUMN_HELP,
+                            field_names(rules, lang, p.entity, pinfo.key),
+                            pinfo.name
+                        )),
+                )?;
             }
         }
         let mut ignored = Vec::new();
@@ -565,6 +696,7 @@ pub fn find_header(
     header_row: Option<usize>,
     mapping: &Mapping,
     notes: &mut Vec<String>,
+    problems: Option<&mut Vec<String>>,
 ) -> Result<Option<Header>, LoadError> {
     let texts: Vec<Vec<String>> = rows.iter().map(|(_, cells)| cells.clone()).collect();
     // The header's row for an entity: `--header-row` for every one, else the mapping file's
@@ -593,16 +725,30 @@ pub fn find_header(
         };
         notes.push(msg!(lang, NOTE, msg!(lang, NOTE_HEADER_AT, table, at)));
     }
-    let header = Header::new(
-        cols,
-        lang,
-        table,
-        found.mapped,
-        (first, header_row),
-        parent,
-        mapping.entity(entity),
-        notes,
-    )?;
+    let rows = (first, header_row);
+    let header = match problems {
+        Some(problems) => Header::guessing(
+            cols,
+            lang,
+            table,
+            found.mapped,
+            rows,
+            parent,
+            mapping.entity(entity),
+            notes,
+            problems,
+        ),
+        None => Header::new(
+            cols,
+            lang,
+            table,
+            found.mapped,
+            rows,
+            parent,
+            mapping.entity(entity),
+            notes,
+        )?,
+    };
     Ok(Some(header))
 }
 

@@ -448,6 +448,7 @@ fn match_sheets(
         }
         let table = format!("{} [{sheet}]", spec.name);
         let mut sheet_notes = Vec::new();
+        let mut problems = Vec::new();
         match find_header(
             &cols,
             lang,
@@ -457,6 +458,7 @@ fn match_sheets(
             spec.header_row,
             &spec.mapping,
             &mut sheet_notes,
+            spec.layouts.gathers_unknown().then_some(&mut problems),
         )? {
             Some(mut header) => {
                 header.survey_into(&spec.layouts);
@@ -478,6 +480,7 @@ fn match_sheets(
                     entity: header.entity,
                     header_rows: (header.first_row, header.header_row),
                     columns: header.columns.clone(),
+                    problems: std::mem::take(&mut problems),
                 });
                 matched.push(Matched { sheet, header });
             }
