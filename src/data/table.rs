@@ -291,8 +291,8 @@ impl Header {
             }
         };
         let mut by_field: Vec<Option<usize>> = vec![None; info.fields.len()];
-        for c in 0..columns.len() {
-            if let Target::Field(fi) = columns[c].target {
+        for (c, col) in columns.iter_mut().enumerate() {
+            if let Target::Field(fi) = col.target {
                 if let Some(prev) = by_field[fi] {
                     fail(
                         LoadError::new(msg!(
@@ -300,14 +300,14 @@ impl Header {
                             TWO_COLUMNS,
                             table,
                             names[prev],
-                            columns[c].header,
+                            col.header,
                             info.fields[fi].name,
                             info.name
                         ))
                         .with_help(msg!(lang, TWO_COLUMNS_HELP)),
                     )?;
-                    columns[c].target = Target::Ignored;
-                    columns[c].how = How::Guessed;
+                    col.target = Target::Ignored;
+                    col.how = How::Guessed;
                     continue;
                 }
                 by_field[fi] = Some(c);
