@@ -251,6 +251,10 @@ catalogue! {
     MAP_HOW_LEVEL { zh: "按级别的是/否列", en: "yes/no column of a level" }
     MAP_HOW_INFERRED { zh: "推断", en: "inferred" }
     MAP_HOW_MAPPED { zh: "对照表指定", en: "mapping file" }
+    OUT_NOT_READ {
+        zh: "未能读取（见“错误”工作表）",
+        en: "not read (see the errors sheet)",
+    }
     MAP_HOW_GUESSED {
         zh: "推测，请核对：不改则 eval 也按此读取",
         en: "guessed, check it: eval reads it so unless you change it",

@@ -629,4 +629,22 @@ fn xlsx_errors_sheet_lists_bad_rows() {
             .any(|r| matches!(&r[1], calamine::Data::String(s) if s == "=HYPERLINK(\"x\")")),
         "a formula from the data is shown as text"
     );
+    // The firm that could not be read keeps its row on the summary, saying so.
+    let key = firms["企业"][1]["统一社会信用代码"].as_str().unwrap();
+    let failed = summary
+        .rows()
+        .find(|r| r[0].to_string() == key)
+        .expect("the failed firm is on the summary");
+    assert!(
+        failed
+            .iter()
+            .any(|c| c.to_string() == "未能读取（见“错误”工作表）"),
+        "{failed:?}"
+    );
+    let n_firms = firms["企业"].as_array().unwrap().len();
+    assert_eq!(
+        summary.rows().count(),
+        n_firms + 1,
+        "every firm of the list"
+    );
 }

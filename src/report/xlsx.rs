@@ -319,6 +319,38 @@ impl OutputFormat for XlsxFormat<'_> {
         }
     }
 
+    /// A record that could not be read still has its row on the summary, so that the
+    /// summary counts every firm of the list: its key, and at each level that it failed.
+    fn inline_error(&self, out: &mut Vec<u8>, error: &ErrorEntry) {
+        let e = &error.error;
+        let (None, Some(entity), Some(key)) = (
+            error.level,
+            self.rules.entity_index(&e.entity),
+            e.key.as_deref(),
+        ) else {
+            return;
+        };
+        if entity >= self.entities.len()
+            || crate::data::table::parent_of(self.rules, entity).is_some()
+        {
+            return;
+        }
+        let mut num = itoa_buf();
+        let failed = m::OUT_NOT_READ.text(self.lang);
+        for slot in 0..self.levels.len() {
+            out.push(TAG_SUMMARY);
+            field(out, itoa(&mut num, entity));
+            field_str(out, &e.file);
+            field(out, itoa(&mut num, e.row));
+            field(out, itoa(&mut num, slot));
+            field(out, b"0");
+            field_str(out, failed);
+            out.push(FIELD);
+            field_str(out, key);
+            out.push(ROW);
+        }
+    }
+
     fn end(&self, out: &mut Vec<u8>, errors: &[ErrorEntry], _warnings: &[String], _c: &Counts) {
         let mut num = itoa_buf();
         for entry in errors {
