@@ -633,12 +633,12 @@ fn xlsx_errors_sheet_lists_bad_rows() {
     let key = firms["企业"][1]["统一社会信用代码"].as_str().unwrap();
     let failed = summary
         .rows()
-        .find(|r| r[0].to_string() == key)
+        .find(|r| matches!(&r[0], calamine::Data::String(s) if s == key))
         .expect("the failed firm is on the summary");
     assert!(
         failed
             .iter()
-            .any(|c| c.to_string() == "未能读取（见“错误”工作表）"),
+            .any(|c| matches!(c, calamine::Data::String(s) if s == "未能读取（见“错误”工作表）")),
         "{failed:?}"
     );
     let n_firms = firms["企业"].as_array().unwrap().len();
