@@ -365,7 +365,13 @@ impl Book {
                             if !f(r as usize + 1, &row)? {
                                 return Ok(());
                             }
-                            row.0.clear();
+                            // The next row reuses the cells' buffers.
+                            for cell in row.0.iter_mut() {
+                                match cell {
+                                    Ok(t) => t.clear(),
+                                    Err(_) => *cell = Ok(String::new()),
+                                }
+                            }
                         }
                     }
                     let Some(cell) = cell else { return Ok(()) };
@@ -378,7 +384,12 @@ impl Book {
                     if row.0.len() <= c {
                         row.0.resize(c + 1, Ok(String::new()));
                     }
-                    row.0[c] = cell_ref_text(lang, cell.get_value().clone());
+                    match (cell.get_value(), &mut row.0[c]) {
+                        (DataRef::Empty, _) => {}
+                        (DataRef::SharedString(text), Ok(buf)) => buf.push_str(text),
+                        (DataRef::String(text), Ok(buf)) => buf.push_str(text),
+                        (other, slot) => *slot = cell_ref_text(lang, other.clone()),
+                    }
                 }
             }
             Book::Xls(b) => {
