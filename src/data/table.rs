@@ -6,7 +6,7 @@ use super::json::ColumnIndex;
 use super::mapping::{EntityMap, Mapping};
 use super::normalize::{is_nothing, parse_bool};
 use super::source::{LoadError, SkipReason};
-use super::values::{check_credit_code, expected, parse_cell, respell};
+use super::values::{check_credit_code, expected, parse_cell, respell, respell_set};
 use crate::ir::{FieldType, Record, RuleSet, Value};
 use crate::messages::{list_sep, quoted, Lang};
 use crate::msg;
@@ -592,7 +592,11 @@ impl Header {
                 value: None,
                 message: why,
             })?;
-            let text = respell(self.spellings[fi].as_deref(), text);
+            let spellings = self.spellings[fi].as_deref();
+            let text = match rules.entities[self.entity].fields[fi].ty {
+                FieldType::Set(_) if level.is_none() => respell_set(spellings, text),
+                _ => respell(spellings, text),
+            };
             if let Some(level) = level {
                 match parse_bool(&text) {
                     Some(true) => {

@@ -139,17 +139,38 @@ pub fn parse_cell(
     }
 }
 
+/// The value a mapping file's spelling gives `text`, if it declares one.
+fn spelled<'t>(spellings: &'t [(String, String)], text: &str) -> Option<&'t str> {
+    let folded = fold(text);
+    spellings
+        .iter()
+        .find(|(from, _)| *from == folded.as_ref())
+        .map(|(_, to)| to.as_str())
+}
+
 /// The text of a cell after the value spellings a mapping file declares for its field
 /// (`B类` → `B`); the text itself when none applies.
 pub fn respell<'t>(spellings: Option<&'t [(String, String)]>, text: &'t str) -> Cow<'t, str> {
+    match spellings.and_then(|list| spelled(list, text)) {
+        Some(to) => Cow::Borrowed(to),
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// [`respell`] for a cell that lists several values (a set): the whole cell, else each of
+/// its parts (`橙色预警、红色预警` with `"橙色预警" = "橙色"` and `"红色预警" = "红色"`).
+pub fn respell_set<'t>(spellings: Option<&'t [(String, String)]>, text: &'t str) -> Cow<'t, str> {
     let Some(list) = spellings else {
         return Cow::Borrowed(text);
     };
-    let folded = fold(text);
-    match list.iter().find(|(from, _)| *from == folded.as_ref()) {
-        Some((_, to)) => Cow::Borrowed(to.as_str()),
-        None => Cow::Borrowed(text),
+    if let Some(to) = spelled(list, text) {
+        return Cow::Borrowed(to);
     }
+    let parts: Vec<&str> = text
+        .split([',', '，', ';', '；', '、', '|', '/'])
+        .map(|p| spelled(list, p).unwrap_or(p).trim())
+        .collect();
+    Cow::Owned(parts.join(","))
 }
 
 #[cfg(test)]
@@ -209,5 +230,10 @@ mod tests {
         assert_eq!(respell(Some(&list), " B类"), "B");
         assert_eq!(respell(Some(&list), "C"), "C");
         assert_eq!(respell(None, "B类"), "B类");
+        let parts = vec![
+            ("橙色预警".to_string(), "橙色".to_string()),
+            ("红色".to_string(), "红色".to_string()),
+        ];
+        assert_eq!(respell_set(Some(&parts), "橙色预警、红色"), "橙色,红色");
     }
 }
