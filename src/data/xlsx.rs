@@ -298,6 +298,17 @@ const MAX_COLUMNS: u32 = 16_384;
 
 impl Book {
     fn open(lang: Lang, name: &str, bytes: Shared) -> Result<Book, LoadError> {
+        Self::open_with(lang, name, bytes, None)
+    }
+
+    /// Opens the workbook, with the merged regions already found by another opening of the
+    /// same bytes (finding them decompresses every sheet).
+    fn open_with(
+        lang: Lang,
+        name: &str,
+        bytes: Shared,
+        merges: Option<std::collections::HashMap<String, Vec<Dimensions>>>,
+    ) -> Result<Book, LoadError> {
         let ole = bytes.0.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
         let opened = std::panic::catch_unwind(move || {
             if ole {
@@ -305,7 +316,7 @@ impl Book {
                     .map(|b| Book::Xls(Box::new(b)))
                     .map_err(|e| e.to_string())
             } else {
-                let merges = xlsx_merges(&bytes.0);
+                let merges = merges.unwrap_or_else(|| xlsx_merges(&bytes.0));
                 Xlsx::new(Cursor::new(bytes))
                     .map(|b| Book::Xlsx(Box::new(b), merges))
                     .map_err(|e| e.to_string())
@@ -321,6 +332,14 @@ impl Book {
                         .with_help(msg!(lang, XLSX_UNREADABLE_HELP)),
                 )
             }
+        }
+    }
+
+    /// The merged regions found when the workbook was opened (`.xlsx`).
+    fn merge_map(&self) -> Option<std::collections::HashMap<String, Vec<Dimensions>>> {
+        match self {
+            Book::Xlsx(_, merges) => Some(merges.clone()),
+            Book::Xls(_) => None,
         }
     }
 
@@ -542,34 +561,52 @@ fn produce(
         }
     }
     // Item sheets are read ahead, each on a thread of its own with its own reader.
+    /// Reads one item sheet into the join.
+    fn read_items(
+        book: &mut Book,
+        rules: &RuleSet,
+        spec: &WorkbookSpec,
+        m: Matched,
+        link: ParentLink,
+    ) -> Result<ItemTable, LoadError> {
+        let lang = spec.lang;
+        let start = m.header.header_row;
+        let mut items = ItemTable::new(m.header, link, &spec.name, Some(&m.sheet), lang);
+        book.rows(lang, &spec.name, &m.sheet, &mut |r, row| {
+            if r > start {
+                items.push(rules, r, row)?;
+            }
+            Ok(true)
+        })?;
+        items.finish()?;
+        Ok(items)
+    }
+    // Item sheets are read ahead: the first with this reader, each other one on a thread of
+    // its own with its own reader (opening one reads the shared strings again).
+    let mut item_sheets = item_sheets.into_iter();
+    let first = item_sheets.next();
     let joins: Vec<ItemTable> = std::thread::scope(|scope| {
         let handles: Vec<_> = item_sheets
-            .into_iter()
             .map(|(m, link)| {
                 let bytes = copy.clone();
+                let merges = book.merge_map();
                 scope.spawn(move || -> Result<ItemTable, LoadError> {
-                    let mut book = Book::open(lang, &spec.name, bytes)?;
-                    let start = m.header.header_row;
-                    let mut items =
-                        ItemTable::new(m.header, link, &spec.name, Some(&m.sheet), lang);
-                    book.rows(lang, &spec.name, &m.sheet, &mut |r, row| {
-                        if r > start {
-                            items.push(rules, r, row)?;
-                        }
-                        Ok(true)
-                    })?;
-                    items.finish()?;
-                    Ok(items)
+                    let mut book = Book::open_with(lang, &spec.name, bytes, merges)?;
+                    read_items(&mut book, rules, spec, m, link)
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| {
+        let mut joins = Vec::new();
+        if let Some((m, link)) = first {
+            joins.push(read_items(&mut book, rules, spec, m, link)?);
+        }
+        for h in handles {
+            joins.push(
                 h.join()
-                    .unwrap_or_else(|_| Err(LoadError::new(msg!(lang, READER_FAILED))))
-            })
-            .collect::<Result<Vec<_>, _>>()
+                    .unwrap_or_else(|_| Err(LoadError::new(msg!(lang, READER_FAILED))))?,
+            );
+        }
+        Ok::<_, LoadError>(joins)
     })?;
     drop(copy);
     let mut joins = joins;
