@@ -556,6 +556,14 @@ catalogue! {
     XLSX_NEEDS_FILE { zh: "xlsx 输出需要写入文件", en: "xlsx output needs a file" }
     XLSX_NEEDS_FILE_HELP { zh: "加上 -o 结果.xlsx", en: "add `-o decisions.xlsx`" }
     CANNOT_WRITE { zh: "无法写入“{0}”：{1}", en: "cannot write `{0}`: {1}" }
+    OUTPUT_IS_INPUT {
+        zh: "输出文件“{0}”就是输入文件“{1}”：写入会毁掉正在读取的数据",
+        en: "the output `{0}` is the input `{1}`: writing it would destroy the data being read",
+    }
+    OUTPUT_IS_INPUT_HELP {
+        zh: "用 -o 指定另一个文件名",
+        en: "name another file with -o",
+    }
     CANNOT_WRITE_OUTPUT { zh: "无法写出结果：{0}", en: "cannot write the output: {0}" }
     CANNOT_READ_RULES {
         zh: "无法读取规则集“{0}”：{1}",

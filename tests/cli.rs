@@ -648,3 +648,55 @@ fn xlsx_errors_sheet_lists_bad_rows() {
         "every firm of the list"
     );
 }
+
+#[test]
+fn an_output_that_is_an_input_is_refused_and_the_input_kept() {
+    let dir = common::tmp("output_is_input");
+    let data = dir.join("企业.json");
+    std::fs::copy(FIRMS, &data).unwrap();
+    let before = std::fs::read(&data).unwrap();
+    let o = policyc(&[
+        "eval",
+        "--lang",
+        "en",
+        BEIJING,
+        "--data",
+        data.to_str().unwrap(),
+        "--level",
+        "all",
+        "-o",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("is the input"), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(&data).unwrap(),
+        before,
+        "the input is untouched"
+    );
+}
+
+#[test]
+fn a_closed_pipe_ends_explain_and_map_quietly() {
+    use std::process::{Command, Stdio};
+    for args in [
+        vec!["explain", "E0101"],
+        vec!["map", BEIJING, "--data", FIRMS, "--lang", "en"],
+    ] {
+        // A pipe whose reading end is closed before the command starts: every write fails
+        // as it does once `| head -c1` has its byte.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_policyc"))
+            .args(&args)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+            .wait_with_output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(out.status.code().is_some(), "{args:?}: ended by a signal");
+    }
+}

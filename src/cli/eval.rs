@@ -196,6 +196,19 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         ));
     }
     let specs = args.input.specs();
+    // Writing the output over an input would destroy it while it is read.
+    if let Some(out) = &args.output {
+        if let Some(input) = specs
+            .iter()
+            .find(|s| s.path != "-" && same_file(out, std::path::Path::new(&s.path)))
+        {
+            return fail(miette::miette!(
+                help = msg!(lang, OUTPUT_IS_INPUT_HELP),
+                "{}",
+                msg!(lang, OUTPUT_IS_INPUT, out.display(), input.path)
+            ));
+        }
+    }
     let mut options = match args.input.options(&rules, lang) {
         Ok(o) => o,
         Err(r) => return fail(r),
@@ -378,6 +391,14 @@ pub(crate) fn load_rules(
         eprintln!("{}", msg!(lang, POLICY_HAS_ERRORS));
         ExitCode::from(FINDINGS)
     })
+}
+
+/// True when `a` and `b` name the same existing file (through links and relative paths).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// The SHA-256 of a regular file's bytes, in hex; `None` for standard input or a file that

@@ -66,10 +66,7 @@ pub(crate) fn run(args: &MapArgs) -> ExitCode {
         .collect();
     let text = write_mapping(&rules, lang, &layouts, &unknown);
     match &args.output {
-        None => {
-            print!("{text}");
-            ExitCode::from(OK)
-        }
+        None => super::print_out(&text),
         Some(path) => match std::fs::write(path, text) {
             Ok(()) => {
                 eprintln!("{}", msg!(lang, MAP_WRITTEN, path.display()));

@@ -84,6 +84,18 @@ pub(crate) fn color_choice(stream_is_terminal: bool) -> ColorChoice {
     }
 }
 
+/// Writes `text` to standard output. A reader that closed the pipe early (`| head`) ends the
+/// command quietly with exit 2, as `eval` does; no panic.
+pub(crate) fn print_out(text: &str) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::from(OK),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(USAGE),
+        Err(e) => fail(miette::miette!("{e}")),
+    }
+}
+
 /// An operational error (a file that cannot be read, a bad data file): printed with miette.
 pub(crate) fn fail(report: miette::Report) -> ExitCode {
     eprintln!("{report:?}");
@@ -152,10 +164,10 @@ fn compile_to(policy: &Path, output: &Path) -> ExitCode {
 
 fn explain(code: &str) -> ExitCode {
     match diagnostics::explain(code) {
-        Some(info) => {
-            println!("{}: {}\n\n{}", info.code, info.summary, info.explanation);
-            ExitCode::from(OK)
-        }
+        Some(info) => print_out(&format!(
+            "{}: {}\n\n{}\n",
+            info.code, info.summary, info.explanation
+        )),
         None => fail(miette::miette!(
             help = "codes look like E0101 or W0301; docs/diagnostics.md lists them all",
             "unknown diagnostic code `{code}`"
