@@ -94,6 +94,14 @@ pub fn list_sep(lang: Lang) -> &'static str {
     }
 }
 
+/// The word between alternatives: 或 in Chinese, ` or ` in English.
+pub fn or_sep(lang: Lang) -> String {
+    match lang {
+        Lang::Zh => m::OR.text(lang).to_string(),
+        Lang::En => format!(" {} ", m::OR.text(lang)),
+    }
+}
+
 /// Replaces `{N}` in `template` by `args[N]`; `{{` and `}}` stand for braces.
 fn fill(template: &str, args: &[&dyn Display]) -> String {
     use std::fmt::Write;

@@ -47,6 +47,17 @@ pub(crate) enum LangArg {
     En,
 }
 
+impl LangArg {
+    /// The language `--lang` names, else `default`.
+    pub(crate) fn or_default(arg: Option<LangArg>, default: impl FnOnce() -> Lang) -> Lang {
+        match arg {
+            Some(LangArg::Zh) => Lang::Zh,
+            Some(LangArg::En) => Lang::En,
+            None => default(),
+        }
+    }
+}
+
 #[derive(Args)]
 pub(crate) struct EvalArgs {
     /// The policy file.
@@ -126,11 +137,7 @@ fn levels_for(rules: &RuleSet, lang: Lang, level: &str) -> Result<Vec<usize>, mi
 impl DataArgs {
     /// The interface language: `--lang`, else from the plan and the locale.
     pub(crate) fn lang(&self, rules: &RuleSet) -> Lang {
-        match self.lang {
-            Some(LangArg::Zh) => Lang::Zh,
-            Some(LangArg::En) => Lang::En,
-            None => Lang::default_for(rules.chinese),
-        }
+        LangArg::or_default(self.lang, || Lang::default_for(rules.chinese))
     }
 
     /// How to read the data files.
@@ -179,7 +186,7 @@ impl DataArgs {
 }
 
 pub(crate) fn run(args: &EvalArgs) -> ExitCode {
-    let rules = match load_rules(&args.policy, args.input.lang) {
+    let rules = match load_rules(&args.policy, args.input.lang_arg()) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -352,11 +359,7 @@ pub(crate) fn load_rules(
     path: &std::path::Path,
     lang: Option<LangArg>,
 ) -> Result<RuleSet, ExitCode> {
-    let lang = match lang {
-        Some(LangArg::Zh) => Lang::Zh,
-        Some(LangArg::En) => Lang::En,
-        None => Lang::default_for(false),
-    };
+    let lang = LangArg::or_default(lang, || Lang::default_for(false));
     if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))

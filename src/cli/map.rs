@@ -24,7 +24,7 @@ pub(crate) struct MapArgs {
 }
 
 pub(crate) fn run(args: &MapArgs) -> ExitCode {
-    let rules = match load_rules(&args.policy, args.input_lang()) {
+    let rules = match load_rules(&args.policy, args.input.lang_arg()) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -77,11 +77,5 @@ pub(crate) fn run(args: &MapArgs) -> ExitCode {
                 msg!(lang, CANNOT_WRITE, path.display(), e)
             )),
         },
-    }
-}
-
-impl MapArgs {
-    fn input_lang(&self) -> Option<super::eval::LangArg> {
-        self.input.lang_arg()
     }
 }

@@ -15,10 +15,10 @@
 
 use std::collections::VecDeque;
 
-use super::join::{attach, ItemTable};
+use super::join::{attach, note_blank_rows, ItemTable};
 use super::json::ColumnIndex;
 use super::mapping::Mapping;
-use super::source::{Item, LoadError, RecordSource, SkipReason, SkippedRow};
+use super::source::{Item, LoadError, RecordSource, SkipReason};
 use super::table::{find_header, no_header, rows_to_scan, Cells, Header, ParentLink, TableRow};
 use super::text;
 use crate::ir::RuleSet;
@@ -90,7 +90,7 @@ impl LineCounter {
         }
     }
 
-    /// Counts the line ends of a run inside quotes.
+    /// Counts the line ends of `run` (`\r\n` once).
     fn count_lines(&mut self, run: &[u8]) {
         for &b in run {
             match b {
@@ -118,12 +118,7 @@ impl LineCounter {
             (_, b'\n' | b'\r') => Scan::Between,
             _ => Scan::Unquoted,
         };
-        match b {
-            b'\n' if self.after_cr => {}
-            b'\n' | b'\r' => self.line += 1,
-            _ => {}
-        }
-        self.after_cr = b == b'\r';
+        self.count_lines(&[b]);
     }
 }
 
@@ -227,10 +222,6 @@ fn open_reader(
     Ok((reader, lines, input.decoded, input.encoding.name()))
 }
 
-fn line_of(lines: &mut Lines, _record: &csv::ByteRecord) -> usize {
-    lines.next_line()
-}
-
 /// How a CSV table is opened: which entities it may hold, and what the officer fixed.
 pub struct TableSpec<'a> {
     pub path: &'a str,
@@ -269,7 +260,7 @@ impl CsvTable {
             {
                 break;
             }
-            let line = line_of(&mut lines, &record);
+            let line = lines.next_line();
             let cells = ByteCells {
                 record: &record,
                 decoded,
@@ -354,7 +345,7 @@ impl CsvTable {
         {
             return Ok(None);
         }
-        Ok(Some(line_of(&mut self.lines, &self.record)))
+        Ok(Some(self.lines.next_line()))
     }
 
     fn cells(&self) -> ByteCells<'_> {
@@ -401,7 +392,7 @@ impl CsvTable {
                     {
                         break;
                     }
-                    line_of(&mut lines, &record)
+                    lines.next_line()
                 }
             };
             let cells = ByteCells {
@@ -459,43 +450,9 @@ impl<'r> CsvSource<'r> {
         let lang = self.lang;
         let Some(row) = self.table.next_row(rules)? else {
             for join in &mut self.joins {
-                if join.filled_rows() > 0 {
-                    self.notes.push(msg!(
-                        lang,
-                        NOTE,
-                        msg!(
-                            lang,
-                            NOTE_FILLED_DOWN,
-                            join.header.table,
-                            join.filled_rows()
-                        )
-                    ));
-                }
-                join.rest(rules, &mut self.queue)?;
-                let blank = join.blank_rows();
-                for _ in 0..blank {
-                    self.queue.push_back(Item::Skipped(SkippedRow {
-                        file: join.file.clone(),
-                        entity: rules.entities[join.header.entity].name.clone(),
-                        row: 0,
-                        reason: SkipReason::Blank,
-                    }));
-                }
-                if blank > 0 {
-                    self.notes.push(msg!(
-                        lang,
-                        NOTE,
-                        msg!(lang, NOTE_BLANK_ROWS, join.header.table, blank)
-                    ));
-                }
+                join.rest(rules, &mut self.queue, &mut self.notes)?;
             }
-            if self.blank > 0 {
-                self.notes.push(msg!(
-                    lang,
-                    NOTE,
-                    msg!(lang, NOTE_BLANK_ROWS, self.table.file, self.blank)
-                ));
-            }
+            note_blank_rows(lang, &self.table.file, self.blank, &mut self.notes);
             self.done = true;
             return Ok(());
         };

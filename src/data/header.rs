@@ -367,14 +367,15 @@ pub struct Located {
     pub mapped: Mapped,
 }
 
-/// Finds the header among `rows` (the first rows of a table, blank rows left out) for the
+/// Finds the header among `rows` (the first rows of a table as (row number, cell texts),
+/// blank rows left out) for the
 /// best-fitting of `entities`. `at(entity)` restricts the search for that entity to the row
 /// at that index (from `--header-row` or the mapping file). A header must give at least two
 /// fields, or all of a smaller entity's.
 pub fn locate(
     cols: &ColumnIndex,
     entities: &[(usize, Option<ParentLink>)],
-    rows: &[Vec<String>],
+    rows: &[(usize, Vec<String>)],
     at: &dyn Fn(usize) -> Option<usize>,
     fixed: &Mapping,
 ) -> Option<Located> {
@@ -394,9 +395,9 @@ pub fn locate(
                 continue;
             }
             let names = if span == 1 {
-                rows[i].clone()
+                rows[i].1.clone()
             } else {
-                join_rows(&rows[i], &rows[i + 1])
+                join_rows(&rows[i].1, &rows[i + 1].1)
             };
             for &(entity, parent) in entities {
                 if at(entity).is_some_and(|k| k != i) {
@@ -417,7 +418,7 @@ pub fn locate(
                                 && span == 2
                                 && b.index == i
                                 && b.span == 1
-                                && repeats(&rows[i], &rows[i + 1]))
+                                && repeats(&rows[i].1, &rows[i + 1].1))
                     }
                 };
                 if better {
@@ -552,12 +553,16 @@ mod tests {
         let rules = beijing();
         let cols = ColumnIndex::new(&rules);
         let firm = rules.entity_index("企业").unwrap();
-        let rows = vec![
+        let rows: Vec<(usize, Vec<String>)> = [
             s(&["某区2023年重污染天气应急减排清单", "", ""]),
             s(&["填报单位：某区经济和信息化局", "", ""]),
             s(&["企业名称", "统一社会信用代码", "所属行业", "绩效等级"]),
             s(&["甲", "91310110666007217T", "水泥熟料", "B"]),
-        ];
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| (i + 1, r))
+        .collect();
         let l = locate(
             &cols,
             &[(firm, None)],

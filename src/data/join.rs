@@ -322,11 +322,6 @@ impl ItemTable {
         self
     }
 
-    /// How many rows took the parent of the row above.
-    pub fn filled_rows(&self) -> usize {
-        self.filled
-    }
-
     /// Keeps one row of the item table.
     pub fn push(
         &mut self,
@@ -433,11 +428,6 @@ impl ItemTable {
         hash >> (64 - self.bucket_bits)
     }
 
-    /// Blank rows of the item table, counted as skipped.
-    pub fn blank_rows(&self) -> usize {
-        self.blank
-    }
-
     /// The rows of run `i`.
     fn parse(
         &mut self,
@@ -492,9 +482,21 @@ impl ItemTable {
     }
 
     /// After the last parent: the rows no parent took (orphans) and the total rows of the
-    /// item table, in row order.
-    pub fn rest(&mut self, rules: &RuleSet, out: &mut VecDeque<Item>) -> Result<(), LoadError> {
+    /// item table, in row order, then its blank rows as skipped; with the notes they call for.
+    pub fn rest(
+        &mut self,
+        rules: &RuleSet,
+        out: &mut VecDeque<Item>,
+        notes: &mut Vec<String>,
+    ) -> Result<(), LoadError> {
         let lang = self.lang;
+        if self.filled > 0 {
+            notes.push(msg!(
+                lang,
+                NOTE,
+                msg!(lang, NOTE_FILLED_DOWN, self.header.table, self.filled)
+            ));
+        }
         let mut left: Vec<usize> = (0..self.entries.len())
             .filter(|&i| !self.taken[i])
             .collect();
@@ -533,7 +535,24 @@ impl ItemTable {
         }
         items.sort_by_key(|(r, _)| *r);
         out.extend(items.into_iter().map(|(_, i)| i));
+        let entity = &rules.entities[self.header.entity].name;
+        for _ in 0..self.blank {
+            out.push_back(Item::Skipped(SkippedRow {
+                file: self.header.table.clone(),
+                entity: entity.clone(),
+                row: 0,
+                reason: SkipReason::Blank,
+            }));
+        }
+        note_blank_rows(lang, &self.header.table, self.blank, notes);
         Ok(())
+    }
+}
+
+/// The note for a table's blank rows, when it has some.
+pub fn note_blank_rows(lang: Lang, table: &str, blank: usize, notes: &mut Vec<String>) {
+    if blank > 0 {
+        notes.push(msg!(lang, NOTE, msg!(lang, NOTE_BLANK_ROWS, table, blank)));
     }
 }
 

@@ -8,7 +8,7 @@ use super::normalize::{is_nothing, parse_bool};
 use super::source::{LoadError, SkipReason};
 use super::values::{check_credit_code, expected, parse_cell, respell, respell_set};
 use crate::ir::{FieldType, Record, RuleSet, Value};
-use crate::messages::{list_sep, quoted, Lang};
+use crate::messages::{list_sep, or_sep, quoted, Lang};
 use crate::msg;
 
 /// Why one row did not become a record: the column (header text) if one cell is to blame.
@@ -108,25 +108,18 @@ fn field_names(rules: &RuleSet, lang: Lang, entity: usize, field: usize) -> Stri
     let f = &rules.entities[entity].fields[field];
     let mut names = vec![quoted(lang, &f.name)];
     names.extend(f.aliases.iter().map(|a| quoted(lang, a)));
-    let or = match lang {
-        Lang::Zh => msg!(lang, OR),
-        Lang::En => format!(" {} ", msg!(lang, OR)),
-    };
-    names.join(&or)
+    names.join(&or_sep(lang))
 }
 
-/// The unread column whose header shares the most characters with the field's names.
-fn best_candidate(
-    rules: &RuleSet,
-    entity: usize,
-    field: usize,
-    columns: &[Column],
-) -> Option<usize> {
+/// The unread columns whose headers share characters with the field's names, the most
+/// first (the first column of a tie first): the columns a "did you mean" names, and the
+/// one `policyc map` guesses.
+fn candidates(rules: &RuleSet, entity: usize, field: usize, columns: &[Column]) -> Vec<usize> {
     let f = &rules.entities[entity].fields[field];
     let names: Vec<&str> = std::iter::once(f.name.as_str())
         .chain(f.aliases.iter().map(String::as_str))
         .collect();
-    columns
+    let mut scored: Vec<(usize, usize)> = columns
         .iter()
         .enumerate()
         .filter(|(_, c)| c.target == Target::Ignored && !c.header.trim().is_empty())
@@ -136,64 +129,13 @@ fn best_candidate(
                 .map(|n| n.chars().filter(|ch| c.header.contains(*ch)).count())
                 .max()
                 .unwrap_or(0);
-            (shared, std::cmp::Reverse(i))
-        })
-        .filter(|(shared, _)| *shared > 0)
-        .max()
-        .map(|(_, std::cmp::Reverse(i))| i)
-}
-
-/// A header of no columns, for the impossible case of a guess that failed.
-fn unreachable_header(rules: &RuleSet, lang: Lang, table: &str) -> Header {
-    Header {
-        entity: 0,
-        table: table.to_string(),
-        names: Vec::new(),
-        columns: Vec::new(),
-        key_col: None,
-        parent_col: None,
-        first_row: 0,
-        header_row: 0,
-        keep: vec![false; rules.entities.first().map_or(0, |e| e.fields.len())],
-        spellings: Vec::new(),
-        flagged: Vec::new(),
-        lang,
-        survey: None,
-    }
-}
-
-/// Columns whose header shares the most characters with the field's names: the
-/// candidates a "did you mean" names.
-fn candidates(
-    rules: &RuleSet,
-    lang: Lang,
-    entity: usize,
-    field: usize,
-    columns: &[Column],
-) -> Vec<String> {
-    let f = &rules.entities[entity].fields[field];
-    let names: Vec<&str> = std::iter::once(f.name.as_str())
-        .chain(f.aliases.iter().map(String::as_str))
-        .collect();
-    let mut scored: Vec<(usize, &str)> = columns
-        .iter()
-        .filter(|c| c.target == Target::Ignored && !c.header.trim().is_empty())
-        .map(|c| {
-            let shared = names
-                .iter()
-                .map(|n| n.chars().filter(|ch| c.header.contains(*ch)).count())
-                .max()
-                .unwrap_or(0);
-            (shared, c.header.as_str())
+            (shared, i)
         })
         .filter(|(shared, _)| *shared > 0)
         .collect();
+    // Stable: among equals, the column order stays.
     scored.sort_by_key(|s| std::cmp::Reverse(s.0));
-    scored
-        .into_iter()
-        .take(3)
-        .map(|(_, h)| quoted(lang, h))
-        .collect()
+    scored.into_iter().map(|(_, i)| i).collect()
 }
 
 impl Header {
@@ -226,7 +168,7 @@ impl Header {
 
     /// [`Header::new`] for `policyc map`: what would stop the run is kept in `problems`
     /// instead, and settled by a guess the mapping file marks for review (the first of two
-    /// columns for one field, the likeliest column for a missing field).
+    /// columns for one field, the likeliest column for a missing field). It does not fail.
     #[allow(clippy::too_many_arguments)]
     pub fn guessing(
         cols: &ColumnIndex,
@@ -238,8 +180,8 @@ impl Header {
         map: Option<&EntityMap>,
         notes: &mut Vec<String>,
         problems: &mut Vec<String>,
-    ) -> Header {
-        match Self::build(
+    ) -> Result<Header, LoadError> {
+        Self::build(
             cols,
             lang,
             table,
@@ -249,11 +191,7 @@ impl Header {
             map,
             notes,
             Some(problems),
-        ) {
-            Ok(h) => h,
-            // Every check records a problem instead of failing when guessing.
-            Err(_) => unreachable_header(cols.rules(), lang, table),
-        }
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -363,7 +301,11 @@ impl Header {
                 .iter()
                 .map(|&fi| field_names(rules, lang, entity, fi))
                 .collect();
-            let near = candidates(rules, lang, entity, first, &columns);
+            let near: Vec<String> = candidates(rules, entity, first, &columns)
+                .into_iter()
+                .take(3)
+                .map(|c| quoted(lang, &columns[c].header))
+                .collect();
             let help = if near.is_empty() {
                 let found: Vec<String> = names
                     .iter()
@@ -384,10 +326,7 @@ impl Header {
                 msg!(
                     lang,
                     DID_YOU_MEAN,
-                    near.join(&match lang {
-                        Lang::Zh => msg!(lang, OR),
-                        Lang::En => format!(" {} ", msg!(lang, OR)),
-                    }),
+                    near.join(&or_sep(lang)),
                     info.fields[first].name
                 )
             };
@@ -397,7 +336,7 @@ impl Header {
             )?;
             // Guessing: each missing field takes the unread column likeliest to be it.
             for &fi in &missing {
-                if let Some(c) = best_candidate(rules, entity, fi, &columns) {
+                if let Some(&c) = candidates(rules, entity, fi, &columns).first() {
                     columns[c].target = Target::Field(fi);
                     columns[c].how = How::Guessed;
                     by_field[fi] = Some(c);
@@ -702,7 +641,6 @@ pub fn find_header(
     notes: &mut Vec<String>,
     problems: Option<&mut Vec<String>>,
 ) -> Result<Option<Header>, LoadError> {
-    let texts: Vec<Vec<String>> = rows.iter().map(|(_, cells)| cells.clone()).collect();
     // The header's row for an entity: `--header-row` for every one, else the mapping file's
     // for that entity; as an index into `rows`.
     let row_of = |e: usize| header_row.or_else(|| mapping.entity(e).and_then(|m| m.header_row));
@@ -710,7 +648,7 @@ pub fn find_header(
     // A named header row past a table's end (a short 填表说明 sheet) finds no header there:
     // the table is not that entity's.
     let at = |e: usize| row_of(e).map(|n| index_of(n).unwrap_or(usize::MAX));
-    let Some(found) = locate(cols, candidates, &texts, &at, mapping) else {
+    let Some(found) = locate(cols, candidates, rows, &at, mapping) else {
         return Ok(None);
     };
     let entity = found.mapped.entity;
@@ -741,7 +679,7 @@ pub fn find_header(
             mapping.entity(entity),
             notes,
             problems,
-        ),
+        )?,
         None => Header::new(
             cols,
             lang,

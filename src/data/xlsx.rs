@@ -18,10 +18,10 @@ use std::sync::Arc;
 
 use calamine::{Data, DataRef, Dimensions, Reader, Xls, Xlsx};
 
-use super::join::{attach, ItemTable};
+use super::join::{attach, note_blank_rows, ItemTable};
 use super::json::ColumnIndex;
 use super::mapping::Mapping;
-use super::source::{Item, LoadError, RecordSource, SkipReason, SkippedRow};
+use super::source::{Item, LoadError, RecordSource, SkipReason};
 use super::table::{find_header, parent_of, rows_to_scan, Cells, Header, ParentLink};
 use crate::ir::RuleSet;
 use crate::messages::Lang;
@@ -585,7 +585,7 @@ fn produce(
     // its own with its own reader (opening one reads the shared strings again).
     let mut item_sheets = item_sheets.into_iter();
     let first = item_sheets.next();
-    let joins: Vec<ItemTable> = std::thread::scope(|scope| {
+    let mut joins: Vec<ItemTable> = std::thread::scope(|scope| {
         let handles: Vec<_> = item_sheets
             .map(|(m, link)| {
                 let bytes = copy.clone();
@@ -609,7 +609,6 @@ fn produce(
         Ok::<_, LoadError>(joins)
     })?;
     drop(copy);
-    let mut joins = joins;
     for j in &joins {
         if !parents.iter().any(|p| p.header.entity == j.link.entity) {
             let sheet = j.sheet.clone().unwrap_or_default();
@@ -661,32 +660,10 @@ fn produce(
         if stopped {
             return Ok(());
         }
-        if blank > 0 {
-            notes.push(msg!(
-                lang,
-                NOTE,
-                msg!(lang, NOTE_BLANK_ROWS, p.header.table, blank)
-            ));
-        }
+        note_blank_rows(lang, &p.header.table, blank, &mut notes);
     }
     for j in &mut joins {
-        j.rest(rules, &mut queue)?;
-        let blank = j.blank_rows();
-        for _ in 0..blank {
-            queue.push_back(Item::Skipped(SkippedRow {
-                file: j.header.table.clone(),
-                entity: rules.entities[j.header.entity].name.clone(),
-                row: 0,
-                reason: SkipReason::Blank,
-            }));
-        }
-        if blank > 0 {
-            notes.push(msg!(
-                lang,
-                NOTE,
-                msg!(lang, NOTE_BLANK_ROWS, j.header.table, blank)
-            ));
-        }
+        j.rest(rules, &mut queue, &mut notes)?;
     }
     send(queue.into_iter().collect(), notes);
     Ok(())
