@@ -319,7 +319,7 @@ impl Header {
                     if found.is_empty() {
                         msg!(lang, NONE)
                     } else {
-                        found.join(", ")
+                        found.join(list_sep(lang))
                     }
                 )
             } else {

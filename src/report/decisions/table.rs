@@ -99,24 +99,13 @@ impl OutputFormat for Table<'_> {
         let _ = writeln!(w, "): {}", e.message);
     }
 
-    fn end(&self, out: &mut Vec<u8>, _errors: &[ErrorEntry], warnings: &[String], c: &Counts) {
+    fn end(&self, out: &mut Vec<u8>, _errors: &[ErrorEntry], warnings: &[String], _c: &Counts) {
         let mut w = Fmt(out);
         // Notes and warnings come worded and marked (提示：…, warning: …) from the catalogue.
         for warning in warnings {
             let _ = writeln!(w, "{warning}");
         }
-        let _ = writeln!(
-            w,
-            "{}",
-            crate::msg!(
-                self.lang,
-                SUMMARY,
-                c.records,
-                c.evaluated,
-                c.failed,
-                c.skipped
-            )
-        );
+        // The summary goes to standard error at the end of every run, not here as well.
     }
 }
 
