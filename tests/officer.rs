@@ -86,6 +86,12 @@ fn a_district_workbook_evaluates_with_no_edit() {
         s["skipped"].as_u64().unwrap() >= 1,
         "the 合计 row is skipped: {s}"
     );
+    let n = |k: &str| s[k].as_u64().unwrap();
+    assert_eq!(
+        n("records"),
+        n("evaluated") + n("failed") + n("skipped"),
+        "rows read = evaluated + failed + skipped"
+    );
     check_decisions(&doc, &truth);
     let err = stderr(&o);
     assert!(err.contains("已评估 12"), "{err}");
@@ -204,6 +210,24 @@ fn the_workbook_out_lists_each_firm_by_name_and_the_notes_speak_both_languages()
             .position(|h| h == "橙色要求" || h == "橙色 action")
             .unwrap();
         assert!(row[orange].contains("停用燃油非道路移动机械"), "{row:?}");
+        // 说明 says how each column was read.
+        let about = if lang == "zh" { "说明" } else { "about" };
+        let about: Vec<String> = wb
+            .worksheet_range(about)
+            .unwrap()
+            .rows()
+            .flat_map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>())
+            .collect();
+        assert!(
+            about
+                .iter()
+                .any(|c| c.contains("黄色预警是否纳入清单 → 应急减排清单:黄色")),
+            "{about:?}"
+        );
+        assert!(
+            about.iter().any(|c| c.contains("企业信用代码 → 企业")),
+            "the machinery sheet's parent column: {about:?}"
+        );
     }
 }
 
