@@ -7,14 +7,10 @@ use super::cond::{Known, Sat, Tri};
 use super::grid::Grid;
 use super::{list, Cx};
 use crate::diagnostics::Diagnostic;
+use crate::ir::limits::{MAX_COMBINATIONS, MAX_SEARCHES};
 use crate::ir::{Dim, Expr, FieldRef, KeySource, Lookup};
 use crate::source::Span;
 use crate::syntax::ast;
-
-/// Combinations enumerated per lookup at most; larger lookups are not analysed.
-const MAX_COMBINATIONS: usize = 1 << 22;
-/// Satisfiability searches per lookup at most; beyond it the rest is left unreported.
-const MAX_SEARCHES: usize = 50_000;
 
 pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     for (mi, m) in cx.checked.measures.iter().enumerate() {

@@ -3,6 +3,7 @@
 //! interval reasoning on numbers and dates, and says "don't know" (never "no") for what it
 //! cannot model (comparisons between two fields, quantifiers, a search over budget).
 
+use crate::ir::limits::{ANALYSIS_BUDGET, ANALYSIS_MAX_DEPTH};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
@@ -145,11 +146,6 @@ struct State<'e> {
     vars: Vec<(Var, Con)>,
     opaque: Vec<(&'e Expr, bool)>,
 }
-
-/// Search steps allowed per question; beyond it the answer is "don't know".
-const BUDGET: usize = 20_000;
-/// Nested disjunctions followed at most; beyond it the answer is "don't know".
-const MAX_DEPTH: usize = 256;
 
 fn full(n: usize) -> u64 {
     if n >= 64 {
@@ -602,7 +598,7 @@ impl<'c> Logic<'c> {
         depth: usize,
         reason: &mut Option<Reason>,
     ) -> Sat {
-        if depth > MAX_DEPTH {
+        if depth > ANALYSIS_MAX_DEPTH {
             return Sat::Unknown;
         }
         let fail = |reason: &mut Option<Reason>, r: Reason| {
@@ -724,7 +720,7 @@ impl<'c> Logic<'c> {
             ));
         }
         let mut stack: Vec<(&Expr, bool)> = goals.iter().rev().copied().collect();
-        let mut budget = BUDGET;
+        let mut budget = ANALYSIS_BUDGET;
         let mut reason = None;
         self.search(&mut stack, state, scope, known, &mut budget, 0, &mut reason)
     }

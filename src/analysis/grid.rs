@@ -1,14 +1,12 @@
 //! A table as a dense grid of its cells with their spans, shared by the table analyses.
 
+use crate::ir::limits::MAX_ANALYSED_CELLS;
 use std::collections::HashMap;
 
 use crate::ir::{Action, Dim};
 use crate::semantics::types::TypedTable;
 use crate::source::Span;
 use crate::syntax::ast;
-
-/// Tables larger than this are not analysed cell by cell.
-const MAX_CELLS: usize = 1 << 20;
 
 /// A second cell written for a combination that already had one.
 #[derive(Debug, Clone)]
@@ -39,7 +37,7 @@ impl Grid {
             .sizes
             .iter()
             .try_fold(1usize, |acc, s| acc.checked_mul(*s))
-            .filter(|n| *n <= MAX_CELLS && !t.sizes.is_empty());
+            .filter(|n| *n <= MAX_ANALYSED_CELLS && !t.sizes.is_empty());
         let mut g = Grid {
             table,
             dims: t.dims.clone(),

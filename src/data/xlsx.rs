@@ -11,6 +11,7 @@
 //! The workbook's bytes are held (a zip archive is read by seeking); rows are not: a reader
 //! thread streams each sheet's cells into batches of records.
 
+use crate::ir::limits::MAX_COLUMNS;
 use std::collections::VecDeque;
 use std::io::Cursor;
 use std::sync::mpsc::{sync_channel, Receiver};
@@ -292,9 +293,6 @@ impl AsRef<[u8]> for Shared {
         &self.0
     }
 }
-
-/// The most cells a row may have: past it the sheet is refused (a hostile dimension).
-const MAX_COLUMNS: u32 = 16_384;
 
 impl Book {
     fn open(lang: Lang, name: &str, bytes: Shared) -> Result<Book, LoadError> {

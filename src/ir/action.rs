@@ -49,9 +49,6 @@ pub struct Action {
     pub restrictions: u64,
 }
 
-/// The most restrictions an action can carry (one bit each).
-pub const MAX_RESTRICTIONS: usize = 64;
-
 impl Action {
     pub const NONE: Action = Action {
         base: Base::None,

@@ -2,23 +2,19 @@
 //! table cell keyed by real enum values and levels. Produces the typed program that
 //! lowering turns into the rule set; spans stay beside it for the analyses.
 
+use crate::ir::limits::{MAX_FRAMES, MAX_RESTRICTIONS, MAX_VARIANTS};
 use std::collections::HashMap;
 
 use super::resolve::{Program, SymbolKind};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{
-    self, action::MAX_RESTRICTIONS, Action, ActionPlan, Base, CompareAs, Dim, EntityInfo, EnumInfo,
-    ExemptionInfo, FieldInfo, FieldRef, FieldType, ItemSubject, KeySource, LevelInfo, Lookup,
-    MeasureInfo, MeasureKind, Operand, PlanInfo, RestrictionInfo, Value,
+    self, Action, ActionPlan, Base, CompareAs, Dim, EntityInfo, EnumInfo, ExemptionInfo, FieldInfo,
+    FieldRef, FieldType, ItemSubject, KeySource, LevelInfo, Lookup, MeasureInfo, MeasureKind,
+    Operand, PlanInfo, RestrictionInfo, Value,
 };
 use crate::source::Span;
 use crate::syntax::ast::{self, Decl, ExprKind, LevelRangeKind, OperandKind, TypeKind};
 use crate::syntax::errors::swallowed_keyword_help;
-
-/// Most nested scopes a condition may open (the subject, its item, and `任一`/`所有`).
-pub const MAX_FRAMES: usize = 8;
-/// Enums and level sets are bit masks.
-pub const MAX_VARIANTS: usize = 64;
 
 #[derive(Debug, Clone)]
 pub struct TypedCell {

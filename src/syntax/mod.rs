@@ -6,6 +6,3 @@ mod parser;
 mod prescan;
 
 pub use parser::{parse_module, Rule, KEYWORDS};
-
-/// Deepest bracket nesting accepted; deeper input gets a diagnostic instead of a stack overflow.
-pub const MAX_NESTING: usize = 64;

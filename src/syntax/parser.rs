@@ -1,5 +1,6 @@
 //! pest pairs → AST. Every node keeps the byte span of the text it came from.
 
+use crate::ir::limits::MAX_NESTING;
 use std::sync::OnceLock;
 
 use pest::iterators::Pair;
@@ -722,7 +723,7 @@ impl Builder {
         for p in pair.clone().into_inner() {
             if p.as_rule() == Rule::op_not {
                 run += 1;
-                if run > super::MAX_NESTING {
+                if run > MAX_NESTING {
                     return Err(Diagnostic::new("E0002", "too many `非` (not) in a row")
                         .primary(self.span(&p), "negations nested too deep")
                         .help("two negations cancel out; write the condition without them"));

@@ -3,8 +3,8 @@
 //! pest's generated parser and our AST builder both recurse on brackets, so a file of
 //! 100,000 `(` would overflow the stack. Counting first keeps parsing bounded.
 
-use super::MAX_NESTING;
 use crate::diagnostics::Diagnostic;
+use crate::ir::limits::MAX_NESTING;
 use crate::source::{FileId, Span};
 
 pub fn check_nesting(file: FileId, text: &str) -> Result<(), Diagnostic> {
