@@ -1,0 +1,6 @@
+//! xlsx bytes → load with the Beijing rule set → evaluate at every level.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|bytes: &[u8]| {
+    policyc_fuzz::load_and_evaluate("input.xlsx", bytes);
+});
