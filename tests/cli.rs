@@ -677,11 +677,24 @@ fn an_output_that_is_an_input_is_refused_and_the_input_kept() {
 }
 
 #[test]
-fn a_closed_pipe_ends_explain_and_map_quietly() {
+fn a_closed_pipe_ends_every_command_quietly_with_exit_2() {
     use std::process::{Command, Stdio};
     for args in [
         vec!["explain", "E0101"],
         vec!["map", BEIJING, "--data", FIRMS, "--lang", "en"],
+        vec!["check", "tests/broken/E0101_unknown_field.policy"],
+        vec![
+            "check",
+            "--format",
+            "json",
+            "tests/broken/E0101_unknown_field.policy",
+        ],
+        vec![
+            "eval", BEIJING, "--data", FIRMS, "--level", "all", "--format", "table", "--lang", "en",
+        ],
+        vec![
+            "eval", BEIJING, "--data", FIRMS, "--level", "all", "--format", "jsonl", "--lang", "en",
+        ],
     ] {
         // A pipe whose reading end is closed before the command starts: every write fails
         // as it does once `| head -c1` has its byte.
@@ -697,6 +710,10 @@ fn a_closed_pipe_ends_explain_and_map_quietly() {
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!err.contains("panicked"), "{args:?}: {err}");
-        assert!(out.status.code().is_some(), "{args:?}: ended by a signal");
+        assert!(
+            !err.to_lowercase().contains("pipe"),
+            "{args:?} is quiet: {err}"
+        );
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
     }
 }

@@ -59,8 +59,13 @@ pub(crate) fn run(files: &[PathBuf], format: CheckFormat, deny_warnings: bool) -
         CheckFormat::Human => {
             let mut out = StandardStream::stdout(color_choice(std::io::stdout().is_terminal()));
             for c in &compilations {
-                if let Err(e) = report::render_human(&mut out, &c.sources, &c.diagnostics) {
-                    return fail(miette::miette!("cannot write diagnostics: {e}"));
+                match report::render_human(&mut out, &c.sources, &c.diagnostics) {
+                    Ok(()) => {}
+                    // A reader that closed the pipe early ends the command quietly, as `eval`.
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                        return ExitCode::from(USAGE)
+                    }
+                    Err(e) => return fail(miette::miette!("cannot write diagnostics: {e}")),
                 }
             }
         }

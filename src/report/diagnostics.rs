@@ -48,8 +48,11 @@ pub fn render_human(
     for d in diags {
         let cs = to_codespan(d);
         let mut writer = term::StylesWriter::new(&mut *out, &styles);
-        term::emit_to_write_style(&mut writer, &config, sources, &cs)
-            .map_err(std::io::Error::other)?;
+        // Keep the I/O error as it is, so a closed pipe stays recognisable to the caller.
+        term::emit_to_write_style(&mut writer, &config, sources, &cs).map_err(|e| match e {
+            codespan_reporting::files::Error::Io(io) => io,
+            other => std::io::Error::other(other),
+        })?;
     }
     Ok(())
 }
