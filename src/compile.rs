@@ -5,6 +5,7 @@ use std::path::Path;
 use crate::analysis;
 use crate::diagnostics::{self, Diagnostic};
 use crate::ir::{self, RuleSet};
+use crate::semantics::resolve::ImportRoot;
 use crate::semantics::{self, Checked};
 use crate::source::SourceMap;
 
@@ -25,27 +26,51 @@ impl Compilation {
 
 /// Parses, resolves, type-checks and analyses `path` with its imports; lowers it when no
 /// error was found (warnings do not stop lowering).
-/// `display_name` is how diagnostics name the entry file. An unreadable entry file is an
-/// I/O error; every problem inside the policy is a diagnostic.
+/// `display_name` is how diagnostics name the entry file. Imports stay inside the default
+/// import root of `path` (the nearest directory above it holding `policyc.toml`, else its
+/// own directory). An unreadable or refused entry file (not a regular file, over
+/// [`crate::ir::limits::MAX_POLICY_BYTES`]) is an I/O error, carrying a
+/// [`crate::source::Refusal`] when refused; every problem inside the policy is a diagnostic.
 pub fn compile_file(path: &Path, display_name: &str) -> std::io::Result<Compilation> {
-    let (program, diags) = semantics::load_program(path, display_name)?;
+    compile_file_in(path, display_name, None)
+}
+
+/// As [`compile_file`], with imports confined to `root` when given (`--import-root`).
+pub fn compile_file_in(
+    path: &Path,
+    display_name: &str,
+    root: Option<&ImportRoot>,
+) -> std::io::Result<Compilation> {
+    let (program, diags) = semantics::resolve::load_program_in(path, display_name, root)?;
     Ok(compile_program(program, diags))
 }
 
-/// Compiles policy text held in memory; imports resolve relative to the current directory.
+/// Compiles policy text held in memory, with the current directory as its import root:
+/// the same as [`compile_source_in`] with `ImportRoot::current_dir()`.
 pub fn compile_source(display_name: &str, text: &str) -> Compilation {
-    let path = Path::new(display_name);
+    compile_source_in(display_name, text, &ImportRoot::current_dir())
+}
+
+/// Compiles policy text held in memory as if it were the file `display_name` inside `root`:
+/// its imports resolve relative to that file's directory and must stay inside `root`
+/// (absolute paths, `..` leading out and symbolic links leading out are refused).
+pub fn compile_source_in(display_name: &str, text: &str, root: &ImportRoot) -> Compilation {
+    let path = root.path().join(display_name);
     let (program, diags) =
-        semantics::resolve::load_program_text(path, display_name, Ok(text.to_string()));
+        semantics::resolve::load_program_text_in(&path, display_name, Ok(text.to_string()), root);
     compile_program(program, diags)
 }
+
+/// Imports refused by the loader (absolute, outside the root, not a regular file or too
+/// large, not policy text): like an unreadable import, the program lacks their declarations.
+const IMPORT_REFUSED: &[&str] = &["E0107", "E0108", "E0109", "E0110"];
 
 fn compile_program(program: semantics::Program, mut diags: Vec<Diagnostic>) -> Compilation {
     let syntax_failed = diags.iter().any(|d| {
         matches!(
             d.code,
             "E0001" | "E0002" | "E0003" | "E0004" | "E0005" | "E0103" | "E0104"
-        )
+        ) || IMPORT_REFUSED.contains(&d.code)
     });
     let mut checked = None;
     // After a syntax or import error, declarations are missing: type errors would only echo it.

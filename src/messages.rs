@@ -686,6 +686,51 @@ catalogue! {
     ABOUT_FAILED { zh: "失败", en: "failed" }
     ABOUT_SKIPPED { zh: "跳过", en: "skipped" }
     ABOUT_NONE { zh: "（无）", en: "(none)" }
+
+    // ---- reading policies and rule sets: regular files, size limits, the import root
+    CANNOT_READ_POLICY {
+        zh: "无法读取预案文件“{0}”：{1}",
+        en: "cannot read policy file `{0}`: {1}",
+    }
+    CANNOT_READ_POLICY_HELP {
+        zh: "请检查路径；预案文件是 UTF-8 文本文件",
+        en: "check the path; policy files are UTF-8 text files",
+    }
+    NOT_REGULAR_FILE {
+        zh: "“{0}”不是普通文件，而是{1}：预案和规则集只从普通文件读取，读取前即拒绝",
+        en: "`{0}` is not a regular file but {1}: policies and rule sets are read only from regular files, so it was refused before reading",
+    }
+    NOT_REGULAR_FILE_HELP {
+        zh: "请给出预案或规则集文件本身，而不是管道、设备或目录",
+        en: "name the policy or rule set file itself, not a pipe, a device or a directory",
+    }
+    FILE_KIND_DIRECTORY { zh: "目录", en: "a directory" }
+    FILE_KIND_FIFO { zh: "命名管道（FIFO）", en: "a named pipe (FIFO)" }
+    FILE_KIND_DEVICE { zh: "设备文件", en: "a device" }
+    FILE_KIND_SOCKET { zh: "套接字", en: "a socket" }
+    FILE_KIND_OTHER { zh: "特殊文件", en: "a special file" }
+    FILE_TOO_LARGE {
+        zh: "“{0}”超过 {1} 字节，这是{2}的上限",
+        en: "`{0}` is larger than {1} bytes, the limit for {2}",
+    }
+    FILE_TOO_LARGE_HELP {
+        zh: "请检查路径是否指向预案或规则集；没有哪份预案有这么大",
+        en: "check that the path names a policy or a rule set; no plan is this large",
+    }
+    LIMIT_POLICY_TEXT {
+        zh: "预案文本（入口文件及其导入的文件合计）",
+        en: "policy text (a policy and its imports together)",
+    }
+    LIMIT_RULES_FILE { zh: "规则集文件", en: "a rule set file" }
+    RULES_NOT_UTF8 { zh: "不是 UTF-8 文本", en: "it is not UTF-8 text" }
+    IMPORT_ROOT_INVALID {
+        zh: "导入根目录“{0}”不可用：{1}",
+        en: "the import root `{0}` cannot be used: {1}",
+    }
+    IMPORT_ROOT_HELP {
+        zh: "--import-root 应指向一个已存在的目录；导入的文件都须位于其中",
+        en: "--import-root names an existing directory that every import must stay inside",
+    }
 }
 
 #[cfg(test)]

@@ -101,6 +101,154 @@ impl SourceMap {
     }
 }
 
+/// What a file that is not a regular file is, as messages name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Directory,
+    /// A named pipe: reading it may block forever.
+    Fifo,
+    /// A character or block device (`/dev/zero` never ends).
+    Device,
+    Socket,
+    Other,
+}
+
+impl FileKind {
+    fn of(t: std::fs::FileType) -> FileKind {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if t.is_fifo() {
+                return FileKind::Fifo;
+            }
+            if t.is_char_device() || t.is_block_device() {
+                return FileKind::Device;
+            }
+            if t.is_socket() {
+                return FileKind::Socket;
+            }
+        }
+        if t.is_dir() {
+            FileKind::Directory
+        } else {
+            FileKind::Other
+        }
+    }
+
+    /// English, for diagnostics.
+    pub fn describe(self) -> &'static str {
+        match self {
+            FileKind::Directory => "a directory",
+            FileKind::Fifo => "a named pipe (FIFO)",
+            FileKind::Device => "a device",
+            FileKind::Socket => "a socket",
+            FileKind::Other => "a special file",
+        }
+    }
+}
+
+/// Why [`read_regular`] refused a file. It travels inside an `std::io::Error` of kind
+/// `InvalidInput`; [`refusal`] gets it back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not a regular file; refused before it was opened.
+    NotRegular(FileKind),
+    /// Larger than `limit` bytes, by its size or while it was read.
+    TooLarge { limit: u64 },
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::NotRegular(kind) => write!(f, "not a regular file but {}", kind.describe()),
+            Refusal::TooLarge { limit } => write!(f, "larger than {limit} bytes"),
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+impl From<Refusal> for std::io::Error {
+    fn from(r: Refusal) -> Self {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, r)
+    }
+}
+
+/// The refusal an error of [`read_regular`] carries, if it is one.
+pub fn refusal(e: &std::io::Error) -> Option<Refusal> {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<Refusal>())
+        .copied()
+}
+
+/// Reads a regular file whole, at most `limit` bytes. Anything else (a pipe, a device, a
+/// directory) is refused from its metadata before it is opened, so a FIFO cannot block the
+/// read; the file is read with a bound, so one that grows, or lies about its size like the
+/// files of `/proc`, cannot exhaust memory.
+pub fn read_regular(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let meta = std::fs::metadata(path)?; // stat, following links: nothing is opened
+    if !meta.is_file() {
+        return Err(Refusal::NotRegular(FileKind::of(meta.file_type())).into());
+    }
+    if meta.len() > limit {
+        return Err(Refusal::TooLarge { limit }.into());
+    }
+    let file = std::fs::File::open(path)?;
+    // The file opened is the one checked (not swapped for a device in between).
+    let opened = file.metadata()?;
+    if !opened.is_file() {
+        return Err(Refusal::NotRegular(FileKind::of(opened.file_type())).into());
+    }
+    read_bounded(file, limit, meta.len())
+}
+
+/// Reads `reader` to its end, refusing it once it gives more than `limit` bytes; at most
+/// `limit + 1` bytes are ever held. `expected` sizes the buffer (clamped to the limit).
+pub fn read_bounded(
+    reader: impl std::io::Read,
+    limit: u64,
+    expected: u64,
+) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::with_capacity(expected.min(limit) as usize);
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(Refusal::TooLarge { limit }.into());
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod reading_tests {
+    use super::*;
+
+    #[test]
+    fn bounded_reads_refuse_what_grows_past_the_limit() {
+        let endless = std::io::repeat(b'a');
+        let e = read_bounded(endless, 1000, 0).unwrap_err();
+        assert_eq!(refusal(&e), Some(Refusal::TooLarge { limit: 1000 }));
+        let exact = read_bounded(&[b'x'; 1000][..], 1000, 5000).unwrap();
+        assert_eq!(exact.len(), 1000);
+    }
+
+    #[test]
+    fn directories_and_devices_are_refused_before_reading() {
+        let dir = std::env::temp_dir();
+        let e = read_regular(&dir, 10).unwrap_err();
+        assert_eq!(refusal(&e), Some(Refusal::NotRegular(FileKind::Directory)));
+        #[cfg(unix)]
+        {
+            let e = read_regular(Path::new("/dev/zero"), 10).unwrap_err();
+            assert_eq!(refusal(&e), Some(Refusal::NotRegular(FileKind::Device)));
+        }
+        let missing = read_regular(Path::new("/no/such/policyc/file"), 10).unwrap_err();
+        assert_eq!(refusal(&missing), None);
+        assert_eq!(missing.kind(), std::io::ErrorKind::NotFound);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,9 +8,10 @@ use std::process::ExitCode;
 
 use codespan_reporting::term::termcolor::StandardStream;
 
-use super::{color_choice, compile, fail, CheckFormat, FINDINGS, OK, USAGE};
+use super::{color_choice, compile, fail, CheckFormat, ImportRootArg, FINDINGS, OK, USAGE};
 use crate::compile::Compilation;
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::messages::Lang;
 use crate::report;
 
 /// Identifies a diagnostic across compilations: a file checked on its own and again as
@@ -37,11 +38,21 @@ fn print(doc: &serde_json::Value) -> Result<(), ExitCode> {
         .map_err(|_| ExitCode::from(USAGE))
 }
 
-pub(crate) fn run(files: &[PathBuf], format: CheckFormat, deny_warnings: bool) -> ExitCode {
+pub(crate) fn run(
+    files: &[PathBuf],
+    format: CheckFormat,
+    deny_warnings: bool,
+    root: &ImportRootArg,
+) -> ExitCode {
+    let lang = Lang::default_for(false);
+    let root = match root.resolve(lang) {
+        Ok(r) => r,
+        Err(r) => return fail(r),
+    };
     let mut compilations = Vec::new();
     let mut seen = HashSet::new();
     for f in files {
-        let mut c = match compile(f) {
+        let mut c = match compile(f, root.as_ref(), lang) {
             Ok(c) => c,
             Err(r) => return fail(r),
         };

@@ -63,6 +63,8 @@ pub(crate) struct EvalArgs {
     /// The policy file.
     policy: PathBuf,
     #[command(flatten)]
+    root: super::ImportRootArg,
+    #[command(flatten)]
     input: DataArgs,
     /// A level's name, its alias, or `all`.
     #[arg(long)]
@@ -186,7 +188,7 @@ impl DataArgs {
 }
 
 pub(crate) fn run(args: &EvalArgs) -> ExitCode {
-    let rules = match load_rules(&args.policy, args.input.lang_arg()) {
+    let rules = match load_rules(&args.policy, args.input.lang_arg(), &args.root) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -358,17 +360,27 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
 pub(crate) fn load_rules(
     path: &std::path::Path,
     lang: Option<LangArg>,
+    root: &super::ImportRootArg,
 ) -> Result<RuleSet, ExitCode> {
     let lang = LangArg::or_default(lang, || Lang::default_for(false));
     if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
     {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        // A regular file only (a pipe or a device is refused before it is opened), read with
+        // a bound.
+        let read = crate::source::read_regular(path, crate::ir::limits::MAX_RULES_FILE_BYTES)
+            .map_err(|e| fail(super::read_error(path, &e, lang, super::WholeFile::Rules)))?;
+        let text = String::from_utf8(read).map_err(|_| {
             fail(miette::miette!(
-                help = msg!(lang, CHECK_THE_PATH),
+                help = msg!(lang, COMPILE_AGAIN_HELP),
                 "{}",
-                msg!(lang, CANNOT_READ_RULES, path.display(), e)
+                msg!(
+                    lang,
+                    CANNOT_READ_RULES,
+                    path.display(),
+                    msg!(lang, RULES_NOT_UTF8)
+                )
             ))
         })?;
         return crate::ir::compiled::from_json(&text).map_err(|e| {
@@ -379,7 +391,8 @@ pub(crate) fn load_rules(
             ))
         });
     }
-    let c = compile(path).map_err(fail)?;
+    let root = root.resolve(lang).map_err(fail)?;
+    let c = compile(path, root.as_ref(), lang).map_err(fail)?;
     if !c.diagnostics.is_empty() {
         let mut err = StandardStream::stderr(color_choice(std::io::stderr().is_terminal()));
         let _ = report::render_human(&mut err, &c.sources, &c.diagnostics);

@@ -17,6 +17,8 @@ pub(crate) struct MapArgs {
     /// The policy file.
     policy: PathBuf,
     #[command(flatten)]
+    root: super::ImportRootArg,
+    #[command(flatten)]
     input: DataArgs,
     /// Where to write the mapping (default: standard output).
     #[arg(long, short)]
@@ -24,7 +26,7 @@ pub(crate) struct MapArgs {
 }
 
 pub(crate) fn run(args: &MapArgs) -> ExitCode {
-    let rules = match load_rules(&args.policy, args.input.lang_arg()) {
+    let rules = match load_rules(&args.policy, args.input.lang_arg(), &args.root) {
         Ok(r) => r,
         Err(code) => return code,
     };

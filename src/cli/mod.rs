@@ -13,8 +13,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::ColorChoice;
 
-use crate::compile::{compile_file, Compilation};
+use crate::compile::{compile_file_in, Compilation};
 use crate::diagnostics;
+use crate::messages::Lang;
+use crate::msg;
+use crate::semantics::resolve::ImportRoot;
+use crate::source::{refusal, FileKind, Refusal};
 
 #[derive(Parser)]
 #[command(
@@ -39,6 +43,8 @@ enum Command {
         /// `--deny warnings` makes warnings fail the run.
         #[arg(long, value_name = "warnings")]
         deny: Option<Deny>,
+        #[command(flatten)]
+        root: ImportRootArg,
     },
     /// Decide which measures apply to each record at the given alert level(s).
     Eval(eval::EvalArgs),
@@ -52,6 +58,8 @@ enum Command {
         /// Where to write the rule set (JSON).
         #[arg(long, short)]
         output: PathBuf,
+        #[command(flatten)]
+        root: ImportRootArg,
     },
     /// Print the long explanation of a diagnostic code.
     Explain {
@@ -106,14 +114,95 @@ fn display_name(path: &Path) -> String {
     path.display().to_string()
 }
 
-pub(crate) fn compile(path: &Path) -> Result<Compilation, miette::Report> {
-    compile_file(path, &display_name(path)).map_err(|e| {
-        miette::miette!(
-            help = "check the path; policy files are UTF-8 text files",
-            "cannot read policy file `{}`: {e}",
-            path.display()
-        )
-    })
+/// `--import-root DIR`, on every command that compiles a policy.
+#[derive(clap::Args, Clone, Default)]
+pub(crate) struct ImportRootArg {
+    /// The directory every import must stay inside (default: the nearest directory above the
+    /// policy that holds `policyc.toml`, else the policy's own directory).
+    #[arg(long, value_name = "DIR")]
+    import_root: Option<PathBuf>,
+}
+
+impl ImportRootArg {
+    /// The root `--import-root` names (canonicalised), or `None` for each policy's default.
+    pub(crate) fn resolve(&self, lang: Lang) -> Result<Option<ImportRoot>, miette::Report> {
+        let Some(dir) = &self.import_root else {
+            return Ok(None);
+        };
+        ImportRoot::new(dir).map(Some).map_err(|e| {
+            miette::miette!(
+                help = msg!(lang, IMPORT_ROOT_HELP),
+                "{}",
+                msg!(lang, IMPORT_ROOT_INVALID, dir.display(), e)
+            )
+        })
+    }
+}
+
+/// What a file read whole was meant to be, for the messages of [`read_error`].
+#[derive(Clone, Copy)]
+pub(crate) enum WholeFile {
+    Policy,
+    Rules,
+}
+
+/// The message for a policy or rule set file that could not be read or was refused (not a
+/// regular file, over its size limit): an operational error, exit 2.
+pub(crate) fn read_error(
+    path: &Path,
+    e: &std::io::Error,
+    lang: Lang,
+    what: WholeFile,
+) -> miette::Report {
+    match refusal(e) {
+        Some(Refusal::NotRegular(kind)) => {
+            let kind = match kind {
+                FileKind::Directory => msg!(lang, FILE_KIND_DIRECTORY),
+                FileKind::Fifo => msg!(lang, FILE_KIND_FIFO),
+                FileKind::Device => msg!(lang, FILE_KIND_DEVICE),
+                FileKind::Socket => msg!(lang, FILE_KIND_SOCKET),
+                FileKind::Other => msg!(lang, FILE_KIND_OTHER),
+            };
+            miette::miette!(
+                help = msg!(lang, NOT_REGULAR_FILE_HELP),
+                "{}",
+                msg!(lang, NOT_REGULAR_FILE, path.display(), kind)
+            )
+        }
+        Some(Refusal::TooLarge { limit }) => {
+            let noun = match what {
+                WholeFile::Policy => msg!(lang, LIMIT_POLICY_TEXT),
+                WholeFile::Rules => msg!(lang, LIMIT_RULES_FILE),
+            };
+            miette::miette!(
+                help = msg!(lang, FILE_TOO_LARGE_HELP),
+                "{}",
+                msg!(lang, FILE_TOO_LARGE, path.display(), limit, noun)
+            )
+        }
+        None => match what {
+            WholeFile::Policy => miette::miette!(
+                help = msg!(lang, CANNOT_READ_POLICY_HELP),
+                "{}",
+                msg!(lang, CANNOT_READ_POLICY, path.display(), e)
+            ),
+            WholeFile::Rules => miette::miette!(
+                help = msg!(lang, CHECK_THE_PATH),
+                "{}",
+                msg!(lang, CANNOT_READ_RULES, path.display(), e)
+            ),
+        },
+    }
+}
+
+/// Compiles one policy file, its imports confined to `root` (else to its default root).
+pub(crate) fn compile(
+    path: &Path,
+    root: Option<&ImportRoot>,
+    lang: Lang,
+) -> Result<Compilation, miette::Report> {
+    compile_file_in(path, &display_name(path), root)
+        .map_err(|e| read_error(path, &e, lang, WholeFile::Policy))
 }
 
 pub fn run() -> ExitCode {
@@ -133,16 +222,25 @@ pub fn run() -> ExitCode {
             files,
             format,
             deny,
-        } => check::run(&files, format, deny.is_some()),
+            root,
+        } => check::run(&files, format, deny.is_some(), &root),
         Command::Eval(args) => eval::run(&args),
         Command::Map(args) => map::run(&args),
-        Command::Compile { policy, output } => compile_to(&policy, &output),
+        Command::Compile {
+            policy,
+            output,
+            root,
+        } => compile_to(&policy, &output, &root),
         Command::Explain { code } => explain(&code),
     }
 }
 
-fn compile_to(policy: &Path, output: &Path) -> ExitCode {
-    let c = match compile(policy) {
+fn compile_to(policy: &Path, output: &Path, root: &ImportRootArg) -> ExitCode {
+    let lang = Lang::default_for(false);
+    let c = match root
+        .resolve(lang)
+        .and_then(|root| compile(policy, root.as_ref(), lang))
+    {
         Ok(c) => c,
         Err(r) => return fail(r),
     };

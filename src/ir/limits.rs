@@ -37,3 +37,14 @@ pub const MAX_COMBINATIONS: usize = 1 << 22;
 pub const MAX_SEARCHES: usize = 50_000;
 /// Tables larger than this are not analysed cell by cell.
 pub const MAX_ANALYSED_CELLS: usize = 1 << 20;
+
+// ---- Files read whole (loading) ----
+
+/// The most bytes of policy text in one program: the entry file and all its imports
+/// together, each file read against what is left. Checked when a file is read (before it
+/// is read, from its size, and while it is read, so a file that grows cannot pass); a larger
+/// entry file is refused with exit 2, a larger import is `E0109`.
+pub const MAX_POLICY_BYTES: u64 = 32 << 20;
+/// The most bytes of a compiled rule set file (`policyc compile -o rules.json`) read by
+/// `eval` and `map`; a larger one is refused with exit 2.
+pub const MAX_RULES_FILE_BYTES: u64 = 256 << 20;

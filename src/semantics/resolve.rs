@@ -1,11 +1,12 @@
 //! Resolve: load the entry file and its imports, bind every declaration to its name,
 //! and report duplicates, unreadable imports and import cycles.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Diagnostic;
-use crate::source::{SourceFile, SourceMap, Span};
+use crate::ir::limits::MAX_POLICY_BYTES;
+use crate::source::{read_regular, refusal, Refusal, SourceFile, SourceMap, Span};
 use crate::syntax::{self, ast::*};
 
 /// What a top-level name refers to: the module and the declaration's index in it.
@@ -75,47 +76,289 @@ impl Program {
     }
 }
 
-/// Reads a policy file as UTF-8; invalid encodings become a diagnostic on the file.
-pub fn read_policy_text(path: &Path) -> std::io::Result<Result<String, (usize, String)>> {
-    let bytes = std::fs::read(path)?;
-    Ok(String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        (
-            at,
-            String::from_utf8_lossy(&e.into_bytes()[..at]).into_owned(),
-        )
+/// The directory every import must stay inside. It is canonical, and each import is
+/// canonicalised before it is compared with it, so a symbolic link cannot lead out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRoot {
+    dir: PathBuf,
+}
+
+impl ImportRoot {
+    /// The file whose presence marks a project's top directory: the default import root of
+    /// every policy below it. policyc never reads it (its content is for people).
+    pub const MARKER: &'static str = "policyc.toml";
+
+    /// `dir`, canonicalised: an error when it does not exist or is not a directory.
+    pub fn new(dir: &Path) -> std::io::Result<ImportRoot> {
+        let dir = dir.canonicalize()?;
+        if !dir.is_dir() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotADirectory,
+                "not a directory",
+            ));
+        }
+        Ok(ImportRoot { dir })
+    }
+
+    /// The default root of an entry file: the nearest directory at or above the entry's own
+    /// (links resolved) that holds a [`Self::MARKER`] file, else the entry's own directory.
+    pub fn for_entry(entry: &Path) -> ImportRoot {
+        let canonical = entry
+            .canonicalize()
+            .or_else(|_| std::path::absolute(entry))
+            .unwrap_or_else(|_| entry.to_path_buf());
+        let own = canonical
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let dir = own
+            .ancestors()
+            .find(|d| std::fs::metadata(d.join(Self::MARKER)).is_ok_and(|m| m.is_file()))
+            .map(Path::to_path_buf)
+            .unwrap_or(own);
+        ImportRoot { dir }
+    }
+
+    /// The current directory, the root of policy text compiled from memory by
+    /// [`crate::compile::compile_source`].
+    pub fn current_dir() -> ImportRoot {
+        ImportRoot::new(Path::new(".")).unwrap_or_else(|_| ImportRoot {
+            dir: PathBuf::from("."),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+}
+
+/// Why a file's bytes are not policy text. Its text is then never shown: a diagnostic names
+/// the file and says what is wrong, without an excerpt (it may be a secret, such as the
+/// process environment in `/proc/self/environ`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NotPolicy {
+    NotUtf8 { at: usize, line: usize },
+    Binary { line: usize },
+    NoDeclaration,
+}
+
+/// The declaration keywords a policy file starts with (after whitespace and comments).
+const DECLARATION_KEYWORDS: &[&str] = &[
+    "预警级别",
+    "预案",
+    "导入",
+    "枚举",
+    "实体",
+    "限制",
+    "措施",
+    "豁免",
+    "表",
+    "plan",
+    "import",
+    "levels",
+    "enum",
+    "entity",
+    "restriction",
+    "measure",
+    "exemption",
+    "table",
+];
+
+/// Whether the first token after whitespace and comments is a declaration keyword; `None`
+/// for a file of only whitespace and comments (the parser reports it as declaring nothing).
+fn starts_with_declaration(text: &str) -> Option<bool> {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start_matches([' ', '\t', '\r', '\n', '\u{3000}', '\u{FEFF}']);
+        if let Some(r) = rest.strip_prefix("//") {
+            rest = r.find(['\n', '\r']).map_or("", |i| &r[i..]);
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            match r.find("*/") {
+                Some(i) => rest = &r[i + 2..],
+                None => return Some(false),
+            }
+        } else {
+            break;
+        }
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    Some(DECLARATION_KEYWORDS.iter().any(|k| {
+        rest.strip_prefix(k)
+            .is_some_and(|after| !after.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
     }))
 }
 
-fn not_utf8(
+/// A file's bytes as policy text, or why they are not.
+fn policy_text(bytes: Vec<u8>) -> Result<String, NotPolicy> {
+    let line_of = |b: &[u8], at: usize| b[..at].iter().filter(|&&c| c == b'\n').count() + 1;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        NotPolicy::NotUtf8 {
+            at,
+            line: line_of(e.as_bytes(), at),
+        }
+    })?;
+    if let Some(at) = memchr::memchr(0, text.as_bytes()) {
+        return Err(NotPolicy::Binary {
+            line: line_of(text.as_bytes(), at),
+        });
+    }
+    if starts_with_declaration(&text) == Some(false) {
+        return Err(NotPolicy::NoDeclaration);
+    }
+    Ok(text)
+}
+
+const NOT_POLICY_HELP: &str = "a policy file is UTF-8 text starting with a declaration (`预案`, `导入`, `预警级别`, `枚举`, `实体`, `限制`, `措施`, `豁免`, `表`); the text of a file that is not is never shown";
+
+/// The diagnostic for an entry file that is not policy text. The file is registered without
+/// its text, so no renderer can show an excerpt of it.
+fn not_policy_entry(
     sources: &mut SourceMap,
     name: &str,
     path: &Path,
-    valid_prefix: String,
-    at: usize,
+    why: NotPolicy,
 ) -> Diagnostic {
-    let id = sources.add(SourceFile::new(name, path, valid_prefix));
-    Diagnostic::new("E0003", "the policy file is not valid UTF-8 text")
-        .primary(Span::new(id, at, at), format!("invalid UTF-8 at byte {at}"))
-        .help("save the policy as UTF-8; policy files are text, not binary or GB18030")
+    // Blank lines up to the line at fault keep its line number right (for editors and SARIF)
+    // while nothing of the file can be shown.
+    let line = match why {
+        NotPolicy::NotUtf8 { line, .. } | NotPolicy::Binary { line } => line,
+        NotPolicy::NoDeclaration => 1,
+    };
+    let blank = "\n".repeat(line - 1);
+    let end = blank.len();
+    let id = sources.add(SourceFile::new(name, path, blank));
+    let at = Span::new(id, end, end);
+    match why {
+        NotPolicy::NotUtf8 { at: byte, line } => {
+            Diagnostic::new("E0003", "the policy file is not valid UTF-8 text")
+                .primary(
+                    at,
+                    format!("invalid UTF-8 at byte {byte} (line {line}); the text is not shown"),
+                )
+                .help("save the policy as UTF-8; policy files are text, not binary or GB18030")
+        }
+        NotPolicy::Binary { line } => Diagnostic::new(
+            "E0110",
+            format!("`{name}` is not policy text: it holds binary data"),
+        )
+        .primary(
+            at,
+            format!("a NUL byte on line {line}; the text is not shown"),
+        )
+        .help(NOT_POLICY_HELP),
+        NotPolicy::NoDeclaration => Diagnostic::new(
+            "E0110",
+            format!("`{name}` is not policy text: it does not start with a declaration"),
+        )
+        .primary(at, "no declaration at the start; the text is not shown")
+        .help(NOT_POLICY_HELP),
+    }
 }
 
-/// Loads `entry` and, transitively, its imports. Errors reading the entry itself are I/O
-/// errors (the caller exits 2); everything else becomes diagnostics.
+/// The diagnostic for an import that is not policy text: on the import, in the importer.
+fn not_policy_import(import: &ImportDecl, shown: &str, why: NotPolicy) -> Diagnostic {
+    match why {
+        NotPolicy::NotUtf8 { at, line } => Diagnostic::new(
+            "E0003",
+            format!("the imported file `{shown}` is not valid UTF-8 text"),
+        )
+        .primary(
+            import.path.span,
+            format!("invalid UTF-8 at byte {at} (line {line}) of that file; its text is not shown"),
+        )
+        .help("save the policy as UTF-8; policy files are text, not binary or GB18030"),
+        NotPolicy::Binary { line } => Diagnostic::new(
+            "E0110",
+            format!("the imported file `{shown}` is not policy text: it holds binary data"),
+        )
+        .primary(
+            import.path.span,
+            format!("a NUL byte on line {line} of that file; its text is not shown"),
+        )
+        .help(NOT_POLICY_HELP),
+        NotPolicy::NoDeclaration => Diagnostic::new(
+            "E0110",
+            format!(
+                "the imported file `{shown}` is not policy text: it does not start with a declaration"
+            ),
+        )
+        .primary(import.path.span, "imported here; its text is not shown")
+        .help(NOT_POLICY_HELP),
+    }
+}
+
+/// Loads `entry` and, transitively, its imports, confined to the default import root of
+/// `entry` ([`ImportRoot::for_entry`]). Errors reading the entry itself are I/O errors (the
+/// caller exits 2; a refused file carries a [`crate::source::Refusal`]); everything else
+/// becomes diagnostics.
 pub fn load_program(
     entry: &Path,
     display_name: &str,
 ) -> std::io::Result<(Program, Vec<Diagnostic>)> {
-    let text = read_policy_text(entry)?;
-    Ok(load_program_text(entry, display_name, text))
+    load_program_in(entry, display_name, None)
 }
 
-/// As [`load_program`], for text already read (`Err` holds the valid UTF-8 prefix of text
-/// that is not UTF-8, and the offset of the first bad byte). Imports resolve relative to `entry`.
+/// As [`load_program`], with imports confined to `root` when given.
+pub fn load_program_in(
+    entry: &Path,
+    display_name: &str,
+    root: Option<&ImportRoot>,
+) -> std::io::Result<(Program, Vec<Diagnostic>)> {
+    let bytes = read_regular(entry, MAX_POLICY_BYTES)?;
+    let root = root
+        .cloned()
+        .unwrap_or_else(|| ImportRoot::for_entry(entry));
+    let budget = MAX_POLICY_BYTES - bytes.len() as u64;
+    Ok(load_from(
+        entry,
+        display_name,
+        policy_text(bytes),
+        &root,
+        budget,
+    ))
+}
+
+/// As [`load_program`], for text already read (`Err` holds the offset of the first byte that
+/// is not UTF-8; the rest is never shown). Imports resolve relative to `entry`, confined to
+/// its default import root.
 pub fn load_program_text(
     entry: &Path,
     display_name: &str,
     text: Result<String, (usize, String)>,
+) -> (Program, Vec<Diagnostic>) {
+    load_program_text_in(entry, display_name, text, &ImportRoot::for_entry(entry))
+}
+
+/// As [`load_program_text`], with imports confined to `root`.
+pub fn load_program_text_in(
+    entry: &Path,
+    display_name: &str,
+    text: Result<String, (usize, String)>,
+    root: &ImportRoot,
+) -> (Program, Vec<Diagnostic>) {
+    let (text, used) = match text {
+        Ok(t) => {
+            let used = t.len() as u64;
+            (policy_text(t.into_bytes()), used)
+        }
+        Err((at, prefix)) => {
+            let line = prefix.matches('\n').count() + 1;
+            (Err(NotPolicy::NotUtf8 { at, line }), prefix.len() as u64)
+        }
+    };
+    let budget = MAX_POLICY_BYTES.saturating_sub(used);
+    load_from(entry, display_name, text, root, budget)
+}
+
+fn load_from(
+    entry: &Path,
+    display_name: &str,
+    text: Result<String, NotPolicy>,
+    root: &ImportRoot,
+    budget: u64,
 ) -> (Program, Vec<Diagnostic>) {
     let mut prog = Program::default();
     let mut diags = Vec::new();
@@ -125,112 +368,373 @@ pub fn load_program_text(
             let id = prog
                 .sources
                 .add(SourceFile::new(display_name, &canonical, text));
-            let mut stack = vec![canonical];
-            load_module(&mut prog, id, &mut stack, &mut diags);
+            let mut loader = Loader {
+                prog: &mut prog,
+                diags: &mut diags,
+                root,
+                budget,
+                loaded: HashSet::new(),
+                open: HashSet::new(),
+            };
+            loader.load_tree(id);
         }
-        Err((at, prefix)) => diags.push(not_utf8(
+        Err(why) => diags.push(not_policy_entry(
             &mut prog.sources,
             display_name,
             &canonical,
-            prefix,
-            at,
+            why,
         )),
     }
     bind_symbols(&mut prog, &mut diags);
     (prog, diags)
 }
 
-/// Parses the text held in `sources` for one file, then follows its imports depth first.
-fn load_module(
-    prog: &mut Program,
+/// A file being loaded: its parsed module and the imports still to follow.
+struct Pending {
     file: usize,
-    stack: &mut Vec<PathBuf>,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let module = match syntax::parse_module(file, &prog.sources.get(file).text) {
-        Ok(m) => m,
-        Err(ds) => {
-            diags.extend(ds);
-            return;
+    module: Module,
+    imports: Vec<ImportDecl>,
+    next: usize,
+}
+
+/// Follows imports depth first with an explicit stack (a long chain of imports cannot
+/// overflow the call stack), within the import root and the policy-text budget.
+struct Loader<'a> {
+    prog: &'a mut Program,
+    diags: &'a mut Vec<Diagnostic>,
+    root: &'a ImportRoot,
+    /// Bytes of policy text still allowed ([`MAX_POLICY_BYTES`] for all files together).
+    budget: u64,
+    /// Canonical paths of the files loaded so far.
+    loaded: HashSet<PathBuf>,
+    /// Canonical paths of the files on the way from the entry to the current importer.
+    open: HashSet<PathBuf>,
+}
+
+impl Loader<'_> {
+    fn load_tree(&mut self, entry: usize) {
+        self.loaded
+            .insert(self.prog.sources.get(entry).path.clone());
+        let mut stack: Vec<Pending> = Vec::new();
+        self.push(&mut stack, entry);
+        while let Some(top) = stack.last_mut() {
+            let Some(import) = top.imports.get(top.next).cloned() else {
+                // Imports come before their importer, so a name declared in both is
+                // reported on the importer.
+                let done = stack.pop().expect("the stack is not empty");
+                self.open.remove(&self.prog.sources.get(done.file).path);
+                self.prog.modules.push(done.module);
+                continue;
+            };
+            top.next += 1;
+            let importer = top.file;
+            if let Some(id) = self.import(importer, &import) {
+                self.push(&mut stack, id);
+            }
         }
-    };
-    let imports: Vec<ImportDecl> = module
-        .decls
-        .iter()
-        .filter_map(|d| match d {
-            Decl::Import(i) => Some(i.clone()),
-            _ => None,
-        })
-        .collect();
-    let dir = prog
-        .sources
-        .get(file)
-        .path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let importer_name = prog.sources.get(file).name.clone();
-    for import in imports {
-        let target = dir.join(&import.path.value);
+    }
+
+    /// Parses a loaded file and, when it parsed, puts it on the stack to follow its imports.
+    fn push(&mut self, stack: &mut Vec<Pending>, file: usize) {
+        if let Some(p) = self.parse(file) {
+            self.open.insert(self.prog.sources.get(file).path.clone());
+            stack.push(p);
+        }
+    }
+
+    /// Parses one loaded file; its syntax errors become diagnostics.
+    fn parse(&mut self, file: usize) -> Option<Pending> {
+        match syntax::parse_module(file, &self.prog.sources.get(file).text) {
+            Ok(module) => {
+                let imports = module
+                    .decls
+                    .iter()
+                    .filter_map(|d| match d {
+                        Decl::Import(i) => Some(i.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                Some(Pending {
+                    file,
+                    module,
+                    imports,
+                    next: 0,
+                })
+            }
+            Err(ds) => {
+                self.diags.extend(ds);
+                None
+            }
+        }
+    }
+
+    /// Finds, checks and reads one import of `importer`; the new file's id when it is to be
+    /// parsed (not when it failed, closes a cycle or was loaded before).
+    fn import(&mut self, importer: usize, import: &ImportDecl) -> Option<usize> {
+        let value = &import.path.value;
+        let importer_file = self.prog.sources.get(importer);
+        let importer_name = importer_file.name.clone();
+        let dir = importer_file
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let written = Path::new(value);
+        if written.has_root() || written.is_absolute() {
+            self.diags.push(
+                Diagnostic::new("E0107", format!("the import path `{value}` is absolute"))
+                    .primary(import.path.span, "an absolute path")
+                    .help(format!(
+                        "write the path relative to the importing file ({importer_name}); imports stay inside the project's import root"
+                    )),
+            );
+            return None;
+        }
+        let target = dir.join(written);
+        // Lexically first, so that nothing outside the root is even looked at.
+        if !Path::new(&normalize(&target)).starts_with(self.root.path()) {
+            self.diags.push(outside_root(
+                import,
+                "this path leads outside the import root",
+            ));
+            return None;
+        }
         let canonical = match target.canonicalize() {
             Ok(c) => c,
             Err(e) => {
-                diags.push(
-                    Diagnostic::new(
-                        "E0103",
-                        format!("cannot read the imported file `{}`", import.path.value),
-                    )
-                    .primary(import.path.span, e.to_string())
-                    .help(format!(
-                        "import paths are relative to the importing file ({importer_name})"
-                    )),
+                self.diags.push(
+                    Diagnostic::new("E0103", format!("cannot read the imported file `{value}`"))
+                        .primary(import.path.span, e.to_string())
+                        .help(format!(
+                            "import paths are relative to the importing file ({importer_name})"
+                        )),
                 );
-                continue;
+                return None;
             }
         };
-        if stack.contains(&canonical) {
-            diags.push(
+        if !canonical.starts_with(self.root.path()) {
+            self.diags.push(outside_root(
+                import,
+                "a symbolic link on this path leads outside the import root",
+            ));
+            return None;
+        }
+        if self.open.contains(&canonical) {
+            self.diags.push(
                 Diagnostic::new(
                     "E0104",
-                    format!(
-                        "import cycle: `{}` imports a file that imports it",
-                        import.path.value
-                    ),
+                    format!("import cycle: `{value}` imports a file that imports it"),
                 )
                 .primary(import.span, "this import closes a cycle")
                 .help("move the shared declarations into a file that both import"),
             );
-            continue;
+            return None;
         }
-        if prog.sources.find_path(&canonical).is_some() {
-            continue; // already loaded through another import
+        if self.loaded.contains(&canonical) {
+            return None; // already loaded through another import
         }
         let shown = Path::new(&importer_name)
             .parent()
-            .map(|p| normalize(&p.join(&import.path.value)))
-            .unwrap_or_else(|| import.path.value.clone());
-        match read_policy_text(&canonical) {
-            Ok(Ok(text)) => {
-                let id = prog.sources.add(SourceFile::new(shown, &canonical, text));
-                stack.push(canonical);
-                load_module(prog, id, stack, diags);
-                stack.pop();
+            .map(|p| normalize(&p.join(written)))
+            .unwrap_or_else(|| value.clone());
+        let bytes = match read_regular(&canonical, self.budget) {
+            Ok(b) => b,
+            Err(e) => {
+                self.diags.push(match refusal(&e) {
+                    Some(r) => refused_import(import, value, r),
+                    None => {
+                        Diagnostic::new("E0103", format!("cannot read the imported file `{value}`"))
+                            .primary(import.path.span, e.to_string())
+                            .help("check that the path names a readable policy file")
+                    }
+                });
+                return None;
             }
-            Ok(Err((at, prefix))) => {
-                diags.push(not_utf8(&mut prog.sources, &shown, &canonical, prefix, at))
-            }
-            Err(e) => diags.push(
-                Diagnostic::new(
-                    "E0103",
-                    format!("cannot read the imported file `{}`", import.path.value),
+        };
+        self.budget -= bytes.len() as u64;
+        match policy_text(bytes) {
+            Ok(text) => {
+                self.loaded.insert(canonical.clone());
+                Some(
+                    self.prog
+                        .sources
+                        .add(SourceFile::new(shown, &canonical, text)),
                 )
-                .primary(import.path.span, e.to_string())
-                .help("check that the path names a readable policy file"),
-            ),
+            }
+            Err(why) => {
+                self.diags.push(not_policy_import(import, &shown, why));
+                None
+            }
         }
     }
-    // Imports come before their importer, so a name declared in both is reported on the importer.
-    prog.modules.push(module);
+}
+
+fn outside_root(import: &ImportDecl, label: &str) -> Diagnostic {
+    Diagnostic::new(
+        "E0108",
+        format!(
+            "the import `{}` is outside the import root",
+            import.path.value
+        ),
+    )
+    .primary(import.path.span, label)
+    .help(format!(
+        "imports stay inside the import root: the nearest directory above the policy that holds `{}`, else the policy's own directory; `--import-root DIR` sets another",
+        ImportRoot::MARKER
+    ))
+}
+
+fn refused_import(import: &ImportDecl, value: &str, why: Refusal) -> Diagnostic {
+    let d = Diagnostic::new(
+        "E0109",
+        format!("the imported file `{value}` is refused before reading"),
+    );
+    match why {
+        Refusal::NotRegular(kind) => d
+            .primary(
+                import.path.span,
+                format!("not a regular file but {}", kind.describe()),
+            )
+            .help("import a policy file; a pipe, a device or a directory is never read"),
+        Refusal::TooLarge { limit } => d
+            .primary(
+                import.path.span,
+                format!("larger than the {limit} bytes of policy text left"),
+            )
+            .help(format!(
+                "a policy and its imports hold at most {MAX_POLICY_BYTES} bytes of text together; check that the path names a policy file"
+            )),
+    }
+}
+
+#[cfg(test)]
+mod loading_tests {
+    use super::*;
+
+    /// A fresh directory outside any project (no `policyc.toml` above it).
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("policyc-loading-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.canonicalize().unwrap()
+    }
+
+    fn codes(diags: &[Diagnostic]) -> Vec<&'static str> {
+        diags.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn the_root_is_the_nearest_marker_else_the_entry_directory() {
+        let top = scratch("marker");
+        std::fs::create_dir_all(top.join("a/b")).unwrap();
+        std::fs::write(top.join("a/b/p.policy"), "枚举 甲 { x }").unwrap();
+        assert_eq!(
+            ImportRoot::for_entry(&top.join("a/b/p.policy")).path(),
+            top.join("a/b")
+        );
+        std::fs::write(top.join(ImportRoot::MARKER), "# marker").unwrap();
+        assert_eq!(ImportRoot::for_entry(&top.join("a/b/p.policy")).path(), top);
+        // A directory of the marker's name is no marker.
+        std::fs::create_dir_all(top.join("a").join(ImportRoot::MARKER)).unwrap();
+        assert_eq!(ImportRoot::for_entry(&top.join("a/b/p.policy")).path(), top);
+        assert!(ImportRoot::new(&top.join("a/b/p.policy")).is_err());
+        assert!(ImportRoot::new(&top.join("no-such-dir")).is_err());
+    }
+
+    #[test]
+    fn imports_outside_the_root_are_refused_without_reading() {
+        let top = scratch("outside");
+        std::fs::create_dir_all(top.join("plan")).unwrap();
+        std::fs::write(top.join("secret.policy"), "枚举 秘密 { x }").unwrap();
+        let entry = top.join("plan/p.policy");
+        for (import, code) in [
+            ("../secret.policy", "E0108"),
+            ("sub/../../secret.policy", "E0108"),
+            ("/etc/passwd", "E0107"),
+            ("../no-such.policy", "E0108"), // refused before it is looked for
+        ] {
+            std::fs::write(&entry, format!("导入 \"{import}\"")).unwrap();
+            let (prog, diags) = load_program(&entry, "p.policy").unwrap();
+            assert_eq!(codes(&diags), [code], "{import}");
+            assert_eq!(
+                prog.sources.files().len(),
+                1,
+                "{import}: nothing else loaded"
+            );
+        }
+        // The same import from a root that holds both is followed.
+        std::fs::write(&entry, "导入 \"../secret.policy\"").unwrap();
+        let root = ImportRoot::new(&top).unwrap();
+        let (prog, diags) = load_program_in(&entry, "p.policy", Some(&root)).unwrap();
+        assert!(diags.is_empty(), "{diags:?}");
+        assert!(prog.lookup("秘密").is_some());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_cannot_lead_out_of_the_root() {
+        let top = scratch("link");
+        std::fs::create_dir_all(top.join("plan")).unwrap();
+        std::fs::write(top.join("secret.policy"), "枚举 秘密 { x }").unwrap();
+        std::os::unix::fs::symlink(top.join("secret.policy"), top.join("plan/s.policy")).unwrap();
+        std::os::unix::fs::symlink(&top, top.join("plan/up")).unwrap();
+        let entry = top.join("plan/p.policy");
+        for import in ["s.policy", "up/secret.policy"] {
+            std::fs::write(&entry, format!("导入 \"{import}\"")).unwrap();
+            let (_, diags) = load_program(&entry, "p.policy").unwrap();
+            assert_eq!(codes(&diags), ["E0108"], "{import}");
+        }
+    }
+
+    #[test]
+    fn text_that_is_not_policy_text_is_never_kept() {
+        assert_eq!(
+            starts_with_declaration("  // c\n/* d */ 措施 甲"),
+            Some(true)
+        );
+        assert_eq!(starts_with_declaration("\u{FEFF}import \"x\""), Some(true));
+        assert_eq!(starts_with_declaration("表格 x"), Some(false));
+        assert_eq!(starts_with_declaration("PATH=/usr/bin"), Some(false));
+        assert_eq!(starts_with_declaration("/* never closed 措施"), Some(false));
+        assert_eq!(starts_with_declaration(" // only a comment"), None);
+        assert_eq!(
+            policy_text(b"A=1\0B=2".to_vec()),
+            Err(NotPolicy::Binary { line: 1 })
+        );
+        assert_eq!(
+            policy_text(b"\xe9t\xe9".to_vec()),
+            Err(NotPolicy::NotUtf8 { at: 0, line: 1 })
+        );
+        // The entry's text is not registered: nothing can be echoed.
+        let (prog, diags) =
+            load_program_text(Path::new("env"), "env", Ok("SECRET=do-not-print\n".into()));
+        assert_eq!(codes(&diags), ["E0110"]);
+        assert!(prog
+            .sources
+            .files()
+            .iter()
+            .all(|f| !f.text.contains("SECRET")));
+    }
+
+    #[test]
+    fn a_long_chain_of_imports_does_not_exhaust_the_stack() {
+        let top = scratch("chain");
+        let n = 3000;
+        for i in 0..n {
+            let text = if i + 1 < n {
+                format!("导入 \"f{}.policy\"\n枚举 E{i} {{ x }}", i + 1)
+            } else {
+                format!("枚举 E{i} {{ x }}")
+            };
+            std::fs::write(top.join(format!("f{i}.policy")), text).unwrap();
+        }
+        // A test thread's stack is 2 MiB: recursion per import would overflow it.
+        let (prog, diags) = load_program(&top.join("f0.policy"), "f0.policy").unwrap();
+        assert!(diags.is_empty(), "{:?}", codes(&diags));
+        assert_eq!(prog.modules.len(), n);
+        assert_eq!(prog.modules.last().unwrap().file, 0, "importers come last");
+    }
 }
 
 fn bind_symbols(prog: &mut Program, diags: &mut Vec<Diagnostic>) {
