@@ -171,7 +171,10 @@ fn refused_character(
             "E0008",
             format!("invisible character {cp} outside quoted text"),
         )
-        .primary(span, format!("{} here, shown as nothing", chars::code_point(c)));
+        .primary(
+            span,
+            format!("{} here, shown as nothing", chars::code_point(c)),
+        );
         let word = word_around(text, span);
         if word != span {
             d = d.secondary(word, "in this name");
@@ -250,7 +253,11 @@ mod tests {
         assert_eq!(codes("措施 \u{FA08}业"), ["E0009"]);
         let d = &check(0, "措施 停工\u{FE00} 强制性").unwrap_err()[0];
         let (primary, name) = (d.labels[0].span, d.labels[1].span);
-        assert_eq!((primary.start, primary.end), (13, 16), "the character itself");
+        assert_eq!(
+            (primary.start, primary.end),
+            (13, 16),
+            "the character itself"
+        );
         assert_eq!((name.start, name.end), (7, 16), "the name it is in");
         // In quoted text and comments, invisibles and compatibility ideographs are wording.
         assert_eq!(
