@@ -72,6 +72,8 @@ fn compile_program(program: semantics::Program, mut diags: Vec<Diagnostic>) -> C
             "E0001" | "E0002" | "E0003" | "E0004" | "E0005" | "E0103" | "E0104"
         ) || IMPORT_REFUSED.contains(&d.code)
     });
+    // Every other syntax code (E00xx: refused characters, condition limits) stops there too.
+    let syntax_failed = syntax_failed || diags.iter().any(|d| d.code.starts_with("E00"));
     let mut checked = None;
     // After a syntax or import error, declarations are missing: type errors would only echo it.
     if !syntax_failed {

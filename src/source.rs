@@ -36,18 +36,20 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
     line_starts: Vec<usize>,
+    /// The text as diagnostics show it, when it differs (see [`SourceFile::shown_text`]).
+    shown: Option<String>,
 }
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, path: impl Into<PathBuf>, text: String) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let line_starts = line_starts(&text);
+        let shown = shown_text(&text);
         SourceFile {
             name: name.into(),
             path: path.into(),
             text,
             line_starts,
+            shown,
         }
     }
 
@@ -70,6 +72,47 @@ impl SourceFile {
     pub fn line_starts(&self) -> &[usize] {
         &self.line_starts
     }
+
+    /// The text that diagnostics excerpt: the text itself, except that every control
+    /// character (other than tab and line ends) and bidirectional control is replaced by a
+    /// visible character of the same UTF-8 length (`?`, `¿`, `�`), so an excerpt never
+    /// drives the terminal or reorders what it shows, and every byte offset still holds.
+    pub fn shown_text(&self) -> &str {
+        self.shown.as_deref().unwrap_or(&self.text)
+    }
+}
+
+/// Where each line starts: after every `\n`, `\r\n` (one line end) and lone `\r`, the line
+/// ends the grammar knows, so a file saved with old Mac line ends is numbered as its editor
+/// shows it.
+fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    for (i, &b) in bytes.iter().enumerate() {
+        let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        if ends_line {
+            starts.push(i + 1);
+        }
+    }
+    starts
+}
+
+fn shown_text(text: &str) -> Option<String> {
+    use crate::syntax::chars::{bidi_control, refused_control};
+    let hidden = |c: char| refused_control(c) || bidi_control(c).is_some();
+    if !text.chars().any(hidden) {
+        return None;
+    }
+    Some(
+        text.chars()
+            .map(|c| match (hidden(c), c.len_utf8()) {
+                (false, _) => c,
+                (true, 1) => '?',
+                (true, 2) => '¿',
+                (true, _) => '\u{FFFD}',
+            })
+            .collect(),
+    )
 }
 
 /// All files of one compilation, in load order.
@@ -260,5 +303,36 @@ mod tests {
         assert_eq!(f.line_col(byte), (2, 6));
         assert_eq!(f.line_col(0), (1, 1));
         assert_eq!(f.line_col(f.text.len()), (2, 7));
+    }
+
+    #[test]
+    fn excerpts_never_hold_controls_and_keep_every_offset() {
+        let text = "甲\u{202E}乙 \u{1B}[2J \u{85}\t\r\n丙".to_string();
+        let f = SourceFile::new("a", "a", text.clone());
+        assert_eq!(f.shown_text(), "甲\u{FFFD}乙 ?[2J ¿\t\r\n丙");
+        assert_eq!(f.shown_text().len(), text.len());
+        for (i, _) in text.char_indices() {
+            assert!(f.shown_text().is_char_boundary(i));
+        }
+        let clean = SourceFile::new("b", "b", "甲\n乙".to_string());
+        assert_eq!(clean.shown_text(), "甲\n乙");
+    }
+
+    #[test]
+    fn lone_cr_and_crlf_end_lines_like_lf() {
+        for nl in ["\n", "\r\n", "\r"] {
+            let text = ["甲", "乙乙", "", "丙"].join(nl);
+            let f = SourceFile::new("a", "a", text.clone());
+            assert_eq!(f.line_starts().len(), 4, "{nl:?}");
+            assert_eq!(f.line_col(text.find('丙').unwrap()), (4, 1), "{nl:?}");
+            assert_eq!(f.line_col(text.find('乙').unwrap() + 3), (2, 2), "{nl:?}");
+            // The end of a line is on that line, whatever its line end.
+            let end_of_second = text.find('乙').unwrap() + 6;
+            assert_eq!(f.line_col(end_of_second), (2, 3), "{nl:?}");
+            assert_eq!(
+                f.line_col(end_of_second + 1).0,
+                2 + usize::from(nl != "\r\n")
+            );
+        }
     }
 }

@@ -10,6 +10,15 @@
 
 /// Deepest bracket nesting accepted; deeper input gets a diagnostic instead of a stack overflow.
 pub const MAX_NESTING: usize = 64;
+/// Most tests (comparisons, `属于`, `有值`, yes/no fields, quantifier bodies) one condition may
+/// hold, bracketed parts included. With [`MAX_CONDITION_NESTING`] it bounds the depth of a
+/// condition's tree, on which the type checker, lowering, the analyses, the evaluator and
+/// explanations recurse (a chain of `且` is as deep as it is long).
+pub const MAX_CONDITION_OPERANDS: usize = 128;
+/// Deepest nesting of brackets, `非` (not) and `任一`/`所有` inside one condition.
+pub const MAX_CONDITION_NESTING: usize = 32;
+/// The deepest a condition's tree can be: what any recursion over conditions may rely on.
+pub const MAX_CONDITION_DEPTH: usize = MAX_CONDITION_OPERANDS + MAX_CONDITION_NESTING;
 
 // ---- Declarations (type checker) ----
 

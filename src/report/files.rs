@@ -22,7 +22,7 @@ impl<'a> Files<'a> for SourceMap {
     fn source(&'a self, id: usize) -> Result<&'a str, Error> {
         self.files()
             .get(id)
-            .map(|f| f.text.as_str())
+            .map(|f| f.shown_text())
             .ok_or(Error::FileMissing)
     }
 

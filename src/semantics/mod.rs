@@ -1,5 +1,6 @@
 //! Stages 2 and 3: resolve names and imports, then check types against the schema.
 
+pub mod names;
 pub mod resolve;
 pub mod types;
 

@@ -803,6 +803,7 @@ fn bind_symbols(prog: &mut Program, diags: &mut Vec<Diagnostic>) {
             );
         }
     }
+    diags.extend(super::names::look_alike_names(prog));
 }
 
 /// `a/b/../c` → `a/c`, lexically: how an imported file is named in diagnostics.

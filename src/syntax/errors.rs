@@ -200,7 +200,10 @@ fn name_read_as_level(
         return None;
     }
     Some(
-        Diagnostic::new("E0001", format!("expected an action, found `{word}`"))
+        Diagnostic::new(
+            "E0001",
+            format!("expected an action, found `{}`", super::chars::escape(word)),
+        )
             .primary(Span::new(file, start, end), "not an action (read as a level name)")
             .help(swallowed_keyword_help(word).unwrap_or_else(|| {
                 "actions are `自主减排`, `限产 20%`, `停产`, `停产 50% 以生产线计`, `停用`, `禁止 限制名` or a table lookup `表[…]`; a level before the action is optional: `要求 橙色 限产 20%`".to_string()
@@ -238,7 +241,9 @@ pub fn syntax_error(file: FileId, text: &str, err: Error<Rule>) -> Diagnostic {
     } else if found == "\n" || found == "\r" {
         "the end of the line".to_string()
     } else {
-        format!("`{found}`")
+        // The prescan refused what a terminal must not show; escape anyway, so no path
+        // from the policy text to the message can carry a raw control.
+        format!("`{}`", super::chars::escape(found))
     };
     let message = match expected.len() {
         0 => format!("unexpected {found_desc}"),

@@ -1,6 +1,7 @@
 //! Stage 1, parse: policy text → pest pairs → AST with spans.
 
 pub mod ast;
+pub mod chars;
 pub mod errors;
 mod parser;
 mod prescan;

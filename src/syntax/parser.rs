@@ -1,11 +1,12 @@
 //! pest pairs → AST. Every node keeps the byte span of the text it came from.
 
-use crate::ir::limits::MAX_NESTING;
+use crate::ir::limits::{MAX_CONDITION_NESTING, MAX_CONDITION_OPERANDS, MAX_NESTING};
 use std::sync::OnceLock;
 
 use pest::iterators::Pair;
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use pest::Parser;
+use unicode_normalization::UnicodeNormalization;
 
 use super::ast::*;
 use super::{errors, prescan};
@@ -83,7 +84,7 @@ pub const KEYWORDS: &[(&str, &str, &str)] = &[
 
 /// Parses one policy file into a module, or returns its syntax diagnostics.
 pub fn parse_module(file: FileId, text: &str) -> Result<Module, Vec<Diagnostic>> {
-    prescan::check_nesting(file, text).map_err(|d| vec![d])?;
+    prescan::check(file, text)?;
     let mut pairs = PolicyParser::parse(Rule::file, text)
         .map_err(|e| vec![errors::syntax_error(file, text, e)])?;
     let file_pair = pairs
@@ -113,6 +114,32 @@ pub fn parse_module(file: FileId, text: &str) -> Result<Module, Vec<Diagnostic>>
 }
 
 type R<T> = Result<T, Diagnostic>;
+
+/// What one condition holds: its tests and how deep its parts nest, with the first place
+/// past each limit.
+#[derive(Default)]
+struct Shape {
+    operands: usize,
+    nesting: usize,
+    past_operands: Option<Span>,
+    past_nesting: Option<Span>,
+}
+
+impl Shape {
+    fn operand(&mut self, span: Span) {
+        self.operands += 1;
+        if self.operands > MAX_CONDITION_OPERANDS && self.past_operands.is_none() {
+            self.past_operands = Some(span);
+        }
+    }
+
+    fn reach(&mut self, depth: usize, span: Span) {
+        self.nesting = self.nesting.max(depth);
+        if depth > MAX_CONDITION_NESTING && self.past_nesting.is_none() {
+            self.past_nesting = Some(span);
+        }
+    }
+}
 
 struct Builder {
     file: FileId,
@@ -157,9 +184,19 @@ impl Builder {
         Span::new(self.file, s.start(), s.start() + trimmed.len())
     }
 
+    /// A name as written, in Unicode normalisation form C, so that two spellings of one
+    /// name (a precomposed `é` and `e` with a combining accent) are the same name.
     fn name(&self, pair: Pair<Rule>) -> Name {
+        let raw = pair.as_str();
+        let text = if unicode_normalization::is_nfc_quick(raw.chars())
+            == unicode_normalization::IsNormalized::Yes
+        {
+            raw.to_string()
+        } else {
+            raw.nfc().collect()
+        };
         Name {
-            text: pair.as_str().to_string(),
+            text,
             span: self.span(&pair),
         }
     }
@@ -435,7 +472,7 @@ impl Builder {
         let mut it = pair.into_inner().skip(1);
         let path = self.path(it.next().expect("subject path"));
         let condition = match it.nth(1) {
-            Some(e) => Some(self.expr(e)?),
+            Some(e) => Some(self.condition(e)?),
             None => None,
         };
         Ok(Subject {
@@ -516,7 +553,7 @@ impl Builder {
                     let mut cite = None;
                     for p in item.into_inner() {
                         match p.as_rule() {
-                            Rule::expr => condition = Some(self.expr(p)?),
+                            Rule::expr => condition = Some(self.condition(p)?),
                             Rule::cite_item => cite = Some(self.cite(p)),
                             _ => {}
                         }
@@ -717,21 +754,90 @@ impl Builder {
         }
     }
 
-    fn expr(&self, pair: Pair<Rule>) -> R<Expr> {
-        // Prefix operators recurse inside the Pratt parser: bound their run length.
-        let mut run = 0usize;
-        for p in pair.clone().into_inner() {
-            if p.as_rule() == Rule::op_not {
-                run += 1;
-                if run > MAX_NESTING {
-                    return Err(Diagnostic::new("E0002", "too many `非` (not) in a row")
-                        .primary(self.span(&p), "negations nested too deep")
-                        .help("two negations cancel out; write the condition without them"));
-                }
-            } else {
-                run = 0;
-            }
+    /// A whole condition (of a subject or an exception), bounded before its tree is built:
+    /// at most [`MAX_CONDITION_OPERANDS`] tests and [`MAX_CONDITION_NESTING`] levels of
+    /// brackets, `非` and quantifiers, so the tree is at most their sum deep and every stage
+    /// that recurses on it (type checker, lowering, analyses, evaluator, explanations) is
+    /// bounded. A chain of `且` is one level: it is counted by its tests.
+    fn condition(&self, pair: Pair<Rule>) -> R<Expr> {
+        let whole = self.span(&pair);
+        let mut shape = Shape::default();
+        self.shape(&pair, 0, &mut shape)?;
+        if let Some(span) = shape.past_operands {
+            return Err(Diagnostic::new(
+                "E0010",
+                format!(
+                    "the condition holds {} tests, more than the {MAX_CONDITION_OPERANDS} a condition may hold",
+                    shape.operands
+                ),
+            )
+            .primary(span, format!("test {} of this condition", MAX_CONDITION_OPERANDS + 1))
+            .secondary(Span::new(whole.file, whole.start, whole.start), "the condition starts here")
+            .help(format!(
+                "a condition holds at most {MAX_CONDITION_OPERANDS} tests (limit MAX_CONDITION_OPERANDS); test one field against many values with `属于 {{ … }}`, or split the measure"
+            )));
         }
+        if let Some(span) = shape.past_nesting {
+            return Err(Diagnostic::new(
+                "E0011",
+                format!(
+                    "the condition nests {} levels deep, more than {MAX_CONDITION_NESTING}",
+                    shape.nesting
+                ),
+            )
+            .primary(span, format!("level {} of brackets, `非` and quantifiers", MAX_CONDITION_NESTING + 1))
+            .secondary(Span::new(whole.file, whole.start, whole.start), "the condition starts here")
+            .help(format!(
+                "a condition nests at most {MAX_CONDITION_NESTING} levels of brackets, `非` (not) and `任一`/`所有` inside each other (limit MAX_CONDITION_NESTING); write it flatter: two `非` cancel out, and `且`/`或` chains need no brackets"
+            )));
+        }
+        self.expr(pair)
+    }
+
+    /// Counts the tests of `expr` and the nesting of its parts, `depth` levels in, without
+    /// recursing more than the bracket nesting the prescan bounded.
+    fn shape(&self, expr: &Pair<Rule>, depth: usize, shape: &mut Shape) -> R<()> {
+        let mut nots = 0usize;
+        for p in expr.clone().into_inner() {
+            let here = depth + nots;
+            match p.as_rule() {
+                Rule::op_not => {
+                    nots += 1;
+                    // Prefix operators recurse inside the Pratt parser: bound their run.
+                    if nots > MAX_NESTING {
+                        return Err(Diagnostic::new("E0002", "too many `非` (not) in a row")
+                            .primary(self.span(&p), "negations nested too deep")
+                            .help("two negations cancel out; write the condition without them"));
+                    }
+                    shape.reach(here + 1, self.span(&p));
+                    continue;
+                }
+                Rule::paren => {
+                    shape.reach(here + 1, self.span(&p));
+                    let inner = p.into_inner().next().expect("parenthesised expression");
+                    self.shape(&inner, here + 1, shape)?;
+                }
+                Rule::quantifier => {
+                    shape.reach(here + 1, self.span(&p));
+                    let body = p.into_inner().last().expect("quantifier body");
+                    if body.as_rule() == Rule::paren {
+                        shape.reach(here + 2, self.span(&body));
+                        let inner = body.into_inner().next().expect("parenthesised expression");
+                        self.shape(&inner, here + 2, shape)?;
+                    } else {
+                        shape.operand(self.span(&body));
+                    }
+                }
+                Rule::predicate => shape.operand(self.span(&p)),
+                _ => {} // `且` / `或`
+            }
+            nots = 0;
+        }
+        Ok(())
+    }
+
+    fn expr(&self, pair: Pair<Rule>) -> R<Expr> {
+        // `condition` bounded the runs of prefix operators, which recurse in the Pratt parser.
         pratt()
             .map_primary(|p| self.primary(p))
             .map_prefix(|op, rhs| {
