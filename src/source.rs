@@ -236,7 +236,13 @@ pub fn read_regular(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     if meta.len() > limit {
         return Err(Refusal::TooLarge { limit }.into());
     }
-    let file = std::fs::File::open(path)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    // Opening without blocking: a file swapped for a FIFO after the check above cannot hang
+    // the open; the check below then refuses it. (No effect on reading a regular file.)
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path)?;
     // The file opened is the one checked (not swapped for a device in between).
     let opened = file.metadata()?;
     if !opened.is_file() {
