@@ -7,7 +7,11 @@ pub mod explain;
 mod expr;
 pub mod run;
 
-use crate::ir::{Action, ActionPlan, KeySource, MeasureKind, Record, RuleSet, Value};
+use crate::ir::limits::MAX_LOOKUP_KEYS;
+use crate::ir::{
+    Action, ActionPlan, EntityId, KeySource, LevelId, MeasureKind, Record, RuleSet, ValidRuleSet,
+    Value,
+};
 pub use expr::{eval_condition, Frames};
 
 /// Why an entry does not apply although its measure matched.
@@ -63,36 +67,58 @@ impl Decision {
     }
 }
 
-/// A rule set prepared for evaluation: measures grouped by the entity they concern.
+/// A validated rule set prepared for evaluation: measures grouped by the entity they concern.
+///
+/// Only a [`ValidRuleSet`] can be evaluated, and entities and levels are named by ids made
+/// from it, so no argument makes evaluation index out of range. An id of another rule set
+/// that this one does not have concerns nothing: the decision is empty.
 pub struct Evaluator<'r> {
-    pub rules: &'r RuleSet,
+    valid: &'r ValidRuleSet,
+    rules: &'r RuleSet,
     by_entity: Vec<Vec<usize>>,
 }
 
 impl<'r> Evaluator<'r> {
-    pub fn new(rules: &'r RuleSet) -> Self {
+    pub fn new(valid: &'r ValidRuleSet) -> Self {
+        let rules = valid.rules();
         let mut by_entity = vec![Vec::new(); rules.entities.len()];
         for (i, m) in rules.measures.iter().enumerate() {
             if let Some(list) = by_entity.get_mut(m.entity) {
                 list.push(i);
             }
         }
-        Evaluator { rules, by_entity }
+        Evaluator {
+            valid,
+            rules,
+            by_entity,
+        }
+    }
+
+    /// The validated rule set this evaluator runs.
+    pub fn rules(&self) -> &'r ValidRuleSet {
+        self.valid
     }
 
     /// Decides which measures concern `record` (of `entity`) at `level`, into `out`.
     pub fn evaluate(
         &self,
-        entity: usize,
+        entity: EntityId,
         record: &Record,
-        level: usize,
+        level: LevelId,
         out: &mut Decision,
     ) -> Result<(), EvalError> {
         out.clear();
+        let (Some(measures), true) = (
+            self.by_entity.get(entity.index()),
+            level.index() < self.rules.levels.len(),
+        ) else {
+            return Ok(());
+        };
+        let (bit, level) = (level.bit(), level.index());
         let root = Frames::root(record);
-        for &mi in &self.by_entity[entity] {
+        for &mi in measures {
             let m = &self.rules.measures[mi];
-            if m.levels & (1u64 << level) == 0 {
+            if m.levels & bit == 0 {
                 continue;
             }
             match m.item {
@@ -173,8 +199,9 @@ impl<'r> Evaluator<'r> {
         let mut action = plan.fixed;
         for lookup in &plan.lookups {
             let table = &self.rules.tables[lookup.table];
-            // Tables have few dimensions; a fixed buffer keeps the lookup allocation-free.
-            let mut keys = [0usize; 8];
+            // A validated table has at most MAX_LOOKUP_KEYS dimensions; a fixed buffer keeps
+            // the lookup allocation-free.
+            let mut keys = [0usize; MAX_LOOKUP_KEYS];
             for (slot, source) in keys.iter_mut().zip(&lookup.keys) {
                 *slot = match source {
                     KeySource::Level => level,
@@ -191,7 +218,7 @@ impl<'r> Evaluator<'r> {
                     },
                 };
             }
-            let keys = &keys[..lookup.keys.len()];
+            let keys = &keys[..lookup.keys.len().min(MAX_LOOKUP_KEYS)];
             match table.lookup(keys) {
                 Some(cell) => action = action.combine(cell),
                 None => {
@@ -230,11 +257,11 @@ mod tests {
 措施 停机 强制性 自 橙色 { 对象 厂.机械 当 级别 属于 厂.清单 除外 当 动力 = 纯电动 依据 \"2\" 要求 停用 依据 \"2\" }
 豁免 保障类 { 对象 厂 当 保障 解除 分级 依据 \"4\" }";
 
-    fn setup(firms: &str) -> (crate::ir::RuleSet, Vec<crate::data::LoadedRecord>) {
+    fn setup(firms: &str) -> (ValidRuleSet, Vec<crate::data::LoadedRecord>) {
         let c = compile_source("t.policy", POLICY);
         // 家具 has no cells on purpose (W0301): a missing cell is an error of the record.
         assert!(!c.has_errors(), "{:?}", c.diagnostics);
-        let rules = c.rules.unwrap();
+        let rules = c.rules.unwrap().validate().unwrap();
         let mut src = crate::data::json::load(&rules, "t.json", 0, firms).unwrap();
         let mut items = Vec::new();
         while src.next_batch(100, &mut items).unwrap() {}
@@ -248,6 +275,14 @@ mod tests {
         (rules, recs)
     }
 
+    fn id(rules: &ValidRuleSet, rec: &crate::data::LoadedRecord) -> EntityId {
+        rules.entity_id(rec.entity).unwrap()
+    }
+
+    fn lv(rules: &ValidRuleSet, level: usize) -> LevelId {
+        rules.level_id(level).unwrap()
+    }
+
     #[test]
     fn applies_excepts_exempts_and_combines() {
         let (rules, recs) = setup(
@@ -259,7 +294,7 @@ mod tests {
         );
         let ev = Evaluator::new(&rules);
         let mut d = Decision::default();
-        ev.evaluate(recs[0].entity, &recs[0].record, 1, &mut d)
+        ev.evaluate(id(&rules, &recs[0]), &recs[0].record, lv(&rules, 1), &mut d)
             .unwrap();
         let statuses: Vec<_> = d
             .entries
@@ -281,10 +316,10 @@ mod tests {
             "item actions stay out of the record's effective action"
         );
         // on the orange list only: nothing at yellow; exempt from the graded measure at orange
-        ev.evaluate(recs[1].entity, &recs[1].record, 0, &mut d)
+        ev.evaluate(id(&rules, &recs[1]), &recs[1].record, lv(&rules, 0), &mut d)
             .unwrap();
         assert!(d.entries.is_empty());
-        ev.evaluate(recs[1].entity, &recs[1].record, 1, &mut d)
+        ev.evaluate(id(&rules, &recs[1]), &recs[1].record, lv(&rules, 1), &mut d)
             .unwrap();
         assert_eq!(d.entries[0].status, Status::ExemptedBy(0));
         assert_eq!(
@@ -302,7 +337,7 @@ mod tests {
         let ev = Evaluator::new(&rules);
         let mut d = Decision::default();
         let err = ev
-            .evaluate(recs[0].entity, &recs[0].record, 0, &mut d)
+            .evaluate(id(&rules, &recs[0]), &recs[0].record, lv(&rules, 0), &mut d)
             .unwrap_err();
         assert_eq!(
             err,

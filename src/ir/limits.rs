@@ -37,3 +37,9 @@ pub const MAX_COMBINATIONS: usize = 1 << 22;
 pub const MAX_SEARCHES: usize = 50_000;
 /// Tables larger than this are not analysed cell by cell.
 pub const MAX_ANALYSED_CELLS: usize = 1 << 20;
+
+// ---- Rule sets (validation) ----
+
+/// The most keys one table lookup gives, and so the most dimensions a table of a validated
+/// rule set has: the evaluator builds a lookup's keys in a fixed buffer of this size.
+pub const MAX_LOOKUP_KEYS: usize = 8;

@@ -7,16 +7,19 @@ pub mod expr;
 pub mod limits;
 pub mod lower;
 pub mod usage;
+pub mod validate;
 pub mod value;
 
 use serde::{Deserialize, Serialize};
 
 pub use action::{Action, Base};
 pub use expr::{CmpOp, CompareAs, Expr, FieldRef, Operand};
+pub use validate::{EntityId, InvalidRuleSet, LevelId, MeasureId, ValidRuleSet};
 pub use value::{Record, Value};
 
-/// Bumped whenever the serialised shape of [`RuleSet`] changes.
-pub const FORMAT_VERSION: u32 = 2;
+/// Bumped whenever the serialised shape of [`RuleSet`] changes. 3: integers are exact
+/// (`Value::Int`, no longer numbers held as doubles).
+pub const FORMAT_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleSet {
