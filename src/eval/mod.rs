@@ -349,3 +349,130 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+    use crate::compile::compile_source;
+    use crate::ir::{Expr, FieldRef};
+
+    const POLICY: &str = "预警级别 { 黄色 < 橙色 }
+枚举 行业 { 水泥, 家具 }
+实体 厂 键 名 { 名: 文本  行业: 行业  人数: 整数  产值: 小数 }
+表 T (行业, 级别) {
+  行业 | 黄色 | 橙色
+  水泥, 家具 | 限产 10% | 停产
+}
+措施 大 强制性 自 黄色 { 对象 厂 当 人数 > 9007199254740992 要求 T[行业, 级别] 依据 \"1\" }
+措施 等 倡议性 自 黄色 { 对象 厂 当 人数 = 9007199254740993.0 内容 \"x\" 依据 \"1\" }
+措施 小 倡议性 自 黄色 { 对象 厂 当 人数 < 2.5 且 人数 属于 { 1, 2.0, 3.5 } 内容 \"y\" 依据 \"1\" }
+措施 值 倡议性 自 黄色 { 对象 厂 当 产值 >= 人数 内容 \"z\" 依据 \"1\" }";
+
+    fn rules() -> ValidRuleSet {
+        let c = compile_source("t.policy", POLICY);
+        assert!(!c.has_errors(), "{:?}", c.diagnostics);
+        c.rules.unwrap().validate().unwrap()
+    }
+
+    fn firm(industry: Value, people: Value, output: Value) -> Record {
+        Record {
+            values: vec![Value::Text("a".into()), industry, people, output],
+        }
+    }
+
+    fn applying(rules: &ValidRuleSet, rec: &Record) -> Vec<u32> {
+        let ev = Evaluator::new(rules);
+        let mut d = Decision::default();
+        let (e, l) = (rules.entity("厂").unwrap(), rules.level("黄色").unwrap());
+        ev.evaluate(e, rec, l, &mut d).unwrap();
+        d.entries.iter().map(|e| e.measure).collect()
+    }
+
+    #[test]
+    fn integers_compare_exactly_with_integers_decimals_and_literals() {
+        let rules = rules();
+        let big = |n: i64| firm(Value::Enum(0), Value::Int(n), Value::Missing);
+        // 2^53 + 1 > 2^53, and equals the decimal literal 9007199254740993.0 as written.
+        assert_eq!(applying(&rules, &big(9_007_199_254_740_993)), [0, 1]);
+        assert_eq!(
+            applying(&rules, &big(9_007_199_254_740_992)),
+            Vec::<u32>::new()
+        );
+        assert_eq!(applying(&rules, &big(2)), [2]);
+        assert_eq!(
+            applying(&rules, &big(3)),
+            Vec::<u32>::new(),
+            "3 is not < 2.5"
+        );
+        assert_eq!(applying(&rules, &big(1)), [2]);
+        // A decimal field against an integer field: 2^53 as a double is below 2^53 + 1.
+        let r = firm(
+            Value::Enum(0),
+            Value::Int(9_007_199_254_740_993),
+            Value::Num(9_007_199_254_740_992.0),
+        );
+        assert_eq!(applying(&rules, &r), [0, 1]);
+        let r = firm(
+            Value::Enum(0),
+            Value::Int(9_007_199_254_740_992),
+            Value::Num(9_007_199_254_740_992.0),
+        );
+        assert_eq!(applying(&rules, &r), [3]);
+    }
+
+    #[test]
+    fn records_and_ids_the_rule_set_does_not_have_give_errors_or_nothing_never_a_panic() {
+        let rules = rules();
+        let ev = Evaluator::new(&rules);
+        let mut d = Decision::default();
+        let (e, l) = (rules.entity("厂").unwrap(), rules.level("橙色").unwrap());
+        // An enum value past the enum's variants is a missing cell, not another cell.
+        let r = firm(Value::Enum(77), Value::Int(i64::MAX), Value::Num(f64::NAN));
+        assert_eq!(
+            ev.evaluate(e, &r, l, &mut d),
+            Err(EvalError::MissingCell {
+                measure: 0,
+                table: 0,
+                keys: vec![77, 1]
+            })
+        );
+        assert!(!ev.explain(e, &r, l).is_empty());
+        // Values of the wrong kinds, or none at all.
+        for r in [
+            Record::default(),
+            firm(
+                Value::Text("x".into()),
+                Value::Set(u64::MAX),
+                Value::Bool(true),
+            ),
+            firm(
+                Value::List(vec![Record::default()]),
+                Value::Elided,
+                Value::Date(0),
+            ),
+        ] {
+            let _ = ev.evaluate(e, &r, l, &mut d);
+            let _ = ev.explain(e, &r, l);
+        }
+        // Ids of a larger rule set concern nothing here.
+        let mut more = rules.rules().clone();
+        more.levels.extend(more.levels.clone());
+        more.entities.extend(more.entities.clone());
+        more.tables.clear();
+        more.measures.clear();
+        let more = more.validate().unwrap();
+        let (e2, l2) = (more.entity_id(1).unwrap(), more.level_id(3).unwrap());
+        let r = firm(Value::Enum(0), Value::Int(1), Value::Missing);
+        ev.evaluate(e2, &r, l, &mut d).unwrap();
+        assert!(d.entries.is_empty());
+        ev.evaluate(e, &r, l2, &mut d).unwrap();
+        assert!(d.entries.is_empty());
+        assert!(ev.explain(e2, &r, l2).is_empty());
+        // A condition on a field the record lacks is false, not a panic.
+        let c = Expr::Truthy(FieldRef {
+            frame: 7,
+            field: 900,
+        });
+        assert!(!eval_condition(&rules, &c, Frames::root(&r), 0));
+    }
+}

@@ -151,4 +151,24 @@ mod tests {
             Err(LoadRulesError::NotRules(_))
         ));
     }
+
+    #[test]
+    fn a_rule_set_with_a_recomputed_hash_is_still_validated() {
+        let mut bad = sample();
+        // 70 levels: `1u64 << level` would wrap.
+        bad.levels = (0..70)
+            .map(|i| super::super::LevelInfo {
+                name: format!("L{i}"),
+                alias: None,
+            })
+            .collect();
+        // to_json records the hash of what it writes, as an editor recomputing it would.
+        let text = to_json(&bad);
+        match from_json(&text) {
+            Err(LoadRulesError::Invalid(why)) => {
+                assert!(why.to_string().contains("70"), "{why}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

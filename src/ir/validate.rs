@@ -392,10 +392,8 @@ impl Checker<'_> {
         for t in &r.tables {
             self.table(t)?;
         }
-        for (mi, m) in r.measures.iter().enumerate() {
-            self.measure(mi, m)?;
-        }
-        for (xi, x) in r.exemptions.iter().enumerate() {
+        // Exemptions first: a measure's check follows its links into them.
+        for x in &r.exemptions {
             let at = Place::Exemption(x.name.clone());
             index(&at, Kind::Entity, x.entity, r.entities.len())?;
             if let Some(c) = &x.condition {
@@ -403,6 +401,14 @@ impl Checker<'_> {
             }
             for &m in &x.lifts {
                 index(&at, Kind::Measure, m, r.measures.len())?;
+            }
+        }
+        for (mi, m) in r.measures.iter().enumerate() {
+            self.measure(mi, m)?;
+        }
+        for (xi, x) in r.exemptions.iter().enumerate() {
+            let at = Place::Exemption(x.name.clone());
+            for &m in &x.lifts {
                 ensure(
                     &at,
                     r.measures[m].lifted_by.contains(&xi),
@@ -613,5 +619,461 @@ impl Checker<'_> {
                 result
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::compile_source;
+    use crate::ir::{EnumInfo, Lookup, RestrictionInfo};
+
+    const POLICY: &str = "预警级别 { 黄色 < 橙色 < 红色 }
+枚举 行业 { 水泥, 家具 }
+枚举 等级 有序 { A > B }
+枚举 动力 { 燃油, 纯电动 }
+限制 重卡 \"禁止重卡\"
+实体 机 键 号 { 号: 文本  动力: 动力 }
+实体 厂 键 名 { 名: 文本  行业: 行业  等级: 等级  清单: 集合 级别  保障: 布尔  人数: 整数  机械: 列表 机 }
+表 T (行业, 等级, 级别) {
+  水泥:
+    等级 | 黄色 | 橙色 | 红色
+    A    | 自主减排 | 自主减排 | 自主减排
+    B    | 禁止 重卡 | 限产 20% + 禁止 重卡 | 停产 + 禁止 重卡
+  家具:
+    等级 | 黄色 | 橙色 | 红色
+    A, B | 自主减排 | 自主减排 | 自主减排
+}
+措施 分级 强制性 自 黄色 { 对象 厂 当 级别 属于 清单 且 人数 > 10 要求 T[行业, 等级, 级别] 依据 \"2\" }
+措施 停机 强制性 自 橙色 { 对象 厂.机械 当 级别 属于 厂.清单 除外 当 动力 = 纯电动 依据 \"2\" 要求 停用 依据 \"2\" }
+措施 燃油 倡议性 自 黄色 { 对象 厂 当 任一 机械 满足 (动力 属于 { 燃油 }) 且 等级 >= B 内容 \"减少\" 依据 \"3\" }
+豁免 保障类 { 对象 厂 当 保障 解除 分级 依据 \"4\" }";
+
+    fn base() -> RuleSet {
+        let c = compile_source("t.policy", POLICY);
+        assert!(!c.has_errors(), "{:?}", c.diagnostics);
+        c.rules.unwrap()
+    }
+
+    /// The problem validation finds in the base rule set after `edit`.
+    fn refused(edit: impl FnOnce(&mut RuleSet)) -> InvalidRuleSet {
+        let mut r = base();
+        edit(&mut r);
+        r.validate().expect_err("the edited rule set is refused")
+    }
+
+    fn index_of(kind: Kind, index: usize, len: usize) -> Problem {
+        Problem::Index { kind, index, len }
+    }
+
+    fn mismatch(m: Mismatch) -> Problem {
+        Problem::Mismatch(m)
+    }
+
+    fn measure(name: &str) -> Place {
+        Place::Measure(name.into())
+    }
+
+    /// The condition of measure `i`, as a mutable list of the parts of its `且`.
+    fn parts(r: &mut RuleSet, i: usize) -> &mut Vec<Expr> {
+        match r.measures[i].condition.as_mut() {
+            Some(Expr::And(parts)) => parts,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn lookup(r: &mut RuleSet) -> &mut Lookup {
+        let plan = r.measures[0].actions[0].as_mut().unwrap();
+        &mut plan.lookups[0]
+    }
+
+    #[test]
+    fn the_compiled_rule_set_and_the_shipped_plans_are_valid() {
+        let valid = base().validate().unwrap();
+        assert_eq!(valid.level("orange"), None, "no alias declared");
+        assert_eq!(valid.level("橙色").map(LevelId::index), Some(1));
+        assert_eq!(valid.entity("厂").map(EntityId::index), Some(1));
+        assert_eq!(valid.measure("停机").map(MeasureId::index), Some(1));
+        assert!(valid.level_id(3).is_none() && valid.entity_id(2).is_none());
+        assert!(valid.measure_id(3).is_none());
+        assert_eq!(valid.level_ids().count(), 3);
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = vec![root.join("policies/beijing/manufacturing-2023.policy")];
+        for dir in ["tests/clean", "tests/broken"] {
+            for e in std::fs::read_dir(root.join(dir)).unwrap() {
+                files.push(e.unwrap().path());
+            }
+        }
+        let mut validated = 0;
+        for f in files {
+            let c = crate::compile::compile_file(&f, &f.display().to_string()).unwrap();
+            if let Some(rules) = c.rules {
+                let name = rules.levels.len();
+                rules
+                    .validate()
+                    .unwrap_or_else(|e| panic!("{}: {e} ({name} levels)", f.display()));
+                validated += 1;
+            }
+        }
+        assert!(validated > 20, "{validated}");
+    }
+
+    #[test]
+    fn more_than_64_levels_are_refused() {
+        let e = refused(|r| {
+            r.levels = (0..70)
+                .map(|i| super::super::LevelInfo {
+                    name: format!("L{i}"),
+                    alias: None,
+                })
+                .collect()
+        });
+        assert_eq!(e.at, Place::RuleSet);
+        assert_eq!(
+            e.problem,
+            Problem::TooMany {
+                kind: Kind::Level,
+                count: 70,
+                max: MAX_VARIANTS
+            }
+        );
+        assert!(e.message(Lang::En).contains("70"), "{e}");
+    }
+
+    #[test]
+    fn more_than_64_restrictions_are_refused() {
+        let e = refused(|r| {
+            r.restrictions = (0..65)
+                .map(|i| RestrictionInfo {
+                    name: format!("R{i}"),
+                    wording: String::new(),
+                })
+                .collect()
+        });
+        assert!(matches!(
+            e.problem,
+            Problem::TooMany {
+                kind: Kind::Restriction,
+                count: 65,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn an_enum_of_more_than_64_values_or_with_ranks_not_one_per_value_is_refused() {
+        let e = refused(|r| {
+            r.enums.push(EnumInfo {
+                name: "大".into(),
+                variants: (0..65).map(|i| i.to_string()).collect(),
+                ordered: false,
+                rank: vec![0; 65],
+                aliases: Vec::new(),
+            })
+        });
+        assert_eq!(e.at, Place::Enum("大".into()));
+        assert!(matches!(
+            e.problem,
+            Problem::TooMany {
+                kind: Kind::EnumValue,
+                ..
+            }
+        ));
+        let e = refused(|r| r.enums[1].rank.pop().map(|_| ()).unwrap());
+        assert_eq!(e.problem, mismatch(Mismatch::EnumShape));
+    }
+
+    #[test]
+    fn an_entity_key_or_field_type_out_of_range_is_refused() {
+        let e = refused(|r| r.entities[1].key = 40);
+        assert_eq!(e.at, Place::Entity("厂".into()));
+        assert_eq!(e.problem, index_of(Kind::Field, 40, 7));
+        let e = refused(|r| r.entities[1].fields[1].ty = FieldType::Enum(9));
+        assert_eq!(e.problem, index_of(Kind::Enum, 9, 3));
+        let e = refused(|r| r.entities[1].fields[6].ty = FieldType::List(5));
+        assert_eq!(e.problem, index_of(Kind::Entity, 5, 2));
+    }
+
+    #[test]
+    fn a_table_not_dense_or_sized_otherwise_is_refused() {
+        let e = refused(|r| {
+            r.tables[0].cells.pop();
+        });
+        assert_eq!(e.at, Place::Table("T".into()));
+        assert_eq!(
+            e.problem,
+            Problem::NotDense {
+                cells: 11,
+                expected: Some(12)
+            }
+        );
+        let e = refused(|r| r.tables[0].sizes[2] = 4);
+        assert_eq!(e.problem, mismatch(Mismatch::TableSizes));
+        let e = refused(|r| {
+            r.tables[0].sizes.pop();
+        });
+        assert_eq!(e.problem, mismatch(Mismatch::TableSizes));
+        let e = refused(|r| r.tables[0].dims[0] = Dim::Enum(7));
+        assert_eq!(e.problem, index_of(Kind::Enum, 7, 3));
+        // Sizes that multiply past usize are not dense either, and do not overflow.
+        let e = refused(|r| {
+            let t = &mut r.tables[0];
+            t.dims = vec![Dim::Level; 8];
+            t.sizes = vec![usize::MAX / 2; 8];
+        });
+        assert_eq!(e.problem, mismatch(Mismatch::TableSizes));
+    }
+
+    #[test]
+    fn a_table_of_more_dimensions_than_lookup_keys_is_refused() {
+        let e = refused(|r| {
+            let t = &mut r.tables[0];
+            t.dims = vec![Dim::Level; 9];
+            t.sizes = vec![3; 9];
+        });
+        assert_eq!(
+            e.problem,
+            Problem::TooMany {
+                kind: Kind::TableKey,
+                count: 9,
+                max: MAX_LOOKUP_KEYS
+            }
+        );
+    }
+
+    #[test]
+    fn actions_with_unknown_restrictions_or_over_100_percent_are_refused() {
+        let e = refused(|r| {
+            r.tables[0].cells[0] = Some(Action::restriction(5));
+        });
+        assert_eq!(
+            e.problem,
+            Problem::Mask {
+                kind: Kind::Restriction,
+                mask: 1 << 5,
+                len: 1
+            }
+        );
+        let e = refused(|r| {
+            r.tables[0].default = Some(Action::base(Base::Limit { hundredths: 10_001 }));
+        });
+        assert_eq!(e.problem, mismatch(Mismatch::Percent));
+        let e = refused(|r| {
+            let plan = r.measures[0].actions[1].as_mut().unwrap();
+            plan.fixed = Action::restriction(63);
+        });
+        assert_eq!(e.at, measure("分级"));
+        assert!(matches!(
+            e.problem,
+            Problem::Mask {
+                kind: Kind::Restriction,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_measure_of_an_unknown_entity_or_beyond_its_levels_is_refused() {
+        let e = refused(|r| r.measures[0].entity = 2);
+        assert_eq!(e.problem, index_of(Kind::Entity, 2, 2));
+        let e = refused(|r| r.measures[0].levels = 0b1000);
+        assert_eq!(
+            e.problem,
+            Problem::Mask {
+                kind: Kind::Level,
+                mask: 0b1000,
+                len: 3
+            }
+        );
+        let e = refused(|r| {
+            r.measures[2].texts.push(None);
+        });
+        assert_eq!(e.at, measure("燃油"));
+        assert_eq!(e.problem, mismatch(Mismatch::PerLevel));
+    }
+
+    #[test]
+    fn an_item_subject_out_of_range_or_not_a_list_is_refused() {
+        let e = refused(|r| r.measures[1].item.as_mut().unwrap().field = 9);
+        assert_eq!(e.problem, index_of(Kind::Field, 9, 7));
+        let e = refused(|r| r.measures[1].item.as_mut().unwrap().field = 1);
+        assert_eq!(e.problem, mismatch(Mismatch::NotAList));
+        let e = refused(|r| r.measures[1].item.as_mut().unwrap().entity = 1);
+        assert_eq!(e.problem, mismatch(Mismatch::NotAList));
+    }
+
+    #[test]
+    fn a_condition_reading_an_unknown_field_or_frame_is_refused() {
+        let e = refused(|r| {
+            parts(r, 0).push(Expr::Truthy(FieldRef {
+                frame: 0,
+                field: 99,
+            }));
+        });
+        assert_eq!(e.problem, index_of(Kind::Field, 99, 7));
+        let e = refused(|r| {
+            parts(r, 0).push(Expr::Present(FieldRef { frame: 1, field: 0 }));
+        });
+        assert_eq!(e.problem, index_of(Kind::Frame, 1, 1));
+        // In an exception of an item measure, frame 1 is the machine: it has 2 fields.
+        let e = refused(|r| {
+            r.measures[1].exceptions[0].condition = Expr::Truthy(FieldRef { frame: 1, field: 2 });
+        });
+        assert_eq!(e.problem, index_of(Kind::Field, 2, 2));
+    }
+
+    #[test]
+    fn masks_and_enum_values_beyond_their_enum_are_refused() {
+        // `级别 属于 清单` is InField; the quantifier's body holds an InMask over 动力 (2 values).
+        let e = refused(|r| {
+            let Expr::Any { body, .. } = &mut parts(r, 2)[0] else {
+                panic!()
+            };
+            let Expr::InMask { mask, .. } = body.as_mut() else {
+                panic!("{body:?}")
+            };
+            *mask = 0b100;
+        });
+        assert_eq!(
+            e.problem,
+            Problem::Mask {
+                kind: Kind::EnumValue,
+                mask: 0b100,
+                len: 2
+            }
+        );
+        let e = refused(|r| {
+            let Expr::Compare { rhs, .. } = &mut parts(r, 2)[1] else {
+                panic!()
+            };
+            *rhs = Operand::Const(Value::Enum(2));
+        });
+        assert_eq!(e.problem, index_of(Kind::EnumValue, 2, 2));
+        let e = refused(|r| {
+            let Expr::Compare { cmp, .. } = &mut parts(r, 2)[1] else {
+                panic!()
+            };
+            *cmp = CompareAs::Enum(3);
+        });
+        assert_eq!(e.problem, index_of(Kind::Enum, 3, 3));
+    }
+
+    #[test]
+    fn membership_in_a_field_that_is_not_a_set_is_refused() {
+        let e = refused(|r| {
+            let Expr::InField { set, .. } = &mut parts(r, 0)[0] else {
+                panic!()
+            };
+            set.field = 4; // 保障, a yes/no field
+        });
+        assert_eq!(e.problem, mismatch(Mismatch::NotASet));
+    }
+
+    #[test]
+    fn a_quantifier_over_a_non_list_or_nested_past_the_frames_is_refused() {
+        let e = refused(|r| {
+            let Expr::Any { list, .. } = &mut parts(r, 2)[0] else {
+                panic!()
+            };
+            list.field = 0;
+        });
+        assert_eq!(e.problem, mismatch(Mismatch::NotAList));
+        // 厂 has no list of 厂, so nest quantifiers over 机械 by making 机 hold a list of 机.
+        let e = refused(|r| {
+            r.entities[0].fields.push(super::super::FieldInfo {
+                name: "子".into(),
+                aliases: Vec::new(),
+                ty: FieldType::List(0),
+                optional: false,
+                display: false,
+            });
+            let mut body = Expr::Const(true);
+            for _ in 0..MAX_FRAMES {
+                body = Expr::Any {
+                    list: FieldRef { frame: 1, field: 2 },
+                    body: Box::new(body),
+                };
+            }
+            parts(r, 2)[0] = Expr::Any {
+                list: FieldRef { frame: 0, field: 6 },
+                body: Box::new(body),
+            };
+        });
+        assert_eq!(
+            e.problem,
+            Problem::TooMany {
+                kind: Kind::Frame,
+                count: MAX_FRAMES + 1,
+                max: MAX_FRAMES
+            }
+        );
+    }
+
+    #[test]
+    fn a_lookup_of_an_unknown_table_or_with_other_keys_is_refused() {
+        let e = refused(|r| lookup(r).table = 3);
+        assert_eq!(e.problem, index_of(Kind::Table, 3, 1));
+        let e = refused(|r| {
+            lookup(r).keys.pop();
+        });
+        assert_eq!(e.problem, mismatch(Mismatch::KeyType));
+        let e = refused(|r| lookup(r).keys.swap(0, 1));
+        assert_eq!(e.problem, mismatch(Mismatch::KeyType));
+        let e = refused(|r| lookup(r).keys[2] = KeySource::Field(FieldRef { frame: 0, field: 1 }));
+        assert_eq!(e.problem, mismatch(Mismatch::KeyType));
+        let e = refused(|r| {
+            lookup(r).keys[0] = KeySource::Field(FieldRef {
+                frame: 0,
+                field: 70,
+            })
+        });
+        assert_eq!(e.problem, index_of(Kind::Field, 70, 7));
+    }
+
+    #[test]
+    fn exemption_links_out_of_range_or_not_mirrored_are_refused() {
+        let e = refused(|r| r.measures[0].lifted_by = vec![4]);
+        assert_eq!(e.problem, index_of(Kind::Exemption, 4, 1));
+        let e = refused(|r| r.measures[2].lifted_by = vec![0]);
+        assert_eq!(e.problem, mismatch(Mismatch::LiftsNotMirrored));
+        let e = refused(|r| r.exemptions[0].lifts = vec![2]);
+        assert_eq!(e.problem, mismatch(Mismatch::LiftsNotMirrored));
+        let e = refused(|r| r.measures[0].lifted_by = vec![0, 0]);
+        assert_eq!(e.problem, mismatch(Mismatch::LiftsNotMirrored));
+        let e = refused(|r| {
+            r.exemptions[0].lifts = vec![7];
+            r.measures[0].lifted_by.clear();
+        });
+        assert_eq!(e.at, Place::Exemption("保障类".into()));
+        assert_eq!(e.problem, index_of(Kind::Measure, 7, 3));
+        let e = refused(|r| {
+            r.exemptions[0].entity = 0;
+            r.exemptions[0].condition = None;
+        });
+        assert_eq!(e.problem, mismatch(Mismatch::ExemptionEntity));
+        let e = refused(|r| r.exemptions[0].entity = 8);
+        assert_eq!(e.problem, index_of(Kind::Entity, 8, 2));
+        let e = refused(|r| r.measures[0].non_exemptible = true);
+        assert_eq!(e.problem, mismatch(Mismatch::NonExemptibleLifted));
+        let e = refused(|r| {
+            r.exemptions[0].condition = Some(Expr::Truthy(FieldRef {
+                frame: 0,
+                field: 30,
+            }))
+        });
+        assert_eq!(e.problem, index_of(Kind::Field, 30, 7));
+    }
+
+    #[test]
+    fn messages_name_the_place_in_both_languages() {
+        let e = refused(|r| r.measures[0].lifted_by = vec![4]);
+        assert_eq!(
+            e.message(Lang::En),
+            "measure `分级` refers to exemption number 4, but there are only 1 (numbered from 0)"
+        );
+        assert_eq!(
+            e.message(Lang::Zh),
+            "措施“分级”引用了编号为 4 的豁免，但豁免只有 1 个（编号从 0 起）"
+        );
     }
 }
