@@ -722,6 +722,7 @@ catalogue! {
     RULES_KIND_TABLE_KEY { zh: "表的键", en: "table key" }
     RULES_KIND_RESTRICTION { zh: "限制", en: "restriction" }
     RULES_KIND_FRAME { zh: "嵌套作用域", en: "nested scope" }
+    RULES_KIND_NESTING { zh: "条件嵌套层", en: "condition nesting level" }
     /// An index out of range: the place, the kind, the index, how many there are.
     RULES_BAD_INDEX {
         zh: "{0}引用了编号为 {2} 的{1}，但{1}只有 {3} 个（编号从 0 起）",

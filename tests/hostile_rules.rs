@@ -359,3 +359,76 @@ fn an_integer_outside_i64_is_a_row_error_not_a_rounding() {
         );
     }
 }
+
+/// A condition nested `depth` brackets deep, alternating `且` and `或` under `非`.
+fn deep_condition(depth: usize) -> String {
+    let mut c = "甲".to_string();
+    for i in 0..depth {
+        let op = if i % 2 == 0 { "或" } else { "且" };
+        c = format!("非 (乙 {op} {c})");
+    }
+    c
+}
+
+#[test]
+fn a_deeply_bracketed_plan_compiles_to_a_rule_set_that_loads() {
+    // Serialised as nested JSON, 60 brackets made a rule set serde_json refuses to read
+    // back ("recursion limit exceeded"): `check` and `compile` passed, `eval` exited 2.
+    let dir = tmp("rules-deep");
+    let policy = format!(
+        "预警级别 {{ 黄色 < 橙色 }}\n实体 企业 键 名称 {{ 名称: 文本  甲: 布尔  乙: 布尔 }}\n\
+         措施 m 倡议性 自 黄色 {{ 对象 企业 当 {} 内容 \"x\" 依据 \"1\" }}\n",
+        deep_condition(60)
+    );
+    std::fs::write(dir.join("deep.policy"), policy).unwrap();
+    std::fs::write(dir.join("d.csv"), "名称,甲,乙\na,是,否\nb,否,否\n").unwrap();
+    let o = policyc(&["check", s(&dir.join("deep.policy"))]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let o = policyc(&[
+        "compile",
+        s(&dir.join("deep.policy")),
+        "-o",
+        s(&dir.join("deep.json")),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let run = |plan: &str| {
+        policyc(&[
+            "eval",
+            s(&dir.join(plan)),
+            "--data",
+            s(&dir.join("d.csv")),
+            "--level",
+            "all",
+            "--lang",
+            "en",
+        ])
+    };
+    let (source, compiled) = (run("deep.policy"), run("deep.json"));
+    assert_eq!(code(&compiled), 0, "{}", stderr(&compiled));
+    assert_eq!(stdout(&source), stdout(&compiled));
+    assert!(
+        stdout(&compiled).contains("\"measure\":\"m\""),
+        "{}",
+        stdout(&compiled)
+    );
+}
+
+#[test]
+fn a_condition_nested_past_the_limit_in_a_rule_set_file_is_refused() {
+    let dir = setup("rules-too-deep");
+    // Refused while reading, before the hash is computed: the file keeps its old hash.
+    let text = std::fs::read_to_string(dir.join("rules.json")).unwrap();
+    let mut env: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut nodes = vec![serde_json::json!({"Truthy": {"frame": 0, "field": 2}})];
+    nodes.extend((0..600).map(|_| serde_json::json!("Not")));
+    env["rules"]["exemptions"][0]["condition"] = nodes.into();
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, env.to_string()).unwrap();
+    let o = eval(&dir, &bad, "en");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("a condition is nested more than 512 deep"),
+        "{}",
+        stderr(&o)
+    );
+}

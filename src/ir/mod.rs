@@ -18,7 +18,8 @@ pub use validate::{EntityId, InvalidRuleSet, LevelId, MeasureId, ValidRuleSet};
 pub use value::{Record, Value};
 
 /// Bumped whenever the serialised shape of [`RuleSet`] changes. 3: integers are exact
-/// (`Value::Int`, no longer numbers held as doubles).
+/// (`Value::Int`, no longer numbers held as doubles) and conditions are flat lists of nodes
+/// ([`expr::flat`]).
 pub const FORMAT_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -195,6 +196,7 @@ pub struct ActionPlan {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExceptionInfo {
+    #[serde(with = "expr::flat")]
     pub condition: Expr,
     pub cite: Option<String>,
 }
@@ -207,6 +209,7 @@ pub struct MeasureInfo {
     pub levels: u64,
     pub entity: usize,
     pub item: Option<ItemSubject>,
+    #[serde(with = "expr::flat::option")]
     pub condition: Option<Expr>,
     /// Per level: the wording at that level.
     pub texts: Vec<Option<String>>,
@@ -223,6 +226,7 @@ pub struct MeasureInfo {
 pub struct ExemptionInfo {
     pub name: String,
     pub entity: usize,
+    #[serde(with = "expr::flat::option")]
     pub condition: Option<Expr>,
     pub lifts: Vec<usize>,
     pub cite: Option<String>,

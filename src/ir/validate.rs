@@ -12,7 +12,7 @@
 
 use std::ops::Deref;
 
-use super::limits::{MAX_FRAMES, MAX_LOOKUP_KEYS, MAX_RESTRICTIONS, MAX_VARIANTS};
+use super::limits::{MAX_EXPR_DEPTH, MAX_FRAMES, MAX_LOOKUP_KEYS, MAX_RESTRICTIONS, MAX_VARIANTS};
 use super::{
     Action, ActionPlan, Base, CompareAs, Dim, Expr, FieldRef, FieldType, KeySource, MeasureInfo,
     Operand, RuleSet, Value,
@@ -150,6 +150,8 @@ pub enum Kind {
     TableKey,
     Restriction,
     Frame,
+    /// Levels of nesting of a condition.
+    Nesting,
 }
 
 /// A structural inconsistency that is not an index out of range.
@@ -226,6 +228,7 @@ impl Kind {
             Kind::TableKey => msg!(lang, RULES_KIND_TABLE_KEY),
             Kind::Restriction => msg!(lang, RULES_KIND_RESTRICTION),
             Kind::Frame => msg!(lang, RULES_KIND_FRAME),
+            Kind::Nesting => msg!(lang, RULES_KIND_NESTING),
         }
     }
 }
@@ -397,7 +400,7 @@ impl Checker<'_> {
             let at = Place::Exemption(x.name.clone());
             index(&at, Kind::Entity, x.entity, r.entities.len())?;
             if let Some(c) = &x.condition {
-                self.expr(&at, c, &mut vec![x.entity])?;
+                self.expr(&at, c, &mut vec![x.entity], 1)?;
             }
             for &m in &x.lifts {
                 index(&at, Kind::Measure, m, r.measures.len())?;
@@ -491,10 +494,10 @@ impl Checker<'_> {
             Mismatch::PerLevel,
         )?;
         if let Some(c) = &m.condition {
-            self.expr(&at, c, &mut frames.clone())?;
+            self.expr(&at, c, &mut frames.clone(), 1)?;
         }
         for x in &m.exceptions {
-            self.expr(&at, &x.condition, &mut frames.clone())?;
+            self.expr(&at, &x.condition, &mut frames.clone(), 1)?;
         }
         for plan in m.actions.iter().flatten() {
             self.plan(&at, plan, &frames)?;
@@ -574,8 +577,10 @@ impl Checker<'_> {
         })
     }
 
-    fn expr(&self, at: &Place, e: &Expr, frames: &mut Vec<usize>) -> Check {
+    /// Checks a condition nested `depth` deep (1 at the top).
+    fn expr(&self, at: &Place, e: &Expr, frames: &mut Vec<usize>, depth: usize) -> Check {
         let r = self.rules;
+        at_most(at, Kind::Nesting, depth, MAX_EXPR_DEPTH)?;
         match e {
             Expr::Const(_) => Ok(()),
             Expr::Truthy(f) | Expr::Present(f) => self.field(at, *f, frames).map(|_| ()),
@@ -606,15 +611,17 @@ impl Checker<'_> {
                 let ty = self.field(at, *set, frames)?;
                 ensure(at, matches!(ty, FieldType::Set(_)), Mismatch::NotASet)
             }
-            Expr::Not(inner) => self.expr(at, inner, frames),
-            Expr::And(es) | Expr::Or(es) => es.iter().try_for_each(|x| self.expr(at, x, frames)),
+            Expr::Not(inner) => self.expr(at, inner, frames, depth + 1),
+            Expr::And(es) | Expr::Or(es) => es
+                .iter()
+                .try_for_each(|x| self.expr(at, x, frames, depth + 1)),
             Expr::Any { list, body } | Expr::All { list, body } => {
                 let FieldType::List(entity) = self.field(at, *list, frames)? else {
                     return ensure(at, false, Mismatch::NotAList);
                 };
                 at_most(at, Kind::Frame, frames.len() + 1, MAX_FRAMES)?;
                 frames.push(entity);
-                let result = self.expr(at, body, frames);
+                let result = self.expr(at, body, frames, depth + 1);
                 frames.pop();
                 result
             }
@@ -956,6 +963,25 @@ mod tests {
             *cmp = CompareAs::Enum(3);
         });
         assert_eq!(e.problem, index_of(Kind::Enum, 3, 3));
+    }
+
+    #[test]
+    fn a_condition_nested_past_the_limit_is_refused() {
+        let e = refused(|r| {
+            let mut c = Expr::Truthy(FieldRef { frame: 0, field: 4 });
+            for _ in 0..MAX_EXPR_DEPTH {
+                c = Expr::Not(Box::new(c));
+            }
+            r.exemptions[0].condition = Some(c);
+        });
+        assert_eq!(
+            e.problem,
+            Problem::TooMany {
+                kind: Kind::Nesting,
+                count: MAX_EXPR_DEPTH + 1,
+                max: MAX_EXPR_DEPTH
+            }
+        );
     }
 
     #[test]

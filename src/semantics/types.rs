@@ -1927,6 +1927,65 @@ impl DecimalText {
 }
 
 #[cfg(test)]
+mod decimal_literal_tests {
+    use super::*;
+
+    fn d(text: &str) -> DecimalText {
+        DecimalText::parse(text).unwrap()
+    }
+
+    #[test]
+    fn decimal_literals_are_read_as_written() {
+        assert_eq!(
+            d("12.50"),
+            DecimalText {
+                floor: 12,
+                fraction: true
+            }
+        );
+        assert_eq!(
+            d("3.000"),
+            DecimalText {
+                floor: 3,
+                fraction: false
+            }
+        );
+        assert_eq!(d("3.000").as_integer(), Some(3));
+        assert_eq!(d("2.5").as_integer(), None);
+        assert_eq!(d(&format!("{}9.0", "9".repeat(60))).floor, i128::MAX);
+        assert_eq!(DecimalText::parse("12"), None);
+        assert_eq!(DecimalText::parse("1e3.0"), None);
+        // 9007199254740993.0 reads as the double 2^53: it disagrees; 2.5 agrees.
+        assert!(!d("9007199254740993.0").agrees_with(9007199254740993.0));
+        assert!(d("2.5").agrees_with(2.5));
+        assert!(d("0.1").agrees_with(0.1));
+        assert!(!d("9223372036854775807.5").agrees_with(9223372036854775807.5));
+    }
+
+    #[test]
+    fn comparisons_with_an_integer_become_integer_comparisons() {
+        use ir::CmpOp::*;
+        let x = Operand::Field(FieldRef { frame: 0, field: 0 });
+        let int = |op, n| ir::Expr::Compare {
+            op,
+            lhs: x.clone(),
+            rhs: Operand::Const(Value::Int(n)),
+            cmp: CompareAs::Number,
+        };
+        let (every, none) = (int(Ge, i64::MIN), int(Lt, i64::MIN));
+        assert_eq!(d("7.0").against_integer(Gt, x.clone()), int(Gt, 7));
+        assert_eq!(d("2.5").against_integer(Lt, x.clone()), int(Le, 2));
+        assert_eq!(d("2.5").against_integer(Ge, x.clone()), int(Gt, 2));
+        assert_eq!(d("2.5").against_integer(Eq, x.clone()), none);
+        assert_eq!(d("2.5").against_integer(Ne, x.clone()), every);
+        let huge = d("9223372036854775808.0");
+        assert_eq!(huge.against_integer(Lt, x.clone()), every);
+        assert_eq!(huge.against_integer(Ge, x.clone()), none);
+        assert_eq!(huge.against_integer(Eq, x), none);
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use crate::compile::compile_source;
     use crate::ir::{CompareAs, Expr};
