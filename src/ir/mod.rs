@@ -139,14 +139,15 @@ pub struct TableInfo {
 }
 
 impl TableInfo {
-    /// The cell for one combination of keys, falling back to the default.
+    /// The cell for one combination of keys, falling back to the default; `None` for keys out
+    /// of range (or sizes whose product overflows, which validation refuses).
     pub fn lookup(&self, keys: &[usize]) -> Option<Action> {
-        let mut index = 0;
+        let mut index = 0usize;
         for (k, size) in keys.iter().zip(&self.sizes) {
             if k >= size {
                 return None;
             }
-            index = index * size + k;
+            index = index.checked_mul(*size)?.checked_add(*k)?;
         }
         self.cells.get(index).copied().flatten().or(self.default)
     }
@@ -274,6 +275,20 @@ mod tests {
         assert_eq!(e.variant_index("纯电"), None, "no prefix match");
         assert_eq!(e.variant_index("電動"), None);
         assert_eq!(e.variant_index(""), None);
+    }
+
+    #[test]
+    fn lookups_with_keys_out_of_range_or_overflowing_sizes_find_no_cell() {
+        let t = TableInfo {
+            name: "T".into(),
+            dims: vec![Dim::Level; 3],
+            sizes: vec![usize::MAX; 3],
+            cells: vec![Some(Action::NONE)],
+            default: None,
+        };
+        assert_eq!(t.lookup(&[0, 0, 0]), Some(Action::NONE));
+        assert_eq!(t.lookup(&[1, 1, 1]), None, "the index overflows: no cell");
+        assert_eq!(t.lookup(&[usize::MAX, 0, 0]), None);
     }
 
     #[test]
