@@ -12,7 +12,7 @@ use divan::Bencher;
 use policyc::data::source::{Item, RecordSource};
 use policyc::data::LoadedRecord;
 use policyc::eval::{Decision, Evaluator};
-use policyc::ir::RuleSet;
+use policyc::ir::{EntityId, LevelId, ValidRuleSet};
 
 /// Counts allocations, so the report shows that deciding allocates nothing per record.
 #[global_allocator]
@@ -22,16 +22,19 @@ fn main() {
     divan::main();
 }
 
-fn rules() -> RuleSet {
+fn rules() -> ValidRuleSet {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/beijing/manufacturing-2023.policy");
     let c = policyc::compile::compile_file(&path, "manufacturing-2023.policy")
         .expect("the shipped plan is readable");
-    c.rules.expect("the shipped plan compiles")
+    c.rules
+        .expect("the shipped plan compiles")
+        .validate()
+        .expect("the shipped plan is a valid rule set")
 }
 
 /// Synthetic firms covering every industry, grade, list combination and machine type.
-fn firms(rules: &RuleSet, n: usize) -> Vec<LoadedRecord> {
+fn firms(rules: &ValidRuleSet, n: usize) -> Vec<LoadedRecord> {
     let enum_values = |name: &str| -> Vec<String> {
         rules
             .enums
@@ -100,16 +103,20 @@ fn decisions_all_levels(bencher: Bencher) {
     let rules = rules();
     let records = firms(&rules, FIRMS);
     let ev = Evaluator::new(&rules);
-    let levels = rules.levels.len();
+    let levels: Vec<LevelId> = rules.level_ids().collect();
+    let entities: Vec<EntityId> = records
+        .iter()
+        .map(|r| rules.entity_id(r.entity).expect("an entity of the plan"))
+        .collect();
     let mut decision = Decision::default();
     bencher
-        .counter(ItemsCount::new(records.len() * levels))
+        .counter(ItemsCount::new(records.len() * levels.len()))
         .bench_local(|| {
             let mut failed = 0usize;
-            for r in &records {
-                for level in 0..levels {
+            for (r, &entity) in records.iter().zip(&entities) {
+                for &level in &levels {
                     if ev
-                        .evaluate(r.entity, &r.record, level, &mut decision)
+                        .evaluate(entity, &r.record, level, &mut decision)
                         .is_err()
                     {
                         failed += 1;

@@ -13,7 +13,7 @@ use policyc::data::source::Item;
 use policyc::data::{open_inputs, DataSpec, InputOptions, LoadedRecord};
 use policyc::eval::run::{Counts, OutputFormat};
 use policyc::eval::{Decision, Evaluator};
-use policyc::ir::RuleSet;
+use policyc::ir::{RuleSet, ValidRuleSet};
 use policyc::messages::Lang;
 use policyc::report::xlsx::{WorkbookInfo, XlsxFormat, XlsxSink};
 
@@ -24,12 +24,15 @@ fn main() {
 /// Records in each workbook.
 const RECORDS: usize = 5_000;
 
-fn rules() -> RuleSet {
+fn rules() -> ValidRuleSet {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/beijing/manufacturing-2023.policy");
     let c = policyc::compile::compile_file(&path, "manufacturing-2023.policy")
         .expect("the shipped plan is readable");
-    c.rules.expect("the shipped plan compiles")
+    c.rules
+        .expect("the shipped plan compiles")
+        .validate()
+        .expect("the shipped plan is a valid rule set")
 }
 
 fn records(rules: &RuleSet) -> Vec<LoadedRecord> {
@@ -73,8 +76,14 @@ fn workbook(bencher: Bencher) {
     let mut rows = records.len();
     for r in &records {
         for &l in &levels {
-            ev.evaluate(r.entity, &r.record, l, &mut decision)
-                .expect("the example firms evaluate");
+            let (entity, level) = (rules.entity_id(r.entity), rules.level_id(l));
+            ev.evaluate(
+                entity.expect("an entity of the plan"),
+                &r.record,
+                level.expect("a level"),
+                &mut decision,
+            )
+            .expect("the example firms evaluate");
             rows += decision.entries.len().max(1);
             format.result(&mut bytes, r, l, &decision);
         }

@@ -23,7 +23,8 @@
 //! "#;
 //! let compiled = compile_source("example.policy", policy);
 //! assert!(compiled.diagnostics.is_empty(), "{:?}", compiled.diagnostics);
-//! let rules = compiled.rules.expect("no errors");
+//! // Validated once: only a valid rule set can be evaluated.
+//! let rules = compiled.rules.expect("no errors").validate().expect("well formed");
 //!
 //! let data = r#"{"企业": [{"名称": "甲厂", "应急减排清单": ["橙色", "红色"], "保障": true}]}"#;
 //! let mut source = policyc::data::json::load(&rules, "firms.json", 0, data).unwrap();
@@ -33,8 +34,9 @@
 //!
 //! let evaluator = Evaluator::new(&rules);
 //! let mut decision = Decision::default();
-//! let orange = rules.level_index("orange").unwrap();
-//! evaluator.evaluate(firm.entity, &firm.record, orange, &mut decision).unwrap();
+//! let orange = rules.level("orange").unwrap();
+//! let entity = rules.entity_id(firm.entity).unwrap();
+//! evaluator.evaluate(entity, &firm.record, orange, &mut decision).unwrap();
 //! // The measure concerns the firm, and the guarantee exemption lifts it: reported, not dropped.
 //! assert_eq!(decision.entries[0].status, Status::ExemptedBy(0));
 //! ```

@@ -731,6 +731,110 @@ catalogue! {
         zh: "--import-root 应指向一个已存在的目录；导入的文件都须位于其中",
         en: "--import-root names an existing directory that every import must stay inside",
     }
+
+    // ------------------------------------------------------------ validated rule sets and exact integers
+    /// A rule set read from a file that is not well formed: the file and what is wrong.
+    RULES_INVALID {
+        zh: "规则集“{0}”结构无效（无论其哈希如何）：{1}",
+        en: "the rule set `{0}` is not well formed (whatever its hash says): {1}",
+    }
+    RULES_INVALID_HELP {
+        zh: "内容哈希只能发现意外损坏，不能防止篡改；请从预案重新编译：`policyc compile 预案 -o rules.json`",
+        en: "the content hash detects accidents, not tampering; compile it again from the policy: `policyc compile POLICY -o rules.json`",
+    }
+    /// A rule set compiled from policy text that the evaluator cannot run.
+    RULES_COMPILED_INVALID {
+        zh: "预案“{0}”编译出的规则集无法评估：{1}",
+        en: "the policy `{0}` compiles to a rule set that cannot be evaluated: {1}",
+    }
+    RULES_COMPILED_INVALID_HELP {
+        zh: "请对照 docs/language.md 的“Limits”一节缩小预案的声明",
+        en: "keep the plan's declarations within the limits of docs/language.md (\"Limits\")",
+    }
+    RULES_AT_RULE_SET { zh: "规则集", en: "the rule set" }
+    RULES_AT_ENUM { zh: "枚举“{0}”", en: "enum `{0}`" }
+    RULES_AT_ENTITY { zh: "实体“{0}”", en: "entity `{0}`" }
+    RULES_AT_TABLE { zh: "表“{0}”", en: "table `{0}`" }
+    RULES_AT_MEASURE { zh: "措施“{0}”", en: "measure `{0}`" }
+    RULES_AT_EXEMPTION { zh: "豁免“{0}”", en: "exemption `{0}`" }
+    RULES_KIND_ENTITY { zh: "实体", en: "entity" }
+    RULES_KIND_FIELD { zh: "字段", en: "field" }
+    RULES_KIND_LEVEL { zh: "预警级别", en: "alert level" }
+    RULES_KIND_ENUM { zh: "枚举", en: "enum" }
+    RULES_KIND_ENUM_VALUE { zh: "枚举值", en: "enum value" }
+    RULES_KIND_MEASURE { zh: "措施", en: "measure" }
+    RULES_KIND_EXEMPTION { zh: "豁免", en: "exemption" }
+    RULES_KIND_TABLE { zh: "表", en: "table" }
+    RULES_KIND_TABLE_KEY { zh: "表的键", en: "table key" }
+    RULES_KIND_RESTRICTION { zh: "限制", en: "restriction" }
+    RULES_KIND_FRAME { zh: "嵌套作用域", en: "nested scope" }
+    RULES_KIND_NESTING { zh: "条件嵌套层", en: "condition nesting level" }
+    /// An index out of range: the place, the kind, the index, how many there are.
+    RULES_BAD_INDEX {
+        zh: "{0}引用了编号为 {2} 的{1}，但{1}只有 {3} 个（编号从 0 起）",
+        en: "{0} refers to {1} number {2}, but there are only {3} (numbered from 0)",
+    }
+    /// Over a limit: the place, the kind, the count, the limit.
+    RULES_TOO_MANY {
+        zh: "{0}有 {2} 个{1}，上限为 {3}",
+        en: "{0} has {2} of kind \"{1}\", more than the limit of {3}",
+    }
+    RULES_NOT_DENSE {
+        zh: "{0}有 {1} 个格，但其维度相乘应为 {2} 个（表必须是稠密的）",
+        en: "{0} has {1} cells, but its dimensions make {2} (a table must be dense)",
+    }
+    RULES_TABLE_TOO_LARGE {
+        zh: "{0}的维度相乘超出可计数的范围（实有 {1} 个格）",
+        en: "{0} has dimensions that multiply beyond any count (it has {1} cells)",
+    }
+    /// A mask with bits beyond its domain: the place, the mask, how many there are, the kind.
+    RULES_BAD_MASK {
+        zh: "{0}的位掩码 {1} 超出了其 {2} 个{3}",
+        en: "{0} has the bit mask {1}, beyond its {2} of kind \"{3}\"",
+    }
+    RULES_MISMATCH { zh: "{0}：{1}", en: "{0}: {1}" }
+    RULES_ENUM_SHAPE {
+        zh: "其排序或别名不是每个值一项",
+        en: "its ranks or aliases are not one per value",
+    }
+    RULES_NOT_A_LIST {
+        zh: "所经由的字段不是该实体的列表",
+        en: "the field it goes through is not a list of that entity",
+    }
+    RULES_NOT_A_SET {
+        zh: "用“属于”检验的字段不是集合",
+        en: "the field tested with `属于` is not a set",
+    }
+    RULES_TABLE_SIZES {
+        zh: "维度的大小与其级别数或枚举值数不符",
+        en: "its dimension sizes do not match the numbers of their levels or values",
+    }
+    RULES_KEY_TYPE {
+        zh: "查表的键或条件中的值与表的维度或字段的类型不符",
+        en: "a key or value does not match the table's dimension or the field's type",
+    }
+    RULES_PER_LEVEL {
+        zh: "其措辞或要求不是每个预警级别一项",
+        en: "its wordings or actions are not one per alert level",
+    }
+    RULES_PERCENT { zh: "百分比超过 100%", en: "a percentage is above 100%" }
+    RULES_EXEMPTION_ENTITY {
+        zh: "解除它的豁免针对另一个实体",
+        en: "an exemption that lifts it concerns another entity",
+    }
+    RULES_LIFTS_NOT_MIRRORED {
+        zh: "豁免的“解除”与措施记录的解除它的豁免不一致",
+        en: "an exemption's lifted measures and the measure's lifting exemptions do not name each other",
+    }
+    RULES_NON_EXEMPTIBLE_LIFTED {
+        zh: "它不可豁免，却被豁免解除",
+        en: "it is non-exemptible, yet an exemption lifts it",
+    }
+    /// An integer cell outside the 64-bit range: a row error, never a rounding.
+    INTEGER_OUT_OF_RANGE {
+        zh: "整数超出范围（-9223372036854775808 至 9223372036854775807）",
+        en: "an integer outside the range -9223372036854775808 to 9223372036854775807",
+    }
 }
 
 #[cfg(test)]

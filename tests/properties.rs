@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use policyc::data::source::{Item, RecordSource};
 use policyc::data::{self, DataSpec, InputOptions};
 use policyc::eval::{run, Decision, Evaluator, Status};
-use policyc::ir::{compiled, FieldType, RuleSet};
+use policyc::ir::{compiled, FieldType, RuleSet, ValidRuleSet};
 use policyc::messages::Lang;
 use policyc::report::decisions::json::{JsonFormat, JsonLines};
 
@@ -23,13 +23,15 @@ fn beijing_text() -> &'static str {
     TEXT.get_or_init(|| std::fs::read_to_string(BEIJING).expect("the shipped plan"))
 }
 
-fn beijing() -> &'static RuleSet {
-    static RULES: OnceLock<RuleSet> = OnceLock::new();
+fn beijing() -> &'static ValidRuleSet {
+    static RULES: OnceLock<ValidRuleSet> = OnceLock::new();
     RULES.get_or_init(|| {
         policyc::compile::compile_file(Path::new(BEIJING), BEIJING)
             .expect("readable")
             .rules
             .expect("the shipped plan compiles")
+            .validate()
+            .expect("the shipped plan's rule set is valid")
     })
 }
 
@@ -163,7 +165,7 @@ fn compiles_or_diagnoses(text: &str) {
 fn round_trips(rules: &RuleSet) {
     let json = compiled::to_json(rules);
     let back = compiled::from_json(&json).expect("a compiled rule set loads back");
-    assert_eq!(&back, rules);
+    assert_eq!(back.rules(), rules);
     assert_eq!(compiled::content_hash(&back), compiled::content_hash(rules));
 }
 
@@ -310,7 +312,7 @@ fn credit_code(n: u32) -> String {
 
 /// Runs the whole evaluation of a JSON document at every level on a pool of `threads`,
 /// with JSON Lines output: the bytes written and the counts.
-fn run_document(rules: &RuleSet, doc: &str, threads: usize) -> (Vec<u8>, run::Counts) {
+fn run_document(rules: &ValidRuleSet, doc: &str, threads: usize) -> (Vec<u8>, run::Counts) {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -318,7 +320,7 @@ fn run_document(rules: &RuleSet, doc: &str, threads: usize) -> (Vec<u8>, run::Co
     pool.install(|| {
         let mut source = data::json::load(rules, "generated.json", 0, doc).expect("valid JSON");
         let ev = Evaluator::new(rules);
-        let levels: Vec<usize> = (0..rules.levels.len()).collect();
+        let levels: Vec<_> = rules.level_ids().collect();
         let format = JsonLines(JsonFormat::new(rules, None));
         let files = vec!["generated.json".to_string()];
         let describe = |_: &data::LoadedRecord, e: &policyc::eval::EvalError| format!("{e:?}");
@@ -354,13 +356,13 @@ fn loaded_records(rules: &RuleSet, doc: &str) -> Vec<data::LoadedRecord> {
 }
 
 /// The Beijing rule set without its exemptions.
-fn without_exemptions(rules: &RuleSet) -> RuleSet {
+fn without_exemptions(rules: &RuleSet) -> ValidRuleSet {
     let mut r = rules.clone();
     r.exemptions.clear();
     for m in &mut r.measures {
         m.lifted_by.clear();
     }
-    r
+    r.validate().expect("still valid without exemptions")
 }
 
 proptest! {
@@ -395,9 +397,10 @@ proptest! {
         let without = Evaluator::new(&bare);
         let (mut a, mut b) = (Decision::default(), Decision::default());
         for rec in loaded_records(rules, &document(rules, &seeds)) {
-            for level in 0..rules.levels.len() {
-                let ra = with.evaluate(rec.entity, &rec.record, level, &mut a);
-                let rb = without.evaluate(rec.entity, &rec.record, level, &mut b);
+            let entity = rules.entity_id(rec.entity).expect("a record of the plan's entity");
+            for level in rules.level_ids() {
+                let ra = with.evaluate(entity, &rec.record, level, &mut a);
+                let rb = without.evaluate(entity, &rec.record, level, &mut b);
                 prop_assert_eq!(ra.is_ok(), rb.is_ok());
                 if ra.is_err() {
                     continue;
@@ -485,7 +488,7 @@ proptest! {
         let mut source = data::open_inputs(rules, &[spec], &options, &mut files)
             .expect("the header is found");
         let ev = Evaluator::new(rules);
-        let levels: Vec<usize> = (0..rules.levels.len()).collect();
+        let levels: Vec<_> = rules.level_ids().collect();
         let format = JsonLines(JsonFormat::new(rules, None));
         let describe = |_: &data::LoadedRecord, e: &policyc::eval::EvalError| format!("{e:?}");
         let mut out = Vec::new();

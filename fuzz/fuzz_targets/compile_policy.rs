@@ -12,8 +12,11 @@ use policyc::semantics::resolve::ImportRoot;
 fn root() -> &'static ImportRoot {
     static ROOT: OnceLock<ImportRoot> = OnceLock::new();
     ROOT.get_or_init(|| {
-        ImportRoot::new(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")))
-            .expect("the repository is a directory")
+        ImportRoot::new(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/.."
+        )))
+        .expect("the repository is a directory")
     })
 }
 

@@ -15,8 +15,8 @@ libfuzzer_sys::fuzz_target!(|bytes: &[u8]| {
     let ev = Evaluator::new(&rules);
     let mut decision = Decision::default();
     let record = Record::default();
-    for entity in 0..rules.entities.len() {
-        for level in 0..rules.levels.len() {
+    for entity in (0..rules.entities.len()).filter_map(|e| rules.entity_id(e)) {
+        for level in rules.level_ids() {
             let _ = ev.evaluate(entity, &record, level, &mut decision);
         }
     }

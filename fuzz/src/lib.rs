@@ -6,11 +6,11 @@ use std::sync::OnceLock;
 
 use policyc::data::{self, DataSpec, InputOptions};
 use policyc::eval::{Decision, Evaluator};
-use policyc::ir::RuleSet;
+use policyc::ir::ValidRuleSet;
 
 /// The shipped Beijing plan, compiled once per process.
-pub fn beijing() -> &'static RuleSet {
-    static RULES: OnceLock<RuleSet> = OnceLock::new();
+pub fn beijing() -> &'static ValidRuleSet {
+    static RULES: OnceLock<ValidRuleSet> = OnceLock::new();
     RULES.get_or_init(|| {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -19,7 +19,10 @@ pub fn beijing() -> &'static RuleSet {
         let c =
             policyc::compile::compile_file(std::path::Path::new(path), "manufacturing-2023.policy")
                 .expect("the shipped plan is readable");
-        c.rules.expect("the shipped plan compiles")
+        c.rules
+            .expect("the shipped plan compiles")
+            .validate()
+            .expect("the shipped plan's rule set is valid")
     })
 }
 
@@ -51,8 +54,11 @@ pub fn load_and_evaluate(name: &str, bytes: &[u8]) {
         };
         for item in &batch {
             if let data::source::Item::Record(rec) = item {
-                for level in 0..rules.levels.len() {
-                    let _ = ev.evaluate(rec.entity, &rec.record, level, &mut decision);
+                let entity = rules
+                    .entity_id(rec.entity)
+                    .expect("loading yields records of the rule set's entities");
+                for level in rules.level_ids() {
+                    let _ = ev.evaluate(entity, &rec.record, level, &mut decision);
                 }
             }
         }

@@ -287,7 +287,7 @@ impl<'c> Logic<'c> {
                 Some(rank.get(*x as usize)?.cmp(rank.get(*y as usize)?))
             }
             (CompareAs::Level, Value::Enum(x), Value::Enum(y)) => Some(x.cmp(y)),
-            (_, Value::Num(x), Value::Num(y)) => x.partial_cmp(y),
+            (_, Value::Int(_) | Value::Num(_), _) => a.cmp_numbers(b),
             (_, Value::Text(x), Value::Text(y)) => Some(x.cmp(y)),
             (_, Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
             (_, Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
@@ -418,6 +418,10 @@ impl<'c> Logic<'c> {
                 }
             }
             (CompareAs::Number, Value::Num(x)) => Vals::Num(IntervalSet::from_cmp(op, *x)),
+            // Intervals are of doubles: an integer beyond 2^53 is not decided.
+            (CompareAs::Number, Value::Int(x)) if x.unsigned_abs() <= 1 << 53 => {
+                Vals::Num(IntervalSet::from_cmp(op, *x as f64))
+            }
             (CompareAs::Date, Value::Date(d)) => Vals::Num(IntervalSet::from_cmp(op, *d as f64)),
             (CompareAs::Text, Value::Text(t)) => match op {
                 CmpOp::Eq => Vals::Text {
@@ -509,6 +513,9 @@ impl<'c> Logic<'c> {
                         for v in values {
                             match v {
                                 Value::Num(x) => nums.push(*x),
+                                Value::Int(x) if x.unsigned_abs() <= 1 << 53 => {
+                                    nums.push(*x as f64)
+                                }
                                 Value::Date(d) => nums.push(*d as f64),
                                 _ => return opaque,
                             }

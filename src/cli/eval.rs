@@ -11,7 +11,7 @@ use super::{color_choice, compile, fail, FINDINGS, OK, USAGE};
 use crate::data::{self, DataFormat, DataSpec, InputOptions};
 use crate::eval::run::{self, OutputFormat, RunError};
 use crate::eval::Evaluator;
-use crate::ir::RuleSet;
+use crate::ir::{LevelId, RuleSet, ValidRuleSet};
 use crate::messages::Lang;
 use crate::msg;
 use crate::report::{self, decisions};
@@ -230,6 +230,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
     };
     let mut source = super::progress::Progress::wrap(source, lang);
     let ev = Evaluator::new(&rules);
+    let level_ids: Vec<LevelId> = levels.iter().filter_map(|&l| rules.level_id(l)).collect();
     let explain = args.explain.then_some(&ev);
     let json = decisions::JsonDocument(decisions::json::JsonFormat::new(&rules, explain));
     let jsonl = decisions::JsonLines(decisions::json::JsonFormat::new(&rules, explain));
@@ -290,7 +291,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
     let mut result = run::run(
         &ev,
         source.as_mut(),
-        &levels,
+        &level_ids,
         format,
         &files,
         &describe,
@@ -355,13 +356,14 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
     }
 }
 
-/// The rule set to evaluate: a compiled one (`.json`, from `policyc compile`) or policy source.
-/// Messages before the plan is known are in `--lang`, else Chinese or English by the locale.
+/// The rule set to evaluate: a compiled one (`.json`, from `policyc compile`) or policy source,
+/// validated either way. Messages before the plan is known are in `--lang`, else Chinese or
+/// English by the locale.
 pub(crate) fn load_rules(
     path: &std::path::Path,
     lang: Option<LangArg>,
     root: &super::ImportRootArg,
-) -> Result<RuleSet, ExitCode> {
+) -> Result<ValidRuleSet, ExitCode> {
     let lang = LangArg::or_default(lang, || Lang::default_for(false));
     if path
         .extension()
@@ -383,12 +385,17 @@ pub(crate) fn load_rules(
                 )
             ))
         })?;
-        return crate::ir::compiled::from_json(&text).map_err(|e| {
-            fail(miette::miette!(
+        return crate::ir::compiled::from_json(&text).map_err(|e| match e {
+            crate::ir::compiled::LoadRulesError::Invalid(why) => fail(miette::miette!(
+                help = msg!(lang, RULES_INVALID_HELP),
+                "{}",
+                msg!(lang, RULES_INVALID, path.display(), why.message(lang))
+            )),
+            e => fail(miette::miette!(
                 help = msg!(lang, COMPILE_AGAIN_HELP),
                 "{}",
                 msg!(lang, CANNOT_USE_RULES, path.display(), e)
-            ))
+            )),
         });
     }
     let root = root.resolve(lang).map_err(fail)?;
@@ -398,15 +405,37 @@ pub(crate) fn load_rules(
         let _ = report::render_human(&mut err, &c.sources, &c.diagnostics);
     }
     let chinese = c.rules.as_ref().is_some_and(|r| r.chinese);
-    c.rules.ok_or_else(|| {
-        let lang = if lang == Lang::En && chinese {
-            Lang::Zh
-        } else {
-            lang
-        };
-        eprintln!("{}", msg!(lang, POLICY_HAS_ERRORS));
-        ExitCode::from(FINDINGS)
-    })
+    c.rules
+        .ok_or_else(|| {
+            let lang = if lang == Lang::En && chinese {
+                Lang::Zh
+            } else {
+                lang
+            };
+            eprintln!("{}", msg!(lang, POLICY_HAS_ERRORS));
+            ExitCode::from(FINDINGS)
+        })?
+        .validate()
+        .map_err(|why| compiled_invalid(path, lang, &why))
+}
+
+/// The refusal of a rule set compiled from policy text that is not well formed (a limit the
+/// earlier stages did not check): exit 2.
+pub(crate) fn compiled_invalid(
+    path: &std::path::Path,
+    lang: Lang,
+    why: &crate::ir::InvalidRuleSet,
+) -> ExitCode {
+    fail(miette::miette!(
+        help = msg!(lang, RULES_COMPILED_INVALID_HELP),
+        "{}",
+        msg!(
+            lang,
+            RULES_COMPILED_INVALID,
+            path.display(),
+            why.message(lang)
+        )
+    ))
 }
 
 /// True when `a` and `b` name the same existing file (through links and relative paths).

@@ -254,6 +254,14 @@ fn compile_to(policy: &Path, output: &Path, root: &ImportRootArg) -> ExitCode {
         eprintln!("policyc: the policy has errors; nothing was written");
         return ExitCode::from(FINDINGS);
     };
+    // What `compile` writes is what `eval` will accept: validated like a loaded rule set.
+    let lang = crate::messages::Lang::default_for(rules.chinese);
+    let rules = match rules.validate() {
+        Ok(r) => r,
+        Err(why) => {
+            return eval::compiled_invalid(policy, lang, &why);
+        }
+    };
     match std::fs::write(output, crate::ir::compiled::to_json(&rules)) {
         Ok(()) => ExitCode::from(OK),
         Err(e) => fail(miette::miette!("cannot write `{}`: {e}", output.display())),

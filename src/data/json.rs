@@ -73,6 +73,7 @@ pub struct CellError {
 pub fn key_text(v: &Value) -> String {
     match v {
         Value::Text(t) => t.to_string(),
+        Value::Int(n) => n.to_string(),
         Value::Num(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Date(d) => crate::dates::format(*d),
@@ -103,9 +104,11 @@ fn convert(
     match (ty, v) {
         (_, Json::Null) => Ok(Value::Missing),
         (FieldType::Bool, Json::Bool(b)) => Ok(Value::Bool(*b)),
-        (FieldType::Integer, Json::Number(n)) if n.is_i64() || n.is_u64() => {
-            Ok(Value::Num(n.as_f64().unwrap_or(0.0)))
-        }
+        // Exact: a JSON integer beyond i64 is an error of its row, never rounded.
+        (FieldType::Integer, Json::Number(n)) if n.is_i64() || n.is_u64() => match n.as_i64() {
+            Some(i) => Ok(Value::Int(i)),
+            None => Err(bad(msg!(cols.lang, INTEGER_OUT_OF_RANGE))),
+        },
         (FieldType::Decimal | FieldType::Percent, Json::Number(n)) => {
             Ok(Value::Num(n.as_f64().unwrap_or(0.0)))
         }

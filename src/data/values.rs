@@ -91,10 +91,13 @@ pub fn parse_cell(
         FieldType::Text => Ok(Value::Text(t.into())),
         FieldType::CreditCode => check_credit_code(lang, t).map(|_| Value::Text(t.into())),
         FieldType::Bool => parse_bool(t).map(Value::Bool).map_or_else(fail, Ok),
-        FieldType::Integer => t
-            .parse::<i64>()
-            .map(|i| Value::Num(i as f64))
-            .or_else(|_| fail()),
+        FieldType::Integer => integer(t).map_or_else(
+            || match looks_like_integer(t) {
+                true => Err(msg!(lang, INTEGER_OUT_OF_RANGE)),
+                false => fail(),
+            },
+            |i| Ok(Value::Int(i)),
+        ),
         FieldType::Decimal => match t.parse::<f64>() {
             Ok(f) if f.is_finite() => Ok(Value::Num(f)),
             _ => fail(),
@@ -137,6 +140,18 @@ pub fn parse_cell(
         }
         FieldType::List(_) => fail(),
     }
+}
+
+/// An integer cell, exactly: optional sign and decimal digits, within i64 (never through a
+/// double, so 9007199254740993 stays itself).
+fn integer(t: &str) -> Option<i64> {
+    t.parse::<i64>().ok()
+}
+
+/// Written as an integer (sign and digits), whether or not it fits in i64.
+fn looks_like_integer(t: &str) -> bool {
+    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The value a mapping file's spelling gives `text`, if it declares one.
@@ -222,6 +237,26 @@ mod tests {
         assert!(e.contains("Excel"), "{e}");
         let e = parse_cell(&rules, Lang::En, grade, false, "E").unwrap_err();
         assert!(e.starts_with("expected one of"), "{e}");
+    }
+
+    #[test]
+    fn integers_are_exact_and_out_of_range_is_an_error() {
+        let rules = crate::data::table::tests::beijing();
+        let int = |t: &str| parse_cell(&rules, Lang::En, FieldType::Integer, false, t);
+        assert_eq!(
+            int("9007199254740993"),
+            Ok(Value::Int(9_007_199_254_740_993))
+        );
+        assert_eq!(int("-9223372036854775808"), Ok(Value::Int(i64::MIN)));
+        assert_eq!(int("+12"), Ok(Value::Int(12)));
+        assert_eq!(int("１２"), Ok(Value::Int(12)), "full-width digits fold");
+        let e = int("9223372036854775808").unwrap_err();
+        assert!(e.contains("outside the range"), "{e}");
+        let e = int("-99999999999999999999").unwrap_err();
+        assert!(e.contains("outside the range"), "{e}");
+        let e = int("12.5").unwrap_err();
+        assert!(e.starts_with("expected an integer"), "{e}");
+        assert!(int("1e3").is_err());
     }
 
     #[test]

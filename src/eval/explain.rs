@@ -4,7 +4,10 @@
 
 use super::expr::{eval_condition, Frames};
 use super::{Evaluator, Status};
-use crate::ir::{Action, Dim, Expr, FieldType, KeySource, Record, RuleSet, Value};
+use crate::data::LoadedRecord;
+use crate::ir::{
+    Action, Dim, EntityId, Expr, FieldType, KeySource, LevelId, Record, RuleSet, Value,
+};
 
 /// The outcome a measure had for the record (or one of its items).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,9 +64,10 @@ pub fn value_text(rules: &RuleSet, ty: FieldType, v: &Value) -> String {
     match (ty, v) {
         (_, Value::Missing) => "(none)".into(),
         (_, Value::Elided) => "(not kept)".into(),
-        (FieldType::Enum(e), Value::Enum(i)) => rules.enums[e]
-            .variants
-            .get(*i as usize)
+        (FieldType::Enum(e), Value::Enum(i)) => rules
+            .enums
+            .get(e)
+            .and_then(|x| x.variants.get(*i as usize))
             .cloned()
             .unwrap_or_default(),
         (FieldType::Level, Value::Enum(i)) => rules
@@ -76,12 +80,13 @@ pub fn value_text(rules: &RuleSet, ty: FieldType, v: &Value) -> String {
                 .filter(|i| bits & (1u64 << i) != 0)
                 .filter_map(|i| match elem {
                     None => rules.levels.get(i).map(|l| l.name.clone()),
-                    Some(e) => rules.enums[e].variants.get(i).cloned(),
+                    Some(e) => rules.enums.get(e)?.variants.get(i).cloned(),
                 })
                 .collect();
             format!("{{{}}}", names.join(", "))
         }
         (_, Value::Bool(b)) => if *b { "是" } else { "否" }.into(),
+        (_, Value::Int(n)) => n.to_string(),
         (_, Value::Num(n)) => n.to_string(),
         (_, Value::Text(t)) => t.to_string(),
         (_, Value::Date(d)) => crate::dates::format(*d),
@@ -113,10 +118,24 @@ fn reads(rules: &RuleSet, entities: &[usize], e: &Expr, frames: Frames<'_>) -> V
 }
 
 impl Evaluator<'_> {
+    /// Explains every measure of a loaded record at the level with index `level`: nothing
+    /// when the record's entity or the level is not one of this rule set's.
+    pub fn explain_record(&self, rec: &LoadedRecord, level: usize) -> Vec<Explanation> {
+        let valid = self.rules();
+        match (valid.entity_id(rec.entity), valid.level_id(level)) {
+            (Some(entity), Some(level)) => self.explain(entity, &rec.record, level),
+            _ => Vec::new(),
+        }
+    }
+
     /// Explains every measure of `entity` for `record` at `level`.
-    pub fn explain(&self, entity: usize, record: &Record, level: usize) -> Vec<Explanation> {
+    pub fn explain(&self, entity: EntityId, record: &Record, level: LevelId) -> Vec<Explanation> {
         let rules = self.rules;
         let mut out = Vec::new();
+        if entity.index() >= rules.entities.len() || level.index() >= rules.levels.len() {
+            return out;
+        }
+        let (entity, level) = (entity.index(), level.index());
         let root = Frames::root(record);
         for (mi, m) in rules.measures.iter().enumerate() {
             if m.entity != entity {
@@ -246,7 +265,8 @@ impl Evaluator<'_> {
                     });
                     keys.extend(k);
                 }
-                let (action, from_default) = if keys.len() == lookup.keys.len() {
+                let in_range = keys.iter().zip(&table.sizes).all(|(k, size)| k < size);
+                let (action, from_default) = if keys.len() == lookup.keys.len() && in_range {
                     let mut index = 0;
                     for (k, size) in keys.iter().zip(&table.sizes) {
                         index = index * size + k;

@@ -75,7 +75,8 @@ fn ordering(rules: &RuleSet, cmp: CompareAs, a: &Scalar<'_>, b: &Scalar<'_>) -> 
         }
         CompareAs::Level => Some(a.as_enum()?.cmp(&b.as_enum()?)),
         _ => match (a, b) {
-            (Scalar::Ref(Value::Num(x)), Scalar::Ref(Value::Num(y))) => x.partial_cmp(y),
+            // Integers exactly, also against decimals (never rounded to a double).
+            (Scalar::Ref(x @ (Value::Int(_) | Value::Num(_))), Scalar::Ref(y)) => x.cmp_numbers(y),
             (Scalar::Ref(Value::Text(x)), Scalar::Ref(Value::Text(y))) => Some(x.cmp(y)),
             (Scalar::Ref(Value::Date(x)), Scalar::Ref(Value::Date(y))) => Some(x.cmp(y)),
             (Scalar::Ref(Value::Bool(x)), Scalar::Ref(Value::Bool(y))) => Some(x.cmp(y)),
@@ -102,7 +103,7 @@ pub fn eval_condition(rules: &RuleSet, e: &Expr, frames: Frames<'_>, level: usiz
         },
         Expr::InValues { operand: o, values } => match operand(o, frames, level) {
             Scalar::Ref(Value::Missing) | Scalar::Level(_) => false,
-            Scalar::Ref(x) => values.iter().any(|c| c == x),
+            Scalar::Ref(x) => values.iter().any(|c| c.same(x)),
         },
         Expr::InField { operand: o, set } => {
             let v = operand(o, frames, level).as_enum();

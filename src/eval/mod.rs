@@ -7,7 +7,11 @@ pub mod explain;
 mod expr;
 pub mod run;
 
-use crate::ir::{Action, ActionPlan, KeySource, MeasureKind, Record, RuleSet, Value};
+use crate::ir::limits::MAX_LOOKUP_KEYS;
+use crate::ir::{
+    Action, ActionPlan, EntityId, KeySource, LevelId, MeasureKind, Record, RuleSet, ValidRuleSet,
+    Value,
+};
 pub use expr::{eval_condition, Frames};
 
 /// Why an entry does not apply although its measure matched.
@@ -63,36 +67,58 @@ impl Decision {
     }
 }
 
-/// A rule set prepared for evaluation: measures grouped by the entity they concern.
+/// A validated rule set prepared for evaluation: measures grouped by the entity they concern.
+///
+/// Only a [`ValidRuleSet`] can be evaluated, and entities and levels are named by ids made
+/// from it, so no argument makes evaluation index out of range. An id of another rule set
+/// that this one does not have concerns nothing: the decision is empty.
 pub struct Evaluator<'r> {
-    pub rules: &'r RuleSet,
+    valid: &'r ValidRuleSet,
+    rules: &'r RuleSet,
     by_entity: Vec<Vec<usize>>,
 }
 
 impl<'r> Evaluator<'r> {
-    pub fn new(rules: &'r RuleSet) -> Self {
+    pub fn new(valid: &'r ValidRuleSet) -> Self {
+        let rules = valid.rules();
         let mut by_entity = vec![Vec::new(); rules.entities.len()];
         for (i, m) in rules.measures.iter().enumerate() {
             if let Some(list) = by_entity.get_mut(m.entity) {
                 list.push(i);
             }
         }
-        Evaluator { rules, by_entity }
+        Evaluator {
+            valid,
+            rules,
+            by_entity,
+        }
+    }
+
+    /// The validated rule set this evaluator runs.
+    pub fn rules(&self) -> &'r ValidRuleSet {
+        self.valid
     }
 
     /// Decides which measures concern `record` (of `entity`) at `level`, into `out`.
     pub fn evaluate(
         &self,
-        entity: usize,
+        entity: EntityId,
         record: &Record,
-        level: usize,
+        level: LevelId,
         out: &mut Decision,
     ) -> Result<(), EvalError> {
         out.clear();
+        let (Some(measures), true) = (
+            self.by_entity.get(entity.index()),
+            level.index() < self.rules.levels.len(),
+        ) else {
+            return Ok(());
+        };
+        let (bit, level) = (level.bit(), level.index());
         let root = Frames::root(record);
-        for &mi in &self.by_entity[entity] {
+        for &mi in measures {
             let m = &self.rules.measures[mi];
-            if m.levels & (1u64 << level) == 0 {
+            if m.levels & bit == 0 {
                 continue;
             }
             match m.item {
@@ -173,8 +199,9 @@ impl<'r> Evaluator<'r> {
         let mut action = plan.fixed;
         for lookup in &plan.lookups {
             let table = &self.rules.tables[lookup.table];
-            // Tables have few dimensions; a fixed buffer keeps the lookup allocation-free.
-            let mut keys = [0usize; 8];
+            // A validated table has at most MAX_LOOKUP_KEYS dimensions; a fixed buffer keeps
+            // the lookup allocation-free.
+            let mut keys = [0usize; MAX_LOOKUP_KEYS];
             for (slot, source) in keys.iter_mut().zip(&lookup.keys) {
                 *slot = match source {
                     KeySource::Level => level,
@@ -191,7 +218,7 @@ impl<'r> Evaluator<'r> {
                     },
                 };
             }
-            let keys = &keys[..lookup.keys.len()];
+            let keys = &keys[..lookup.keys.len().min(MAX_LOOKUP_KEYS)];
             match table.lookup(keys) {
                 Some(cell) => action = action.combine(cell),
                 None => {
@@ -230,11 +257,11 @@ mod tests {
 措施 停机 强制性 自 橙色 { 对象 厂.机械 当 级别 属于 厂.清单 除外 当 动力 = 纯电动 依据 \"2\" 要求 停用 依据 \"2\" }
 豁免 保障类 { 对象 厂 当 保障 解除 分级 依据 \"4\" }";
 
-    fn setup(firms: &str) -> (crate::ir::RuleSet, Vec<crate::data::LoadedRecord>) {
+    fn setup(firms: &str) -> (ValidRuleSet, Vec<crate::data::LoadedRecord>) {
         let c = compile_source("t.policy", POLICY);
         // 家具 has no cells on purpose (W0301): a missing cell is an error of the record.
         assert!(!c.has_errors(), "{:?}", c.diagnostics);
-        let rules = c.rules.unwrap();
+        let rules = c.rules.unwrap().validate().unwrap();
         let mut src = crate::data::json::load(&rules, "t.json", 0, firms).unwrap();
         let mut items = Vec::new();
         while src.next_batch(100, &mut items).unwrap() {}
@@ -248,6 +275,14 @@ mod tests {
         (rules, recs)
     }
 
+    fn id(rules: &ValidRuleSet, rec: &crate::data::LoadedRecord) -> EntityId {
+        rules.entity_id(rec.entity).unwrap()
+    }
+
+    fn lv(rules: &ValidRuleSet, level: usize) -> LevelId {
+        rules.level_id(level).unwrap()
+    }
+
     #[test]
     fn applies_excepts_exempts_and_combines() {
         let (rules, recs) = setup(
@@ -259,7 +294,7 @@ mod tests {
         );
         let ev = Evaluator::new(&rules);
         let mut d = Decision::default();
-        ev.evaluate(recs[0].entity, &recs[0].record, 1, &mut d)
+        ev.evaluate(id(&rules, &recs[0]), &recs[0].record, lv(&rules, 1), &mut d)
             .unwrap();
         let statuses: Vec<_> = d
             .entries
@@ -281,10 +316,10 @@ mod tests {
             "item actions stay out of the record's effective action"
         );
         // on the orange list only: nothing at yellow; exempt from the graded measure at orange
-        ev.evaluate(recs[1].entity, &recs[1].record, 0, &mut d)
+        ev.evaluate(id(&rules, &recs[1]), &recs[1].record, lv(&rules, 0), &mut d)
             .unwrap();
         assert!(d.entries.is_empty());
-        ev.evaluate(recs[1].entity, &recs[1].record, 1, &mut d)
+        ev.evaluate(id(&rules, &recs[1]), &recs[1].record, lv(&rules, 1), &mut d)
             .unwrap();
         assert_eq!(d.entries[0].status, Status::ExemptedBy(0));
         assert_eq!(
@@ -302,7 +337,7 @@ mod tests {
         let ev = Evaluator::new(&rules);
         let mut d = Decision::default();
         let err = ev
-            .evaluate(recs[0].entity, &recs[0].record, 0, &mut d)
+            .evaluate(id(&rules, &recs[0]), &recs[0].record, lv(&rules, 0), &mut d)
             .unwrap_err();
         assert_eq!(
             err,
@@ -312,5 +347,132 @@ mod tests {
                 keys: vec![1, 0, 0]
             }
         );
+    }
+}
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+    use crate::compile::compile_source;
+    use crate::ir::{Expr, FieldRef};
+
+    const POLICY: &str = "预警级别 { 黄色 < 橙色 }
+枚举 行业 { 水泥, 家具 }
+实体 厂 键 名 { 名: 文本  行业: 行业  人数: 整数  产值: 小数 }
+表 T (行业, 级别) {
+  行业 | 黄色 | 橙色
+  水泥, 家具 | 限产 10% | 停产
+}
+措施 大 强制性 自 黄色 { 对象 厂 当 人数 > 9007199254740992 要求 T[行业, 级别] 依据 \"1\" }
+措施 等 倡议性 自 黄色 { 对象 厂 当 人数 = 9007199254740993.0 内容 \"x\" 依据 \"1\" }
+措施 小 倡议性 自 黄色 { 对象 厂 当 人数 < 2.5 且 人数 属于 { 1, 2.0, 3.5 } 内容 \"y\" 依据 \"1\" }
+措施 值 倡议性 自 黄色 { 对象 厂 当 产值 >= 人数 内容 \"z\" 依据 \"1\" }";
+
+    fn rules() -> ValidRuleSet {
+        let c = compile_source("t.policy", POLICY);
+        assert!(!c.has_errors(), "{:?}", c.diagnostics);
+        c.rules.unwrap().validate().unwrap()
+    }
+
+    fn firm(industry: Value, people: Value, output: Value) -> Record {
+        Record {
+            values: vec![Value::Text("a".into()), industry, people, output],
+        }
+    }
+
+    fn applying(rules: &ValidRuleSet, rec: &Record) -> Vec<u32> {
+        let ev = Evaluator::new(rules);
+        let mut d = Decision::default();
+        let (e, l) = (rules.entity("厂").unwrap(), rules.level("黄色").unwrap());
+        ev.evaluate(e, rec, l, &mut d).unwrap();
+        d.entries.iter().map(|e| e.measure).collect()
+    }
+
+    #[test]
+    fn integers_compare_exactly_with_integers_decimals_and_literals() {
+        let rules = rules();
+        let big = |n: i64| firm(Value::Enum(0), Value::Int(n), Value::Missing);
+        // 2^53 + 1 > 2^53, and equals the decimal literal 9007199254740993.0 as written.
+        assert_eq!(applying(&rules, &big(9_007_199_254_740_993)), [0, 1]);
+        assert_eq!(
+            applying(&rules, &big(9_007_199_254_740_992)),
+            Vec::<u32>::new()
+        );
+        assert_eq!(applying(&rules, &big(2)), [2]);
+        assert_eq!(
+            applying(&rules, &big(3)),
+            Vec::<u32>::new(),
+            "3 is not < 2.5"
+        );
+        assert_eq!(applying(&rules, &big(1)), [2]);
+        // A decimal field against an integer field: 2^53 as a double is below 2^53 + 1.
+        let r = firm(
+            Value::Enum(0),
+            Value::Int(9_007_199_254_740_993),
+            Value::Num(9_007_199_254_740_992.0),
+        );
+        assert_eq!(applying(&rules, &r), [0, 1]);
+        let r = firm(
+            Value::Enum(0),
+            Value::Int(9_007_199_254_740_992),
+            Value::Num(9_007_199_254_740_992.0),
+        );
+        assert_eq!(applying(&rules, &r), [3]);
+    }
+
+    #[test]
+    fn records_and_ids_the_rule_set_does_not_have_give_errors_or_nothing_never_a_panic() {
+        let rules = rules();
+        let ev = Evaluator::new(&rules);
+        let mut d = Decision::default();
+        let (e, l) = (rules.entity("厂").unwrap(), rules.level("橙色").unwrap());
+        // An enum value past the enum's variants is a missing cell, not another cell.
+        let r = firm(Value::Enum(77), Value::Int(i64::MAX), Value::Num(f64::NAN));
+        assert_eq!(
+            ev.evaluate(e, &r, l, &mut d),
+            Err(EvalError::MissingCell {
+                measure: 0,
+                table: 0,
+                keys: vec![77, 1]
+            })
+        );
+        assert!(!ev.explain(e, &r, l).is_empty());
+        // Values of the wrong kinds, or none at all.
+        for r in [
+            Record::default(),
+            firm(
+                Value::Text("x".into()),
+                Value::Set(u64::MAX),
+                Value::Bool(true),
+            ),
+            firm(
+                Value::List(vec![Record::default()]),
+                Value::Elided,
+                Value::Date(0),
+            ),
+        ] {
+            let _ = ev.evaluate(e, &r, l, &mut d);
+            let _ = ev.explain(e, &r, l);
+        }
+        // Ids of a larger rule set concern nothing here.
+        let mut more = rules.rules().clone();
+        more.levels.extend(more.levels.clone());
+        more.entities.extend(more.entities.clone());
+        more.tables.clear();
+        more.measures.clear();
+        let more = more.validate().unwrap();
+        let (e2, l2) = (more.entity_id(1).unwrap(), more.level_id(3).unwrap());
+        let r = firm(Value::Enum(0), Value::Int(1), Value::Missing);
+        ev.evaluate(e2, &r, l, &mut d).unwrap();
+        assert!(d.entries.is_empty());
+        ev.evaluate(e, &r, l2, &mut d).unwrap();
+        assert!(d.entries.is_empty());
+        assert!(ev.explain(e2, &r, l2).is_empty());
+        // A condition on a field the record lacks is false, not a panic.
+        let c = Expr::Truthy(FieldRef {
+            frame: 7,
+            field: 900,
+        });
+        assert!(!eval_condition(&rules, &c, Frames::root(&r), 0));
     }
 }

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use super::{Decision, EvalError, Evaluator};
 use crate::data::source::{Item, LoadError, RecordSource};
 use crate::data::{LoadedRecord, RowError};
+use crate::ir::LevelId;
 
 /// Records per batch read from the source.
 pub const BATCH: usize = 8192;
@@ -84,7 +85,7 @@ type Batch = Result<(Vec<Item>, Vec<String>, bool), LoadError>;
 pub fn run(
     ev: &Evaluator<'_>,
     source: &mut dyn RecordSource,
-    levels: &[usize],
+    levels: &[LevelId],
     format: &dyn OutputFormat,
     files: &[String],
     describe: &EvalErrorText<'_>,
@@ -128,7 +129,7 @@ fn write_batches(
     ev: &Evaluator<'_>,
     batches: impl Iterator<Item = Batch>,
     recycle: &std::sync::mpsc::Sender<Vec<Item>>,
-    levels: &[usize],
+    levels: &[LevelId],
     format: &dyn OutputFormat,
     files: &[String],
     describe: &EvalErrorText<'_>,
@@ -187,7 +188,7 @@ fn decide_chunk(
     ev: &Evaluator<'_>,
     state: &mut ChunkState,
     items: &[Item],
-    levels: &[usize],
+    levels: &[LevelId],
     format: &dyn OutputFormat,
     files: &[String],
     describe: &EvalErrorText<'_>,
@@ -211,8 +212,20 @@ fn decide_chunk(
             }
             Item::Record(rec) => {
                 let mut ok = true;
+                // Loading makes records of the rule set's entities only; any other concerns nothing.
+                let entity = ev.rules().entity_id(rec.entity);
                 for &level in levels {
-                    match ev.evaluate(rec.entity, &rec.record, level, &mut state.decision) {
+                    let decided = match entity {
+                        Some(entity) => {
+                            ev.evaluate(entity, &rec.record, level, &mut state.decision)
+                        }
+                        None => {
+                            state.decision.clear();
+                            Ok(())
+                        }
+                    };
+                    let level = level.index();
+                    match decided {
                         Ok(()) => format.result(&mut state.out, rec, level, &state.decision),
                         Err(err) => {
                             ok = false;
@@ -221,7 +234,12 @@ fn decide_chunk(
                                     file: files.get(rec.file).cloned().unwrap_or_default(),
                                     sheet: None,
                                     value: None,
-                                    entity: ev.rules.entities[rec.entity].name.clone(),
+                                    entity: ev
+                                        .rules()
+                                        .entities
+                                        .get(rec.entity)
+                                        .map(|e| e.name.clone())
+                                        .unwrap_or_default(),
                                     row: rec.row,
                                     column: None,
                                     key: Some(rec.key.clone()),

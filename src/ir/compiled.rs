@@ -1,10 +1,13 @@
 //! Compiled rule sets on disk: the IR with a format version and a content hash, so a rule
-//! set from another version of policyc, or one altered after compiling, is refused.
+//! set from another version of policyc, or one altered by accident after compiling, is
+//! refused. The hash detects accidents, not tampering: anyone who edits the file can
+//! recompute it. What makes a loaded rule set safe to evaluate is validation
+//! ([`RuleSet::validate`]), which every rule set read here passes before it is returned.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{RuleSet, FORMAT_VERSION};
+use super::{InvalidRuleSet, RuleSet, ValidRuleSet, FORMAT_VERSION};
 
 /// Names the kind of file, so a random JSON document is not mistaken for a rule set.
 pub const FORMAT_NAME: &str = "policyc-rules";
@@ -50,8 +53,15 @@ pub fn to_json(rules: &RuleSet) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoadRulesError {
     NotRules(String),
-    Version { found: u32 },
-    Altered { expected: String, found: String },
+    Version {
+        found: u32,
+    },
+    Altered {
+        expected: String,
+        found: String,
+    },
+    /// The hash matches, but the rule set is not well formed.
+    Invalid(InvalidRuleSet),
 }
 
 impl std::fmt::Display for LoadRulesError {
@@ -66,12 +76,13 @@ impl std::fmt::Display for LoadRulesError {
                 f,
                 "the rule set was altered after compiling: its content hashes to {found}, but it records {expected}"
             ),
+            LoadRulesError::Invalid(why) => write!(f, "the rule set is not well formed: {why}"),
         }
     }
 }
 
-/// Reads a compiled rule set, checking its format, version and hash.
-pub fn from_json(text: &str) -> Result<RuleSet, LoadRulesError> {
+/// Reads a compiled rule set, checking its format, version and hash, then validates it.
+pub fn from_json(text: &str) -> Result<ValidRuleSet, LoadRulesError> {
     let env: EnvelopeIn =
         serde_json::from_str(text).map_err(|e| LoadRulesError::NotRules(e.to_string()))?;
     if env.format != FORMAT_NAME {
@@ -94,7 +105,7 @@ pub fn from_json(text: &str) -> Result<RuleSet, LoadRulesError> {
             found,
         });
     }
-    Ok(rules)
+    rules.validate().map_err(LoadRulesError::Invalid)
 }
 
 #[cfg(test)]
@@ -121,7 +132,7 @@ mod tests {
     #[test]
     fn round_trips_and_refuses_tampering_and_other_versions() {
         let text = to_json(&sample());
-        assert_eq!(from_json(&text).unwrap(), sample());
+        assert_eq!(from_json(&text).unwrap().into_inner(), sample());
         let tampered = text.replace("\"yellow\"", "\"amber\"");
         assert!(matches!(
             from_json(&tampered),
@@ -139,5 +150,25 @@ mod tests {
             from_json("{\"a\":1}"),
             Err(LoadRulesError::NotRules(_))
         ));
+    }
+
+    #[test]
+    fn a_rule_set_with_a_recomputed_hash_is_still_validated() {
+        let mut bad = sample();
+        // 70 levels: `1u64 << level` would wrap.
+        bad.levels = (0..70)
+            .map(|i| super::super::LevelInfo {
+                name: format!("L{i}"),
+                alias: None,
+            })
+            .collect();
+        // to_json records the hash of what it writes, as an editor recomputing it would.
+        let text = to_json(&bad);
+        match from_json(&text) {
+            Err(LoadRulesError::Invalid(why)) => {
+                assert!(why.to_string().contains("70"), "{why}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

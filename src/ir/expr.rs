@@ -37,6 +37,17 @@ impl CmpOp {
         }
     }
 
+    /// The operator with its operands swapped: `a op b` iff `b op.flipped() a`.
+    pub fn flipped(self) -> Self {
+        match self {
+            CmpOp::Lt => CmpOp::Gt,
+            CmpOp::Le => CmpOp::Ge,
+            CmpOp::Gt => CmpOp::Lt,
+            CmpOp::Ge => CmpOp::Le,
+            other => other,
+        }
+    }
+
     pub fn symbol(self) -> &'static str {
         match self {
             CmpOp::Eq => "=",
@@ -135,6 +146,231 @@ impl Expr {
                 f(*list);
                 body.for_each_field(f);
             }
+        }
+    }
+}
+
+/// Conditions as a compiled rule set stores them: a flat list of nodes in post-order (each
+/// connective after its operands, with its operand count), so the JSON nesting does not grow
+/// with the condition's — serde_json refuses documents nested more than 128 deep, which a
+/// plan's brackets alone can reach. Reading builds the tree with a stack, never deeper than
+/// [`MAX_EXPR_DEPTH`], so a hostile file cannot build a tree that overflows the stack.
+pub mod flat {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{CmpOp, CompareAs, Expr, FieldRef, Operand};
+    use crate::ir::limits::MAX_EXPR_DEPTH;
+    use crate::ir::Value;
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    enum Node {
+        Const(bool),
+        Truthy(FieldRef),
+        Present(FieldRef),
+        Compare {
+            op: CmpOp,
+            lhs: Operand,
+            rhs: Operand,
+            cmp: CompareAs,
+        },
+        InMask {
+            operand: Operand,
+            mask: u64,
+        },
+        InValues {
+            operand: Operand,
+            values: Vec<Value>,
+        },
+        InField {
+            operand: Operand,
+            set: FieldRef,
+        },
+        Not,
+        And(usize),
+        Or(usize),
+        Any(FieldRef),
+        All(FieldRef),
+    }
+
+    fn nodes(e: &Expr) -> Vec<Node> {
+        let mut out = Vec::new();
+        let mut todo = vec![(e, false)];
+        while let Some((e, operands_done)) = todo.pop() {
+            if !operands_done {
+                todo.push((e, true));
+                match e {
+                    Expr::Not(x) | Expr::Any { body: x, .. } | Expr::All { body: x, .. } => {
+                        todo.push((x, false))
+                    }
+                    Expr::And(xs) | Expr::Or(xs) => {
+                        todo.extend(xs.iter().rev().map(|x| (x, false)))
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            out.push(match e {
+                Expr::Const(b) => Node::Const(*b),
+                Expr::Truthy(r) => Node::Truthy(*r),
+                Expr::Present(r) => Node::Present(*r),
+                Expr::Compare { op, lhs, rhs, cmp } => Node::Compare {
+                    op: *op,
+                    lhs: lhs.clone(),
+                    rhs: rhs.clone(),
+                    cmp: *cmp,
+                },
+                Expr::InMask { operand, mask } => Node::InMask {
+                    operand: operand.clone(),
+                    mask: *mask,
+                },
+                Expr::InValues { operand, values } => Node::InValues {
+                    operand: operand.clone(),
+                    values: values.clone(),
+                },
+                Expr::InField { operand, set } => Node::InField {
+                    operand: operand.clone(),
+                    set: *set,
+                },
+                Expr::Not(_) => Node::Not,
+                Expr::And(xs) => Node::And(xs.len()),
+                Expr::Or(xs) => Node::Or(xs.len()),
+                Expr::Any { list, .. } => Node::Any(*list),
+                Expr::All { list, .. } => Node::All(*list),
+            });
+        }
+        out
+    }
+
+    /// The tree the nodes describe; `Err` says why they describe none.
+    fn tree(nodes: Vec<Node>) -> Result<Expr, String> {
+        // Each built operand with its depth.
+        let mut stack: Vec<(Expr, usize)> = Vec::new();
+        for node in nodes {
+            let mut take = |n: usize| -> Result<(Vec<Expr>, usize), String> {
+                let at = stack.len().checked_sub(n).ok_or_else(|| {
+                    format!(
+                        "a connective of {n} operands follows {} conditions",
+                        stack.len()
+                    )
+                })?;
+                let (xs, depths): (Vec<_>, Vec<_>) = stack.drain(at..).unzip();
+                let depth = depths.into_iter().max().unwrap_or(0) + 1;
+                if depth > MAX_EXPR_DEPTH {
+                    return Err(format!(
+                        "a condition is nested more than {MAX_EXPR_DEPTH} deep"
+                    ));
+                }
+                Ok((xs, depth))
+            };
+            let built = match node {
+                Node::Const(b) => (Expr::Const(b), 1),
+                Node::Truthy(r) => (Expr::Truthy(r), 1),
+                Node::Present(r) => (Expr::Present(r), 1),
+                Node::Compare { op, lhs, rhs, cmp } => (Expr::Compare { op, lhs, rhs, cmp }, 1),
+                Node::InMask { operand, mask } => (Expr::InMask { operand, mask }, 1),
+                Node::InValues { operand, values } => (Expr::InValues { operand, values }, 1),
+                Node::InField { operand, set } => (Expr::InField { operand, set }, 1),
+                Node::Not => {
+                    let (mut xs, d) = take(1)?;
+                    (Expr::Not(Box::new(xs.remove(0))), d)
+                }
+                Node::And(n) => {
+                    let (xs, d) = take(n)?;
+                    (Expr::And(xs), d)
+                }
+                Node::Or(n) => {
+                    let (xs, d) = take(n)?;
+                    (Expr::Or(xs), d)
+                }
+                Node::Any(list) => {
+                    let (mut xs, d) = take(1)?;
+                    let body = Box::new(xs.remove(0));
+                    (Expr::Any { list, body }, d)
+                }
+                Node::All(list) => {
+                    let (mut xs, d) = take(1)?;
+                    let body = Box::new(xs.remove(0));
+                    (Expr::All { list, body }, d)
+                }
+            };
+            stack.push(built);
+        }
+        match (stack.pop(), stack.is_empty()) {
+            (Some((e, _)), true) => Ok(e),
+            (None, _) => Err("a condition without nodes".into()),
+            (Some(_), false) => Err("a condition of several unconnected parts".into()),
+        }
+    }
+
+    pub fn serialize<S: Serializer>(e: &Expr, s: S) -> Result<S::Ok, S::Error> {
+        nodes(e).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Expr, D::Error> {
+        tree(Vec::<Node>::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+
+    /// The same for optional conditions.
+    pub mod option {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(e: &Option<Expr>, s: S) -> Result<S::Ok, S::Error> {
+            e.as_ref().map(nodes).serialize(s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Expr>, D::Error> {
+            Option::<Vec<Node>>::deserialize(d)?
+                .map(tree)
+                .transpose()
+                .map_err(serde::de::Error::custom)
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn leaf(field: u16) -> Expr {
+            Expr::Truthy(FieldRef { frame: 0, field })
+        }
+
+        #[test]
+        fn conditions_round_trip_flat() {
+            let e = Expr::Or(vec![
+                Expr::And(vec![leaf(0), Expr::Not(Box::new(leaf(1))), leaf(2)]),
+                Expr::Any {
+                    list: FieldRef { frame: 0, field: 3 },
+                    body: Box::new(Expr::All {
+                        list: FieldRef { frame: 1, field: 4 },
+                        body: Box::new(Expr::Const(true)),
+                    }),
+                },
+                Expr::And(Vec::new()),
+            ]);
+            let n = nodes(&e);
+            assert_eq!(n.len(), 10);
+            assert_eq!(tree(n).unwrap(), e);
+        }
+
+        #[test]
+        fn malformed_or_too_deep_node_lists_are_refused() {
+            assert!(tree(vec![Node::Not]).is_err(), "an operand missing");
+            assert!(tree(vec![Node::Const(true), Node::And(3)]).is_err());
+            assert!(tree(Vec::new()).is_err());
+            assert!(tree(vec![Node::Const(true), Node::Const(false)]).is_err());
+            let mut deep = vec![Node::Const(true)];
+            deep.extend((0..MAX_EXPR_DEPTH - 1).map(|_| Node::Not));
+            assert!(
+                tree(deep.clone()).is_ok(),
+                "{MAX_EXPR_DEPTH} deep is allowed"
+            );
+            deep.push(Node::Not);
+            let e = tree(deep).unwrap_err();
+            assert!(e.contains("nested more than"), "{e}");
+            // A million nodes are read without recursion.
+            let mut many = vec![Node::Const(true); 1_000_000];
+            many.push(Node::And(1_000_000));
+            assert!(matches!(tree(many), Ok(Expr::And(xs)) if xs.len() == 1_000_000));
         }
     }
 }

@@ -57,3 +57,13 @@ pub const MAX_POLICY_BYTES: u64 = 32 << 20;
 /// The most bytes of a compiled rule set file (`policyc compile -o rules.json`) read by
 /// `eval` and `map`; a larger one is refused with exit 2.
 pub const MAX_RULES_FILE_BYTES: u64 = 256 << 20;
+
+// ---- Rule sets (validation) ----
+
+/// The most keys one table lookup gives, and so the most dimensions a table of a validated
+/// rule set has: the evaluator builds a lookup's keys in a fixed buffer of this size.
+pub const MAX_LOOKUP_KEYS: usize = 8;
+/// The deepest a condition may nest (connectives, `非` and quantifiers, counted as the tree
+/// the evaluator walks): deeper conditions are refused when a rule set is read or validated,
+/// so evaluating, explaining or dropping one cannot overflow the stack.
+pub const MAX_EXPR_DEPTH: usize = 512;

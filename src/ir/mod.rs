@@ -7,16 +7,20 @@ pub mod expr;
 pub mod limits;
 pub mod lower;
 pub mod usage;
+pub mod validate;
 pub mod value;
 
 use serde::{Deserialize, Serialize};
 
 pub use action::{Action, Base};
 pub use expr::{CmpOp, CompareAs, Expr, FieldRef, Operand};
+pub use validate::{EntityId, InvalidRuleSet, LevelId, MeasureId, ValidRuleSet};
 pub use value::{Record, Value};
 
-/// Bumped whenever the serialised shape of [`RuleSet`] changes.
-pub const FORMAT_VERSION: u32 = 2;
+/// Bumped whenever the serialised shape of [`RuleSet`] changes. 3: integers are exact
+/// (`Value::Int`, no longer numbers held as doubles) and conditions are flat lists of nodes
+/// ([`expr::flat`]).
+pub const FORMAT_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleSet {
@@ -135,14 +139,15 @@ pub struct TableInfo {
 }
 
 impl TableInfo {
-    /// The cell for one combination of keys, falling back to the default.
+    /// The cell for one combination of keys, falling back to the default; `None` for keys out
+    /// of range (or sizes whose product overflows, which validation refuses).
     pub fn lookup(&self, keys: &[usize]) -> Option<Action> {
-        let mut index = 0;
+        let mut index = 0usize;
         for (k, size) in keys.iter().zip(&self.sizes) {
             if k >= size {
                 return None;
             }
-            index = index * size + k;
+            index = index.checked_mul(*size)?.checked_add(*k)?;
         }
         self.cells.get(index).copied().flatten().or(self.default)
     }
@@ -192,6 +197,7 @@ pub struct ActionPlan {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExceptionInfo {
+    #[serde(with = "expr::flat")]
     pub condition: Expr,
     pub cite: Option<String>,
 }
@@ -204,6 +210,7 @@ pub struct MeasureInfo {
     pub levels: u64,
     pub entity: usize,
     pub item: Option<ItemSubject>,
+    #[serde(with = "expr::flat::option")]
     pub condition: Option<Expr>,
     /// Per level: the wording at that level.
     pub texts: Vec<Option<String>>,
@@ -220,6 +227,7 @@ pub struct MeasureInfo {
 pub struct ExemptionInfo {
     pub name: String,
     pub entity: usize,
+    #[serde(with = "expr::flat::option")]
     pub condition: Option<Expr>,
     pub lifts: Vec<usize>,
     pub cite: Option<String>,
@@ -267,6 +275,20 @@ mod tests {
         assert_eq!(e.variant_index("纯电"), None, "no prefix match");
         assert_eq!(e.variant_index("電動"), None);
         assert_eq!(e.variant_index(""), None);
+    }
+
+    #[test]
+    fn lookups_with_keys_out_of_range_or_overflowing_sizes_find_no_cell() {
+        let t = TableInfo {
+            name: "T".into(),
+            dims: vec![Dim::Level; 3],
+            sizes: vec![usize::MAX; 3],
+            cells: vec![Some(Action::NONE)],
+            default: None,
+        };
+        assert_eq!(t.lookup(&[0, 0, 0]), Some(Action::NONE));
+        assert_eq!(t.lookup(&[1, 1, 1]), None, "the index overflows: no cell");
+        assert_eq!(t.lookup(&[usize::MAX, 0, 0]), None);
     }
 
     #[test]

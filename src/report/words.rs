@@ -261,6 +261,9 @@ fn write_value(
             let _ = write!(out, "{i}");
         }
         (Value::Bool(b), _) => out.push_str(if *b { w.yes } else { w.no }),
+        (Value::Int(n), _) => {
+            let _ = write!(out, "{n}");
+        }
         (Value::Num(n), _) => {
             let _ = write!(out, "{n}");
             if hint == Some(FieldType::Percent) {

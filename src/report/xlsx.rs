@@ -121,6 +121,7 @@ pub fn display_value(rules: &RuleSet, ty: FieldType, v: &Value, lang: Lang) -> S
             .text(lang)
             .to_string(),
         (FieldType::Percent, Value::Num(n)) => format!("{n}%"),
+        (_, Value::Int(n)) => n.to_string(),
         (_, Value::Num(n)) => n.to_string(),
         (_, Value::Text(t)) => t.to_string(),
         (_, Value::Date(d)) => crate::dates::format(*d),

@@ -1182,7 +1182,7 @@ impl<'p> Cx<'p> {
 
     fn operand(&mut self, o: &ast::Operand, scope: &Scope) -> Option<Resolved> {
         let (op, ty) = match &o.kind {
-            OperandKind::Int(i) => (Operand::Const(Value::Num(*i as f64)), Ty::Integer),
+            OperandKind::Int(i) => (Operand::Const(Value::Int(*i)), Ty::Integer),
             OperandKind::Decimal(d) => (Operand::Const(Value::Num(*d)), Ty::Decimal),
             OperandKind::Percent(p) => (Operand::Const(Value::Num(*p as f64 / 100.0)), Ty::Percent),
             OperandKind::Text(t) => (Operand::Const(Value::Text(t.as_str().into())), Ty::Text),
@@ -1418,7 +1418,32 @@ impl<'p> Cx<'p> {
                 return None;
             }
         }
+        // An integer against a decimal literal compares with the literal as written.
+        // The double the literal was read as decides exactly too when no integer lies
+        // between the two (`2.5`); the comparison then keeps the literal for display.
+        let literal = |o: &ast::Operand, t: Ty, other: Ty| match o.kind {
+            OperandKind::Decimal(f) if t == Ty::Decimal && other == Ty::Integer => {
+                DecimalText::parse(self.literal_text(o.span)).filter(|d| !d.agrees_with(f))
+            }
+            _ => None,
+        };
+        if let Some(d) = literal(r, rt, lt) {
+            return Some(d.against_integer(op, lhs));
+        }
+        if let Some(d) = literal(l, lt, rt) {
+            return Some(d.against_integer(op.flipped(), rhs));
+        }
         Some(ir::Expr::Compare { op, lhs, rhs, cmp })
+    }
+
+    /// The source text of a literal.
+    fn literal_text(&self, span: Span) -> &'p str {
+        self.prog
+            .sources
+            .get(span.file)
+            .text
+            .get(span.start..span.end)
+            .unwrap_or("")
     }
 
     fn in_values(
@@ -1464,6 +1489,16 @@ impl<'p> Cx<'p> {
                 let mut consts = Vec::new();
                 for v in values {
                     match self.operand(v, scope) {
+                        // An integer equals a decimal literal only if the literal as written
+                        // is that integer.
+                        Some(Resolved::Typed(Operand::Const(_), Ty::Decimal, _))
+                            if ty == Ty::Integer && matches!(v.kind, OperandKind::Decimal(_)) =>
+                        {
+                            let d = DecimalText::parse(self.literal_text(v.span));
+                            if let Some(i) = d.and_then(DecimalText::as_integer) {
+                                consts.push(Value::Int(i));
+                            }
+                        }
                         Some(Resolved::Typed(Operand::Const(c), t, _))
                             if Self::compatible(t, ty) =>
                         {
@@ -1811,6 +1846,143 @@ fn too_many(span: Span, what: &str) -> Diagnostic {
         .help(format!(
             "a policy may have at most {MAX_VARIANTS} alert levels, values per enum and restrictions, and at most {MAX_FRAMES} nested scopes"
         ))
+}
+
+/// A decimal literal as written (`12.50`): its integral part and whether it has a fraction,
+/// so that comparing it with an integer is exact however many digits it has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct DecimalText {
+    /// The integral part, saturated at `i128::MAX` (beyond every `i64` either way).
+    floor: i128,
+    fraction: bool,
+}
+
+impl DecimalText {
+    fn parse(text: &str) -> Option<DecimalText> {
+        let (whole, frac) = text.trim().split_once('.')?;
+        if whole.is_empty()
+            || !whole
+                .bytes()
+                .chain(frac.bytes())
+                .all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let floor = whole.bytes().fold(0i128, |n, b| {
+            n.saturating_mul(10).saturating_add(i128::from(b - b'0'))
+        });
+        Some(DecimalText {
+            floor,
+            fraction: frac.bytes().any(|b| b != b'0'),
+        })
+    }
+
+    /// Whether the double `f` compares with every integer as the literal does: the same
+    /// integral part (or both above every i64) and a fraction exactly when the literal has one.
+    fn agrees_with(self, f: f64) -> bool {
+        const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+        if self.floor > i64::MAX as i128 {
+            return f >= TWO_POW_63;
+        }
+        f < TWO_POW_63 && f.floor() as i128 == self.floor && (f.fract() != 0.0) == self.fraction
+    }
+
+    /// The literal as an integer, when it is one (`3.0`) within i64.
+    fn as_integer(self) -> Option<i64> {
+        (!self.fraction)
+            .then(|| i64::try_from(self.floor).ok())
+            .flatten()
+    }
+
+    /// `x op literal` for an integer operand `x`, exactly, as a comparison of integers. A
+    /// comparison that holds for every value (or none) compares with `i64::MIN`, so that it
+    /// is still false on a missing value.
+    fn against_integer(self, op: ir::CmpOp, x: Operand) -> ir::Expr {
+        use ir::CmpOp::*;
+        let cmp = |op, n: i64| ir::Expr::Compare {
+            op,
+            lhs: x.clone(),
+            rhs: Operand::Const(Value::Int(n)),
+            cmp: CompareAs::Number,
+        };
+        let (every, none) = (cmp(Ge, i64::MIN), cmp(Lt, i64::MIN));
+        let Ok(n) = i64::try_from(self.floor) else {
+            // Above every integer.
+            return match op {
+                Lt | Le | Ne => every,
+                Gt | Ge | Eq => none,
+            };
+        };
+        if !self.fraction {
+            return cmp(op, n);
+        }
+        // n < literal < n + 1
+        match op {
+            Eq => none,
+            Ne => every,
+            Lt | Le => cmp(Le, n),
+            Gt | Ge => cmp(Gt, n),
+        }
+    }
+}
+
+#[cfg(test)]
+mod decimal_literal_tests {
+    use super::*;
+
+    fn d(text: &str) -> DecimalText {
+        DecimalText::parse(text).unwrap()
+    }
+
+    #[test]
+    fn decimal_literals_are_read_as_written() {
+        assert_eq!(
+            d("12.50"),
+            DecimalText {
+                floor: 12,
+                fraction: true
+            }
+        );
+        assert_eq!(
+            d("3.000"),
+            DecimalText {
+                floor: 3,
+                fraction: false
+            }
+        );
+        assert_eq!(d("3.000").as_integer(), Some(3));
+        assert_eq!(d("2.5").as_integer(), None);
+        assert_eq!(d(&format!("{}9.0", "9".repeat(60))).floor, i128::MAX);
+        assert_eq!(DecimalText::parse("12"), None);
+        assert_eq!(DecimalText::parse("1e3.0"), None);
+        // 9007199254740993.0 reads as the double 2^53: it disagrees; 2.5 agrees.
+        assert!(!d("9007199254740993.0").agrees_with(9007199254740993.0));
+        assert!(d("2.5").agrees_with(2.5));
+        assert!(d("0.1").agrees_with(0.1));
+        assert!(!d("9223372036854775807.5").agrees_with(9223372036854775807.5));
+    }
+
+    #[test]
+    fn comparisons_with_an_integer_become_integer_comparisons() {
+        use ir::CmpOp::*;
+        let x = Operand::Field(FieldRef { frame: 0, field: 0 });
+        let int = |op, n| ir::Expr::Compare {
+            op,
+            lhs: x.clone(),
+            rhs: Operand::Const(Value::Int(n)),
+            cmp: CompareAs::Number,
+        };
+        let (every, none) = (int(Ge, i64::MIN), int(Lt, i64::MIN));
+        assert_eq!(d("7.0").against_integer(Gt, x.clone()), int(Gt, 7));
+        assert_eq!(d("2.5").against_integer(Lt, x.clone()), int(Le, 2));
+        assert_eq!(d("2.5").against_integer(Ge, x.clone()), int(Gt, 2));
+        assert_eq!(d("2.5").against_integer(Eq, x.clone()), none);
+        assert_eq!(d("2.5").against_integer(Ne, x.clone()), every);
+        let huge = d("9223372036854775808.0");
+        assert_eq!(huge.against_integer(Lt, x.clone()), every);
+        assert_eq!(huge.against_integer(Ge, x.clone()), none);
+        assert_eq!(huge.against_integer(Eq, x), none);
+    }
 }
 
 #[cfg(test)]

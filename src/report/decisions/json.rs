@@ -424,7 +424,7 @@ fn write_result(
 ) {
     write_result_open(out, f.rules, &f.fragments, rec, level, d, compact);
     if let Some(ev) = f.explain {
-        let list = ev.explain(rec.entity, &rec.record, level);
+        let list = ev.explain_record(rec, level);
         out.extend_from_slice(b",\"explanations\":");
         json_to(
             out,

@@ -123,6 +123,7 @@ impl Display for KeyText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
             Value::Text(t) => f.write_str(t),
+            Value::Int(n) => write!(f, "{n}"),
             Value::Num(n) => write!(f, "{n}"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Date(d) => f.write_str(&crate::dates::format(*d)),

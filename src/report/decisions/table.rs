@@ -77,7 +77,7 @@ impl OutputFormat for Table<'_> {
                 rules,
                 &self.words,
                 rec,
-                &ev.explain(rec.entity, &rec.record, level),
+                &ev.explain_record(rec, level),
             );
         }
     }
