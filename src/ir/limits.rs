@@ -37,3 +37,13 @@ pub const MAX_COMBINATIONS: usize = 1 << 22;
 pub const MAX_SEARCHES: usize = 50_000;
 /// Tables larger than this are not analysed cell by cell.
 pub const MAX_ANALYSED_CELLS: usize = 1 << 20;
+
+// ---- Tables (type checker, where the table is declared) ----
+
+/// Most key dimensions a table may have (group keys, rows and columns together). The
+/// evaluator gathers a lookup's keys in a fixed buffer of this many.
+pub const MAX_TABLE_DIMS: usize = 8;
+/// Most cells a table may span: the product of the sizes of its dimensions (values of each
+/// key enum, alert levels). Lowering allocates every cell of this product and the analyses
+/// walk them; the national grading table spans 126 (7 industries × 6 grades × 3 levels).
+pub const MAX_TABLE_CELLS: usize = 1 << 16;
