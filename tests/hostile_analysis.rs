@@ -328,3 +328,49 @@ fn many_repeated_measures_are_each_reported_against_the_first_they_repeat() {
         "{diags:?}"
     );
 }
+
+#[test]
+fn restrictions_and_nested_scopes_past_their_limits_are_diagnosed() {
+    let dir = tmp("hostile_analysis_scopes");
+    let restrictions: String = (0..70).map(|i| format!("限制 r{i} \"r{i}\"\n")).collect();
+    let many_restrictions = format!(
+        "预警级别 {{ 黄色 < 橙色 }}\n{restrictions}实体 厂 键 名 {{ 名: 文本 }}\n措施 m 强制性 自 黄色 {{ 对象 厂 要求 停产 + 禁止 r69 依据 \"1\" }}\n"
+    );
+    // The subject is one scope; each `任一` opens another: 7 nest to the limit of 8, 8 pass it.
+    let nested = |n: usize| {
+        let mut body = "名 = \"x\"".to_string();
+        for _ in 0..n {
+            body = format!("任一 子 满足 ( {body} )");
+        }
+        format!(
+            "预警级别 {{ 黄色 < 橙色 }}\n实体 厂 键 名 {{ 名: 文本  子: 列表 厂 }}\n措施 m 强制性 自 黄色 {{ 对象 厂 当 {body} 要求 停产 依据 \"1\" }}\n"
+        )
+    };
+    for (name, text, expected) in [
+        (
+            "restrictions.policy",
+            many_restrictions,
+            Some("too many restrictions"),
+        ),
+        (
+            "nested8.policy",
+            nested(8),
+            Some("too many nested `任一`/`所有`"),
+        ),
+        ("nested7.policy", nested(7), None),
+    ] {
+        let policy = write(&dir, name, &text);
+        let (rc, diags) = check_json(&policy);
+        match expected {
+            Some(message) => {
+                assert_eq!(rc, 1, "{name}: {diags:?}");
+                assert_eq!(
+                    diags,
+                    [("E0209".to_string(), message.to_string())],
+                    "{name}"
+                );
+            }
+            None => assert!(diags.iter().all(|d| d.0 != "E0209"), "{name}: {diags:?}"),
+        }
+    }
+}
