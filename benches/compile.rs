@@ -20,6 +20,9 @@
 #[path = "../examples/gen_plan.rs"]
 mod gen_plan;
 
+#[path = "../examples/gen_measures.rs"]
+mod gen_measures;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -113,4 +116,31 @@ fn beijing_plan(bencher: Bencher) {
 #[divan::bench(args = SCALES)]
 fn generated_plan(bencher: Bencher, scale: usize) {
     bench(bencher, &[generated(scale).to_path_buf()]);
+}
+
+/// What `policyc check` runs (parse → resolve → type → analyse → lower) on a plan of 30,000 measures over
+/// one entity written by `examples/gen_measures.rs`, every 7th a repeat of the one before
+/// (W0304): the analyses stay linear in the number of measures. Items are measures.
+#[divan::bench(sample_count = 10)]
+fn check_30k_measures(bencher: Bencher) {
+    const N: usize = 30_000;
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    let path = PATH.get_or_init(|| {
+        let dir = DIR.get_or_init(|| {
+            std::env::temp_dir().join(format!("policyc-bench-compile-{}", std::process::id()))
+        });
+        std::fs::create_dir_all(dir).expect("temporary directory");
+        let path = dir.join("measures30k.policy");
+        std::fs::write(&path, gen_measures::plan(N, Some(7))).expect("generated plan is written");
+        path
+    });
+    let check = || policyc::compile::compile_file(divan::black_box(path), "measures30k.policy");
+    // Outside the timing: the findings are the repeats and nothing else.
+    let c = check().expect("plan is readable");
+    assert!(
+        !c.diagnostics.is_empty() && c.diagnostics.iter().all(|d| d.code == "W0304"),
+        "{:?}",
+        &c.diagnostics[..c.diagnostics.len().min(3)]
+    );
+    bencher.counter(ItemsCount::new(N)).bench_local(check);
 }

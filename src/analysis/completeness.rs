@@ -13,6 +13,17 @@ use crate::source::Span;
 use crate::syntax::ast;
 
 pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    // Per measure, the exemptions that lift it: one pass, not one per measure.
+    let mut lifters: Vec<Vec<usize>> = vec![Vec::new(); cx.checked.measures.len()];
+    for (xi, x) in cx.checked.exemptions.iter().enumerate() {
+        for &m in &x.info.lifts {
+            if let Some(l) = lifters.get_mut(m) {
+                if l.last() != Some(&xi) {
+                    l.push(xi);
+                }
+            }
+        }
+    }
     for (mi, m) in cx.checked.measures.iter().enumerate() {
         let mut lookups: Vec<(&Lookup, u64)> = Vec::new();
         for (l, plan) in m.info.actions.iter().enumerate() {
@@ -27,7 +38,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             }
         }
         for (lk, mask) in lookups {
-            if let Some(d) = check_lookup(cx, mi, lk, mask) {
+            if let Some(d) = check_lookup(cx, mi, lk, mask, &lifters[mi]) {
                 out.push(d);
             }
         }
@@ -45,7 +56,13 @@ pub(super) fn lookup_span(m: &ast::MeasureDecl, table: &str) -> Option<Span> {
         })
 }
 
-fn check_lookup(cx: &Cx, mi: usize, lk: &Lookup, mask: u64) -> Option<Diagnostic> {
+fn check_lookup(
+    cx: &Cx,
+    mi: usize,
+    lk: &Lookup,
+    mask: u64,
+    lifters: &[usize],
+) -> Option<Diagnostic> {
     let grid = cx.grids.get(lk.table)?;
     let table = cx.checked.tables.get(lk.table)?;
     if grid.default.is_some() || !grid.dense || lk.keys.len() != grid.sizes.len() {
@@ -75,8 +92,8 @@ fn check_lookup(cx: &Cx, mi: usize, lk: &Lookup, mask: u64) -> Option<Diagnostic
         goals.push((&x.condition, false));
     }
     if m.info.item.is_none() {
-        for x in &cx.checked.exemptions {
-            if x.info.entity == m.info.entity && x.info.lifts.contains(&mi) {
+        for x in lifters.iter().map(|&xi| &cx.checked.exemptions[xi]) {
+            if x.info.entity == m.info.entity {
                 match &x.info.condition {
                     Some(c) => goals.push((c, false)),
                     None => return None, // lifted for every record

@@ -110,7 +110,11 @@ impl Grid {
     }
 
     /// Every combination of the dimensions other than `dim`, in row-major order.
+    /// Empty for a table too large to enumerate: density is tested before anything is built.
     pub fn others(&self, dim: usize) -> Vec<Vec<usize>> {
+        if !self.dense {
+            return Vec::new();
+        }
         let mut out = vec![Vec::new()];
         for (d, size) in self.sizes.iter().enumerate() {
             if d == dim {
@@ -127,9 +131,6 @@ impl Grid {
                     })
                 })
                 .collect();
-        }
-        if !self.dense {
-            out.clear();
         }
         out
     }

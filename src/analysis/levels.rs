@@ -212,19 +212,59 @@ fn replacements(cx: &Cx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The levels at which some mandatory measure replacing `m` (directly or through a chain) is in force.
-fn covered(cx: &Cx, m: usize, seen: &mut Vec<usize>) -> u64 {
-    if seen.contains(&m) {
-        return 0;
+/// Per measure, the levels at which some mandatory measure replacing it (directly or
+/// through a chain of `替代`) is in force. One pass over the replacements and one
+/// memoised walk: linear in the measures and replacements. Type checking has refused
+/// cycles (E0219); a cycle met anyway contributes nothing instead of looping.
+fn covered_all(cx: &Cx) -> Vec<u64> {
+    let ms = &cx.checked.measures;
+    // replacers[m]: the valid mandatory measures that name `m` in `替代`.
+    let mut replacers: Vec<Vec<usize>> = vec![Vec::new(); ms.len()];
+    for (ri, r) in ms.iter().enumerate() {
+        if r.info.kind != MeasureKind::Mandatory {
+            continue;
+        }
+        for &(old, _) in &r.replaces {
+            let Some(m) = ms.get(old) else { continue };
+            if old != ri && m.info.entity == r.info.entity && m.info.item == r.info.item {
+                replacers[old].push(ri);
+            }
+        }
     }
-    seen.push(m);
-    let mut mask = 0;
-    for (ri, r) in cx.checked.measures.iter().enumerate() {
-        let valid = r.info.kind == MeasureKind::Mandatory
-            && r.info.entity == cx.checked.measures[m].info.entity
-            && r.info.item == cx.checked.measures[m].info.item;
-        if ri != m && valid && r.replaces.iter().any(|(o, _)| *o == m) {
-            mask |= r.info.levels | covered(cx, ri, seen);
+    for r in &mut replacers {
+        r.dedup(); // pushed in order of `ri`: repeats are adjacent
+    }
+    const TODO: u8 = 0;
+    const OPEN: u8 = 1;
+    const DONE: u8 = 2;
+    let mut state = vec![TODO; ms.len()];
+    let mut mask = vec![0u64; ms.len()];
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for root in 0..ms.len() {
+        if state[root] != TODO {
+            continue;
+        }
+        state[root] = OPEN;
+        stack.push((root, 0));
+        while let Some((m, next)) = stack.last_mut() {
+            let m = *m;
+            if let Some(&r) = replacers[m].get(*next) {
+                *next += 1;
+                if state[r] == TODO {
+                    state[r] = OPEN;
+                    stack.push((r, 0));
+                }
+                continue;
+            }
+            stack.pop();
+            let mut covered = 0;
+            for &r in &replacers[m] {
+                if state[r] == DONE {
+                    covered |= ms[r].info.levels | mask[r];
+                }
+            }
+            mask[m] = covered;
+            state[m] = DONE;
         }
     }
     mask
@@ -232,7 +272,11 @@ fn covered(cx: &Cx, m: usize, seen: &mut Vec<usize>) -> u64 {
 
 fn dropped(cx: &Cx, out: &mut Vec<Diagnostic>) {
     let n = cx.checked.levels.len().min(64);
-    let any_replaces = cx.checked.measures.iter().any(|m| !m.replaces.is_empty());
+    let covered = if cx.checked.measures.iter().any(|m| !m.replaces.is_empty()) {
+        covered_all(cx)
+    } else {
+        Vec::new()
+    };
     for (mi, m) in cx.checked.measures.iter().enumerate() {
         if m.info.kind != MeasureKind::Mandatory || m.info.levels == 0 {
             continue;
@@ -241,8 +285,8 @@ fn dropped(cx: &Cx, out: &mut Vec<Diagnostic>) {
         let mut gaps: u64 = (lo + 1..n)
             .filter(|l| m.info.levels & (1u64 << l) == 0)
             .fold(0, |acc, l| acc | (1u64 << l));
-        if gaps != 0 && any_replaces {
-            gaps &= !covered(cx, mi, &mut Vec::new());
+        if let Some(c) = covered.get(mi) {
+            gaps &= !c;
         }
         if gaps == 0 {
             continue;

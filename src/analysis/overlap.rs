@@ -6,6 +6,8 @@ use super::Cx;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Base, MeasureKind};
 use crate::source::Span;
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 
 pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     cells(cx, out);
@@ -88,27 +90,43 @@ fn cells(cx: &Cx, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// What makes two measures repeat each other, as one comparable key: kind, subject,
+/// levels, condition, actions, exceptions' conditions, and, unless the measure is
+/// enforceable (then its wording does not matter), its wording.
+fn repeat_key(m: &crate::ir::MeasureInfo) -> Option<String> {
+    let exceptions: Vec<&crate::ir::Expr> = m.exceptions.iter().map(|x| &x.condition).collect();
+    let texts = (!enforceable(m)).then_some(&m.texts);
+    serde_json::to_string(&(
+        m.kind,
+        m.entity,
+        m.item,
+        m.levels,
+        &m.condition,
+        &m.actions,
+        exceptions,
+        texts,
+    ))
+    .ok()
+}
+
+/// W0304. Measures are grouped by [`repeat_key`] first, so each is compared with the first
+/// of its group only: linear in the plan instead of comparing every pair.
 fn measures(cx: &Cx, out: &mut Vec<Diagnostic>) {
     let ms = &cx.checked.measures;
+    let mut first_of: HashMap<String, usize> = HashMap::new();
     for (j, b) in ms.iter().enumerate() {
-        let Some(a_idx) = (0..j).find(|&i| {
-            let a = &ms[i].info;
-            let b = &b.info;
-            a.kind == b.kind
-                && a.entity == b.entity
-                && a.item == b.item
-                && a.levels == b.levels
-                && a.levels != 0
-                && a.condition == b.condition
-                && a.actions == b.actions
-                && a.exceptions.len() == b.exceptions.len()
-                && a.exceptions
-                    .iter()
-                    .zip(&b.exceptions)
-                    .all(|(x, y)| x.condition == y.condition)
-                && (a.texts == b.texts || enforceable(a))
-        }) else {
+        if b.info.levels == 0 {
             continue;
+        }
+        let Some(key) = repeat_key(&b.info) else {
+            continue;
+        };
+        let a_idx = match first_of.entry(key) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(e) => {
+                e.insert(j);
+                continue;
+            }
         };
         let a = &ms[a_idx];
         let level = (0..64)

@@ -7,7 +7,7 @@ pub mod explain;
 mod expr;
 pub mod run;
 
-use crate::ir::limits::MAX_LOOKUP_KEYS;
+use crate::ir::limits::MAX_TABLE_DIMS;
 use crate::ir::{
     Action, ActionPlan, EntityId, KeySource, LevelId, MeasureKind, Record, RuleSet, ValidRuleSet,
     Value,
@@ -199,9 +199,9 @@ impl<'r> Evaluator<'r> {
         let mut action = plan.fixed;
         for lookup in &plan.lookups {
             let table = &self.rules.tables[lookup.table];
-            // A validated table has at most MAX_LOOKUP_KEYS dimensions; a fixed buffer keeps
+            // A validated table has at most MAX_TABLE_DIMS dimensions; a fixed buffer keeps
             // the lookup allocation-free.
-            let mut keys = [0usize; MAX_LOOKUP_KEYS];
+            let mut keys = [0usize; MAX_TABLE_DIMS];
             for (slot, source) in keys.iter_mut().zip(&lookup.keys) {
                 *slot = match source {
                     KeySource::Level => level,
@@ -218,7 +218,7 @@ impl<'r> Evaluator<'r> {
                     },
                 };
             }
-            let keys = &keys[..lookup.keys.len().min(MAX_LOOKUP_KEYS)];
+            let keys = &keys[..lookup.keys.len().min(MAX_TABLE_DIMS)];
             match table.lookup(keys) {
                 Some(cell) => action = action.combine(cell),
                 None => {

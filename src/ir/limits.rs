@@ -60,10 +60,18 @@ pub const MAX_RULES_FILE_BYTES: u64 = 256 << 20;
 
 // ---- Rule sets (validation) ----
 
-/// The most keys one table lookup gives, and so the most dimensions a table of a validated
-/// rule set has: the evaluator builds a lookup's keys in a fixed buffer of this size.
-pub const MAX_LOOKUP_KEYS: usize = 8;
 /// The deepest a condition may nest (connectives, `非` and quantifiers, counted as the tree
 /// the evaluator walks): deeper conditions are refused when a rule set is read or validated,
 /// so evaluating, explaining or dropping one cannot overflow the stack.
 pub const MAX_EXPR_DEPTH: usize = 512;
+
+// ---- Tables (type checker, where the table is declared) ----
+
+/// Most key dimensions a table may have (group keys, rows and columns together), and so the
+/// most keys one lookup gives: the evaluator gathers a lookup's keys in a fixed buffer of this
+/// many. Checked where a table is declared, and again when a rule set is validated.
+pub const MAX_TABLE_DIMS: usize = 8;
+/// Most cells a table may span: the product of the sizes of its dimensions (values of each
+/// key enum, alert levels). Lowering allocates every cell of this product and the analyses
+/// walk them; the national grading table spans 126 (7 industries × 6 grades × 3 levels).
+pub const MAX_TABLE_CELLS: usize = 1 << 16;

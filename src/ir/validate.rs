@@ -12,7 +12,7 @@
 
 use std::ops::Deref;
 
-use super::limits::{MAX_EXPR_DEPTH, MAX_FRAMES, MAX_LOOKUP_KEYS, MAX_RESTRICTIONS, MAX_VARIANTS};
+use super::limits::{MAX_EXPR_DEPTH, MAX_FRAMES, MAX_RESTRICTIONS, MAX_TABLE_DIMS, MAX_VARIANTS};
 use super::{
     Action, ActionPlan, Base, CompareAs, Dim, Expr, FieldRef, FieldType, KeySource, MeasureInfo,
     Operand, RuleSet, Value,
@@ -439,7 +439,7 @@ impl Checker<'_> {
     fn table(&self, t: &super::TableInfo) -> Check {
         let r = self.rules;
         let at = Place::Table(t.name.clone());
-        at_most(&at, Kind::TableKey, t.dims.len(), MAX_LOOKUP_KEYS)?;
+        at_most(&at, Kind::TableKey, t.dims.len(), MAX_TABLE_DIMS)?;
         ensure(&at, t.sizes.len() == t.dims.len(), Mismatch::TableSizes)?;
         for (d, &size) in t.dims.iter().zip(&t.sizes) {
             let expected = match *d {
@@ -843,7 +843,7 @@ mod tests {
             Problem::TooMany {
                 kind: Kind::TableKey,
                 count: 9,
-                max: MAX_LOOKUP_KEYS
+                max: MAX_TABLE_DIMS
             }
         );
     }

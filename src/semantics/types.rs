@@ -2,7 +2,9 @@
 //! table cell keyed by real enum values and levels. Produces the typed program that
 //! lowering turns into the rule set; spans stay beside it for the analyses.
 
-use crate::ir::limits::{MAX_FRAMES, MAX_RESTRICTIONS, MAX_VARIANTS};
+use crate::ir::limits::{
+    MAX_FRAMES, MAX_RESTRICTIONS, MAX_TABLE_CELLS, MAX_TABLE_DIMS, MAX_VARIANTS,
+};
 use std::collections::HashMap;
 
 use super::resolve::{Program, SymbolKind};
@@ -608,6 +610,11 @@ impl<'p> Cx<'p> {
     /// A level range as a bit mask; `None` when a name is unknown or the range is empty.
     fn level_mask(&mut self, r: &ast::LevelRange) -> Option<u64> {
         let n = self.out.levels.len();
+        if n > MAX_VARIANTS {
+            // Levels are bits of a u64: past the limit (E0209, reported where the levels are
+            // declared) no range has a mask.
+            return None;
+        }
         let (lo, hi) = match &r.kind {
             LevelRangeKind::Single(a) => {
                 let a = self.level_by_name(a)?;
@@ -894,7 +901,7 @@ impl<'p> Cx<'p> {
         if let Some(a) = &t.default {
             typed.default = self.action(a, None).map(|p| p.fixed);
         }
-        if !dims_ok {
+        if !dims_ok || !self.table_within_limits(t, &typed.sizes) {
             return typed;
         }
         if dims.len() < 2 {
@@ -991,6 +998,62 @@ impl<'p> Cx<'p> {
             }
         }
         typed
+    }
+
+    /// E0217 / E0218: a table has at most [`MAX_TABLE_DIMS`] dimensions and spans at most
+    /// [`MAX_TABLE_CELLS`] cells. Checked before any cell is built, so lowering's dense
+    /// array and the evaluator's key buffer stay within the limits.
+    fn table_within_limits(&mut self, t: &ast::TableDecl, sizes: &[usize]) -> bool {
+        let dims_span = |from: usize| {
+            let first = t.dims.get(from).map(|d| d.span()).unwrap_or(t.name.span);
+            t.dims.last().map_or(first, |d| first.to(d.span()))
+        };
+        if t.dims.len() > MAX_TABLE_DIMS {
+            self.err(
+                Diagnostic::new(
+                    "E0217",
+                    format!(
+                        "table `{}` has {} dimensions; a table may have at most {MAX_TABLE_DIMS}",
+                        t.name.text,
+                        t.dims.len()
+                    ),
+                )
+                .primary(dims_span(MAX_TABLE_DIMS), "past the limit")
+                .secondary(t.name.span, "the table")
+                .help(format!(
+                    "a table has at most {MAX_TABLE_DIMS} dimensions (the limit MAX_TABLE_DIMS): split it into tables per group, or test the extra keys in the measure's condition"
+                )),
+            );
+            return false;
+        }
+        let cells = sizes
+            .iter()
+            .try_fold(1usize, |acc, s| acc.checked_mul(*s))
+            .filter(|n| *n <= MAX_TABLE_CELLS);
+        if cells.is_none() {
+            let product = sizes
+                .iter()
+                .try_fold(1u128, |acc, s| acc.checked_mul(*s as u128))
+                .map_or_else(|| "more than 2^128".to_string(), |n| n.to_string());
+            let factors: Vec<String> = sizes.iter().map(ToString::to_string).collect();
+            self.err(
+                Diagnostic::new(
+                    "E0218",
+                    format!(
+                        "table `{}` spans {product} cells; a table may span at most {MAX_TABLE_CELLS}",
+                        t.name.text
+                    ),
+                )
+                .primary(dims_span(0), format!("{} = {product} combinations", factors.join(" × ")))
+                .secondary(t.name.span, "the table")
+                .note("a table spans every combination of its dimensions' values: the product of the number of values of each key enum and of the alert levels")
+                .help(format!(
+                    "a table spans at most {MAX_TABLE_CELLS} cells (the limit MAX_TABLE_CELLS): drop a dimension, split the table, or use smaller enums"
+                )),
+            );
+            return false;
+        }
+        true
     }
 
     // ------------------------------------------------------------------ subjects and conditions
@@ -1478,9 +1541,14 @@ impl<'p> Cx<'p> {
                         }
                         None => None,
                     };
-                    match c {
-                        Some(Operand::Const(Value::Enum(i))) => mask |= 1u64 << i,
-                        _ => ok = false,
+                    // A value past bit 63 belongs to an enum (or levels) over MAX_VARIANTS,
+                    // already reported (E0209) where it is declared.
+                    match c.and_then(|c| match c {
+                        Operand::Const(Value::Enum(i)) => 1u64.checked_shl(u32::from(i)),
+                        _ => None,
+                    }) {
+                        Some(bit) => mask |= bit,
+                        None => ok = false,
                     }
                 }
                 ok.then_some(ir::Expr::InMask { operand, mask })
@@ -1596,8 +1664,71 @@ impl<'p> Cx<'p> {
         self.replacements();
     }
 
+    /// E0219: measures that replace each other in a cycle (`甲 替代 乙`, `乙 替代 甲`, or
+    /// longer). Each would take the other out of force, so neither would bind anyone.
+    /// One diagnostic per cycle (strongly connected component), found in time linear in the
+    /// measures and replacements, without recursion. Replacing oneself is E0313.
+    fn replacement_cycles(&mut self) {
+        let edges: Vec<Vec<(usize, Span)>> = self
+            .out
+            .measures
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                m.replaces
+                    .iter()
+                    .copied()
+                    .filter(|(o, _)| *o != i)
+                    .collect()
+            })
+            .collect();
+        for component in strongly_connected(&edges) {
+            let cycle = cycle_in(&edges, &component);
+            if cycle.is_empty() {
+                continue;
+            }
+            let names: Vec<&str> = cycle
+                .iter()
+                .map(|(m, _)| self.out.measures[*m].info.name.as_str())
+                .collect();
+            let mut path = names.join(" → ");
+            path.push_str(" → ");
+            path.push_str(names[0]);
+            let mut d = Diagnostic::new(
+                "E0219",
+                format!("measures replace each other in a cycle: {path}"),
+            )
+            .primary(
+                cycle[0].1,
+                format!("`{}` replaces `{}` here", names[0], names[1 % names.len()]),
+            );
+            for (k, (_, span)) in cycle.iter().enumerate().skip(1).take(16) {
+                d = d.secondary(
+                    *span,
+                    format!("`{}` replaces `{}`", names[k], names[(k + 1) % names.len()]),
+                );
+            }
+            if cycle.len() > 17 {
+                d = d.note(format!(
+                    "{} more replacements close the cycle",
+                    cycle.len() - 17
+                ));
+            }
+            if component.len() > cycle.len() {
+                d = d.note(format!(
+                    "{} measures replace one another through cycles like this one",
+                    component.len()
+                ));
+            }
+            self.err(d.help(
+                "a replacement takes over from the measure it names at its own levels; in a cycle each takes the other out of force and no record is bound. Remove the `替代` of the measure that does not take over",
+            ));
+        }
+    }
+
     /// From the levels where a measure is in force, the measures it replaces (`替代`) are not.
     fn replacements(&mut self) {
+        self.replacement_cycles();
         let pairs: Vec<(usize, u64, usize)> = self
             .out
             .measures
@@ -1838,6 +1969,110 @@ impl<'p> Cx<'p> {
             });
         }
     }
+}
+
+/// The strongly connected components with more than one node of the graph `edges[node] =
+/// [(successor, _)]` (Tarjan's algorithm with an explicit stack), each sorted, in the order
+/// of their smallest node.
+fn strongly_connected<T>(edges: &[Vec<(usize, T)>]) -> Vec<Vec<usize>> {
+    const NONE: usize = usize::MAX;
+    let n = edges.len();
+    let mut index = vec![NONE; n];
+    let mut low = vec![0usize; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<usize> = Vec::new();
+    let mut next = 0usize;
+    let mut out = Vec::new();
+    // (node, position of the next edge to follow)
+    let mut work: Vec<(usize, usize)> = Vec::new();
+    for root in 0..n {
+        if index[root] != NONE {
+            continue;
+        }
+        work.push((root, 0));
+        while let Some(&mut (v, ref mut e)) = work.last_mut() {
+            if *e == 0 && index[v] == NONE {
+                index[v] = next;
+                low[v] = next;
+                next += 1;
+                stack.push(v);
+                on_stack[v] = true;
+            }
+            if let Some(&(w, _)) = edges[v].get(*e) {
+                *e += 1;
+                if w >= n {
+                    continue;
+                }
+                if index[w] == NONE {
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut component = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                if component.len() > 1 {
+                    component.sort_unstable();
+                    out.push(component);
+                }
+            }
+        }
+    }
+    out.sort_by_key(|c| c[0]);
+    out
+}
+
+/// One cycle through the smallest node of a strongly connected `component`: each node with
+/// the payload of the edge that leaves it along the cycle. A breadth-first search inside the
+/// component, so the cycle is a shortest one through that node.
+fn cycle_in<T: Copy>(edges: &[Vec<(usize, T)>], component: &[usize]) -> Vec<(usize, T)> {
+    let start = component[0];
+    let inside = |v: usize| component.binary_search(&v).is_ok();
+    // For each reached node: the node it was reached from and the edge's payload.
+    let mut came: HashMap<usize, (usize, T)> = HashMap::new();
+    let mut queue = std::collections::VecDeque::from([start]);
+    let mut last = None;
+    'search: while let Some(v) = queue.pop_front() {
+        for &(w, payload) in &edges[v] {
+            if !inside(w) {
+                continue;
+            }
+            if w == start {
+                last = Some((v, payload));
+                break 'search;
+            }
+            if let std::collections::hash_map::Entry::Vacant(slot) = came.entry(w) {
+                slot.insert((v, payload));
+                queue.push_back(w);
+            }
+        }
+    }
+    // Walk back from the node whose edge closes the cycle at `start`.
+    let Some((mut v, mut payload)) = last else {
+        return Vec::new();
+    };
+    let mut cycle = Vec::new();
+    loop {
+        cycle.push((v, payload));
+        if v == start {
+            break;
+        }
+        (v, payload) = came[&v];
+    }
+    cycle.reverse();
+    cycle
 }
 
 fn too_many(span: Span, what: &str) -> Diagnostic {
@@ -2128,5 +2363,94 @@ mod tests {
             let help = c.diagnostics[0].help.as_deref().unwrap_or_default();
             assert!(help.contains("is an alias of"), "{cond}: {help}");
         }
+    }
+}
+
+#[cfg(test)]
+mod table_and_replacement_tests {
+    use super::{cycle_in, strongly_connected};
+    use crate::compile::compile_source;
+    use crate::ir::limits::{MAX_TABLE_CELLS, MAX_TABLE_DIMS};
+
+    fn codes(text: &str) -> Vec<&'static str> {
+        compile_source("t.policy", text)
+            .diagnostics
+            .iter()
+            .map(|d| d.code)
+            .collect()
+    }
+
+    /// A table over `n` copies of an enum of `size` values (and the two levels).
+    fn table_policy(n: usize, size: usize) -> String {
+        let values: Vec<String> = (0..size).map(|i| format!("v{i}")).collect();
+        let fields: String = (0..n).map(|i| format!("  f{i}: E")).collect();
+        let dims = vec!["E"; n].join(", ");
+        let keys: Vec<String> = (0..n).map(|i| format!("f{i}")).collect();
+        format!(
+            "预警级别 {{ 黄色 < 橙色 }}
+枚举 E {{ {} }}
+实体 厂 键 名 {{ 名: 文本 {fields} }}
+表 T ({dims}, 级别) {{ 默认 停产 }}
+措施 m 强制性 自 黄色 {{ 对象 厂 要求 T[{}, 级别] 依据 \"1\" }}",
+            values.join(", "),
+            keys.join(", ")
+        )
+    }
+
+    #[test]
+    fn tables_at_the_limits_pass_and_past_them_fail() {
+        assert_eq!(codes(&table_policy(MAX_TABLE_DIMS - 1, 2)), [] as [&str; 0]);
+        assert_eq!(codes(&table_policy(MAX_TABLE_DIMS, 2)), ["E0217"]);
+        // Enums stop at 64 values: 2 levels × 64^2 = 2^13 cells pass, 2 × 64^3 = 2^19 do not.
+        const { assert!(2 * 64 * 64 <= MAX_TABLE_CELLS) };
+        assert_eq!(codes(&table_policy(2, 64)), [] as [&str; 0]);
+        const { assert!(2 * 64 * 64 * 64 > MAX_TABLE_CELLS) };
+        assert_eq!(codes(&table_policy(3, 64)), ["E0218"]);
+    }
+
+    #[test]
+    fn a_product_that_overflows_is_refused_without_building_it() {
+        let c = compile_source("t.policy", &table_policy(7, 64));
+        let d: Vec<_> = c.diagnostics.iter().filter(|d| d.code == "E0218").collect();
+        assert_eq!(d.len(), 1, "{:?}", c.diagnostics);
+        assert!(d[0].message.contains("8796093022208"), "{}", d[0].message);
+        assert!(c.rules.is_none());
+    }
+
+    #[test]
+    fn cycles_of_any_length_are_found_once_each() {
+        let e = |v: &[&[usize]]| -> Vec<Vec<(usize, ())>> {
+            v.iter()
+                .map(|s| s.iter().map(|&w| (w, ())).collect())
+                .collect()
+        };
+        // 0 → 1 → 0, 2 → 3 → 4 → 2, 5 → 0 (into a cycle but not on one), 6 alone.
+        let g = e(&[&[1], &[0], &[3], &[4], &[2], &[0], &[]]);
+        assert_eq!(strongly_connected(&g), [vec![0, 1], vec![2, 3, 4]]);
+        let cycle: Vec<usize> = cycle_in(&g, &[2, 3, 4]).iter().map(|c| c.0).collect();
+        assert_eq!(cycle, [2, 3, 4]);
+        assert!(strongly_connected(&e(&[&[1], &[2], &[]])).is_empty());
+        // A chain of 100,000 replacements closed into one cycle: no recursion, one component.
+        let n = 100_000;
+        let long: Vec<Vec<(usize, ())>> = (0..n).map(|i| vec![((i + 1) % n, ())]).collect();
+        let found = strongly_connected(&long);
+        assert_eq!(found.len(), 1);
+        assert_eq!(cycle_in(&long, &found[0]).len(), n);
+    }
+
+    #[test]
+    fn a_replacement_cycle_is_an_error_and_a_chain_is_not() {
+        let schema = "预警级别 { 黄色 < 橙色 < 红色 }\n实体 厂 键 名 { 名: 文本 }\n";
+        let two = format!(
+            "{schema}措施 a 强制性 自 黄色 {{ 对象 厂 要求 停产 替代 b 依据 \"1\" }}
+措施 b 强制性 自 黄色 {{ 对象 厂 要求 停产 替代 a 依据 \"1\" }}"
+        );
+        assert_eq!(codes(&two), ["E0219"]);
+        let chain = format!(
+            "{schema}措施 a 强制性 黄色 {{ 对象 厂 要求 限产 10% 依据 \"1\" }}
+措施 b 强制性 自 橙色 {{ 对象 厂 要求 限产 20% 替代 a 依据 \"1\" }}
+措施 c 强制性 红色 {{ 对象 厂 要求 停产 替代 b 依据 \"1\" }}"
+        );
+        assert_eq!(codes(&chain), [] as [&str; 0]);
     }
 }
