@@ -98,8 +98,26 @@ fn convert(
     let rules = cols.rules();
     let bad = |why: String| CellError {
         column: column.to_string(),
-        message: msg!(cols.lang, VALUE_NOT_VALID, json_text(v), why),
+        message: msg!(
+            cols.lang,
+            VALUE_NOT_VALID,
+            super::echo(cols.lang, &json_text(v)),
+            why
+        ),
     };
+    if let Json::String(s) = v {
+        if s.len() > crate::ir::limits::MAX_CELL_BYTES {
+            return Err(CellError {
+                column: column.to_string(),
+                message: msg!(
+                    cols.lang,
+                    CELL_TOO_LARGE,
+                    s.len(),
+                    crate::ir::limits::MAX_CELL_BYTES
+                ),
+            });
+        }
+    }
     match (ty, v) {
         (_, Json::Null) => Ok(Value::Missing),
         (FieldType::Bool, Json::Bool(b)) => Ok(Value::Bool(*b)),
@@ -375,7 +393,7 @@ pub fn object_item(
             key: obj
                 .iter()
                 .find(|(k, _)| cols.field(entity, k) == Some(info.key))
-                .map(|(_, v)| json_text(v)),
+                .map(|(_, v)| super::echo(cols.lang, &json_text(v))),
             message: e.message,
         }),
     }

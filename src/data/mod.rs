@@ -51,6 +51,40 @@ pub struct RowError {
     pub message: String,
 }
 
+/// A cell's text as a message echoes it: whole when it is short, else its first
+/// [`ECHO_CHARS`](crate::ir::limits::ECHO_CHARS) characters, an ellipsis and its length, so a
+/// huge bad cell never makes a huge message.
+pub fn echo(lang: Lang, text: &str) -> String {
+    use crate::ir::limits::ECHO_CHARS;
+    match text.char_indices().nth(ECHO_CHARS) {
+        None => text.to_string(),
+        Some((cut, _)) => msg!(lang, ECHO_CUT, &text[..cut], text.chars().count()),
+    }
+}
+
+/// Bounds what a row error echoes (the key, the cell, the message) whatever produced it: the
+/// last guard, after [`echo`] at the places that quote a cell.
+pub fn bound_error(lang: Lang, e: &mut RowError) {
+    use crate::ir::limits::ECHO_CHARS;
+    let too_long = |t: &str, n: usize| t.len() > 4 * n && t.chars().nth(n).is_some();
+    for t in [&mut e.key, &mut e.value, &mut e.column]
+        .into_iter()
+        .flatten()
+    {
+        if too_long(t, 2 * ECHO_CHARS) {
+            *t = echo(lang, t);
+        }
+    }
+    if too_long(&e.message, 16 * ECHO_CHARS) {
+        let cut = e
+            .message
+            .char_indices()
+            .nth(16 * ECHO_CHARS)
+            .map_or(e.message.len(), |(i, _)| i);
+        e.message = msg!(lang, ECHO_CUT, &e.message[..cut], e.message.chars().count());
+    }
+}
+
 /// How data files are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DataFormat {
