@@ -332,8 +332,18 @@ impl<'de> Visitor<'de> for Records<'_, '_, '_> {
         };
         let mut unknown = Vec::new();
         let mut row = 0;
-        while let Some(value) = seq.next_element::<Json>()? {
+        // Each record is taken as raw text first and parsed on its own, so a value that does
+        // not parse (a number out of range such as 1e400) fails its record, not the file.
+        while let Some(raw) = seq.next_element::<&serde_json::value::RawValue>()? {
             row += 1;
+            let value = match serde_json::from_str::<Json>(raw.get()) {
+                Ok(v) => v,
+                Err(e) => {
+                    let why = msg!(doc.cols.lang, JSON_VALUE_BAD, e);
+                    doc.items.push(fail(row, why));
+                    continue;
+                }
+            };
             let item = match (entity, &value) {
                 (None, _) => {
                     let entities = rules

@@ -475,7 +475,7 @@ pub fn open_inputs<'r>(
                 )?))
             }
             DataFormat::Xlsx => {
-                let bytes = read_bytes(lang, &p.path, &p.name)?;
+                let bytes = read_whole(lang, &p.path, &p.name, Whole::Workbook)?;
                 sources.push(Box::new(xlsx::XlsxSource::open(
                     rules,
                     bytes,
@@ -503,19 +503,86 @@ pub fn open_inputs<'r>(
     })
 }
 
-/// Reads a whole data file (or standard input) as bytes.
+/// What a file read whole must be: its first bytes are checked before the rest is read,
+/// so `/dev/zero` or a binary file is refused at once instead of read to the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whole {
+    /// A JSON document: text without NUL bytes.
+    Json,
+    /// A workbook: a zip archive (`.xlsx`) or an OLE file (`.xls`).
+    Workbook,
+    /// Anything (no check).
+    Any,
+}
+
+/// Reads a whole data file (or standard input, or a pipe) as bytes, at most
+/// [`MAX_WHOLE_FILE_BYTES`](crate::ir::limits::MAX_WHOLE_FILE_BYTES): a regular file over it
+/// is refused by its size before it is read, anything else once the limit is passed.
 pub fn read_bytes(lang: Lang, path: &str, name: &str) -> Result<Vec<u8>, source::LoadError> {
+    read_whole(lang, path, name, Whole::Any)
+}
+
+/// [`read_bytes`], with the first bytes checked to be of `kind`.
+pub fn read_whole(
+    lang: Lang,
+    path: &str,
+    name: &str,
+    kind: Whole,
+) -> Result<Vec<u8>, source::LoadError> {
+    use crate::ir::limits::MAX_WHOLE_FILE_BYTES;
     use std::io::Read;
+    let too_large = || {
+        source::LoadError::new(msg!(lang, FILE_TOO_LARGE, name, MAX_WHOLE_FILE_BYTES))
+            .with_help(msg!(lang, FILE_TOO_LARGE_HELP))
+    };
+    let input = text::open_bytes(lang, path, name)?;
+    if path != "-" {
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.is_file() && meta.len() > MAX_WHOLE_FILE_BYTES {
+                return Err(too_large());
+            }
+        }
+    }
+    let io = |e: std::io::Error| source::LoadError::new(msg!(lang, CANNOT_READ, name, e));
+    let mut input = input.take(MAX_WHOLE_FILE_BYTES + 1);
     let mut bytes = Vec::new();
-    text::open_bytes(lang, path, name)?
-        .read_to_end(&mut bytes)
-        .map_err(|e| source::LoadError::new(msg!(lang, CANNOT_READ, name, e)))?;
+    // The first bytes say what the input is.
+    (&mut input).take(8).read_to_end(&mut bytes).map_err(io)?;
+    let refused = match kind {
+        Whole::Json if bytes.contains(&0) => Some(
+            source::LoadError::new(msg!(lang, NUL_BYTES, name, "JSON"))
+                .with_help(msg!(lang, JSON_HELP)),
+        ),
+        Whole::Workbook
+            if !bytes.is_empty()
+                && !bytes.starts_with(b"PK\x03\x04")
+                && !bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) =>
+        {
+            Some(
+                source::LoadError::new(msg!(
+                    lang,
+                    XLSX_UNREADABLE,
+                    name,
+                    "not a zip archive (.xlsx) or an OLE file (.xls)"
+                ))
+                .with_help(msg!(lang, XLSX_UNREADABLE_HELP)),
+            )
+        }
+        _ => None,
+    };
+    if let Some(e) = refused {
+        return Err(e);
+    }
+    input.read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > MAX_WHOLE_FILE_BYTES {
+        return Err(too_large());
+    }
     Ok(bytes)
 }
 
 /// Reads a whole data file (or standard input) as UTF-8 text.
 pub fn read_text(lang: Lang, path: &str, name: &str) -> Result<String, source::LoadError> {
-    let bytes = read_bytes(lang, path, name)?;
+    let bytes = read_whole(lang, path, name, Whole::Json)?;
     let bytes = bytes
         .strip_prefix(b"\xEF\xBB\xBF")
         .map(<[u8]>::to_vec)
