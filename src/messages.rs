@@ -745,6 +745,10 @@ catalogue! {
         zh: "共享字符串表中有一项超过 {0} 字节的上限",
         en: "a shared string holds more than the limit of {0} bytes",
     }
+    DUPLICATE_IN_LIST {
+        zh: "{0} {1} 在列表中重复：第 {2} 项已有",
+        en: "{0} {1} appears twice in the list: item {2} has it already",
+    }
     /// The shared strings of a workbook, named where a sheet would be.
     SHARED_STRINGS { zh: "共享字符串", en: "shared strings" }
 }

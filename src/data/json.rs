@@ -136,6 +136,9 @@ fn convert(
         }
         (FieldType::List(e), Json::Array(items)) => {
             let mut out = Vec::with_capacity(items.len());
+            // Item keys are unique within their parent: the first item of each key.
+            let mut first: HashMap<String, usize> = HashMap::new();
+            let key_field = rules.entities[e].key;
             for (i, item) in items.iter().enumerate() {
                 let Json::Object(obj) = item else {
                     return Err(CellError {
@@ -147,6 +150,23 @@ fn convert(
                     err.column = format!("{column}[{}].{}", i + 1, err.column);
                     err
                 })?;
+                let key = key_text(rec.get(key_field));
+                if !key.is_empty() {
+                    if let Some(at) = first.get(&key) {
+                        let name = &rules.entities[e].name;
+                        return Err(CellError {
+                            column: format!("{column}[{}]", i + 1),
+                            message: msg!(
+                                cols.lang,
+                                DUPLICATE_IN_LIST,
+                                name,
+                                super::echo(cols.lang, &key),
+                                at
+                            ),
+                        });
+                    }
+                    first.insert(key, i + 1);
+                }
                 out.push(rec);
             }
             Ok(Value::List(out))
@@ -390,6 +410,7 @@ pub fn object_item(
             entity,
             file: file_index,
             row,
+            sheet: None,
             key: key_text(rec.get(info.key)),
             record: rec,
         }),

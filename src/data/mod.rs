@@ -9,6 +9,7 @@ pub mod header;
 pub mod join;
 pub mod json;
 pub mod jsonl;
+pub mod keys;
 pub mod mapping;
 pub mod normalize;
 pub mod source;
@@ -29,6 +30,8 @@ pub struct LoadedRecord {
     pub file: usize,
     /// 1-based position of the record in its input (row or array index).
     pub row: usize,
+    /// The sheet, for records of a workbook.
+    pub sheet: Option<std::sync::Arc<str>>,
     pub key: String,
     pub record: Record,
 }
@@ -496,6 +499,8 @@ pub fn open_inputs<'r>(
         sources.insert(0, Box::new(source::MemorySource::new(Vec::new(), notes)));
     }
     let chain: Box<dyn source::RecordSource + 'r> = Box::new(source::ChainSource::new(sources));
+    let chain: Box<dyn source::RecordSource + 'r> =
+        Box::new(keys::UniqueKeys::new(rules, lang, files.clone(), chain));
     Ok(if options.stop_on_error {
         Box::new(source::StopOnError::new(chain, lang))
     } else {
