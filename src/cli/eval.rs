@@ -205,15 +205,15 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
     let specs = args.input.specs();
     // Writing the output over an input would destroy it while it is read.
     if let Some(out) = &args.output {
-        if let Some(input) = specs
+        let inputs = specs
             .iter()
-            .find(|s| s.path != "-" && same_file(out, std::path::Path::new(&s.path)))
-        {
-            return fail(miette::miette!(
-                help = msg!(lang, OUTPUT_IS_INPUT_HELP),
-                "{}",
-                msg!(lang, OUTPUT_IS_INPUT, out.display(), input.path)
-            ));
+            .map(|s| s.path.as_str())
+            .filter(|p| *p != "-")
+            .map(std::path::Path::new)
+            .chain([args.policy.as_path()])
+            .chain(args.input.map.as_deref());
+        if let Err(code) = refuse_input_as_output(lang, out, inputs) {
+            return code;
         }
     }
     let mut options = match args.input.options(&rules, lang) {
@@ -260,10 +260,14 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         }
         _ => None,
     };
-    let mut sink: Box<dyn Write> = match (&args.output, args.format) {
-        (_, OutputKind::Xlsx) => Box::new(std::io::sink()),
-        (Some(path), _) => match std::fs::File::create(path) {
-            Ok(f) => Box::new(std::io::BufWriter::with_capacity(1 << 20, f)),
+    // A file output is written beside its path and renamed over it when the run succeeds:
+    // a failed run leaves an existing output as it was.
+    let mut file = match (&args.output, args.format) {
+        (
+            Some(path),
+            OutputKind::Json | OutputKind::Jsonl | OutputKind::Csv | OutputKind::Table,
+        ) => match super::output::OutputFile::create(path) {
+            Ok(f) => Some(f),
             Err(e) => {
                 return fail(miette::miette!(
                     "{}",
@@ -271,14 +275,13 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
                 ))
             }
         },
-        (None, _) => Box::new(std::io::BufWriter::with_capacity(
-            1 << 20,
-            std::io::stdout(),
-        )),
+        _ => None,
     };
-    let out: &mut dyn Write = match workbook.as_mut() {
-        Some(w) => w,
-        None => sink.as_mut(),
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
+    let out: &mut dyn Write = match (workbook.as_mut(), file.as_mut()) {
+        (Some(w), _) => w,
+        (None, Some(f)) => f,
+        (None, None) => &mut stdout,
     };
     // The workbook's 说明 sheet names each input with its content hash, computed beside the run.
     let hashes = (args.format == OutputKind::Xlsx).then(|| {
@@ -313,6 +316,11 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         };
         if let Err(e) = w.finish(&info, counts) {
             result = Err(RunError::Io(std::io::Error::other(e.to_string())));
+        }
+    }
+    if let (Ok(_), Some(f)) = (&result, file) {
+        if let Err(e) = f.commit() {
+            result = Err(RunError::Io(e));
         }
     }
     source.finish();
@@ -394,6 +402,22 @@ pub(crate) fn load_rules(
         eprintln!("{}", msg!(lang, POLICY_HAS_ERRORS));
         ExitCode::from(FINDINGS)
     })
+}
+
+/// Refuses an output that names one of the run's inputs (exit 2).
+pub(crate) fn refuse_input_as_output<'p>(
+    lang: Lang,
+    out: &std::path::Path,
+    mut inputs: impl Iterator<Item = &'p std::path::Path>,
+) -> Result<(), ExitCode> {
+    match inputs.find(|input| same_file(out, input)) {
+        Some(input) => Err(fail(miette::miette!(
+            help = msg!(lang, OUTPUT_IS_INPUT_HELP),
+            "{}",
+            msg!(lang, OUTPUT_IS_INPUT, out.display(), input.display())
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// True when `a` and `b` name the same existing file (through links and relative paths).
