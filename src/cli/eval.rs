@@ -14,6 +14,7 @@ use crate::eval::Evaluator;
 use crate::ir::RuleSet;
 use crate::messages::Lang;
 use crate::msg;
+use crate::report::terminal::clean_lines;
 use crate::report::{self, decisions};
 
 /// Where the data comes from and how to read it: shared by `eval` and `map`.
@@ -330,7 +331,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
             // the summary goes there at the end of every run.
             if matches!(args.format, OutputKind::Csv | OutputKind::Xlsx) || args.output.is_some() {
                 for w in &warnings {
-                    eprintln!("{w}");
+                    eprintln!("{}", clean_lines(w));
                 }
             }
             eprintln!(
@@ -350,7 +351,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
                     (Some(p), _) => p.display().to_string(),
                     (None, _) => msg!(lang, STANDARD_OUTPUT),
                 };
-                eprintln!("{}", msg!(lang, SUMMARY_ERRORS_IN, place));
+                eprintln!("{}", clean_lines(&msg!(lang, SUMMARY_ERRORS_IN, place)));
             }
             let _ = std::io::stderr().flush();
             ExitCode::from(if counts.failed > 0 { FINDINGS } else { OK })
@@ -458,9 +459,12 @@ fn file_hash(path: &str) -> Option<String> {
     )
 }
 
+/// A load error for the terminal: what it echoes of the data (file names, cells) is shown,
+/// not obeyed (see [`report::terminal`]).
 pub(crate) fn load_report(e: data::source::LoadError) -> miette::Report {
+    let message = clean_lines(&e.message).into_owned();
     match e.help {
-        Some(h) => miette::miette!(help = h, "{}", e.message),
-        None => miette::miette!("{}", e.message),
+        Some(h) => miette::miette!(help = clean_lines(&h).into_owned(), "{}", message),
+        None => miette::miette!("{}", message),
     }
 }

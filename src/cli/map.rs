@@ -64,7 +64,7 @@ pub(crate) fn run(args: &MapArgs) -> ExitCode {
         }
     }
     for w in source.take_warnings() {
-        eprintln!("{w}");
+        eprintln!("{}", crate::report::terminal::clean_lines(&w));
     }
     let layouts = options.layouts.get();
     let unknown: Vec<UnknownValue> = options
