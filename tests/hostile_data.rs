@@ -443,6 +443,23 @@ fn a_piped_parent_and_item_file_are_read_once_and_every_firm_is_reported() {
         )),
     );
     check(&o, "items from a FIFO");
+    // A workbook output names each input with its hash: a FIFO is not opened again for it
+    // (that waited for a writer forever).
+    // A small file: its writer is gone by the time the hash would be taken.
+    let small = write(&dir, "small.csv", firms_csv(3));
+    let fifo2 = dir.join("firms.fifo");
+    let out = dir.join("out.xlsx");
+    let o = run_within(
+        30,
+        shell(&format!(
+            "mkfifo '{f}' && (cat '{small}' > '{f}' &) && sleep 0.3 && exec \"$P\" eval \"$PLAN\" --data '{f}' \
+             --data-format csv --level orange --lang en --format xlsx -o '{out}'",
+            f = fifo2.display(),
+            out = out.display()
+        )),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(summary(&o), (3, 3, 0, 0));
     let o = run_within(
         120,
         shell(&format!(

@@ -437,6 +437,11 @@ fn file_hash(path: &str) -> Option<String> {
     if path == "-" {
         return None;
     }
+    // Looked at before it is opened: opening a FIFO again would wait for a writer forever,
+    // and a pipe's bytes belong to the one reader of the run.
+    if !std::fs::metadata(path).ok()?.is_file() {
+        return None;
+    }
     let mut f = std::fs::File::open(path).ok()?;
     if !f.metadata().ok()?.is_file() {
         return None;
