@@ -803,6 +803,35 @@ mod tests {
     }
 
     #[test]
+    fn an_item_key_repeated_under_its_parent_fails_it_however_many_items_it_has() {
+        for n in [3, 40] {
+            let mut machines = String::from("统一社会信用代码,编号,动力\n");
+            for i in 0..n {
+                machines.push_str(&format!("91310110666007217T,M{i},燃油\n"));
+            }
+            machines.push_str("91310115591693856A,M1,燃油\n91310110666007217T,M1,纯电动\n");
+            let (items, _) = read(
+                &format!("dup-items-{n}"),
+                &[("企业.csv", FIRMS), ("机械.csv", &machines)],
+                InputOptions::default(),
+            )
+            .unwrap();
+            let Item::Error(e) = &items[0] else {
+                panic!("{:?}", items[0])
+            };
+            assert_eq!(e.row, n + 3, "the repeated row");
+            assert!(
+                e.message
+                    .contains("机械 M1 appears twice under 企业 91310110666007217T")
+                    && e.message.contains("row 3 has it already"),
+                "{}",
+                e.message
+            );
+            assert_eq!(machines_of(&items[n + 1]), 1, "the other firm keeps its M1");
+        }
+    }
+
+    #[test]
     fn a_bad_item_fails_its_parent_and_the_parents_other_items_are_skipped() {
         let machines =
             "统一社会信用代码,编号,动力\n91310115591693856A,M1,燃油\n91310115591693856A,M2,柴油X\n";

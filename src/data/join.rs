@@ -603,7 +603,8 @@ pub fn attach(
     // The items joined so far, by (item table, row, key): skipped if the record fails.
     let mut joined: Vec<(usize, usize, Option<String>)> = Vec::new();
     // The first row of each item key, per item table: item keys are unique within a parent.
-    let mut first_item: std::collections::HashMap<(usize, String), usize> = Default::default();
+    // Looked up in `joined` while a parent has few items; past that, in a table.
+    let mut first_item: Option<std::collections::HashMap<(usize, String), usize>> = None;
     let mut items = Vec::new();
     for (j, join) in joins.iter_mut().enumerate() {
         if join.link.entity != entity {
@@ -622,7 +623,13 @@ pub fn attach(
                 ..
             } = item;
             let repeated = match (&result, &item_result, &item_key) {
-                (Ok(_), Ok(_), Some(k)) => first_item.get(&(j, k.clone())).copied(),
+                (Ok(_), Ok(_), Some(k)) => match &first_item {
+                    Some(table) => table.get(&(j, k.clone())).copied(),
+                    None => joined
+                        .iter()
+                        .find(|(jj, _, kk)| *jj == j && kk.as_deref() == Some(k.as_str()))
+                        .map(|(_, r, _)| *r),
+                },
                 _ => None,
             };
             if let (Some(first), Some(k)) = (repeated, &item_key) {
@@ -648,8 +655,17 @@ pub fn attach(
                 });
                 continue;
             }
-            if let (Ok(_), Some(k)) = (&item_result, &item_key) {
-                first_item.entry((j, k.clone())).or_insert(item_row);
+            if first_item.is_none() && joined.len() >= 32 {
+                let mut table = std::collections::HashMap::new();
+                for (jj, r, kk) in &joined {
+                    if let Some(kk) = kk {
+                        table.entry((*jj, kk.clone())).or_insert(*r);
+                    }
+                }
+                first_item = Some(table);
+            }
+            if let (Some(table), Ok(_), Some(k)) = (&mut first_item, &item_result, &item_key) {
+                table.entry((j, k.clone())).or_insert(item_row);
             }
             match (&mut result, item_result) {
                 (Ok(rec), Ok(r)) => {
