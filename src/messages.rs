@@ -835,6 +835,71 @@ catalogue! {
         zh: "整数超出范围（-9223372036854775808 至 9223372036854775807）",
         en: "an integer outside the range -9223372036854775808 to 9223372036854775807",
     }
+
+    // ---- data limits, duplicate keys and safe output (issue 8: no record lost, no output
+    // destroyed, no memory exhausted by data)
+    /// A long cell echoed in a message: its first characters, then how long it is.
+    ECHO_CUT { zh: "{0}…（共 {1} 个字符）", en: "{0}… ({1} characters in all)" }
+    RECORD_TOO_LARGE {
+        zh: "该行超过 {0} 字节的上限，未读取其余部分",
+        en: "the row is longer than the limit of {0} bytes; the rest of it was not read",
+    }
+    ROW_TOO_MANY_CELLS {
+        zh: "该行超过 {0} 个单元格的上限，未读取其余部分",
+        en: "the row has more than the limit of {0} cells; the rest of it was not read",
+    }
+    CELL_TOO_LARGE {
+        zh: "单元格有 {0} 字节，超过 {1} 字节的上限",
+        en: "the cell holds {0} bytes, more than the limit of {1}",
+    }
+    DUPLICATE_KEY {
+        zh: "{0}的键 {1} 重复：与 {2} 第 {3} 行相同，本行未评估",
+        en: "{0} key {1} is repeated: {2} row {3} has it already; this row is not evaluated",
+    }
+    DUPLICATE_ITEM_KEY {
+        zh: "{0} {1} 在{2} {3} 下重复：与 {4} 第 {5} 行相同",
+        en: "{0} {1} appears twice under {2} {3}: {4} row {5} has it already",
+    }
+    /// Where a row is, for a duplicate key: the file, and the sheet of a workbook.
+    PLACE_IN_SHEET { zh: "{0}（工作表“{1}”）", en: "{0} (sheet `{1}`)" }
+    JSON_VALUE_BAD {
+        zh: "不是可读取的 JSON 值：{0}",
+        en: "not a readable JSON value: {0}",
+    }
+    DATA_FILE_TOO_LARGE {
+        zh: "“{0}”超过 {1} 字节：整个读取的文件（JSON 文档、工作簿）以此为上限",
+        en: "`{0}` is larger than {1} bytes, the limit for a file read whole (a JSON document, a workbook)",
+    }
+    DATA_FILE_TOO_LARGE_HELP {
+        zh: "CSV 和 JSON Lines 按行流式读取，没有这一上限：请另存为其中一种格式",
+        en: "CSV and JSON Lines are streamed row by row and have no such limit: save the list as one of them",
+    }
+    PART_TOO_LARGE {
+        zh: "解压后超过 {0} 字节的上限",
+        en: "it decompresses to more than the limit of {0} bytes",
+    }
+    PART_RATIO {
+        zh: "解压后是压缩大小的 {0} 倍以上（压缩炸弹）",
+        en: "it decompresses to more than {0} times its compressed size (a compression bomb)",
+    }
+    SHEET_TOO_MANY_ROWS {
+        zh: "行号超过 {0} 行的上限",
+        en: "it numbers a row past the limit of {0} rows",
+    }
+    SHEET_CELL_TOO_LARGE {
+        zh: "第 {0} 行有一个单元格超过 {1} 字节的上限",
+        en: "a cell of row {0} holds more than the limit of {1} bytes",
+    }
+    SHARED_STRING_TOO_LARGE {
+        zh: "共享字符串表中有一项超过 {0} 字节的上限",
+        en: "a shared string holds more than the limit of {0} bytes",
+    }
+    DUPLICATE_IN_LIST {
+        zh: "{0} {1} 在列表中重复：第 {2} 项已有",
+        en: "{0} {1} appears twice in the list: item {2} has it already",
+    }
+    /// The shared strings of a workbook, named where a sheet would be.
+    SHARED_STRINGS { zh: "共享字符串", en: "shared strings" }
 }
 
 #[cfg(test)]

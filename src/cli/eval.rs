@@ -14,6 +14,7 @@ use crate::eval::Evaluator;
 use crate::ir::{LevelId, RuleSet, ValidRuleSet};
 use crate::messages::Lang;
 use crate::msg;
+use crate::report::terminal::clean_lines;
 use crate::report::{self, decisions};
 
 /// Where the data comes from and how to read it: shared by `eval` and `map`.
@@ -207,15 +208,15 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
     let specs = args.input.specs();
     // Writing the output over an input would destroy it while it is read.
     if let Some(out) = &args.output {
-        if let Some(input) = specs
+        let inputs = specs
             .iter()
-            .find(|s| s.path != "-" && same_file(out, std::path::Path::new(&s.path)))
-        {
-            return fail(miette::miette!(
-                help = msg!(lang, OUTPUT_IS_INPUT_HELP),
-                "{}",
-                msg!(lang, OUTPUT_IS_INPUT, out.display(), input.path)
-            ));
+            .map(|s| s.path.as_str())
+            .filter(|p| *p != "-")
+            .map(std::path::Path::new)
+            .chain([args.policy.as_path()])
+            .chain(args.input.map.as_deref());
+        if let Err(code) = refuse_input_as_output(lang, out, inputs) {
+            return code;
         }
     }
     let mut options = match args.input.options(&rules, lang) {
@@ -263,10 +264,14 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         }
         _ => None,
     };
-    let mut sink: Box<dyn Write> = match (&args.output, args.format) {
-        (_, OutputKind::Xlsx) => Box::new(std::io::sink()),
-        (Some(path), _) => match std::fs::File::create(path) {
-            Ok(f) => Box::new(std::io::BufWriter::with_capacity(1 << 20, f)),
+    // A file output is written beside its path and renamed over it when the run succeeds:
+    // a failed run leaves an existing output as it was.
+    let mut file = match (&args.output, args.format) {
+        (
+            Some(path),
+            OutputKind::Json | OutputKind::Jsonl | OutputKind::Csv | OutputKind::Table,
+        ) => match super::output::OutputFile::create(path) {
+            Ok(f) => Some(f),
             Err(e) => {
                 return fail(miette::miette!(
                     "{}",
@@ -274,14 +279,13 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
                 ))
             }
         },
-        (None, _) => Box::new(std::io::BufWriter::with_capacity(
-            1 << 20,
-            std::io::stdout(),
-        )),
+        _ => None,
     };
-    let out: &mut dyn Write = match workbook.as_mut() {
-        Some(w) => w,
-        None => sink.as_mut(),
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
+    let out: &mut dyn Write = match (workbook.as_mut(), file.as_mut()) {
+        (Some(w), _) => w,
+        (None, Some(f)) => f,
+        (None, None) => &mut stdout,
     };
     // The workbook's 说明 sheet names each input with its content hash, computed beside the run.
     let hashes = (args.format == OutputKind::Xlsx).then(|| {
@@ -318,6 +322,11 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
             result = Err(RunError::Io(std::io::Error::other(e.to_string())));
         }
     }
+    if let (Ok(_), Some(f)) = (&result, file) {
+        if let Err(e) = f.commit() {
+            result = Err(RunError::Io(e));
+        }
+    }
     source.finish();
     match result {
         Ok((counts, warnings)) => {
@@ -325,7 +334,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
             // the summary goes there at the end of every run.
             if matches!(args.format, OutputKind::Csv | OutputKind::Xlsx) || args.output.is_some() {
                 for w in &warnings {
-                    eprintln!("{w}");
+                    eprintln!("{}", clean_lines(w));
                 }
             }
             eprintln!(
@@ -345,7 +354,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
                     (Some(p), _) => p.display().to_string(),
                     (None, _) => msg!(lang, STANDARD_OUTPUT),
                 };
-                eprintln!("{}", msg!(lang, SUMMARY_ERRORS_IN, place));
+                eprintln!("{}", clean_lines(&msg!(lang, SUMMARY_ERRORS_IN, place)));
             }
             let _ = std::io::stderr().flush();
             ExitCode::from(if counts.failed > 0 { FINDINGS } else { OK })
@@ -438,6 +447,22 @@ pub(crate) fn compiled_invalid(
     ))
 }
 
+/// Refuses an output that names one of the run's inputs (exit 2).
+pub(crate) fn refuse_input_as_output<'p>(
+    lang: Lang,
+    out: &std::path::Path,
+    mut inputs: impl Iterator<Item = &'p std::path::Path>,
+) -> Result<(), ExitCode> {
+    match inputs.find(|input| same_file(out, input)) {
+        Some(input) => Err(fail(miette::miette!(
+            help = msg!(lang, OUTPUT_IS_INPUT_HELP),
+            "{}",
+            msg!(lang, OUTPUT_IS_INPUT, out.display(), input.display())
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// True when `a` and `b` name the same existing file (through links and relative paths).
 fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
@@ -452,6 +477,11 @@ fn file_hash(path: &str) -> Option<String> {
     use sha2::{Digest, Sha256};
     use std::io::Read;
     if path == "-" {
+        return None;
+    }
+    // Looked at before it is opened: opening a FIFO again would wait for a writer forever,
+    // and a pipe's bytes belong to the one reader of the run.
+    if !std::fs::metadata(path).ok()?.is_file() {
         return None;
     }
     let mut f = std::fs::File::open(path).ok()?;
@@ -476,9 +506,12 @@ fn file_hash(path: &str) -> Option<String> {
     )
 }
 
+/// A load error for the terminal: what it echoes of the data (file names, cells) is shown,
+/// not obeyed (see [`report::terminal`]).
 pub(crate) fn load_report(e: data::source::LoadError) -> miette::Report {
+    let message = clean_lines(&e.message).into_owned();
     match e.help {
-        Some(h) => miette::miette!(help = h, "{}", e.message),
-        None => miette::miette!("{}", e.message),
+        Some(h) => miette::miette!(help = clean_lines(&h).into_owned(), "{}", message),
+        None => miette::miette!("{}", message),
     }
 }

@@ -31,6 +31,20 @@ pub(crate) fn run(args: &MapArgs) -> ExitCode {
         Err(code) => return code,
     };
     let lang = args.input.lang(&rules);
+    // The mapping never replaces a data file or the plan (a `--map` file may be rewritten:
+    // it is read whole before anything is written).
+    if let Some(out) = &args.output {
+        let specs = args.input.specs();
+        let inputs = specs
+            .iter()
+            .map(|s| s.path.as_str())
+            .filter(|p| *p != "-")
+            .map(std::path::Path::new)
+            .chain([args.policy.as_path()]);
+        if let Err(code) = super::eval::refuse_input_as_output(lang, out, inputs) {
+            return code;
+        }
+    }
     let mut options = match args.input.options(&rules, lang) {
         Ok(o) => o,
         Err(r) => return fail(r),
@@ -52,7 +66,7 @@ pub(crate) fn run(args: &MapArgs) -> ExitCode {
         }
     }
     for w in source.take_warnings() {
-        eprintln!("{w}");
+        eprintln!("{}", crate::report::terminal::clean_lines(&w));
     }
     let layouts = options.layouts.get();
     let unknown: Vec<UnknownValue> = options
@@ -69,7 +83,7 @@ pub(crate) fn run(args: &MapArgs) -> ExitCode {
     let text = write_mapping(&rules, lang, &layouts, &unknown);
     match &args.output {
         None => super::print_out(&text),
-        Some(path) => match std::fs::write(path, text) {
+        Some(path) => match super::output::write_whole(path, text.as_bytes()) {
             Ok(()) => {
                 eprintln!("{}", msg!(lang, MAP_WRITTEN, path.display()));
                 ExitCode::from(OK)

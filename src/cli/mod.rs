@@ -4,6 +4,7 @@
 mod check;
 mod eval;
 mod map;
+mod output;
 mod progress;
 
 use std::io::IsTerminal;
@@ -262,7 +263,13 @@ fn compile_to(policy: &Path, output: &Path, root: &ImportRootArg) -> ExitCode {
             return eval::compiled_invalid(policy, lang, &why);
         }
     };
-    match std::fs::write(output, crate::ir::compiled::to_json(&rules)) {
+    // The rule set never replaces the policy or one of its imports.
+    let sources: Vec<PathBuf> = c.sources.files().iter().map(|f| f.path.clone()).collect();
+    let inputs = std::iter::once(policy).chain(sources.iter().map(PathBuf::as_path));
+    if let Err(code) = eval::refuse_input_as_output(lang, output, inputs) {
+        return code;
+    }
+    match output::write_whole(output, crate::ir::compiled::to_json(&rules).as_bytes()) {
         Ok(()) => ExitCode::from(OK),
         Err(e) => fail(miette::miette!("cannot write `{}`: {e}", output.display())),
     }

@@ -19,11 +19,31 @@ use super::join::{attach, note_blank_rows, ItemTable};
 use super::json::ColumnIndex;
 use super::mapping::Mapping;
 use super::source::{Item, LoadError, RecordSource, SkipReason};
-use super::table::{find_header, no_header, rows_to_scan, Cells, Header, ParentLink, TableRow};
+use super::table::{
+    find_header, no_header, rows_to_scan, BadRow, Cells, Header, ParentLink, TableRow,
+};
 use super::text;
+use crate::ir::limits::{MAX_CELLS_PER_ROW, MAX_RECORD_BYTES};
 use crate::ir::RuleSet;
 use crate::messages::Lang;
 use crate::msg;
+
+/// Why a record was cut short as it was read: it passed a limit of
+/// [`crate::ir::limits`]. The bytes past the limit are read past, not kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// Longer than [`MAX_RECORD_BYTES`].
+    Bytes,
+    /// More cells than [`MAX_CELLS_PER_ROW`].
+    Cells,
+}
+
+/// Where a record starts, and whether it was cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Start {
+    line: usize,
+    cut: Option<Cut>,
+}
 
 /// Finds the line each record starts on as the CSV reader pulls the text, so that a
 /// record's row is the line a spreadsheet shows whatever it holds (quoted line breaks) and
@@ -33,6 +53,11 @@ use crate::msg;
 /// It follows the same grammar as the reader: a record starts at a byte that is not a line
 /// end; a field that starts with `"` runs to the closing `"` (`""` inside is a quote); a
 /// line end outside quotes ends the record. `\n`, `\r\n` and a lone `\r` each end a line.
+///
+/// It also bounds what the reader holds: a record past [`MAX_RECORD_BYTES`] or
+/// [`MAX_CELLS_PER_ROW`] is cut there (its quotes closed, the rest of it up to its end
+/// dropped) and its start marked, so the reader never holds more than the limit for a row
+/// and the row becomes an error of its own.
 struct LineCounter {
     inner: Box<dyn std::io::Read + Send>,
     state: Scan,
@@ -40,7 +65,16 @@ struct LineCounter {
     line: usize,
     /// The last byte was a `\r` (a `\n` right after it ends the same line).
     after_cr: bool,
-    starts: std::sync::Arc<std::sync::Mutex<VecDeque<usize>>>,
+    starts: std::sync::Arc<std::sync::Mutex<VecDeque<Start>>>,
+    /// Bytes and cells of the record being read.
+    record_bytes: usize,
+    cells: usize,
+    /// Set while the rest of a cut record is dropped.
+    cutting: bool,
+    /// Bytes read from `inner`, and those passed on (`out[out_at..]` not yet taken).
+    raw: Vec<u8>,
+    out: Vec<u8>,
+    out_at: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -56,38 +90,82 @@ enum Scan {
 }
 
 impl LineCounter {
-    /// Follows `bytes`, noting the line each record starts on. Runs of bytes that cannot
-    /// change the state (inside quotes up to the next `"`, inside a field up to the next
-    /// separator or line end) are skipped with memchr.
-    fn scan(&mut self, bytes: &[u8], starts: &mut VecDeque<usize>) {
+    fn new(
+        inner: Box<dyn std::io::Read + Send>,
+        starts: std::sync::Arc<std::sync::Mutex<VecDeque<Start>>>,
+    ) -> LineCounter {
+        LineCounter {
+            inner,
+            state: Scan::Between,
+            line: 1,
+            after_cr: false,
+            starts,
+            record_bytes: 0,
+            cells: 0,
+            cutting: false,
+            raw: vec![0; 64 * 1024],
+            out: Vec::with_capacity(64 * 1024),
+            out_at: 0,
+        }
+    }
+
+    /// Follows `bytes`, noting the line each record starts on, and appends to `self.out`
+    /// what the CSV reader is to see. Runs of bytes that cannot change the state (inside
+    /// quotes up to the next `"`, inside a field up to the next separator or line end) are
+    /// skipped with memchr.
+    fn scan(&mut self, bytes: &[u8], starts: &mut VecDeque<Start>) {
         let mut i = 0;
         while i < bytes.len() {
-            let skip = match self.state {
+            let run = match self.state {
                 Scan::Quoted => memchr::memchr(b'"', &bytes[i..]),
                 Scan::Unquoted => memchr::memchr3(b',', b'\n', b'\r', &bytes[i..]),
                 _ => Some(0),
-            };
-            match skip {
-                Some(n) => i += n,
-                None => {
-                    // Only line ends move the line count: a run outside quotes that reaches
-                    // the end of the chunk holds none; inside quotes they still count.
-                    if self.state == Scan::Quoted {
-                        self.count_lines(&bytes[i..]);
-                    } else if i < bytes.len() {
-                        self.after_cr = false;
-                    }
-                    return;
-                }
             }
-            if self.state == Scan::Quoted {
-                // The run up to the quote may hold line ends of a quoted cell.
-                let run_start = i - skip.unwrap_or(0);
-                self.count_lines(&bytes[run_start..i]);
+            .unwrap_or(bytes.len() - i);
+            if run > 0 {
+                let seg = &bytes[i..i + run];
+                if self.state == Scan::Quoted {
+                    // Only line ends move the line count: inside quotes they count; a run
+                    // outside quotes holds none.
+                    self.count_lines(seg);
+                } else {
+                    self.after_cr = false;
+                }
+                self.keep(seg, starts);
+                i += run;
+                continue;
             }
             self.step(bytes[i], starts);
             i += 1;
         }
+    }
+
+    /// Passes `seg` (bytes inside a record that do not change the state) on, up to the
+    /// record's limit.
+    fn keep(&mut self, seg: &[u8], starts: &mut VecDeque<Start>) {
+        if self.cutting {
+            return;
+        }
+        let room = MAX_RECORD_BYTES.saturating_sub(self.record_bytes);
+        if seg.len() <= room {
+            self.out.extend_from_slice(seg);
+            self.record_bytes += seg.len();
+        } else {
+            self.out.extend_from_slice(&seg[..room]);
+            self.cut(Cut::Bytes, starts);
+        }
+    }
+
+    /// Cuts the record being read: its quotes are closed for the reader, and the rest of it
+    /// is dropped up to its end.
+    fn cut(&mut self, why: Cut, starts: &mut VecDeque<Start>) {
+        if self.state == Scan::Quoted {
+            self.out.push(b'"');
+        }
+        if let Some(s) = starts.back_mut() {
+            s.cut = Some(why);
+        }
+        self.cutting = true;
     }
 
     /// Counts the line ends of `run` (`\r\n` once).
@@ -102,13 +180,19 @@ impl LineCounter {
         }
     }
 
-    fn step(&mut self, b: u8, starts: &mut VecDeque<usize>) {
+    fn step(&mut self, b: u8, starts: &mut VecDeque<Start>) {
         let line_end = b == b'\n' || b == b'\r';
         if self.state == Scan::Between && !line_end {
-            starts.push_back(self.line);
+            starts.push_back(Start {
+                line: self.line,
+                cut: None,
+            });
             self.state = Scan::FieldStart;
+            self.record_bytes = 0;
+            self.cells = 1;
         }
-        self.state = match (self.state, b) {
+        let before = self.state;
+        let after = match (before, b) {
             (Scan::Between, _) => Scan::Between,
             (Scan::Quoted, b'"') => Scan::QuoteInQuoted,
             (Scan::Quoted, _) => Scan::Quoted,
@@ -119,32 +203,81 @@ impl LineCounter {
             _ => Scan::Unquoted,
         };
         self.count_lines(&[b]);
+        let ended = before != Scan::Between && after == Scan::Between;
+        if self.cutting {
+            // The end of a cut record reaches the reader; nothing else of it does.
+            self.state = after;
+            if ended {
+                self.cutting = false;
+                self.out.push(b);
+            }
+            return;
+        }
+        let mut over = None;
+        if after == Scan::FieldStart && b == b',' {
+            self.cells += 1;
+            if self.cells > MAX_CELLS_PER_ROW {
+                over = Some(Cut::Cells);
+            }
+        }
+        if after != Scan::Between && self.record_bytes >= MAX_RECORD_BYTES {
+            over = over.or(Some(Cut::Bytes));
+        }
+        if let Some(why) = over {
+            // Cut before `b`, in the state the reader is in.
+            self.cut(why, starts);
+            self.state = after;
+            return;
+        }
+        self.state = after;
+        if after != Scan::Between {
+            self.record_bytes += 1;
+        }
+        self.out.push(b);
     }
 }
 
 impl std::io::Read for LineCounter {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let starts = self.starts.clone();
-        if let Ok(mut starts) = starts.lock() {
-            self.scan(&buf[..n], &mut starts);
+        loop {
+            if self.out_at < self.out.len() {
+                let n = buf.len().min(self.out.len() - self.out_at);
+                buf[..n].copy_from_slice(&self.out[self.out_at..self.out_at + n]);
+                self.out_at += n;
+                return Ok(n);
+            }
+            if buf.is_empty() {
+                return Ok(0);
+            }
+            self.out.clear();
+            self.out_at = 0;
+            let n = self.inner.read(&mut self.raw)?;
+            if n == 0 {
+                return Ok(0);
+            }
+            let raw = std::mem::take(&mut self.raw);
+            let starts = self.starts.clone();
+            if let Ok(mut starts) = starts.lock() {
+                self.scan(&raw[..n], &mut starts);
+            }
+            self.raw = raw;
         }
-        Ok(n)
     }
 }
 
 /// The line of each record, in the order the records are read.
 #[derive(Clone, Default)]
 struct Lines {
-    starts: std::sync::Arc<std::sync::Mutex<VecDeque<usize>>>,
+    starts: std::sync::Arc<std::sync::Mutex<VecDeque<Start>>>,
     last: usize,
 }
 
 impl Lines {
-    fn next_line(&mut self) -> usize {
+    /// The line the next record starts on, and whether it was cut.
+    fn next_line(&mut self) -> (usize, Option<Cut>) {
         let next = self.starts.lock().ok().and_then(|mut s| s.pop_front());
-        self.last = next.unwrap_or(self.last + 1);
-        self.last
+        self.last = next.map_or(self.last + 1, |s| s.line);
+        (self.last, next.and_then(|s| s.cut))
     }
 }
 
@@ -156,7 +289,9 @@ pub struct CsvTable {
     pub header: Header,
     record: csv::ByteRecord,
     /// Rows read while looking for the header that come after it.
-    pending: VecDeque<(usize, csv::ByteRecord)>,
+    pending: VecDeque<(usize, Option<Cut>, csv::ByteRecord)>,
+    /// Whether the record in `record` was cut short (see [`LineCounter`]).
+    cut: Option<Cut>,
     decoded: bool,
     encoding: &'static str,
     lang: Lang,
@@ -184,6 +319,51 @@ impl Cells for ByteCells<'_> {
     }
 }
 
+/// How much of each cell of the first rows the header search looks at.
+const HEADER_CELL_BYTES: usize = 1024;
+
+/// Why a cut record is an error.
+fn cut_message(lang: Lang, cut: Cut) -> String {
+    match cut {
+        Cut::Bytes => msg!(lang, RECORD_TOO_LARGE, MAX_RECORD_BYTES),
+        Cut::Cells => msg!(lang, ROW_TOO_MANY_CELLS, MAX_CELLS_PER_ROW),
+    }
+}
+
+/// The cells of a record that was cut short: only its key and parent cells read (for the
+/// error to name the record and join it), every other cell fails with the reason.
+struct CutCells<'a> {
+    cells: &'a dyn Cells,
+    keep: [Option<usize>; 2],
+    width: usize,
+    why: String,
+}
+
+impl<'a> CutCells<'a> {
+    fn new(header: &Header, cells: &'a dyn Cells, why: String) -> CutCells<'a> {
+        CutCells {
+            cells,
+            keep: [header.key_col, header.parent_col],
+            width: header.names.len(),
+            why,
+        }
+    }
+}
+
+impl Cells for CutCells<'_> {
+    fn count(&self) -> usize {
+        self.cells.count().min(self.width)
+    }
+
+    fn text(&self, i: usize) -> Result<&str, String> {
+        if self.keep.contains(&Some(i)) {
+            self.cells.text(i)
+        } else {
+            Err(self.why.clone())
+        }
+    }
+}
+
 fn csv_error(lang: Lang, file: &str, e: csv::Error) -> LoadError {
     let line = e.position().map(|p| p.line()).unwrap_or(0);
     match e.into_kind() {
@@ -207,13 +387,8 @@ fn open_reader(
 ) -> Result<Opened, LoadError> {
     let input = text::open(lang, path, file, encoding, "CSV")?;
     let lines = Lines::default();
-    let counted: Box<dyn std::io::Read + Send> = Box::new(LineCounter {
-        inner: input.reader,
-        state: Scan::Between,
-        line: 1,
-        after_cr: false,
-        starts: lines.starts.clone(),
-    });
+    let counted: Box<dyn std::io::Read + Send> =
+        Box::new(LineCounter::new(input.reader, lines.starts.clone()));
     let reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -246,7 +421,7 @@ impl CsvTable {
         let file = spec.name;
         let (mut reader, mut lines, decoded, encoding) =
             open_reader(lang, spec.path, file, spec.encoding)?;
-        let mut read: Vec<(usize, csv::ByteRecord)> = Vec::new();
+        let mut read: Vec<(usize, Option<Cut>, csv::ByteRecord)> = Vec::new();
         let mut texts: Vec<(usize, Vec<String>)> = Vec::new();
         let mut record = csv::ByteRecord::new();
         // Why some cell of the first rows is not text: the likelier cause of a missing header.
@@ -260,7 +435,7 @@ impl CsvTable {
             {
                 break;
             }
-            let line = lines.next_line();
+            let (line, cut) = lines.next_line();
             let cells = ByteCells {
                 record: &record,
                 decoded,
@@ -268,9 +443,10 @@ impl CsvTable {
                 lang,
             };
             if !Header::is_blank(&cells) {
-                let row: Vec<String> = (0..cells.count())
+                // A header's cells are short: a long cell is looked at by its start only.
+                let row: Vec<String> = (0..cells.count().min(MAX_CELLS_PER_ROW))
                     .map(|i| match cells.text(i) {
-                        Ok(t) => t.to_string(),
+                        Ok(t) => t[..t.floor_char_boundary(HEADER_CELL_BYTES)].to_string(),
                         Err(why) => {
                             undecodable.get_or_insert(why);
                             String::new()
@@ -279,7 +455,7 @@ impl CsvTable {
                     .collect();
                 texts.push((line, row));
             }
-            read.push((line, record.clone()));
+            read.push((line, cut, record.clone()));
         }
         if read.is_empty() {
             return Err(
@@ -315,9 +491,9 @@ impl CsvTable {
             problems,
         });
         // The rows after the header, blank ones included, are read again as data.
-        let pending: VecDeque<(usize, csv::ByteRecord)> = read
+        let pending: VecDeque<(usize, Option<Cut>, csv::ByteRecord)> = read
             .into_iter()
-            .filter(|(line, _)| *line > header.header_row)
+            .filter(|(line, _, _)| *line > header.header_row)
             .collect();
         Ok(CsvTable {
             reader,
@@ -326,6 +502,7 @@ impl CsvTable {
             header,
             record,
             pending,
+            cut: None,
             decoded,
             encoding,
             lang,
@@ -334,8 +511,9 @@ impl CsvTable {
 
     /// Reads the next row into `self.record`; its line, or `None` at the end of the file.
     fn advance(&mut self) -> Result<Option<usize>, LoadError> {
-        if let Some((line, rec)) = self.pending.pop_front() {
+        if let Some((line, cut, rec)) = self.pending.pop_front() {
             self.record = rec;
+            self.cut = cut;
             return Ok(Some(line));
         }
         if !self
@@ -345,7 +523,9 @@ impl CsvTable {
         {
             return Ok(None);
         }
-        Ok(Some(self.lines.next_line()))
+        let (line, cut) = self.lines.next_line();
+        self.cut = cut;
+        Ok(Some(line))
     }
 
     fn cells(&self) -> ByteCells<'_> {
@@ -362,7 +542,27 @@ impl CsvTable {
         let Some(line) = self.advance()? else {
             return Ok(None);
         };
-        Ok(Some(self.header.row(rules, line, &self.cells())))
+        let cells = self.cells();
+        Ok(Some(match self.cut {
+            None => self.header.row(rules, line, &cells),
+            Some(cut) => {
+                let why = cut_message(self.lang, cut);
+                let mut row = self.header.row(
+                    rules,
+                    line,
+                    &CutCells::new(&self.header, &cells, why.clone()),
+                );
+                if row.skip.is_none() {
+                    // The row as a whole is to blame, not one of its cells.
+                    row.result = Err(BadRow {
+                        column: None,
+                        value: None,
+                        message: why,
+                    });
+                }
+                row
+            }
+        }))
     }
 
     /// Reads the whole file as an item table for the join.
@@ -374,16 +574,17 @@ impl CsvTable {
             header,
             mut record,
             mut pending,
+            cut: _,
             decoded,
             encoding,
             lang,
         } = self;
         let mut items = ItemTable::new(header, link, &file, None, lang).fill_down();
         loop {
-            let line = match pending.pop_front() {
-                Some((line, rec)) => {
+            let (line, cut) = match pending.pop_front() {
+                Some((line, cut, rec)) => {
                     record = rec;
-                    line
+                    (line, cut)
                 }
                 None => {
                     if !reader
@@ -401,7 +602,14 @@ impl CsvTable {
                 encoding,
                 lang,
             };
-            items.push(rules, line, &cells)?;
+            match cut {
+                None => items.push(rules, line, &cells)?,
+                Some(cut) => {
+                    let header = &items.header;
+                    let cut = CutCells::new(header, &cells, cut_message(lang, cut));
+                    items.push(rules, line, &cut)?
+                }
+            }
         }
         items.finish()?;
         Ok(items)
@@ -595,6 +803,35 @@ mod tests {
     }
 
     #[test]
+    fn an_item_key_repeated_under_its_parent_fails_it_however_many_items_it_has() {
+        for n in [3, 40] {
+            let mut machines = String::from("统一社会信用代码,编号,动力\n");
+            for i in 0..n {
+                machines.push_str(&format!("91310110666007217T,M{i},燃油\n"));
+            }
+            machines.push_str("91310115591693856A,M1,燃油\n91310110666007217T,M1,纯电动\n");
+            let (items, _) = read(
+                &format!("dup-items-{n}"),
+                &[("企业.csv", FIRMS), ("机械.csv", &machines)],
+                InputOptions::default(),
+            )
+            .unwrap();
+            let Item::Error(e) = &items[0] else {
+                panic!("{:?}", items[0])
+            };
+            assert_eq!(e.row, n + 3, "the repeated row");
+            assert!(
+                e.message
+                    .contains("机械 M1 appears twice under 企业 91310110666007217T")
+                    && e.message.contains("row 3 has it already"),
+                "{}",
+                e.message
+            );
+            assert_eq!(machines_of(&items[n + 1]), 1, "the other firm keeps its M1");
+        }
+    }
+
+    #[test]
     fn a_bad_item_fails_its_parent_and_the_parents_other_items_are_skipped() {
         let machines =
             "统一社会信用代码,编号,动力\n91310115591693856A,M1,燃油\n91310115591693856A,M2,柴油X\n";
@@ -664,19 +901,61 @@ mod tests {
 
     /// The line of each record, with the input handed over `chunk` bytes at a time.
     fn record_lines(text: &str, chunk: usize) -> Vec<usize> {
-        use super::{LineCounter, Scan};
-        let mut c = LineCounter {
-            inner: Box::new(std::io::empty()),
-            state: Scan::Between,
-            line: 1,
-            after_cr: false,
-            starts: Default::default(),
-        };
+        starts_of(text, chunk)
+            .0
+            .into_iter()
+            .map(|s| s.line)
+            .collect()
+    }
+
+    /// The record starts of `text` handed over `chunk` bytes at a time, and what the CSV
+    /// reader is given.
+    fn starts_of(text: &str, chunk: usize) -> (Vec<super::Start>, Vec<u8>) {
+        use super::LineCounter;
+        let mut c = LineCounter::new(Box::new(std::io::empty()), Default::default());
         let mut starts = std::collections::VecDeque::new();
         for part in text.as_bytes().chunks(chunk) {
             c.scan(part, &mut starts);
         }
-        starts.into_iter().collect()
+        (starts.into_iter().collect(), c.out)
+    }
+
+    #[test]
+    fn records_past_the_limits_are_cut_and_marked() {
+        use super::Cut;
+        use crate::ir::limits::{MAX_CELLS_PER_ROW, MAX_RECORD_BYTES};
+        let big = "x".repeat(MAX_RECORD_BYTES + 10);
+        let wide = ",".repeat(MAX_CELLS_PER_ROW + 5);
+        let text = format!("a,b\n1,\"{big}\n\"\n2,{big}\n{wide}\n3,c\n");
+        for chunk in [7, 4096, 1 << 20] {
+            let (starts, out) = starts_of(&text, chunk);
+            let got: Vec<_> = starts.iter().map(|s| (s.line, s.cut)).collect();
+            assert_eq!(
+                got,
+                [
+                    (1, None),
+                    (2, Some(Cut::Bytes)),
+                    (4, Some(Cut::Bytes)),
+                    (5, Some(Cut::Cells)),
+                    (6, None)
+                ],
+                "chunks of {chunk}"
+            );
+            // The reader gets each record up to its limit, quotes closed, and every record end.
+            assert!(out.len() < 2 * MAX_RECORD_BYTES + MAX_CELLS_PER_ROW + 100);
+            let mut r = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(&out[..]);
+            let records: Vec<_> = r.byte_records().map(|r| r.unwrap()).collect();
+            assert_eq!(records.len(), 5);
+            assert_eq!(
+                records[1].get(1).map(<[u8]>::len),
+                Some(MAX_RECORD_BYTES - 3)
+            );
+            assert_eq!(records[3].len(), MAX_CELLS_PER_ROW);
+            assert_eq!(&records[4][1], b"c");
+        }
     }
 
     #[test]

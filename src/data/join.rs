@@ -597,11 +597,14 @@ pub fn attach(
         row: row.row,
         column: bad.column,
         value: bad.value,
-        key: row.key.clone(),
+        key: row.key.as_deref().map(|k| super::echo(lang, k)),
         message: bad.message,
     });
     // The items joined so far, by (item table, row, key): skipped if the record fails.
     let mut joined: Vec<(usize, usize, Option<String>)> = Vec::new();
+    // The first row of each item key, per item table: item keys are unique within a parent.
+    // Looked up in `joined` while a parent has few items; past that, in a table.
+    let mut first_item: Option<std::collections::HashMap<(usize, String), usize>> = None;
     let mut items = Vec::new();
     for (j, join) in joins.iter_mut().enumerate() {
         if join.link.entity != entity {
@@ -619,6 +622,51 @@ pub fn attach(
                 result: item_result,
                 ..
             } = item;
+            let repeated = match (&result, &item_result, &item_key) {
+                (Ok(_), Ok(_), Some(k)) => match &first_item {
+                    Some(table) => table.get(&(j, k.clone())).copied(),
+                    None => joined
+                        .iter()
+                        .find(|(jj, _, kk)| *jj == j && kk.as_deref() == Some(k.as_str()))
+                        .map(|(_, r, _)| *r),
+                },
+                _ => None,
+            };
+            if let (Some(first), Some(k)) = (repeated, &item_key) {
+                let item_entity = &rules.entities[join.header.entity].name;
+                result = Err(RowError {
+                    file: join.file.clone(),
+                    sheet: join.sheet.clone(),
+                    entity: info.name.clone(),
+                    row: item_row,
+                    column: join.header.key_col.map(|c| join.header.names[c].clone()),
+                    value: None,
+                    key: row.key.as_deref().map(|k| super::echo(lang, k)),
+                    message: msg!(
+                        lang,
+                        DUPLICATE_ITEM_KEY,
+                        item_entity,
+                        super::echo(lang, k),
+                        info.name,
+                        super::echo(lang, key),
+                        join.header.table,
+                        first
+                    ),
+                });
+                continue;
+            }
+            if first_item.is_none() && joined.len() >= 32 {
+                let mut table = std::collections::HashMap::new();
+                for (jj, r, kk) in &joined {
+                    if let Some(kk) = kk {
+                        table.entry((*jj, kk.clone())).or_insert(*r);
+                    }
+                }
+                first_item = Some(table);
+            }
+            if let (Some(table), Ok(_), Some(k)) = (&mut first_item, &item_result, &item_key) {
+                table.entry((j, k.clone())).or_insert(item_row);
+            }
             match (&mut result, item_result) {
                 (Ok(rec), Ok(r)) => {
                     if let Value::List(list) = &mut rec.values[join.link.field] {
@@ -657,6 +705,7 @@ pub fn attach(
             entity,
             file: file_index,
             row: row.row,
+            sheet: sheet.map(std::sync::Arc::from),
             key: super::json::key_text(record.get(info.key)),
             record,
         })),

@@ -99,8 +99,26 @@ fn convert(
     let rules = cols.rules();
     let bad = |why: String| CellError {
         column: column.to_string(),
-        message: msg!(cols.lang, VALUE_NOT_VALID, json_text(v), why),
+        message: msg!(
+            cols.lang,
+            VALUE_NOT_VALID,
+            super::echo(cols.lang, &json_text(v)),
+            why
+        ),
     };
+    if let Json::String(s) = v {
+        if s.len() > crate::ir::limits::MAX_CELL_BYTES {
+            return Err(CellError {
+                column: column.to_string(),
+                message: msg!(
+                    cols.lang,
+                    CELL_TOO_LARGE,
+                    s.len(),
+                    crate::ir::limits::MAX_CELL_BYTES
+                ),
+            });
+        }
+    }
     match (ty, v) {
         (_, Json::Null) => Ok(Value::Missing),
         (FieldType::Bool, Json::Bool(b)) => Ok(Value::Bool(*b)),
@@ -121,6 +139,9 @@ fn convert(
         }
         (FieldType::List(e), Json::Array(items)) => {
             let mut out = Vec::with_capacity(items.len());
+            // Item keys are unique within their parent: the first item of each key.
+            let mut first: HashMap<String, usize> = HashMap::new();
+            let key_field = rules.entities[e].key;
             for (i, item) in items.iter().enumerate() {
                 let Json::Object(obj) = item else {
                     return Err(CellError {
@@ -132,6 +153,23 @@ fn convert(
                     err.column = format!("{column}[{}].{}", i + 1, err.column);
                     err
                 })?;
+                let key = key_text(rec.get(key_field));
+                if !key.is_empty() {
+                    if let Some(at) = first.get(&key) {
+                        let name = &rules.entities[e].name;
+                        return Err(CellError {
+                            column: format!("{column}[{}]", i + 1),
+                            message: msg!(
+                                cols.lang,
+                                DUPLICATE_IN_LIST,
+                                name,
+                                super::echo(cols.lang, &key),
+                                at
+                            ),
+                        });
+                    }
+                    first.insert(key, i + 1);
+                }
                 out.push(rec);
             }
             Ok(Value::List(out))
@@ -317,8 +355,18 @@ impl<'de> Visitor<'de> for Records<'_, '_, '_> {
         };
         let mut unknown = Vec::new();
         let mut row = 0;
-        while let Some(value) = seq.next_element::<Json>()? {
+        // Each record is taken as raw text first and parsed on its own, so a value that does
+        // not parse (a number out of range such as 1e400) fails its record, not the file.
+        while let Some(raw) = seq.next_element::<&serde_json::value::RawValue>()? {
             row += 1;
+            let value = match serde_json::from_str::<Json>(raw.get()) {
+                Ok(v) => v,
+                Err(e) => {
+                    let why = msg!(doc.cols.lang, JSON_VALUE_BAD, e);
+                    doc.items.push(fail(row, why));
+                    continue;
+                }
+            };
             let item = match (entity, &value) {
                 (None, _) => {
                     let entities = rules
@@ -365,6 +413,7 @@ pub fn object_item(
             entity,
             file: file_index,
             row,
+            sheet: None,
             key: key_text(rec.get(info.key)),
             record: rec,
         }),
@@ -378,7 +427,7 @@ pub fn object_item(
             key: obj
                 .iter()
                 .find(|(k, _)| cols.field(entity, k) == Some(info.key))
-                .map(|(_, v)| json_text(v)),
+                .map(|(_, v)| super::echo(cols.lang, &json_text(v))),
             message: e.message,
         }),
     }

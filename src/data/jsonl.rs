@@ -11,6 +11,7 @@ use super::json::{object_item, unknown_keys, ColumnIndex};
 use super::source::{Item, LoadError, RecordSource};
 use super::text;
 use super::RowError;
+use crate::ir::limits::MAX_RECORD_BYTES;
 use crate::ir::RuleSet;
 use crate::messages::Lang;
 use crate::msg;
@@ -137,12 +138,46 @@ impl<'r> JsonlSource<'r> {
     }
 }
 
+/// Reads one line into `buf`, keeping at most [`MAX_RECORD_BYTES`] of it: `None` at the end
+/// of the input, `Some(false)` when the line was longer (the rest of it is read past, not
+/// kept), so a line without an end (`/dev/zero` through `tr`) never fills memory.
+fn read_line(r: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<Option<bool>> {
+    let mut any = false;
+    let mut whole = true;
+    loop {
+        let chunk = match r.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(any.then_some(whole));
+        }
+        any = true;
+        let (take, end) = match memchr::memchr(b'\n', chunk) {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        let room = MAX_RECORD_BYTES.saturating_sub(buf.len());
+        if take > room {
+            whole = false;
+            buf.clear();
+        } else if whole {
+            buf.extend_from_slice(&chunk[..take]);
+        }
+        r.consume(take);
+        if end {
+            return Ok(Some(whole));
+        }
+    }
+}
+
 impl RecordSource for JsonlSource<'_> {
     fn next_batch(&mut self, max: usize, out: &mut Vec<Item>) -> Result<bool, LoadError> {
         let mut n = 0;
         while n < max && !self.done {
             self.buf.clear();
-            let read = self.reader.read_until(b'\n', &mut self.buf).map_err(|e| {
+            let read = read_line(&mut self.reader, &mut self.buf).map_err(|e| {
                 LoadError::new(msg!(
                     self.cols.lang,
                     CANNOT_READ_AT_LINE,
@@ -151,11 +186,18 @@ impl RecordSource for JsonlSource<'_> {
                     e
                 ))
             })?;
-            if read == 0 {
+            let Some(whole) = read else {
                 self.done = true;
                 break;
-            }
+            };
             self.line += 1;
+            if !whole {
+                let name = &self.cols.rules().entities[self.entity].name;
+                let message = msg!(self.cols.lang, RECORD_TOO_LARGE, MAX_RECORD_BYTES);
+                out.push(self.error(name, message));
+                n += 1;
+                continue;
+            }
             let line = std::mem::take(&mut self.buf);
             let trimmed = line.trim_ascii();
             if !trimmed.is_empty() {
@@ -171,5 +213,33 @@ impl RecordSource for JsonlSource<'_> {
     fn take_warnings(&mut self) -> Vec<String> {
         self.flush_warnings();
         std::mem::take(&mut self.warnings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_read_up_to_the_limit_and_past_it_without_keeping_them() {
+        let long = "x".repeat(MAX_RECORD_BYTES + 1);
+        let text = format!("{{}}\n{long}\n{{\"a\":1}}\n{long}");
+        let mut r = std::io::BufReader::with_capacity(1000, text.as_bytes());
+        let mut buf = Vec::new();
+        let mut got = Vec::new();
+        while let Some(whole) = read_line(&mut r, &mut buf).unwrap() {
+            assert!(buf.len() <= MAX_RECORD_BYTES);
+            got.push((whole, String::from_utf8_lossy(&buf).trim().to_string()));
+            buf.clear();
+        }
+        assert_eq!(
+            got,
+            [
+                (true, "{}".to_string()),
+                (false, String::new()),
+                (true, "{\"a\":1}".to_string()),
+                (false, String::new())
+            ]
+        );
     }
 }

@@ -9,6 +9,7 @@ pub mod header;
 pub mod join;
 pub mod json;
 pub mod jsonl;
+pub mod keys;
 pub mod mapping;
 pub mod normalize;
 pub mod source;
@@ -29,6 +30,8 @@ pub struct LoadedRecord {
     pub file: usize,
     /// 1-based position of the record in its input (row or array index).
     pub row: usize,
+    /// The sheet, for records of a workbook.
+    pub sheet: Option<std::sync::Arc<str>>,
     pub key: String,
     pub record: Record,
 }
@@ -49,6 +52,40 @@ pub struct RowError {
     pub value: Option<String>,
     pub key: Option<String>,
     pub message: String,
+}
+
+/// A cell's text as a message echoes it: whole when it is short, else its first
+/// [`ECHO_CHARS`](crate::ir::limits::ECHO_CHARS) characters, an ellipsis and its length, so a
+/// huge bad cell never makes a huge message.
+pub fn echo(lang: Lang, text: &str) -> String {
+    use crate::ir::limits::ECHO_CHARS;
+    match text.char_indices().nth(ECHO_CHARS) {
+        None => text.to_string(),
+        Some((cut, _)) => msg!(lang, ECHO_CUT, &text[..cut], text.chars().count()),
+    }
+}
+
+/// Bounds what a row error echoes (the key, the cell, the message) whatever produced it: the
+/// last guard, after [`echo`] at the places that quote a cell.
+pub fn bound_error(lang: Lang, e: &mut RowError) {
+    use crate::ir::limits::ECHO_CHARS;
+    let too_long = |t: &str, n: usize| t.len() > 4 * n && t.chars().nth(n).is_some();
+    for t in [&mut e.key, &mut e.value, &mut e.column]
+        .into_iter()
+        .flatten()
+    {
+        if too_long(t, 2 * ECHO_CHARS) {
+            *t = echo(lang, t);
+        }
+    }
+    if too_long(&e.message, 16 * ECHO_CHARS) {
+        let cut = e
+            .message
+            .char_indices()
+            .nth(16 * ECHO_CHARS)
+            .map_or(e.message.len(), |(i, _)| i);
+        e.message = msg!(lang, ECHO_CUT, &e.message[..cut], e.message.chars().count());
+    }
 }
 
 /// How data files are read.
@@ -441,7 +478,7 @@ pub fn open_inputs<'r>(
                 )?))
             }
             DataFormat::Xlsx => {
-                let bytes = read_bytes(lang, &p.path, &p.name)?;
+                let bytes = read_whole(lang, &p.path, &p.name, Whole::Workbook)?;
                 sources.push(Box::new(xlsx::XlsxSource::open(
                     rules,
                     bytes,
@@ -462,6 +499,8 @@ pub fn open_inputs<'r>(
         sources.insert(0, Box::new(source::MemorySource::new(Vec::new(), notes)));
     }
     let chain: Box<dyn source::RecordSource + 'r> = Box::new(source::ChainSource::new(sources));
+    let chain: Box<dyn source::RecordSource + 'r> =
+        Box::new(keys::UniqueKeys::new(rules, lang, files.clone(), chain));
     Ok(if options.stop_on_error {
         Box::new(source::StopOnError::new(chain, lang))
     } else {
@@ -469,19 +508,86 @@ pub fn open_inputs<'r>(
     })
 }
 
-/// Reads a whole data file (or standard input) as bytes.
+/// What a file read whole must be: its first bytes are checked before the rest is read,
+/// so `/dev/zero` or a binary file is refused at once instead of read to the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whole {
+    /// A JSON document: text without NUL bytes.
+    Json,
+    /// A workbook: a zip archive (`.xlsx`) or an OLE file (`.xls`).
+    Workbook,
+    /// Anything (no check).
+    Any,
+}
+
+/// Reads a whole data file (or standard input, or a pipe) as bytes, at most
+/// [`MAX_WHOLE_FILE_BYTES`](crate::ir::limits::MAX_WHOLE_FILE_BYTES): a regular file over it
+/// is refused by its size before it is read, anything else once the limit is passed.
 pub fn read_bytes(lang: Lang, path: &str, name: &str) -> Result<Vec<u8>, source::LoadError> {
+    read_whole(lang, path, name, Whole::Any)
+}
+
+/// [`read_bytes`], with the first bytes checked to be of `kind`.
+pub fn read_whole(
+    lang: Lang,
+    path: &str,
+    name: &str,
+    kind: Whole,
+) -> Result<Vec<u8>, source::LoadError> {
+    use crate::ir::limits::MAX_WHOLE_FILE_BYTES;
     use std::io::Read;
+    let too_large = || {
+        source::LoadError::new(msg!(lang, DATA_FILE_TOO_LARGE, name, MAX_WHOLE_FILE_BYTES))
+            .with_help(msg!(lang, DATA_FILE_TOO_LARGE_HELP))
+    };
+    let input = text::open_bytes(lang, path, name)?;
+    if path != "-" {
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.is_file() && meta.len() > MAX_WHOLE_FILE_BYTES {
+                return Err(too_large());
+            }
+        }
+    }
+    let io = |e: std::io::Error| source::LoadError::new(msg!(lang, CANNOT_READ, name, e));
+    let mut input = input.take(MAX_WHOLE_FILE_BYTES + 1);
     let mut bytes = Vec::new();
-    text::open_bytes(lang, path, name)?
-        .read_to_end(&mut bytes)
-        .map_err(|e| source::LoadError::new(msg!(lang, CANNOT_READ, name, e)))?;
+    // The first bytes say what the input is.
+    (&mut input).take(8).read_to_end(&mut bytes).map_err(io)?;
+    let refused = match kind {
+        Whole::Json if bytes.contains(&0) => Some(
+            source::LoadError::new(msg!(lang, NUL_BYTES, name, "JSON"))
+                .with_help(msg!(lang, JSON_HELP)),
+        ),
+        Whole::Workbook
+            if !bytes.is_empty()
+                && !bytes.starts_with(b"PK\x03\x04")
+                && !bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) =>
+        {
+            Some(
+                source::LoadError::new(msg!(
+                    lang,
+                    XLSX_UNREADABLE,
+                    name,
+                    "not a zip archive (.xlsx) or an OLE file (.xls)"
+                ))
+                .with_help(msg!(lang, XLSX_UNREADABLE_HELP)),
+            )
+        }
+        _ => None,
+    };
+    if let Some(e) = refused {
+        return Err(e);
+    }
+    input.read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > MAX_WHOLE_FILE_BYTES {
+        return Err(too_large());
+    }
     Ok(bytes)
 }
 
 /// Reads a whole data file (or standard input) as UTF-8 text.
 pub fn read_text(lang: Lang, path: &str, name: &str) -> Result<String, source::LoadError> {
-    let bytes = read_bytes(lang, path, name)?;
+    let bytes = read_whole(lang, path, name, Whole::Json)?;
     let bytes = bytes
         .strip_prefix(b"\xEF\xBB\xBF")
         .map(<[u8]>::to_vec)

@@ -205,6 +205,7 @@ mod tests {
             entity: 0,
             file: 0,
             row,
+            sheet: None,
             key: row.to_string(),
             record: crate::ir::Record::default(),
         })

@@ -7,6 +7,7 @@ use super::mapping::{EntityMap, Mapping};
 use super::normalize::{is_nothing, parse_bool};
 use super::source::{LoadError, SkipReason};
 use super::values::{check_credit_code, expected, parse_cell, respell, respell_set};
+use crate::ir::limits::MAX_CELL_BYTES;
 use crate::ir::{FieldType, Record, RuleSet, Value};
 use crate::messages::{list_sep, or_sep, quoted, Lang};
 use crate::msg;
@@ -490,7 +491,7 @@ impl Header {
     fn bad(&self, c: usize, text: &str, message: String) -> BadRow {
         BadRow {
             column: Some(self.names[c].clone()),
-            value: Some(text.trim().chars().take(200).collect()),
+            value: Some(super::echo(self.lang, text.trim())),
             message,
         }
     }
@@ -531,6 +532,13 @@ impl Header {
                 value: None,
                 message: why,
             })?;
+            if text.len() > MAX_CELL_BYTES {
+                return Err(self.bad(
+                    c,
+                    text,
+                    msg!(lang, CELL_TOO_LARGE, text.len(), MAX_CELL_BYTES),
+                ));
+            }
             let spellings = self.spellings[fi].as_deref();
             let text = match rules.entities[self.entity].fields[fi].ty {
                 FieldType::Set(_) if level.is_none() => respell_set(spellings, text),
@@ -552,7 +560,7 @@ impl Header {
                             msg!(
                                 lang,
                                 VALUE_NOT_VALID,
-                                text.trim(),
+                                super::echo(lang, text.trim()),
                                 msg!(lang, FLAG_NOT_BOOL)
                             ),
                         ))
@@ -571,7 +579,11 @@ impl Header {
             let parsed = match parsed {
                 Ok(v) => v,
                 Err(why) => {
-                    let bad = self.bad(c, &text, msg!(lang, VALUE_NOT_VALID, text.trim(), why));
+                    let bad = self.bad(
+                        c,
+                        &text,
+                        msg!(lang, VALUE_NOT_VALID, super::echo(lang, text.trim()), why),
+                    );
                     let Some(survey) = &self.survey else {
                         return Err(bad);
                     };

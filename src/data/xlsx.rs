@@ -11,7 +11,9 @@
 //! The workbook's bytes are held (a zip archive is read by seeking); rows are not: a reader
 //! thread streams each sheet's cells into batches of records.
 
-use crate::ir::limits::MAX_COLUMNS;
+use crate::ir::limits::{
+    MAX_CELL_BYTES, MAX_COLUMNS, MAX_COMPRESSION_RATIO, MAX_PART_BYTES, MAX_SHEET_ROWS,
+};
 use std::collections::VecDeque;
 use std::io::Cursor;
 use std::sync::mpsc::{sync_channel, Receiver};
@@ -197,15 +199,114 @@ fn cell_ref(r: &str) -> Option<(u32, u32)> {
     Some((row.checked_sub(1)?, c - 1))
 }
 
-/// The merged regions of every sheet of an `.xlsx` workbook, by sheet name, found by a byte
-/// scan of each sheet's XML for `<mergeCell ref="A1:C1"/>`: a merge list comes after a
-/// sheet's cells, so knowing it before streaming them would otherwise take a second full
-/// parse of the sheet.
-fn xlsx_merges(bytes: &[u8]) -> std::collections::HashMap<String, Vec<Dimensions>> {
+/// The merged regions of every sheet, by sheet name.
+type Merges = std::collections::HashMap<String, Vec<Dimensions>>;
+
+/// Why a workbook is refused before its cells are read: the part (a sheet's name, the
+/// shared strings, or the archive entry), and the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub part: String,
+    pub reason: String,
+}
+
+/// What the byte scan of one part found so far.
+#[derive(Default)]
+struct PartScan {
+    /// Bytes decompressed.
+    total: u64,
+    /// Bytes since the last `<`: a text node (a cell's text) or a tag is never longer.
+    since_lt: u64,
+    /// The last row number seen (1-based), for sheets.
+    row: u64,
+    regions: Vec<Dimensions>,
+}
+
+/// What stops a workbook part while it is scanned.
+enum Stop {
+    TooLarge,
+    Cell,
+    Rows,
+}
+
+impl PartScan {
+    /// Follows one chunk of the part for the limits (every part).
+    fn limits(&mut self, chunk: &[u8]) -> Result<(), Stop> {
+        self.total += chunk.len() as u64;
+        if self.total > MAX_PART_BYTES {
+            return Err(Stop::TooLarge);
+        }
+        let mut last = 0;
+        for at in memchr::memchr_iter(b'<', chunk) {
+            if self.since_lt + (at - last) as u64 > MAX_CELL_BYTES as u64 {
+                return Err(Stop::Cell);
+            }
+            self.since_lt = 0;
+            last = at + 1;
+        }
+        self.since_lt += (chunk.len() - last) as u64;
+        if self.since_lt > MAX_CELL_BYTES as u64 {
+            return Err(Stop::Cell);
+        }
+        Ok(())
+    }
+
+    /// Reads the `<row …>` and `<mergeCell …/>` tags of `buf` (a sheet); returns how much of
+    /// `buf` is done with (the rest may hold a tag cut by the chunk's end).
+    fn tags(&mut self, buf: &[u8]) -> Result<usize, Stop> {
+        let mut pos = 0;
+        while let Some(i) = memchr::memchr(b'<', &buf[pos..]) {
+            let at = pos + i;
+            let rest = &buf[at..];
+            if rest.len() < 12 {
+                return Ok(at);
+            }
+            let is = |name: &[u8]| {
+                rest.starts_with(name)
+                    && matches!(rest[name.len()], b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>')
+            };
+            let (row, merge) = (is(b"<row"), is(b"<mergeCell"));
+            if !row && !merge {
+                pos = at + 1;
+                continue;
+            }
+            let Some(end) = memchr::memchr(b'>', rest) else {
+                return Ok(at);
+            };
+            let tag = String::from_utf8_lossy(&rest[..end]);
+            if row {
+                self.row = attribute(&tag, "r")
+                    .and_then(|r| r.parse::<u64>().ok())
+                    .unwrap_or(self.row + 1);
+                if self.row > MAX_SHEET_ROWS {
+                    return Err(Stop::Rows);
+                }
+            } else if let Some(r) = attribute(&tag, "ref") {
+                if let Some((a, b)) = r.split_once(':') {
+                    if let (Some(start), Some(end)) = (cell_ref(a), cell_ref(b)) {
+                        self.regions.push(Dimensions { start, end });
+                    }
+                }
+            }
+            pos = at + end + 1;
+        }
+        Ok(buf.len())
+    }
+}
+
+/// Checks an `.xlsx` workbook against the limits before anything allocates for its cells,
+/// and finds the merged regions of every sheet on the way. Each part's declared size and
+/// compression ratio are checked from the archive's directory; then each part is
+/// decompressed in chunks (never held whole) and its real size, the longest text between
+/// two tags (a cell's text, a shared string) and, for sheets, the row numbers are checked.
+/// The merge list comes after a sheet's cells, so knowing it before streaming them would
+/// otherwise take a second full parse of the sheet. A workbook that is not a readable
+/// archive passes, for the workbook reader to say why.
+fn survey(lang: Lang, bytes: &[u8]) -> Result<Merges, Refused> {
     use std::io::Read;
-    let mut out = std::collections::HashMap::new();
+    let mut out = Merges::new();
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return out;
+        return Ok(out);
     };
     let mut part = |name: &str| -> Option<String> {
         let mut s = String::new();
@@ -216,15 +317,15 @@ fn xlsx_merges(bytes: &[u8]) -> std::collections::HashMap<String, Vec<Dimensions
             .ok()?;
         Some(s)
     };
-    let (Some(workbook), Some(rels)) =
-        (part("xl/workbook.xml"), part("xl/_rels/workbook.xml.rels"))
-    else {
-        return out;
-    };
+    let (workbook, rels) = (
+        part("xl/workbook.xml").unwrap_or_default(),
+        part("xl/_rels/workbook.xml.rels").unwrap_or_default(),
+    );
     let targets: std::collections::HashMap<String, String> = tags(&rels, "Relationship")
         .filter_map(|t| Some((attribute(t, "Id")?, attribute(t, "Target")?)))
         .collect();
-    let sheets: Vec<(String, String)> = tags(&workbook, "sheet")
+    // Sheet parts by path: the sheet's name.
+    let sheets: std::collections::HashMap<String, String> = tags(&workbook, "sheet")
         .filter_map(|t| {
             let name = attribute(t, "name")?;
             let target = targets.get(&attribute(t, "r:id")?)?;
@@ -232,46 +333,82 @@ fn xlsx_merges(bytes: &[u8]) -> std::collections::HashMap<String, Vec<Dimensions
                 Some(abs) => abs.to_string(),
                 None => format!("xl/{target}"),
             };
-            Some((name, path))
+            Some((path, name))
         })
         .collect();
-    let finder = memchr::memmem::Finder::new(b"<mergeCell ");
-    for (name, path) in sheets {
-        let Ok(mut entry) = zip.by_name(&path) else {
+    // Declared and real bytes of all parts so far.
+    let (mut total, mut real) = (0u64, 0u64);
+    for index in 0..zip.len() {
+        let Ok(mut entry) = zip.by_index(index) else {
             continue;
         };
-        let mut regions = Vec::new();
-        // Chunks of the sheet, each searched with the unfinished tail of the one before.
-        let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
+        let Ok(path) = entry.name().map(|n| n.to_string()) else {
+            continue;
+        };
+        let sheet = sheets.get(&path).cloned();
+        let label = match &sheet {
+            Some(s) => s.clone(),
+            None if path.ends_with("sharedStrings.xml") => msg!(lang, SHARED_STRINGS),
+            None => path.clone(),
+        };
+        let refuse = |reason: String| Refused {
+            part: label.clone(),
+            reason,
+        };
+        let (size, packed) = (entry.size(), entry.compressed_size());
+        total = total.saturating_add(size);
+        if size > MAX_PART_BYTES || total > MAX_PART_BYTES {
+            return Err(refuse(msg!(lang, PART_TOO_LARGE, MAX_PART_BYTES)));
+        }
+        if size > 1 << 20 && size / packed.max(1) > MAX_COMPRESSION_RATIO {
+            return Err(refuse(msg!(lang, PART_RATIO, MAX_COMPRESSION_RATIO)));
+        }
+        let mut scan = PartScan::default();
+        // Chunks of the part; for a sheet, each searched with the unfinished tail of the last.
+        let mut buf: Vec<u8> = Vec::new();
         let mut chunk = vec![0u8; 1 << 20];
         loop {
             let n = match entry.read(&mut chunk) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => n,
             };
-            buf.extend_from_slice(&chunk[..n]);
-            let mut consumed = 0;
-            for at in finder.find_iter(&buf) {
-                let Some(end) = memchr::memchr(b'>', &buf[at..]) else {
-                    break;
-                };
-                consumed = at + end + 1;
-                let tag = String::from_utf8_lossy(&buf[at..consumed]);
-                if let Some(r) = attribute(&tag, "ref") {
-                    if let Some((a, b)) = r.split_once(':') {
-                        if let (Some(start), Some(end)) = (cell_ref(a), cell_ref(b)) {
-                            regions.push(Dimensions { start, end });
-                        }
-                    }
+            let mut step = scan.limits(&chunk[..n]);
+            if step.is_ok() && sheet.is_some() {
+                buf.extend_from_slice(&chunk[..n]);
+                step = scan.tags(&buf).map(|done| {
+                    buf.drain(..done);
+                });
+            }
+            match step {
+                Ok(()) => {}
+                Err(Stop::TooLarge) => {
+                    return Err(refuse(msg!(lang, PART_TOO_LARGE, MAX_PART_BYTES)))
+                }
+                Err(Stop::Rows) => {
+                    return Err(refuse(msg!(lang, SHEET_TOO_MANY_ROWS, MAX_SHEET_ROWS)))
+                }
+                Err(Stop::Cell) if sheet.is_some() => {
+                    return Err(refuse(msg!(
+                        lang,
+                        SHEET_CELL_TOO_LARGE,
+                        scan.row.max(1),
+                        MAX_CELL_BYTES
+                    )))
+                }
+                Err(Stop::Cell) => {
+                    return Err(refuse(msg!(lang, SHARED_STRING_TOO_LARGE, MAX_CELL_BYTES)))
                 }
             }
-            // Keep what may hold the start of a tag cut by the chunk's end.
-            let keep_from = consumed.max(buf.len().saturating_sub(64));
-            buf.drain(..keep_from);
+            real += n as u64;
+            if real > MAX_PART_BYTES {
+                return Err(refuse(msg!(lang, PART_TOO_LARGE, MAX_PART_BYTES)));
+            }
         }
-        out.insert(name, regions);
+        if let Some(name) = sheet {
+            out.insert(name, scan.regions);
+        }
     }
-    out
+    Ok(out)
 }
 
 /// An open workbook of either format.
@@ -308,13 +445,31 @@ impl Book {
         merges: Option<std::collections::HashMap<String, Vec<Dimensions>>>,
     ) -> Result<Book, LoadError> {
         let ole = bytes.0.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+        // The limits are checked before the workbook reader allocates for any cell.
+        let merges = match merges {
+            Some(m) => Some(m),
+            None if ole => None,
+            None => match std::panic::catch_unwind(|| survey(lang, &bytes.0)) {
+                Ok(Ok(m)) => Some(m),
+                Ok(Err(r)) => {
+                    return Err(LoadError::new(msg!(
+                        lang,
+                        SHEET_UNREADABLE,
+                        name,
+                        r.part,
+                        r.reason
+                    )))
+                }
+                Err(_) => None,
+            },
+        };
         let opened = std::panic::catch_unwind(move || {
             if ole {
                 Xls::new(Cursor::new(bytes))
                     .map(|b| Book::Xls(Box::new(b)))
                     .map_err(|e| e.to_string())
             } else {
-                let merges = merges.unwrap_or_else(|| xlsx_merges(&bytes.0));
+                let merges = merges.unwrap_or_default();
                 Xlsx::new(Cursor::new(bytes))
                     .map(|b| Book::Xlsx(Box::new(b), merges))
                     .map_err(|e| e.to_string())
@@ -393,6 +548,10 @@ impl Book {
                     }
                     let Some(cell) = cell else { return Ok(()) };
                     let (r, c) = cell.get_position();
+                    if r as u64 >= MAX_SHEET_ROWS {
+                        let why = msg!(lang, SHEET_TOO_MANY_ROWS, MAX_SHEET_ROWS);
+                        return Err(unreadable(why));
+                    }
                     if c >= MAX_COLUMNS {
                         return Err(unreadable(format!("column {} > {MAX_COLUMNS}", c + 1)));
                     }
@@ -800,7 +959,7 @@ mod tests {
             .unwrap();
         wb.add_worksheet().set_name("机械").unwrap();
         let bytes = wb.save_to_buffer().unwrap();
-        let merges = xlsx_merges(&bytes);
+        let merges = survey(Lang::En, &bytes).unwrap();
         let mut found = merges["清单 & 说明"].clone();
         found.sort_by_key(|d| d.start);
         assert_eq!(

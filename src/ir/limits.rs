@@ -75,3 +75,30 @@ pub const MAX_TABLE_DIMS: usize = 8;
 /// key enum, alert levels). Lowering allocates every cell of this product and the analyses
 /// walk them; the national grading table spans 126 (7 industries × 6 grades × 3 levels).
 pub const MAX_TABLE_CELLS: usize = 1 << 16;
+
+// ---- Data: cells, records and files read whole (loading) ----
+/// The most bytes one cell may hold (a CSV field, a JSON Lines value's text, a workbook
+/// cell's text): past it the row is an error. Excel itself holds at most 32,767 characters.
+pub const MAX_CELL_BYTES: usize = 1 << 20;
+/// The most bytes one record may take in its file (a CSV record, a JSON Lines line): past
+/// it the row is an error and the rest of it is read past without being kept, so a row
+/// never holds more than this in memory.
+pub const MAX_RECORD_BYTES: usize = 16 << 20;
+/// The most cells a CSV record may have: past it the row is an error (as past
+/// [`MAX_COLUMNS`] in a workbook, which refuses the sheet).
+pub const MAX_CELLS_PER_ROW: usize = MAX_COLUMNS as usize;
+/// The largest file read whole: a JSON document or a workbook (from a file, a pipe or
+/// standard input). A larger one is refused before it is parsed.
+pub const MAX_WHOLE_FILE_BYTES: u64 = 512 << 20;
+/// The most rows a workbook sheet may have (Excel's own limit): a sheet that numbers a row
+/// past it is refused.
+pub const MAX_SHEET_ROWS: u64 = 1 << 20;
+/// The most bytes one part of a workbook (a sheet, the shared strings) may decompress to,
+/// and all parts together: past it the workbook is refused before its cells are read.
+pub const MAX_PART_BYTES: u64 = 2 << 30;
+/// The most a part of a workbook larger than 1 MiB may grow when decompressed (its declared
+/// size over its compressed size): past it the part is a compression bomb.
+pub const MAX_COMPRESSION_RATIO: u64 = 500;
+/// How many characters of a cell an error message echoes; a longer text is cut, with an
+/// ellipsis and its full length.
+pub const ECHO_CHARS: usize = 80;

@@ -825,22 +825,39 @@ impl<'a> XlsxSink<'a> {
             self.workbook.push_worksheet(sheet);
         }
         self.workbook.push_worksheet(about);
-        let name = self
-            .path
+        // Through a symbolic link to its target, so the link stays.
+        let path = match std::fs::symlink_metadata(&self.path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                std::fs::canonicalize(&self.path).unwrap_or(self.path.clone())
+            }
+            _ => self.path.clone(),
+        };
+        if std::fs::metadata(&path).is_ok_and(|m| !m.is_file()) {
+            // A device or a pipe: written directly.
+            return self.workbook.save(&path);
+        }
+        let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "out.xlsx".into());
-        let tmp = self
-            .path
-            .with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-        let saved = self
-            .workbook
-            .save(&tmp)
-            .and_then(|()| std::fs::rename(&tmp, &self.path).map_err(XlsxError::IoError));
-        if saved.is_err() {
-            let _ = std::fs::remove_file(&tmp);
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
         }
-        saved
+        // A unique temporary file, removed if anything below fails.
+        let tmp = builder.tempfile_in(dir)?;
+        self.workbook.save(tmp.path())?;
+        tmp.persist(&path)
+            .map_err(|e| XlsxError::IoError(e.error))?;
+        Ok(())
     }
 
     fn about_sheet(

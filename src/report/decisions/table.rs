@@ -11,6 +11,7 @@ use crate::eval::run::{Counts, ErrorEntry, OutputFormat};
 use crate::eval::{Decision, Entry, Evaluator, Status};
 use crate::ir::RuleSet;
 use crate::messages::{m, Lang};
+use crate::report::terminal::{clean, clean_tail};
 use crate::report::words::LiftingWords;
 
 pub struct Table<'a> {
@@ -34,6 +35,49 @@ impl<'a> Table<'a> {
 
 impl OutputFormat for Table<'_> {
     fn result(&self, out: &mut Vec<u8>, rec: &LoadedRecord, level: usize, d: &Decision) {
+        let start = out.len();
+        self.block(out, rec, level, d);
+        // Data may hold terminal escapes or bidirectional controls: shown, not obeyed.
+        clean_tail(out, start);
+    }
+
+    fn inline_error(&self, out: &mut Vec<u8>, error: &ErrorEntry) {
+        let start = out.len();
+        let e = &error.error;
+        let mut w = Fmt(out);
+        let _ = write!(w, "{} {} ", m::OUT_ERROR.text(self.lang), clean(&e.entity));
+        if let Some(k) = &e.key {
+            let _ = write!(w, "{} ", clean(k));
+        }
+        if let Some(l) = error.level {
+            let _ = write!(w, "@ {} ", level_name(self.rules, l));
+        }
+        let _ = write!(w, "({}:{}", clean(&e.file), e.row);
+        if let Some(s) = &e.sheet {
+            let _ = write!(w, " [{}]", clean(s));
+        }
+        if let Some(c) = &e.column {
+            let _ = write!(w, ", {}", clean(c));
+        }
+        let _ = writeln!(w, "): {}", clean(&e.message));
+        clean_tail(out, start);
+    }
+
+    fn end(&self, out: &mut Vec<u8>, _errors: &[ErrorEntry], warnings: &[String], _c: &Counts) {
+        let start = out.len();
+        let mut w = Fmt(out);
+        // Notes and warnings come worded and marked (提示：…, warning: …) from the catalogue.
+        for warning in warnings {
+            let _ = writeln!(w, "{warning}");
+        }
+        // The summary goes to standard error at the end of every run, not here as well.
+        clean_tail(out, start);
+    }
+}
+
+impl Table<'_> {
+    /// One record's block at one level.
+    fn block(&self, out: &mut Vec<u8>, rec: &LoadedRecord, level: usize, d: &Decision) {
         let rules = self.rules;
         let zh = rules.chinese;
         let mut w = Fmt(out);
@@ -41,7 +85,7 @@ impl OutputFormat for Table<'_> {
             w,
             "{} {} @ {}",
             rules.entities[rec.entity].name,
-            rec.key,
+            clean(&rec.key),
             level_name(rules, level)
         );
         let _ = writeln!(
@@ -80,32 +124,6 @@ impl OutputFormat for Table<'_> {
                 &ev.explain_record(rec, level),
             );
         }
-    }
-
-    fn inline_error(&self, out: &mut Vec<u8>, error: &ErrorEntry) {
-        let e = &error.error;
-        let mut w = Fmt(out);
-        let _ = write!(w, "{} {} ", m::OUT_ERROR.text(self.lang), e.entity);
-        if let Some(k) = &e.key {
-            let _ = write!(w, "{k} ");
-        }
-        if let Some(l) = error.level {
-            let _ = write!(w, "@ {} ", level_name(self.rules, l));
-        }
-        let _ = write!(w, "({}:{}", e.file, e.row);
-        if let Some(c) = &e.column {
-            let _ = write!(w, ", {c}");
-        }
-        let _ = writeln!(w, "): {}", e.message);
-    }
-
-    fn end(&self, out: &mut Vec<u8>, _errors: &[ErrorEntry], warnings: &[String], _c: &Counts) {
-        let mut w = Fmt(out);
-        // Notes and warnings come worded and marked (提示：…, warning: …) from the catalogue.
-        for warning in warnings {
-            let _ = writeln!(w, "{warning}");
-        }
-        // The summary goes to standard error at the end of every run, not here as well.
     }
 }
 
