@@ -227,6 +227,10 @@ pub fn map_columns(
     let mut claims: Vec<Vec<usize>> = vec![Vec::new(); info.fields.len()];
     // Columns that may name the parent, with how well.
     let mut parent_claims: Vec<(usize, usize)> = Vec::new();
+    // Each field's names as header keys, once per mapping rather than once per column.
+    let keys: Vec<Vec<String>> = (0..info.fields.len())
+        .map(|f| field_keys(rules, entity, f))
+        .collect();
     for (c, col) in columns.iter().enumerate() {
         if col.how != How::Unmatched {
             continue;
@@ -240,7 +244,7 @@ pub fn map_columns(
             if taken[f] || matches!(field.ty, FieldType::List(_)) {
                 continue;
             }
-            let s = similarity(&core, &field_keys(rules, entity, f));
+            let s = similarity(&core, &keys[f]);
             if s > best.0 {
                 best = (s, vec![f]);
             } else if s > 0 && s == best.0 {
