@@ -193,16 +193,26 @@ fn too_many_levels_or_enum_values_in_use_are_diagnosed_not_a_shift_overflow() {
         "预警级别 {{ 黄色 < 橙色 }}\n{}实体 厂 键 名 {{ 名: 文本  e: E }}\n措施 m 强制性 自 黄色 {{ 对象 厂 当 e 属于 {{ v69 }} 要求 停产 依据 \"1\" }}\n",
         enum_decl("E", 70)
     );
-    for (name, text, what) in [
-        ("levels.policy", many_levels, "too many alert levels"),
-        ("values.policy", many_values, "too many values in one enum"),
+    for (name, text, code, what) in [
+        (
+            "levels.policy",
+            many_levels,
+            "E0220",
+            "too many alert levels",
+        ),
+        (
+            "values.policy",
+            many_values,
+            "E0209",
+            "too many values in one enum",
+        ),
     ] {
         let policy = write(&dir, name, &text);
         let (rc, diags) = check_json(&policy);
         assert_eq!(rc, 1, "{name}: {diags:?}");
         assert_eq!(
             diags,
-            [("E0209".to_string(), what.to_string())],
+            [(code.to_string(), what.to_string())],
             "{name}: only the limit is reported"
         );
     }
@@ -350,27 +360,23 @@ fn restrictions_and_nested_scopes_past_their_limits_are_diagnosed() {
         (
             "restrictions.policy",
             many_restrictions,
-            Some("too many restrictions"),
+            Some(("E0221", "too many restrictions")),
         ),
         (
             "nested8.policy",
             nested(8),
-            Some("too many nested `任一`/`所有`"),
+            Some(("E0222", "too many nested `任一`/`所有`")),
         ),
         ("nested7.policy", nested(7), None),
     ] {
         let policy = write(&dir, name, &text);
         let (rc, diags) = check_json(&policy);
         match expected {
-            Some(message) => {
+            Some((code, message)) => {
                 assert_eq!(rc, 1, "{name}: {diags:?}");
-                assert_eq!(
-                    diags,
-                    [("E0209".to_string(), message.to_string())],
-                    "{name}"
-                );
+                assert_eq!(diags, [(code.to_string(), message.to_string())], "{name}");
             }
-            None => assert!(diags.iter().all(|d| d.0 != "E0209"), "{name}: {diags:?}"),
+            None => assert!(diags.iter().all(|d| d.0 != "E0222"), "{name}: {diags:?}"),
         }
     }
 }

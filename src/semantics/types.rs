@@ -245,8 +245,8 @@ impl<'p> Cx<'p> {
                 alias: l.alias.as_ref().map(|a| a.text.clone()),
             });
         }
-        if decl.levels.len() > MAX_VARIANTS {
-            self.err(too_many(decl.span, "alert levels"));
+        if let Some(first_past) = decl.levels.get(MAX_VARIANTS) {
+            self.err(too_many(first_past.name.span, Limit::Levels));
         }
     }
 
@@ -274,7 +274,7 @@ impl<'p> Cx<'p> {
                 }
                 Decl::Restriction(r) => {
                     if self.out.restrictions.len() == MAX_RESTRICTIONS {
-                        self.err(too_many(r.name.span, "restrictions"));
+                        self.err(too_many(r.name.span, Limit::Restrictions));
                     }
                     self.restriction_index
                         .insert(&r.name.text, self.out.restrictions.len());
@@ -349,7 +349,7 @@ impl<'p> Cx<'p> {
             }
         }
         if e.variants.len() > MAX_VARIANTS {
-            self.diags.push(too_many(e.name.span, "values in one enum"));
+            self.diags.push(too_many(e.name.span, Limit::EnumValues));
         }
         if e.ordered && e.separator == ast::EnumSeparator::Plain && e.variants.len() > 1 {
             self.diags.push(
@@ -1390,7 +1390,7 @@ impl<'p> Cx<'p> {
                     return None;
                 };
                 if scope.frames.len() >= MAX_FRAMES {
-                    self.err(too_many(e.span, "nested `任一`/`所有`"));
+                    self.err(too_many(e.span, Limit::Scopes));
                     return None;
                 }
                 let mut inner = scope.clone();
@@ -2075,12 +2075,42 @@ fn cycle_in<T: Copy>(edges: &[Vec<(usize, T)>], component: &[usize]) -> Vec<(usi
     cycle
 }
 
-fn too_many(span: Span, what: &str) -> Diagnostic {
-    Diagnostic::new("E0209", format!("too many {what}"))
+/// A limit of `ir::limits` the type checker checks where the construct is declared: each has
+/// its own code, and the help line names the limit.
+#[derive(Debug, Clone, Copy)]
+enum Limit {
+    Levels,
+    EnumValues,
+    Restrictions,
+    Scopes,
+}
+
+fn too_many(span: Span, limit: Limit) -> Diagnostic {
+    let (code, what, help) = match limit {
+        Limit::EnumValues => (
+            "E0209",
+            "values in one enum",
+            format!("an enum has at most {MAX_VARIANTS} values (limit MAX_VARIANTS: a set of them is one 64-bit mask); split it, or use a 文本 field"),
+        ),
+        Limit::Levels => (
+            "E0220",
+            "alert levels",
+            format!("a policy has at most {MAX_VARIANTS} alert levels (limit MAX_VARIANTS: a level set is one 64-bit mask)"),
+        ),
+        Limit::Restrictions => (
+            "E0221",
+            "restrictions",
+            format!("a policy has at most {MAX_RESTRICTIONS} restrictions (limit MAX_RESTRICTIONS: an action holds them as one 64-bit mask)"),
+        ),
+        Limit::Scopes => (
+            "E0222",
+            "nested `任一`/`所有`",
+            format!("a condition opens at most {MAX_FRAMES} nested scopes, the subject and its item included (limit MAX_FRAMES); write the inner quantifier as a condition of its own measure"),
+        ),
+    };
+    Diagnostic::new(code, format!("too many {what}"))
         .primary(span, "over the limit")
-        .help(format!(
-            "a policy may have at most {MAX_VARIANTS} alert levels, values per enum and restrictions, and at most {MAX_FRAMES} nested scopes"
-        ))
+        .help(help)
 }
 
 /// A decimal literal as written (`12.50`): its integral part and whether it has a fraction,
