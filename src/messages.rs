@@ -519,6 +519,10 @@ catalogue! {
         en: "{0}: cannot read sheet `{1}`: {2}",
     }
     READER_FAILED { zh: "读取程序出错", en: "the reader failed on it" }
+    WORKBOOK_READER_FAILED {
+        zh: "无法读取工作簿“{0}”：读取程序在其内容上中止，已读出的记录不作为完整结果（请用 Excel 打开后另存为 .xlsx 再试）",
+        en: "the workbook `{0}` could not be read: the reader stopped on its content, so the run is not taken as complete (open it in Excel and save it again as .xlsx)",
+    }
     STOPPED_AT_FIRST_ERROR {
         zh: "按 --on-error fail 的要求，在第一条无法读取的记录处停止（{0} 第 {1} 行）；其后的记录未读取",
         en: "stopped at the first record that could not be loaded ({0} row {1}), as --on-error fail asks; the records after it were not read",
@@ -885,6 +889,10 @@ catalogue! {
     SHEET_TOO_MANY_ROWS {
         zh: "行号超过 {0} 行的上限",
         en: "it numbers a row past the limit of {0} rows",
+    }
+    SHEET_BAD_CELL_REF {
+        zh: "单元格引用“{0}”不是工作表中的单元格（最后一个是 XFD{1}）",
+        en: "the cell reference `{0}` is not a cell of a sheet (the last one is XFD{1})",
     }
     SHEET_CELL_TOO_LARGE {
         zh: "第 {0} 行有一个单元格超过 {1} 字节的上限",

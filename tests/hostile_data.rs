@@ -764,6 +764,48 @@ fn hostile_workbooks_are_refused_naming_file_and_sheet() {
         "it decompresses to more than 500 times its compressed size",
     );
     assert!(dir.join("bomb.xlsx").metadata().unwrap().len() < 1 << 20);
+    // Cell references past the sheet's last cell, and a row number past any count: the
+    // workbook reader multiplies them out unchecked, so they are refused before it runs.
+    for (name, reference, why) in [
+        ("ref-letters.xlsx", "GrineStr", "the cell reference `GrineStr` is not a cell of a sheet (the last one is XFD1048576)"),
+        ("ref-row.xlsx", "A99999999999999999999", "the cell reference `A99999999999999999999` is not a cell of a sheet (the last one is XFD1048576)"),
+        ("ref-column.xlsx", "XFE1", "the cell reference `XFE1` is not a cell of a sheet (the last one is XFD1048576)"),
+    ] {
+        let rows = firm_sheet_rows(1, &[0])
+            + &format!("<row r=\"3\"><c r=\"{reference}\" t=\"inlineStr\"><is><t>x</t></is></c></row>");
+        refused(name, workbook(&[("企业", sheet_xml(None, &rows))], None), "企业", why);
+    }
+    let rows = firm_sheet_rows(1, &[0]) + "<row r=\"99999999999999999999999\"></row>";
+    refused(
+        "row-overflow.xlsx",
+        workbook(&[("企业", sheet_xml(None, &rows))], None),
+        "企业",
+        "it numbers a row past the limit of 1048576 rows",
+    );
+}
+
+/// Fuzz finding (data_xlsx): a workbook whose relationships part fails its checksum, so the
+/// scan did not know its sheets while the reader still read one, with the cell reference
+/// `GrineStr`; the reader's unchecked arithmetic panicked on a reader thread, and the run
+/// ended as if the input were empty (0 records, exit 0). Every sheet part is now scanned,
+/// and a reader that fails ends the run with exit 2.
+#[test]
+fn a_workbook_the_fuzzer_found_is_refused_not_read_as_empty() {
+    let f = "tests/fixtures/fuzz/xlsx-cell-reference-past-the-sheet.xlsx";
+    let o = run_within(
+        60,
+        bin(&eval_args(
+            &[f],
+            &["--format", "jsonl", "--data-format", "xlsx"],
+        )),
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the cell reference `GrineStr` is not a cell of a sheet"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
 }
 
 /// Promise: a whole-file format (JSON document, workbook) is read with a bound: a device

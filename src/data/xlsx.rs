@@ -12,7 +12,7 @@
 //! thread streams each sheet's cells into batches of records.
 
 use crate::ir::limits::{
-    MAX_CELL_BYTES, MAX_COLUMNS, MAX_COMPRESSION_RATIO, MAX_PART_BYTES, MAX_SHEET_ROWS,
+    ECHO_CHARS, MAX_CELL_BYTES, MAX_COLUMNS, MAX_COMPRESSION_RATIO, MAX_PART_BYTES, MAX_SHEET_ROWS,
 };
 use std::collections::VecDeque;
 use std::io::Cursor;
@@ -227,6 +227,8 @@ enum Stop {
     TooLarge,
     Cell,
     Rows,
+    /// A cell reference past `XFD1048576` or not a reference at all (its text, bounded).
+    CellRef(String),
 }
 
 impl PartScan {
@@ -265,8 +267,8 @@ impl PartScan {
                 rest.starts_with(name)
                     && matches!(rest[name.len()], b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>')
             };
-            let (row, merge) = (is(b"<row"), is(b"<mergeCell"));
-            if !row && !merge {
+            let (row, merge, cell) = (is(b"<row"), is(b"<mergeCell"), is(b"<c"));
+            if !row && !merge && !cell {
                 pos = at + 1;
                 continue;
             }
@@ -274,10 +276,22 @@ impl PartScan {
                 return Ok(at);
             };
             let tag = String::from_utf8_lossy(&rest[..end]);
-            if row {
-                self.row = attribute(&tag, "r")
-                    .and_then(|r| r.parse::<u64>().ok())
-                    .unwrap_or(self.row + 1);
+            if cell {
+                // The reader parses a cell's reference with unchecked arithmetic: one past
+                // the sheet's last cell is refused here, before it is read.
+                if let Some(r) = attribute(&tag, "r") {
+                    match cell_ref(&r) {
+                        Some((row, col))
+                            if u64::from(row) < MAX_SHEET_ROWS && col < MAX_COLUMNS => {}
+                        _ => return Err(Stop::CellRef(r.chars().take(ECHO_CHARS).collect())),
+                    }
+                }
+            } else if row {
+                self.row = match attribute(&tag, "r") {
+                    // A row number that is not a number, or past any count, is past the limit.
+                    Some(r) => r.parse::<u64>().unwrap_or(u64::MAX),
+                    None => self.row + 1,
+                };
                 if self.row > MAX_SHEET_ROWS {
                     return Err(Stop::Rows);
                 }
@@ -308,14 +322,16 @@ fn survey(lang: Lang, bytes: &[u8]) -> Result<Merges, Refused> {
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         return Ok(out);
     };
+    // Read as leniently as the workbook reader reads them (a part whose checksum is wrong
+    // still names the sheets), so that no sheet escapes the scan below.
     let mut part = |name: &str| -> Option<String> {
-        let mut s = String::new();
-        zip.by_name(name)
+        let mut bytes = Vec::new();
+        let _ = zip
+            .by_name(name)
             .ok()?
             .take(64 << 20)
-            .read_to_string(&mut s)
-            .ok()?;
-        Some(s)
+            .read_to_end(&mut bytes);
+        Some(String::from_utf8_lossy(&bytes).into_owned())
     };
     let (workbook, rels) = (
         part("xl/workbook.xml").unwrap_or_default(),
@@ -346,6 +362,9 @@ fn survey(lang: Lang, bytes: &[u8]) -> Result<Merges, Refused> {
             continue;
         };
         let sheet = sheets.get(&path).cloned();
+        // Every worksheet part has its tags checked, named by the workbook or not: the reader
+        // may find a sheet the workbook's relationships do not name.
+        let scan_tags = sheet.is_some() || path.starts_with("xl/worksheets/");
         let label = match &sheet {
             Some(s) => s.clone(),
             None if path.ends_with("sharedStrings.xml") => msg!(lang, SHARED_STRINGS),
@@ -373,7 +392,7 @@ fn survey(lang: Lang, bytes: &[u8]) -> Result<Merges, Refused> {
                 Ok(n) => n,
             };
             let mut step = scan.limits(&chunk[..n]);
-            if step.is_ok() && sheet.is_some() {
+            if step.is_ok() && scan_tags {
                 buf.extend_from_slice(&chunk[..n]);
                 step = scan.tags(&buf).map(|done| {
                     buf.drain(..done);
@@ -387,7 +406,10 @@ fn survey(lang: Lang, bytes: &[u8]) -> Result<Merges, Refused> {
                 Err(Stop::Rows) => {
                     return Err(refuse(msg!(lang, SHEET_TOO_MANY_ROWS, MAX_SHEET_ROWS)))
                 }
-                Err(Stop::Cell) if sheet.is_some() => {
+                Err(Stop::CellRef(r)) => {
+                    return Err(refuse(msg!(lang, SHEET_BAD_CELL_REF, r, MAX_SHEET_ROWS)))
+                }
+                Err(Stop::Cell) if scan_tags => {
                     return Err(refuse(msg!(
                         lang,
                         SHEET_CELL_TOO_LARGE,
@@ -840,9 +862,16 @@ impl XlsxSource {
         let (tx, batches) = sync_channel::<Batch>(4);
         let rules = Arc::new(rules.clone());
         std::thread::spawn(move || {
+            let (lang, name) = (spec.lang, spec.name.clone());
             let mut send =
                 |items: Vec<Item>, notes: Vec<String>| tx.send(Ok((items, notes))).is_ok();
-            if let Err(e) = produce(&rules, bytes, &spec, &mut send) {
+            // A reader that fails in the workbook library must end the run with an error, not
+            // as the end of the input (which would lose every record not yet sent).
+            let produced = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                produce(&rules, bytes, &spec, &mut send)
+            }))
+            .unwrap_or_else(|_| Err(LoadError::new(msg!(lang, WORKBOOK_READER_FAILED, name))));
+            if let Err(e) = produced {
                 let _ = tx.send(Err(e));
             }
         });
