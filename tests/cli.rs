@@ -717,3 +717,35 @@ fn a_closed_pipe_ends_every_command_quietly_with_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn without_format_the_output_file_s_extension_chooses_it() {
+    let dir = common::tmp("format-from-extension");
+    for (name, starts) in [
+        ("结果.xlsx", &b"PK"[..]),
+        ("结果.csv", "\u{feff}".as_bytes()),
+        ("结果.jsonl", &b"{\"entity\""[..]),
+        ("结果.json", &b"{\"policy\""[..]),
+    ] {
+        let out = dir.join(name);
+        let o = policyc(&[
+            "eval",
+            BEIJING,
+            "--data",
+            FIRMS,
+            "--level",
+            "all",
+            "--lang",
+            "zh",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 0, "{name}: {}", stderr(&o));
+        let bytes = std::fs::read(&out).unwrap();
+        assert!(
+            bytes.starts_with(starts),
+            "{name}: {:?}",
+            &bytes[..bytes.len().min(20)]
+        );
+    }
+}

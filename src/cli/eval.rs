@@ -70,8 +70,10 @@ pub(crate) struct EvalArgs {
     /// A level's name, its alias, or `all`.
     #[arg(long)]
     level: String,
-    #[arg(long, value_enum, default_value_t = OutputKind::Json)]
-    format: OutputKind,
+    /// The output format; without it, the extension of `-o` says (`.xlsx`, `.csv`, `.jsonl`,
+    /// `.json`), else json.
+    #[arg(long, value_enum)]
+    format: Option<OutputKind>,
     /// Write the output to this file instead of standard output (required for xlsx).
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -85,6 +87,27 @@ pub(crate) struct EvalArgs {
     /// (no BOM) or `gb18030`.
     #[arg(long, value_parser = parse_output_encoding, default_value = "utf-8-bom")]
     output_encoding: decisions::OutputEncoding,
+}
+
+impl EvalArgs {
+    /// `--format`, or what the output file's extension names: an officer who writes
+    /// `-o 结果.xlsx` gets a workbook, not JSON in a file named like one.
+    fn output_kind(&self) -> OutputKind {
+        self.format.unwrap_or_else(|| {
+            let ext = self
+                .output
+                .as_deref()
+                .and_then(|p| p.extension())
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase);
+            match ext.as_deref() {
+                Some("xlsx") => OutputKind::Xlsx,
+                Some("csv") => OutputKind::Csv,
+                Some("jsonl") => OutputKind::Jsonl,
+                _ => OutputKind::Json,
+            }
+        })
+    }
 }
 
 fn parse_output_encoding(label: &str) -> Result<decisions::OutputEncoding, String> {
@@ -189,6 +212,7 @@ impl DataArgs {
 }
 
 pub(crate) fn run(args: &EvalArgs) -> ExitCode {
+    let kind = args.output_kind();
     let rules = match load_rules(&args.policy, args.input.lang_arg(), &args.root) {
         Ok(r) => r,
         Err(code) => return code,
@@ -198,7 +222,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         Ok(l) => l,
         Err(r) => return fail(r),
     };
-    if args.format == OutputKind::Xlsx && args.output.is_none() {
+    if kind == OutputKind::Xlsx && args.output.is_none() {
         return fail(miette::miette!(
             help = msg!(lang, XLSX_NEEDS_FILE_HELP),
             "{}",
@@ -238,7 +262,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
     let csv = decisions::Csv::new(&rules, lang).with_encoding(args.output_encoding);
     let table = decisions::Table::new(&rules, explain, lang);
     let xlsx = report::xlsx::XlsxFormat::new(&rules, &levels, lang);
-    let format: &dyn OutputFormat = match args.format {
+    let format: &dyn OutputFormat = match kind {
         OutputKind::Json => &json,
         OutputKind::Jsonl => &jsonl,
         OutputKind::Csv => &csv,
@@ -250,7 +274,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
     };
     // Where the output goes: XLSX streams into a workbook written when the run succeeds, the
     // rest streams to the file or standard output.
-    let mut workbook = match (&args.output, args.format) {
+    let mut workbook = match (&args.output, kind) {
         (Some(path), OutputKind::Xlsx) => {
             match report::xlsx::XlsxSink::create(path, &rules, &levels, lang) {
                 Ok(w) => Some(w),
@@ -266,7 +290,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
     };
     // A file output is written beside its path and renamed over it when the run succeeds:
     // a failed run leaves an existing output as it was.
-    let mut file = match (&args.output, args.format) {
+    let mut file = match (&args.output, kind) {
         (
             Some(path),
             OutputKind::Json | OutputKind::Jsonl | OutputKind::Csv | OutputKind::Table,
@@ -288,7 +312,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         (None, None) => &mut stdout,
     };
     // The workbook's 说明 sheet names each input with its content hash, computed beside the run.
-    let hashes = (args.format == OutputKind::Xlsx).then(|| {
+    let hashes = (kind == OutputKind::Xlsx).then(|| {
         let paths: Vec<String> = specs.iter().map(|s| s.path.clone()).collect();
         std::thread::spawn(move || paths.iter().map(|p| file_hash(p)).collect::<Vec<_>>())
     });
@@ -332,7 +356,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         Ok((counts, warnings)) => {
             // Formats without a place for them get the notes and warnings on standard error;
             // the summary goes there at the end of every run.
-            if matches!(args.format, OutputKind::Csv | OutputKind::Xlsx) || args.output.is_some() {
+            if matches!(kind, OutputKind::Csv | OutputKind::Xlsx) || args.output.is_some() {
                 for w in &warnings {
                     eprintln!("{}", clean_lines(w));
                 }
@@ -349,7 +373,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
                 )
             );
             if counts.failed > 0 {
-                let place = match (&args.output, args.format) {
+                let place = match (&args.output, kind) {
                     (Some(p), OutputKind::Xlsx) => msg!(lang, ERRORS_SHEET, p.display()),
                     (Some(p), _) => p.display().to_string(),
                     (None, _) => msg!(lang, STANDARD_OUTPUT),
