@@ -791,6 +791,24 @@ fn hostile_workbooks_are_refused_naming_file_and_sheet() {
 /// and a reader that fails ends the run with exit 2.
 #[test]
 fn a_workbook_the_fuzzer_found_is_refused_not_read_as_empty() {
+    // Second finding: a row number whose quote is not closed before a `>`. XML allows `>`
+    // in attribute values and the reader read on to the next quote (`veeeeeeeeee/i1t>…`),
+    // which the scan, ending the tag at its first `>`, never saw.
+    let f = "tests/fixtures/fuzz/xlsx-quoted-greater-than-in-row-number.xlsx";
+    let o = run_within(
+        60,
+        bin(&eval_args(
+            &[f],
+            &["--format", "jsonl", "--data-format", "xlsx"],
+        )),
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the cell reference `veeeeeeeeee/i1t>"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     let f = "tests/fixtures/fuzz/xlsx-cell-reference-past-the-sheet.xlsx";
     let o = run_within(
         60,

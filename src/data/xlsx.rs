@@ -199,6 +199,21 @@ fn cell_ref(r: &str) -> Option<(u32, u32)> {
     Some((row.checked_sub(1)?, c - 1))
 }
 
+/// Where the tag starting `rest` ends (its `>`), outside quoted attribute values: XML allows
+/// `>` inside them, and the reader reads the value to its closing quote.
+fn tag_end(rest: &[u8]) -> Option<usize> {
+    let mut quote = None;
+    for (i, &b) in rest.iter().enumerate() {
+        match (quote, b) {
+            (None, b'>') => return Some(i),
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), _) if b == q => quote = None,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The merged regions of every sheet, by sheet name.
 type Merges = std::collections::HashMap<String, Vec<Dimensions>>;
 
@@ -272,7 +287,12 @@ impl PartScan {
                 pos = at + 1;
                 continue;
             }
-            let Some(end) = memchr::memchr(b'>', rest) else {
+            let Some(end) = tag_end(rest) else {
+                // A tag still open after a cell's worth of bytes is never closed by a sheet
+                // the reader could read: refused before the scan holds more of it.
+                if rest.len() > MAX_CELL_BYTES {
+                    return Err(Stop::Cell);
+                }
                 return Ok(at);
             };
             let tag = String::from_utf8_lossy(&rest[..end]);
@@ -288,8 +308,15 @@ impl PartScan {
                 }
             } else if row {
                 self.row = match attribute(&tag, "r") {
-                    // A row number that is not a number, or past any count, is past the limit.
-                    Some(r) => r.parse::<u64>().unwrap_or(u64::MAX),
+                    Some(r) => match r.parse::<u64>() {
+                        Ok(n) => n,
+                        // Digits past any count are past the limit; anything else is not a
+                        // row number (the reader would multiply it out unchecked).
+                        Err(_) if !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit()) => {
+                            u64::MAX
+                        }
+                        Err(_) => return Err(Stop::CellRef(r.chars().take(ECHO_CHARS).collect())),
+                    },
                     None => self.row + 1,
                 };
                 if self.row > MAX_SHEET_ROWS {
