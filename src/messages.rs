@@ -860,6 +860,10 @@ catalogue! {
         zh: "{0}的键 {1} 重复：与 {2} 第 {3} 行相同，本行未评估",
         en: "{0} key {1} is repeated: {2} row {3} has it already; this row is not evaluated",
     }
+    DUPLICATE_KEY_OF_FAILED {
+        zh: "{0}的键 {1} 重复：{2} 第 {3} 行的错误已涉及这一键（那条记录未能读取），本行未评估",
+        en: "{0} key {1} is repeated: the error at {2} row {3} concerns it already (that record could not be read); this row is not evaluated",
+    }
     DUPLICATE_ITEM_KEY {
         zh: "{0} {1} 在{2} {3} 下重复：与 {4} 第 {5} 行相同",
         en: "{0} {1} appears twice under {2} {3}: {4} row {5} has it already",

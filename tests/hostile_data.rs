@@ -997,3 +997,31 @@ fn spreadsheet_formulas_from_data_are_neutralised_in_csv_and_xlsx() {
             || all.contains("=HYPERLINK(&quot;http://x&quot;)")
     );
 }
+
+/// A key whose first record failed to load is still taken: a later record with it is a row
+/// error pointing at the first one's error, so a repeated firm is never evaluated from its
+/// second entry alone (seen trying an officer's workbook whose first entry of a firm failed).
+#[test]
+fn a_key_whose_first_record_failed_is_not_evaluated_from_a_repeat() {
+    let dir = tmp("hostile-dup-failed");
+    let bad_first = format!("{},企业0,朝阳区,家具制造,Z级,是,橙色,否", credit(0));
+    let csv = format!(
+        "{FIRM_HEADER}\n{bad_first}\n{}\n{}\n",
+        firm_row(1),
+        firm_row(0)
+    );
+    let f = write(&dir, "企业.csv", csv);
+    let o = policyc(&eval_args(&[&f], &["--format", "jsonl"]));
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(summary(&o), (3, 1, 2, 0), "row 4 repeats the failed row 2");
+    let out = stdout(&o);
+    let repeat = out
+        .lines()
+        .find(|l| l.contains("\"row\":4"))
+        .unwrap_or_else(|| panic!("row 4 is an error: {out}"));
+    assert!(
+        repeat.contains("is repeated: the error at")
+            && repeat.contains("row 2 concerns it already"),
+        "{repeat}"
+    );
+}

@@ -170,12 +170,20 @@ impl SeenKeys {
     }
 }
 
+/// Where a row error is: its file, sheet and row, as the officer names them.
+type ErrorAt = (String, Option<String>, usize);
+
 /// A source whose records have unique keys: the second record with a key becomes a row
 /// error naming the first one's row. Row errors are bounded on the way (see
 /// [`super::bound_error`]).
 pub struct UniqueKeys<'a> {
     inner: Box<dyn RecordSource + 'a>,
     seen: SeenKeys,
+    /// Keys of top-level records that failed to load, with where their error is: a later
+    /// record with one of them is a repeat too. Grows with the errors, not the list.
+    failed: std::collections::HashMap<(usize, Box<str>), ErrorAt>,
+    /// Entities that are items of another (their keys are unique within a parent only).
+    is_item: Vec<bool>,
     rules: &'a RuleSet,
     lang: Lang,
     files: Vec<String>,
@@ -188,9 +196,21 @@ impl<'a> UniqueKeys<'a> {
         files: Vec<String>,
         inner: Box<dyn RecordSource + 'a>,
     ) -> UniqueKeys<'a> {
+        let mut is_item = vec![false; rules.entities.len()];
+        for e in &rules.entities {
+            for f in &e.fields {
+                if let crate::ir::FieldType::List(item) = f.ty {
+                    if let Some(flag) = is_item.get_mut(item) {
+                        *flag = true;
+                    }
+                }
+            }
+        }
         UniqueKeys {
             inner,
             seen: SeenKeys::new(),
+            failed: std::collections::HashMap::new(),
+            is_item,
             rules,
             lang,
             files,
@@ -220,6 +240,49 @@ impl<'a> UniqueKeys<'a> {
     }
 }
 
+impl UniqueKeys<'_> {
+    /// Remembers the key of a top-level record that failed, when its error quotes it whole.
+    fn note_failed(&mut self, e: &super::RowError) {
+        let Some(key) = e.key.as_deref().filter(|k| !k.is_empty()) else {
+            return;
+        };
+        if key.chars().count() > crate::ir::limits::ECHO_CHARS {
+            return; // echoed as a prefix: not the key itself
+        }
+        let Some(entity) = self.rules.entities.iter().position(|x| x.name == e.entity) else {
+            return;
+        };
+        if self.is_item[entity] {
+            return;
+        }
+        self.failed
+            .entry((entity, key.into()))
+            .or_insert_with(|| (e.file.clone(), e.sheet.clone(), e.row));
+    }
+
+    /// The error for `rec`, whose key a record that failed to load had first.
+    fn repeats_failed(&self, rec: &LoadedRecord, at: &ErrorAt) -> RowError {
+        let lang = self.lang;
+        let info = &self.rules.entities[rec.entity];
+        let (file, sheet, row) = at;
+        let place = match sheet {
+            Some(sheet) => msg!(lang, PLACE_IN_SHEET, file, sheet),
+            None => file.clone(),
+        };
+        let key = super::echo(lang, &rec.key);
+        RowError {
+            file: self.files.get(rec.file).cloned().unwrap_or_default(),
+            sheet: rec.sheet.as_deref().map(str::to_string),
+            entity: info.name.clone(),
+            row: rec.row,
+            column: info.fields.get(info.key).map(|f| f.name.clone()),
+            value: None,
+            key: Some(key.clone()),
+            message: msg!(lang, DUPLICATE_KEY_OF_FAILED, info.name, key, place, row),
+        }
+    }
+}
+
 impl RecordSource for UniqueKeys<'_> {
     fn next_batch(&mut self, max: usize, out: &mut Vec<Item>) -> Result<bool, LoadError> {
         let start = out.len();
@@ -236,9 +299,15 @@ impl RecordSource for UniqueKeys<'_> {
                     );
                     if let Some(first) = first {
                         *item = Item::Error(self.duplicate(rec, &first));
+                    } else if let Some(at) = self.failed.get(&(rec.entity, rec.key.as_str().into()))
+                    {
+                        *item = Item::Error(self.repeats_failed(rec, at));
                     }
                 }
-                Item::Error(e) => super::bound_error(self.lang, e),
+                Item::Error(e) => {
+                    super::bound_error(self.lang, e);
+                    self.note_failed(e);
+                }
                 _ => {}
             }
         }
