@@ -10,20 +10,11 @@ use std::time::{Duration, Instant};
 
 use common::{code, policyc, stderr, stdout, tmp, BEIJING};
 
-const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [usize; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
-
 /// The `i`-th valid unified social credit code.
 fn credit(i: usize) -> String {
     let first = format!("91110000{i:09}");
-    let sum: usize = first
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| ALPHABET.iter().position(|&a| a == b).unwrap() * w)
-        .sum();
-    format!("{first}{}", ALPHABET[(31 - sum % 31) % 31] as char)
+    let check = policyc::data::credit_code::check_char(&first).expect("a well-formed body");
+    format!("{first}{check}")
 }
 
 const FIRM_HEADER: &str = "统一社会信用代码,名称,所在区,行业,绩效等级,涉气排放,应急减排清单,涉密";

@@ -196,16 +196,9 @@ impl<'a> UniqueKeys<'a> {
         files: Vec<String>,
         inner: Box<dyn RecordSource + 'a>,
     ) -> UniqueKeys<'a> {
-        let mut is_item = vec![false; rules.entities.len()];
-        for e in &rules.entities {
-            for f in &e.fields {
-                if let crate::ir::FieldType::List(item) = f.ty {
-                    if let Some(flag) = is_item.get_mut(item) {
-                        *flag = true;
-                    }
-                }
-            }
-        }
+        let is_item = (0..rules.entities.len())
+            .map(|e| super::table::parent_of(rules, e).is_some())
+            .collect();
         UniqueKeys {
             inner,
             seen: SeenKeys::new(),
@@ -219,23 +212,42 @@ impl<'a> UniqueKeys<'a> {
 
     /// The error for `rec`, whose key `first` has already.
     fn duplicate(&self, rec: &LoadedRecord, first: &FirstSeen) -> RowError {
+        let file = self.files.get(first.file).cloned().unwrap_or_default();
+        self.repeated(
+            rec,
+            &file,
+            first.sheet.as_deref(),
+            first.row,
+            crate::messages::m::DUPLICATE_KEY,
+        )
+    }
+
+    /// The row error for `rec`, whose key was seen before at `file`, `sheet`, `row`: a
+    /// record there (`DUPLICATE_KEY`) or the error of one that failed (`DUPLICATE_KEY_OF_FAILED`).
+    fn repeated(
+        &self,
+        rec: &LoadedRecord,
+        file: &str,
+        sheet: Option<&str>,
+        row: usize,
+        message: crate::messages::Msg,
+    ) -> RowError {
         let lang = self.lang;
         let info = &self.rules.entities[rec.entity];
-        let file = |i: usize| self.files.get(i).cloned().unwrap_or_default();
-        let place = match &first.sheet {
-            Some(sheet) => msg!(lang, PLACE_IN_SHEET, file(first.file), sheet),
-            None => file(first.file),
+        let place = match sheet {
+            Some(sheet) => msg!(lang, PLACE_IN_SHEET, file, sheet),
+            None => file.to_string(),
         };
         let key = super::echo(lang, &rec.key);
         RowError {
-            file: file(rec.file),
+            file: self.files.get(rec.file).cloned().unwrap_or_default(),
             sheet: rec.sheet.as_deref().map(str::to_string),
             entity: info.name.clone(),
             row: rec.row,
             column: info.fields.get(info.key).map(|f| f.name.clone()),
             value: None,
             key: Some(key.clone()),
-            message: msg!(lang, DUPLICATE_KEY, info.name, key, place, first.row),
+            message: message.fmt(lang, &[&info.name, &key, &place, &row]),
         }
     }
 }
@@ -261,25 +273,14 @@ impl UniqueKeys<'_> {
     }
 
     /// The error for `rec`, whose key a record that failed to load had first.
-    fn repeats_failed(&self, rec: &LoadedRecord, at: &ErrorAt) -> RowError {
-        let lang = self.lang;
-        let info = &self.rules.entities[rec.entity];
-        let (file, sheet, row) = at;
-        let place = match sheet {
-            Some(sheet) => msg!(lang, PLACE_IN_SHEET, file, sheet),
-            None => file.clone(),
-        };
-        let key = super::echo(lang, &rec.key);
-        RowError {
-            file: self.files.get(rec.file).cloned().unwrap_or_default(),
-            sheet: rec.sheet.as_deref().map(str::to_string),
-            entity: info.name.clone(),
-            row: rec.row,
-            column: info.fields.get(info.key).map(|f| f.name.clone()),
-            value: None,
-            key: Some(key.clone()),
-            message: msg!(lang, DUPLICATE_KEY_OF_FAILED, info.name, key, place, row),
-        }
+    fn repeats_failed(&self, rec: &LoadedRecord, (file, sheet, row): &ErrorAt) -> RowError {
+        self.repeated(
+            rec,
+            file,
+            sheet.as_deref(),
+            *row,
+            crate::messages::m::DUPLICATE_KEY_OF_FAILED,
+        )
     }
 }
 
