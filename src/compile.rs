@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::analysis;
-use crate::diagnostics::{self, Diagnostic};
+use crate::diagnostics::{self, Code, Diagnostic};
 use crate::ir::{self, RuleSet};
 use crate::semantics::resolve::ImportRoot;
 use crate::semantics::{self, Checked};
@@ -29,7 +29,7 @@ impl Compilation {
 /// `display_name` is how diagnostics name the entry file. Imports stay inside the default
 /// import root of `path` (the nearest directory above it holding `policyc.toml`, else its
 /// own directory). An unreadable or refused entry file (not a regular file, over
-/// [`crate::ir::limits::MAX_POLICY_BYTES`]) is an I/O error, carrying a
+/// [`crate::limits::MAX_POLICY_BYTES`]) is an I/O error, carrying a
 /// [`crate::source::Refusal`] when refused; every problem inside the policy is a diagnostic.
 pub fn compile_file(path: &Path, display_name: &str) -> std::io::Result<Compilation> {
     compile_file_in(path, display_name, None)
@@ -63,17 +63,23 @@ pub fn compile_source_in(display_name: &str, text: &str, root: &ImportRoot) -> C
 
 /// Imports refused by the loader (absolute, outside the root, not a regular file or too
 /// large, not policy text): like an unreadable import, the program lacks their declarations.
-const IMPORT_REFUSED: &[&str] = &["E0107", "E0108", "E0109", "E0110"];
+const IMPORT_REFUSED: &[Code] = &[Code::E0107, Code::E0108, Code::E0109, Code::E0110];
 
 fn compile_program(program: semantics::Program, mut diags: Vec<Diagnostic>) -> Compilation {
     let syntax_failed = diags.iter().any(|d| {
         matches!(
             d.code,
-            "E0001" | "E0002" | "E0003" | "E0004" | "E0005" | "E0103" | "E0104"
+            Code::E0001
+                | Code::E0002
+                | Code::E0003
+                | Code::E0004
+                | Code::E0005
+                | Code::E0103
+                | Code::E0104
         ) || IMPORT_REFUSED.contains(&d.code)
     });
     // Every other syntax code (E00xx: refused characters, condition limits) stops there too.
-    let syntax_failed = syntax_failed || diags.iter().any(|d| d.code.starts_with("E00"));
+    let syntax_failed = syntax_failed || diags.iter().any(|d| d.code.as_str().starts_with("E00"));
     let mut checked = None;
     // After a syntax or import error, declarations are missing: type errors would only echo it.
     if !syntax_failed {

@@ -27,7 +27,7 @@ pub struct Label {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     pub labels: Vec<Label>,
     pub notes: Vec<String>,
@@ -36,8 +36,8 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic whose severity follows from its code (`E…` error, `W…` warning).
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        let severity = if code.starts_with('W') {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        let severity = if code.as_str().starts_with('W') {
             Severity::Warning
         } else {
             Severity::Error
@@ -100,14 +100,61 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 
 /// Every stable code with a one-line summary and a long explanation (`policyc explain CODE`).
 pub struct CodeInfo {
-    pub code: &'static str,
+    pub code: Code,
     pub summary: &'static str,
     pub explanation: &'static str,
 }
 
-pub const CODES: &[CodeInfo] = &include!("diagnostics/codes.in");
+include!(concat!(env!("OUT_DIR"), "/codes.rs"));
 
+impl Code {
+    /// The code's summary and explanation.
+    pub fn info(self) -> &'static CodeInfo {
+        &CODES[self as usize]
+    }
+
+    /// The code written as `text` (any case), if there is one.
+    pub fn parse(text: &str) -> Option<Code> {
+        let upper = text.to_ascii_uppercase();
+        Code::ALL.iter().copied().find(|c| c.as_str() == upper)
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Tests and callers may compare a code with its text: `d.code == Code::E0201`.
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl serde::Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// The explanation of `code` (any case), for `policyc explain`.
 pub fn explain(code: &str) -> Option<&'static CodeInfo> {
-    let upper = code.to_ascii_uppercase();
-    CODES.iter().find(|c| c.code == upper)
+    Code::parse(code).map(Code::info)
+}
+
+#[cfg(test)]
+mod code_table_tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_in_the_order_of_the_enum() {
+        for (i, c) in Code::ALL.iter().enumerate() {
+            assert_eq!(CODES[i].code, *c);
+            assert_eq!(*c as usize, i);
+        }
+        assert_eq!(Code::parse("e0201"), Some(Code::E0201));
+        assert_eq!(Code::parse("E9999"), None);
+    }
 }

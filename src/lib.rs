@@ -49,6 +49,7 @@ pub mod dates;
 pub mod diagnostics;
 pub mod eval;
 pub mod ir;
+pub mod limits;
 pub mod messages;
 pub mod report;
 pub mod semantics;

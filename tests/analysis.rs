@@ -23,7 +23,7 @@ fn policies_in(dir: &str) -> Vec<PathBuf> {
 fn analysis_codes() -> Vec<&'static str> {
     CODES
         .iter()
-        .map(|c| c.code)
+        .map(|c| c.code.as_str())
         .filter(|c| c[1..].starts_with("03"))
         .collect()
 }
@@ -123,7 +123,7 @@ fn a_library_file_is_not_reported_unused_but_an_unused_import_is() {
     let found: Vec<(&str, &str)> = c
         .diagnostics
         .iter()
-        .map(|d| (d.code, d.message.as_str()))
+        .map(|d| (d.code.as_str(), d.message.as_str()))
         .collect();
     // lib.policy is unused; levels.policy provides the levels the measure uses.
     assert_eq!(
@@ -182,7 +182,7 @@ fn validate_sarif(doc: &Value) {
     let rules = driver["rules"].as_array().expect("rules");
     assert_eq!(rules.len(), CODES.len());
     for (rule, info) in rules.iter().zip(CODES) {
-        assert_eq!(rule["id"], info.code);
+        assert_eq!(rule["id"], info.code.as_str());
         assert_eq!(rule["shortDescription"]["text"], info.summary);
         assert_eq!(rule["fullDescription"]["text"], info.explanation);
         assert!(rule["help"]["text"].is_string());

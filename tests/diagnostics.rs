@@ -20,7 +20,7 @@ fn broken_files() -> Vec<PathBuf> {
 fn render(path: &Path) -> (String, Vec<&'static str>) {
     let name = path.to_string_lossy().replace('\\', "/");
     let c = compile_file(path, &name).expect("broken policies are readable");
-    let codes = c.diagnostics.iter().map(|d| d.code).collect();
+    let codes = c.diagnostics.iter().map(|d| d.code.as_str()).collect();
     (render_plain(&c.sources, &c.diagnostics), codes)
 }
 

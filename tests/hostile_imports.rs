@@ -442,7 +442,7 @@ fn dev_zero_as_policy_import_or_rules_is_refused() {
 
 #[test]
 fn files_over_the_size_limits_are_refused_before_reading() {
-    use policyc::ir::limits::{MAX_POLICY_BYTES, MAX_RULES_FILE_BYTES};
+    use policyc::limits::{MAX_POLICY_BYTES, MAX_RULES_FILE_BYTES};
     let base = tmp("imp-large");
     let big = base.join("big.policy");
     sparse(&big, MAX_POLICY_BYTES + 1);

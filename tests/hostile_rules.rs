@@ -376,7 +376,7 @@ fn a_deeply_bracketed_plan_compiles_to_a_rule_set_that_loads() {
     // back ("recursion limit exceeded"): `check` and `compile` passed, `eval` exited 2.
     // The parser now stops conditions nested past MAX_CONDITION_NESTING; at that limit (a
     // `非` and a bracket per step) the compiled rule set must load.
-    let steps = policyc::ir::limits::MAX_CONDITION_NESTING / 2;
+    let steps = policyc::limits::MAX_CONDITION_NESTING / 2;
     let dir = tmp("rules-deep");
     let policy = format!(
         "预警级别 {{ 黄色 < 橙色 }}\n实体 企业 键 名称 {{ 名称: 文本  甲: 布尔  乙: 布尔 }}\n\

@@ -295,7 +295,7 @@ fn policyc_small_stack(kib: usize, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn conditions_at_the_limit_evaluate_and_past_it_are_diagnosed() {
-    use policyc::ir::limits::{MAX_CONDITION_NESTING, MAX_CONDITION_OPERANDS};
+    use policyc::limits::{MAX_CONDITION_NESTING, MAX_CONDITION_OPERANDS};
     let dir = tmp("hostile-text-chains");
     let data = dir.join("firms.json");
     std::fs::write(&data, FIRMS_JSON).unwrap();

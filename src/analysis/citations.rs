@@ -2,14 +2,14 @@
 //! repeats the clause it rests on; without one, an auditor cannot check it.
 
 use super::Cx;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 
 pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     for m in &cx.checked.measures {
         if !m.has_cite {
             out.push(
                 Diagnostic::new(
-                    "W0312",
+                    Code::W0312,
                     format!("measure `{}` cites no clause", m.info.name),
                 )
                 .primary(m.name_span, "no `依据` (citation)")
@@ -24,7 +24,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             if x.cite.is_none() {
                 out.push(
                     Diagnostic::new(
-                        "W0312",
+                        Code::W0312,
                         format!("an exception of measure `{}` cites no clause", m.info.name),
                     )
                     .primary(*span, "no `依据` (citation)")
@@ -38,7 +38,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         if x.info.cite.is_none() {
             out.push(
                 Diagnostic::new(
-                    "W0312",
+                    Code::W0312,
                     format!("exemption `{}` cites no clause", x.info.name),
                 )
                 .primary(x.name_span, "no `依据` (citation)")

@@ -6,9 +6,9 @@
 use super::cond::{Known, Sat, Tri};
 use super::grid::Grid;
 use super::{list, Cx};
-use crate::diagnostics::Diagnostic;
-use crate::ir::limits::{MAX_COMBINATIONS, MAX_SEARCHES};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Dim, Expr, FieldRef, KeySource, Lookup};
+use crate::limits::{MAX_COMBINATIONS, MAX_SEARCHES};
 use crate::source::Span;
 use crate::syntax::ast;
 
@@ -186,7 +186,7 @@ fn check_lookup(
         ),
     };
     let mut d = Diagnostic::new(
-        "W0301",
+        Code::W0301,
         format!(
             "table `{}` has no cell for {witness}{more}, which measure `{}` looks up",
             table.name, m.info.name

@@ -3,7 +3,7 @@
 //! interval reasoning on numbers and dates, and says "don't know" (never "no") for what it
 //! cannot model (comparisons between two fields, quantifiers, a search over budget).
 
-use crate::ir::limits::{ANALYSIS_BUDGET, ANALYSIS_MAX_DEPTH};
+use crate::limits::{ANALYSIS_BUDGET, ANALYSIS_MAX_DEPTH};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 

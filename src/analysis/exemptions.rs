@@ -2,7 +2,7 @@
 //! E0309: an exemption lifts a measure declared `不可豁免` (non-exemptible).
 
 use super::Cx;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 
 pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     for x in &cx.checked.exemptions {
@@ -14,7 +14,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 let xe = &cx.checked.entities[x.info.entity].name;
                 out.push(
                     Diagnostic::new(
-                        "E0308",
+                        Code::E0308,
                         format!(
                             "exemption `{}` covers `{xe}` records, but measure `{}` concerns `{}`: it can never lift it",
                             x.info.name,
@@ -35,7 +35,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             if let Some(ne) = m.non_exemptible_span {
                 out.push(
                     Diagnostic::new(
-                        "E0309",
+                        Code::E0309,
                         format!(
                             "exemption `{}` lifts measure `{}`, which is `不可豁免` (non-exemptible)",
                             x.info.name, m.info.name

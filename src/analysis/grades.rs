@@ -5,7 +5,7 @@
 use super::completeness::combo_text;
 use super::grid::Decrease;
 use super::Cx;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::Dim;
 
 pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
@@ -72,7 +72,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                         cx.action_text(w)
                     )
                 };
-                let mut d = Diagnostic::new("E0307", message)
+                let mut d = Diagnostic::new(Code::E0307, message)
                     .primary(better_span, format!("`{}` for {bn}", cx.action_text(b)))
                     .secondary(
                         worse_span,

@@ -1,6 +1,6 @@
 //! A table as a dense grid of its cells with their spans, shared by the table analyses.
 
-use crate::ir::limits::MAX_ANALYSED_CELLS;
+use crate::limits::MAX_ANALYSED_CELLS;
 use std::collections::HashMap;
 
 use crate::ir::{Action, Dim};

@@ -9,7 +9,7 @@ use super::grid::{weaker, Decrease};
 
 use super::completeness::combo_text;
 use super::Cx;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Action, Dim, MeasureKind};
 use crate::source::Span;
 
@@ -64,7 +64,7 @@ fn tables(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 format!("{}: ", who.join(", "))
             };
             let mut d = Diagnostic::new(
-                "E0305",
+                Code::E0305,
                 format!(
                     "table `{}` {} from {} to {}: {who}`{}` at {} but `{}` at {}",
                     table.name,
@@ -143,7 +143,7 @@ fn measure_actions(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 })
             };
             let mut d = Diagnostic::new(
-                "E0305",
+                Code::E0305,
                 format!(
                     "measure `{}` {} from {} to {}: `{}` at {} but `{}` at {}",
                     m.info.name,
@@ -184,7 +184,7 @@ fn replacements(cx: &Cx, out: &mut Vec<Diagnostic>) {
             if old == ri {
                 out.push(
                     Diagnostic::new(
-                        "E0313",
+                        Code::E0313,
                         format!("measure `{}` replaces itself", r.info.name),
                     )
                     .primary(span, "the measure's own name")
@@ -193,7 +193,7 @@ fn replacements(cx: &Cx, out: &mut Vec<Diagnostic>) {
             } else if m.info.entity != r.info.entity || m.info.item != r.info.item {
                 out.push(
                     Diagnostic::new(
-                        "E0313",
+                        Code::E0313,
                         format!(
                             "measure `{}` cannot replace `{}`: their subjects differ (`{}` and `{}`)",
                             r.info.name,
@@ -298,7 +298,7 @@ fn dropped(cx: &Cx, out: &mut Vec<Diagnostic>) {
             .unwrap_or(lo);
         out.push(
             Diagnostic::new(
-                "E0306",
+                Code::E0306,
                 format!(
                     "mandatory measure `{}` is in force at {} but not at {}",
                     m.info.name,

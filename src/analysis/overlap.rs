@@ -3,7 +3,7 @@
 
 use super::completeness::combo_text;
 use super::Cx;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Base, MeasureKind};
 use crate::source::Span;
 use std::collections::hash_map::Entry;
@@ -48,7 +48,7 @@ fn cells(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 .collect();
             let mut d = if conflict {
                 Diagnostic::new(
-                    "E0302",
+                    Code::E0302,
                     format!(
                         "table `{}` gives two different cells for {witness}: `{}` and `{}`",
                         table.name,
@@ -60,7 +60,7 @@ fn cells(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 .help("keep one cell per combination: remove the repeated row or key, or correct its group or row key")
             } else {
                 Diagnostic::new(
-                    "W0303",
+                    Code::W0303,
                     format!(
                         "table `{}` gives the cell for {witness} twice (`{}`)",
                         table.name,
@@ -147,7 +147,7 @@ fn measures(cx: &Cx, out: &mut Vec<Diagnostic>) {
             .unwrap_or_else(|| "the same wording".to_string());
         out.push(
             Diagnostic::new(
-                "W0304",
+                Code::W0304,
                 format!(
                     "measure `{}` repeats measure `{}`: same subject, levels, condition and action",
                     b.info.name, a.info.name

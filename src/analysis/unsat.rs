@@ -4,7 +4,7 @@
 
 use super::cond::{Known, Reason, Sat};
 use super::Cx;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::Expr;
 use crate::source::Span;
 
@@ -54,7 +54,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         if m.info.levels == 0 {
             out.push(
                 Diagnostic::new(
-                    "W0310",
+                    Code::W0310,
                     format!("measure `{}` is never in force", m.info.name),
                 )
                 .primary(
@@ -75,7 +75,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 );
                 if let Sat::No(r) = &s {
                     let mut d = Diagnostic::new(
-                        "W0310",
+                        Code::W0310,
                         format!("the condition of measure `{}` can never hold", m.info.name),
                     )
                     .primary(
@@ -114,7 +114,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                     Sat::No(_)
                 );
                 let mut d = Diagnostic::new(
-                    "W0310",
+                    Code::W0310,
                     format!("an exception of measure `{}` can never hold", m.info.name),
                 )
                 .primary(*span, why(cx, &r, &scope));
@@ -139,7 +139,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             let span: Span = x.condition_span.unwrap_or(x.subject_span);
             out.push(
                 Diagnostic::new(
-                    "W0310",
+                    Code::W0310,
                     format!(
                         "the condition of exemption `{}` can never hold",
                         x.info.name

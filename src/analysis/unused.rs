@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use super::Cx;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Action, Dim, Expr, FieldType};
 use crate::source::FileId;
 use crate::syntax::ast::Decl;
@@ -138,7 +138,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         for (i, e) in c.enums.iter().enumerate() {
             if c.enum_spans[i].file == 0 && !used.contains(&Item::Enum(i)) {
                 out.push(
-                    Diagnostic::new("W0311", format!("enum `{}` is never used", e.name))
+                    Diagnostic::new(Code::W0311, format!("enum `{}` is never used", e.name))
                         .primary(c.enum_spans[i], "declared here, used by no field or table")
                         .help("remove it, or use it as the type of a field"),
                 );
@@ -148,7 +148,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             if c.restriction_spans[i].file == 0 && !used.contains(&Item::Restriction(i)) {
                 out.push(
                     Diagnostic::new(
-                        "W0311",
+                        Code::W0311,
                         format!("restriction `{}` is never applied", r.name),
                     )
                     .primary(c.restriction_spans[i], "declared here, named by no `禁止`")
@@ -159,15 +159,16 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         for (i, t) in c.tables.iter().enumerate() {
             if t.name_span.file == 0 && !used.contains(&Item::Table(i)) {
                 out.push(
-                    Diagnostic::new("W0311", format!("table `{}` is never looked up", t.name))
-                        .primary(t.name_span, "declared here, looked up by no measure")
-                        .note(
-                            "a file without measures is a library, and its tables are not reported",
-                        )
-                        .help(format!(
-                            "look it up in a measure's `要求`, e.g. `要求 {}[…]`, or remove it",
-                            t.name
-                        )),
+                    Diagnostic::new(
+                        Code::W0311,
+                        format!("table `{}` is never looked up", t.name),
+                    )
+                    .primary(t.name_span, "declared here, looked up by no measure")
+                    .note("a file without measures is a library, and its tables are not reported")
+                    .help(format!(
+                        "look it up in a measure's `要求`, e.g. `要求 {}[…]`, or remove it",
+                        t.name
+                    )),
                 );
             }
         }
@@ -205,7 +206,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         if !is_used {
             out.push(
                 Diagnostic::new(
-                    "W0311",
+                    Code::W0311,
                     format!(
                         "nothing from the imported file `{}` is used",
                         imp.path.value

@@ -25,7 +25,7 @@ fn identity(c: &Compilation, d: &Diagnostic) -> (String, usize, usize, &'static 
         ),
         None => (String::new(), 0, 0),
     };
-    (file, start, end, d.code, d.message.clone())
+    (file, start, end, d.code.as_str(), d.message.clone())
 }
 
 /// Writes a JSON document to stdout; a closed pipe ends the run instead of panicking.

@@ -404,7 +404,7 @@ pub(crate) fn load_rules(
     {
         // A regular file only (a pipe or a device is refused before it is opened), read with
         // a bound.
-        let read = crate::source::read_regular(path, crate::ir::limits::MAX_RULES_FILE_BYTES)
+        let read = crate::source::read_regular(path, crate::limits::MAX_RULES_FILE_BYTES)
             .map_err(|e| fail(super::read_error(path, &e, lang, super::WholeFile::Rules)))?;
         let text = String::from_utf8(read).map_err(|_| {
             fail(miette::miette!(

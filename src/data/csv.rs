@@ -23,13 +23,13 @@ use super::table::{
     find_header, no_header, rows_to_scan, BadRow, Cells, Header, ParentLink, TableRow,
 };
 use super::text;
-use crate::ir::limits::{MAX_CELLS_PER_ROW, MAX_RECORD_BYTES};
 use crate::ir::RuleSet;
+use crate::limits::{MAX_CELLS_PER_ROW, MAX_RECORD_BYTES};
 use crate::messages::Lang;
 use crate::msg;
 
 /// Why a record was cut short as it was read: it passed a limit of
-/// [`crate::ir::limits`]. The bytes past the limit are read past, not kept.
+/// [`crate::limits`]. The bytes past the limit are read past, not kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cut {
     /// Longer than [`MAX_RECORD_BYTES`].
@@ -923,7 +923,7 @@ mod tests {
     #[test]
     fn records_past_the_limits_are_cut_and_marked() {
         use super::Cut;
-        use crate::ir::limits::{MAX_CELLS_PER_ROW, MAX_RECORD_BYTES};
+        use crate::limits::{MAX_CELLS_PER_ROW, MAX_RECORD_BYTES};
         let big = "x".repeat(MAX_RECORD_BYTES + 10);
         let wide = ",".repeat(MAX_CELLS_PER_ROW + 5);
         let text = format!("a,b\n1,\"{big}\n\"\n2,{big}\n{wide}\n3,c\n");

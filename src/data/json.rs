@@ -107,14 +107,14 @@ fn convert(
         ),
     };
     if let Json::String(s) = v {
-        if s.len() > crate::ir::limits::MAX_CELL_BYTES {
+        if s.len() > crate::limits::MAX_CELL_BYTES {
             return Err(CellError {
                 column: column.to_string(),
                 message: msg!(
                     cols.lang,
                     CELL_TOO_LARGE,
                     s.len(),
-                    crate::ir::limits::MAX_CELL_BYTES
+                    crate::limits::MAX_CELL_BYTES
                 ),
             });
         }

@@ -11,8 +11,8 @@ use super::json::{object_item, unknown_keys, ColumnIndex};
 use super::source::{Item, LoadError, RecordSource};
 use super::text;
 use super::RowError;
-use crate::ir::limits::MAX_RECORD_BYTES;
 use crate::ir::RuleSet;
+use crate::limits::MAX_RECORD_BYTES;
 use crate::messages::Lang;
 use crate::msg;
 

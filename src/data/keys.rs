@@ -258,7 +258,7 @@ impl UniqueKeys<'_> {
         let Some(key) = e.key.as_deref().filter(|k| !k.is_empty()) else {
             return;
         };
-        if key.chars().count() > crate::ir::limits::ECHO_CHARS {
+        if key.chars().count() > crate::limits::ECHO_CHARS {
             return; // echoed as a prefix: not the key itself
         }
         let Some(entity) = self.rules.entities.iter().position(|x| x.name == e.entity) else {

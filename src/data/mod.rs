@@ -55,10 +55,10 @@ pub struct RowError {
 }
 
 /// A cell's text as a message echoes it: whole when it is short, else its first
-/// [`ECHO_CHARS`](crate::ir::limits::ECHO_CHARS) characters, an ellipsis and its length, so a
+/// [`ECHO_CHARS`](crate::limits::ECHO_CHARS) characters, an ellipsis and its length, so a
 /// huge bad cell never makes a huge message.
 pub fn echo(lang: Lang, text: &str) -> String {
-    use crate::ir::limits::ECHO_CHARS;
+    use crate::limits::ECHO_CHARS;
     match text.char_indices().nth(ECHO_CHARS) {
         None => text.to_string(),
         Some((cut, _)) => msg!(lang, ECHO_CUT, &text[..cut], text.chars().count()),
@@ -68,7 +68,7 @@ pub fn echo(lang: Lang, text: &str) -> String {
 /// Bounds what a row error echoes (the key, the cell, the message) whatever produced it: the
 /// last guard, after [`echo`] at the places that quote a cell.
 pub fn bound_error(lang: Lang, e: &mut RowError) {
-    use crate::ir::limits::ECHO_CHARS;
+    use crate::limits::ECHO_CHARS;
     let too_long = |t: &str, n: usize| t.len() > 4 * n && t.chars().nth(n).is_some();
     for t in [&mut e.key, &mut e.value, &mut e.column]
         .into_iter()
@@ -521,7 +521,7 @@ pub enum Whole {
 }
 
 /// Reads a whole data file (or standard input, or a pipe) as bytes, at most
-/// [`MAX_WHOLE_FILE_BYTES`](crate::ir::limits::MAX_WHOLE_FILE_BYTES): a regular file over it
+/// [`MAX_WHOLE_FILE_BYTES`](crate::limits::MAX_WHOLE_FILE_BYTES): a regular file over it
 /// is refused by its size before it is read, anything else once the limit is passed.
 pub fn read_bytes(lang: Lang, path: &str, name: &str) -> Result<Vec<u8>, source::LoadError> {
     read_whole(lang, path, name, Whole::Any)
@@ -534,7 +534,7 @@ pub fn read_whole(
     name: &str,
     kind: Whole,
 ) -> Result<Vec<u8>, source::LoadError> {
-    use crate::ir::limits::MAX_WHOLE_FILE_BYTES;
+    use crate::limits::MAX_WHOLE_FILE_BYTES;
     use std::io::Read;
     let too_large = || {
         source::LoadError::new(msg!(lang, DATA_FILE_TOO_LARGE, name, MAX_WHOLE_FILE_BYTES))

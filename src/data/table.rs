@@ -7,8 +7,8 @@ use super::mapping::{EntityMap, Mapping};
 use super::normalize::{is_nothing, parse_bool};
 use super::source::{LoadError, SkipReason};
 use super::values::{check_credit_code, expected, parse_cell, respell, respell_set};
-use crate::ir::limits::MAX_CELL_BYTES;
 use crate::ir::{FieldType, Record, RuleSet, Value};
+use crate::limits::MAX_CELL_BYTES;
 use crate::messages::{list_sep, or_sep, quoted, Lang};
 use crate::msg;
 

@@ -11,7 +11,7 @@
 //! The workbook's bytes are held (a zip archive is read by seeking); rows are not: a reader
 //! thread streams each sheet's cells into batches of records.
 
-use crate::ir::limits::{
+use crate::limits::{
     ECHO_CHARS, MAX_CELL_BYTES, MAX_COLUMNS, MAX_COMPRESSION_RATIO, MAX_PART_BYTES, MAX_SHEET_ROWS,
 };
 use std::collections::VecDeque;

@@ -3,8 +3,8 @@
 
 use std::cmp::Ordering;
 
-use crate::ir::limits::MAX_FRAMES;
 use crate::ir::{CompareAs, Expr, FieldRef, Operand, Record, RuleSet, Value};
+use crate::limits::MAX_FRAMES;
 
 static EMPTY: Record = Record { values: Vec::new() };
 

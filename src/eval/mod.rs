@@ -7,11 +7,11 @@ pub mod explain;
 mod expr;
 pub mod run;
 
-use crate::ir::limits::MAX_TABLE_DIMS;
 use crate::ir::{
     Action, ActionPlan, EntityId, KeySource, LevelId, MeasureKind, Record, RuleSet, ValidRuleSet,
     Value,
 };
+use crate::limits::MAX_TABLE_DIMS;
 pub use expr::{eval_condition, Frames};
 
 /// Why an entry does not apply although its measure matched.

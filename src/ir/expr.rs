@@ -159,8 +159,8 @@ pub mod flat {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     use super::{CmpOp, CompareAs, Expr, FieldRef, Operand};
-    use crate::ir::limits::MAX_EXPR_DEPTH;
     use crate::ir::Value;
+    use crate::limits::MAX_EXPR_DEPTH;
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     enum Node {

@@ -4,7 +4,6 @@
 pub mod action;
 pub mod compiled;
 pub mod expr;
-pub mod limits;
 pub mod lower;
 pub mod usage;
 pub mod validate;

@@ -3,7 +3,7 @@
 //! [`RuleSet::validate`] turns a rule set into a [`ValidRuleSet`], the only kind
 //! [`crate::eval::Evaluator::new`] accepts: every index in range (entities, fields, levels,
 //! enums, measures, exemptions, tables, keys, restrictions, frames), every table dense, every
-//! mask within its levels or variants, and the limits of [`super::limits`] respected. A rule
+//! mask within its levels or variants, and the limits of [`crate::limits`] respected. A rule
 //! set from `compile` passes by construction; one read from a file passes only if it is well
 //! formed, whatever its hash says (the hash detects accidents, not tampering).
 //!
@@ -12,11 +12,11 @@
 
 use std::ops::Deref;
 
-use super::limits::{MAX_EXPR_DEPTH, MAX_FRAMES, MAX_RESTRICTIONS, MAX_TABLE_DIMS, MAX_VARIANTS};
 use super::{
     Action, ActionPlan, Base, CompareAs, Dim, Expr, FieldRef, FieldType, KeySource, MeasureInfo,
     Operand, RuleSet, Value,
 };
+use crate::limits::{MAX_EXPR_DEPTH, MAX_FRAMES, MAX_RESTRICTIONS, MAX_TABLE_DIMS, MAX_VARIANTS};
 use crate::messages::Lang;
 use crate::msg;
 

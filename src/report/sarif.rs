@@ -60,7 +60,7 @@ fn rules() -> Vec<Json> {
     CODES
         .iter()
         .map(|c| {
-            let level = if c.code.starts_with('W') {
+            let level = if c.code.as_str().starts_with('W') {
                 "warning"
             } else {
                 "error"

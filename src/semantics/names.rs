@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::syntax::ast::{Decl, Name};
 use crate::syntax::chars::code_point;
 
@@ -82,7 +82,7 @@ impl<'a> Namespace<'a> {
         }
         diags.push(
             Diagnostic::new(
-                "E0120",
+                Code::E0120,
                 format!(
                     "`{}` looks the same as `{}` but is another name",
                     name.text, first.text
@@ -120,7 +120,7 @@ mod tests {
     use crate::semantics::resolve::load_program_text;
     use std::path::Path;
 
-    fn codes(text: &str) -> Vec<&'static str> {
+    fn codes(text: &str) -> Vec<Code> {
         let (_, diags) = load_program_text(Path::new("a.policy"), "a.policy", Ok(text.into()));
         diags.iter().map(|d| d.code).collect()
     }
@@ -138,18 +138,24 @@ mod tests {
     fn look_alike_declarations_are_errors_in_each_namespace() {
         // Two measures, one with a Cyrillic letter.
         let d = "措施 A停工 强制性 黄色 {}\n措施 \u{0410}停工 强制性 黄色 {}";
-        assert_eq!(codes(d), ["E0120"]);
+        assert_eq!(codes(d), [Code::E0120]);
         // Across kinds: a table and a restriction share the namespace.
-        assert_eq!(codes("限制 停\u{30A8} \"x\"\n表 停工 (级别) {}"), ["E0120"]);
-        assert_eq!(codes("枚举 E { A, \u{0410} }"), ["E0120"]);
-        assert_eq!(codes("预警级别 { 黄色 (o) < 橙色 (\u{043E}) }"), ["E0120"]);
+        assert_eq!(
+            codes("限制 停\u{30A8} \"x\"\n表 停工 (级别) {}"),
+            [Code::E0120]
+        );
+        assert_eq!(codes("枚举 E { A, \u{0410} }"), [Code::E0120]);
+        assert_eq!(
+            codes("预警级别 { 黄色 (o) < 橙色 (\u{043E}) }"),
+            [Code::E0120]
+        );
         assert_eq!(
             codes("实体 企业 键 码 { 码: 文本\n c码: 文本\n \u{0441}码: 文本 }"),
-            ["E0120"]
+            [Code::E0120]
         );
         // Different namespaces may hold look-alikes; identical names are not look-alikes.
         assert!(codes("枚举 E { A }\n枚举 F { \u{0410} }").is_empty());
         assert!(codes("枚举 E { A, B, B-, 引领性 }\n枚举 G { A级, B级 }").is_empty());
-        assert_eq!(codes("枚举 E { x }\n枚举 E { y }"), ["E0102"]);
+        assert_eq!(codes("枚举 E { x }\n枚举 E { y }"), [Code::E0102]);
     }
 }

@@ -4,8 +4,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::Diagnostic;
-use crate::ir::limits::MAX_POLICY_BYTES;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::limits::MAX_POLICY_BYTES;
 use crate::source::{read_regular, refusal, Refusal, SourceFile, SourceMap, Span};
 use crate::syntax::{self, ast::*};
 
@@ -233,7 +233,7 @@ fn not_policy_entry(
     let at = Span::new(id, end, end);
     match why {
         NotPolicy::NotUtf8 { at: byte, line } => {
-            Diagnostic::new("E0003", "the policy file is not valid UTF-8 text")
+            Diagnostic::new(Code::E0003, "the policy file is not valid UTF-8 text")
                 .primary(
                     at,
                     format!("invalid UTF-8 at byte {byte} (line {line}); the text is not shown"),
@@ -241,7 +241,7 @@ fn not_policy_entry(
                 .help("save the policy as UTF-8; policy files are text, not binary or GB18030")
         }
         NotPolicy::Binary { line } => Diagnostic::new(
-            "E0110",
+            Code::E0110,
             format!("`{name}` is not policy text: it holds binary data"),
         )
         .primary(
@@ -250,7 +250,7 @@ fn not_policy_entry(
         )
         .help(NOT_POLICY_HELP),
         NotPolicy::NoDeclaration => Diagnostic::new(
-            "E0110",
+            Code::E0110,
             format!("`{name}` is not policy text: it does not start with a declaration"),
         )
         .primary(at, "no declaration at the start; the text is not shown")
@@ -262,7 +262,7 @@ fn not_policy_entry(
 fn not_policy_import(import: &ImportDecl, shown: &str, why: NotPolicy) -> Diagnostic {
     match why {
         NotPolicy::NotUtf8 { at, line } => Diagnostic::new(
-            "E0003",
+            Code::E0003,
             format!("the imported file `{shown}` is not valid UTF-8 text"),
         )
         .primary(
@@ -271,7 +271,7 @@ fn not_policy_import(import: &ImportDecl, shown: &str, why: NotPolicy) -> Diagno
         )
         .help("save the policy as UTF-8; policy files are text, not binary or GB18030"),
         NotPolicy::Binary { line } => Diagnostic::new(
-            "E0110",
+            Code::E0110,
             format!("the imported file `{shown}` is not policy text: it holds binary data"),
         )
         .primary(
@@ -280,7 +280,7 @@ fn not_policy_import(import: &ImportDecl, shown: &str, why: NotPolicy) -> Diagno
         )
         .help(NOT_POLICY_HELP),
         NotPolicy::NoDeclaration => Diagnostic::new(
-            "E0110",
+            Code::E0110,
             format!(
                 "the imported file `{shown}` is not policy text: it does not start with a declaration"
             ),
@@ -482,7 +482,7 @@ impl Loader<'_> {
         let written = Path::new(value);
         if written.has_root() || written.is_absolute() {
             self.diags.push(
-                Diagnostic::new("E0107", format!("the import path `{value}` is absolute"))
+                Diagnostic::new(Code::E0107, format!("the import path `{value}` is absolute"))
                     .primary(import.path.span, "an absolute path")
                     .help(format!(
                         "write the path relative to the importing file ({importer_name}); imports stay inside the project's import root"
@@ -503,11 +503,14 @@ impl Loader<'_> {
             Ok(c) => c,
             Err(e) => {
                 self.diags.push(
-                    Diagnostic::new("E0103", format!("cannot read the imported file `{value}`"))
-                        .primary(import.path.span, e.to_string())
-                        .help(format!(
-                            "import paths are relative to the importing file ({importer_name})"
-                        )),
+                    Diagnostic::new(
+                        Code::E0103,
+                        format!("cannot read the imported file `{value}`"),
+                    )
+                    .primary(import.path.span, e.to_string())
+                    .help(format!(
+                        "import paths are relative to the importing file ({importer_name})"
+                    )),
                 );
                 return None;
             }
@@ -522,7 +525,7 @@ impl Loader<'_> {
         if self.open.contains(&canonical) {
             self.diags.push(
                 Diagnostic::new(
-                    "E0104",
+                    Code::E0104,
                     format!("import cycle: `{value}` imports a file that imports it"),
                 )
                 .primary(import.span, "this import closes a cycle")
@@ -542,11 +545,12 @@ impl Loader<'_> {
             Err(e) => {
                 self.diags.push(match refusal(&e) {
                     Some(r) => refused_import(import, value, r),
-                    None => {
-                        Diagnostic::new("E0103", format!("cannot read the imported file `{value}`"))
-                            .primary(import.path.span, e.to_string())
-                            .help("check that the path names a readable policy file")
-                    }
+                    None => Diagnostic::new(
+                        Code::E0103,
+                        format!("cannot read the imported file `{value}`"),
+                    )
+                    .primary(import.path.span, e.to_string())
+                    .help("check that the path names a readable policy file"),
                 });
                 return None;
             }
@@ -571,7 +575,7 @@ impl Loader<'_> {
 
 fn outside_root(import: &ImportDecl, label: &str) -> Diagnostic {
     Diagnostic::new(
-        "E0108",
+        Code::E0108,
         format!(
             "the import `{}` is outside the import root",
             import.path.value
@@ -586,7 +590,7 @@ fn outside_root(import: &ImportDecl, label: &str) -> Diagnostic {
 
 fn refused_import(import: &ImportDecl, value: &str, why: Refusal) -> Diagnostic {
     let d = Diagnostic::new(
-        "E0109",
+        Code::E0109,
         format!("the imported file `{value}` is refused before reading"),
     );
     match why {
@@ -620,7 +624,7 @@ mod loading_tests {
         dir.canonicalize().unwrap()
     }
 
-    fn codes(diags: &[Diagnostic]) -> Vec<&'static str> {
+    fn codes(diags: &[Diagnostic]) -> Vec<Code> {
         diags.iter().map(|d| d.code).collect()
     }
 
@@ -649,10 +653,10 @@ mod loading_tests {
         std::fs::write(top.join("secret.policy"), "枚举 秘密 { x }").unwrap();
         let entry = top.join("plan/p.policy");
         for (import, code) in [
-            ("../secret.policy", "E0108"),
-            ("sub/../../secret.policy", "E0108"),
-            ("/etc/passwd", "E0107"),
-            ("../no-such.policy", "E0108"), // refused before it is looked for
+            ("../secret.policy", Code::E0108),
+            ("sub/../../secret.policy", Code::E0108),
+            ("/etc/passwd", Code::E0107),
+            ("../no-such.policy", Code::E0108), // refused before it is looked for
         ] {
             std::fs::write(&entry, format!("导入 \"{import}\"")).unwrap();
             let (prog, diags) = load_program(&entry, "p.policy").unwrap();
@@ -683,7 +687,7 @@ mod loading_tests {
         for import in ["s.policy", "up/secret.policy"] {
             std::fs::write(&entry, format!("导入 \"{import}\"")).unwrap();
             let (_, diags) = load_program(&entry, "p.policy").unwrap();
-            assert_eq!(codes(&diags), ["E0108"], "{import}");
+            assert_eq!(codes(&diags), [Code::E0108], "{import}");
         }
     }
 
@@ -709,7 +713,7 @@ mod loading_tests {
         // The entry's text is not registered: nothing can be echoed.
         let (prog, diags) =
             load_program_text(Path::new("env"), "env", Ok("SECRET=do-not-print\n".into()));
-        assert_eq!(codes(&diags), ["E0110"]);
+        assert_eq!(codes(&diags), [Code::E0110]);
         assert!(prog
             .sources
             .files()
@@ -757,7 +761,7 @@ fn bind_symbols(prog: &mut Program, diags: &mut Vec<Diagnostic>) {
                                 _ => l.span,
                             };
                             diags.push(
-                                Diagnostic::new("E0102", "alert levels are declared twice")
+                                Diagnostic::new(Code::E0102, "alert levels are declared twice")
                                     .primary(l.span, "second `预警级别` declaration")
                                     .secondary(first, "first declared here")
                                     .help("a policy has one ordered set of alert levels; remove one declaration"),
@@ -770,7 +774,7 @@ fn bind_symbols(prog: &mut Program, diags: &mut Vec<Diagnostic>) {
                     if module.file == 0 {
                         if let Some(first) = first_plan {
                             diags.push(
-                                Diagnostic::new("E0102", "the plan header is declared twice")
+                                Diagnostic::new(Code::E0102, "the plan header is declared twice")
                                     .primary(p.span, "second `预案` header")
                                     .secondary(first, "first declared here")
                                     .help("a policy file has one `预案` header"),
@@ -784,7 +788,7 @@ fn bind_symbols(prog: &mut Program, diags: &mut Vec<Diagnostic>) {
             };
             if let Some(prev) = prog.symbols.get(&name.text) {
                 diags.push(
-                    Diagnostic::new("E0102", format!("`{}` is defined more than once", name.text))
+                    Diagnostic::new(Code::E0102, format!("`{}` is defined more than once", name.text))
                         .primary(name.span, format!("defined again here as {}", kind.describe()))
                         .secondary(prev.span, format!("first defined here as {}", prev.kind.describe()))
                         .help("each enum, entity, restriction, measure, exemption and table needs its own name"),
@@ -841,7 +845,7 @@ mod tests {
             Ok("枚举 甲 { x }\n实体 甲 键 k { k: 文本 }".into()),
         );
         assert_eq!(diags.len(), 1);
-        assert_eq!(diags[0].code, "E0102");
+        assert_eq!(diags[0].code, Code::E0102);
         assert_eq!(
             diags[0].labels.len(),
             2,
@@ -866,7 +870,10 @@ mod tests {
             3,
             "c is loaded once though imported twice"
         );
-        assert_eq!(diags.iter().map(|d| d.code).collect::<Vec<_>>(), ["E0104"]);
+        assert_eq!(
+            diags.iter().map(|d| d.code).collect::<Vec<_>>(),
+            [Code::E0104]
+        );
         // imports come before their importer
         assert_eq!(prog.entry().unwrap().file, 0);
         assert_eq!(prog.modules.last().unwrap().file, 0);

@@ -2,13 +2,11 @@
 //! table cell keyed by real enum values and levels. Produces the typed program that
 //! lowering turns into the rule set; spans stay beside it for the analyses.
 
-use crate::ir::limits::{
-    MAX_FRAMES, MAX_RESTRICTIONS, MAX_TABLE_CELLS, MAX_TABLE_DIMS, MAX_VARIANTS,
-};
+use crate::limits::{MAX_FRAMES, MAX_RESTRICTIONS, MAX_TABLE_CELLS, MAX_TABLE_DIMS, MAX_VARIANTS};
 use std::collections::HashMap;
 
 use super::resolve::{Program, SymbolKind};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
     self, Action, ActionPlan, Base, CompareAs, Dim, EntityInfo, EnumInfo, ExemptionInfo, FieldInfo,
     FieldRef, FieldType, ItemSubject, KeySource, LevelInfo, Lookup, MeasureInfo, MeasureKind,
@@ -217,7 +215,7 @@ impl<'p> Cx<'p> {
                     })
                     .unwrap_or_default();
                 self.err(
-                    Diagnostic::new("E0105", "no alert levels are declared")
+                    Diagnostic::new(Code::E0105, "no alert levels are declared")
                         .primary(span, "this needs alert levels")
                         .help("declare them once, for example `预警级别 { 黄色 (yellow) < 橙色 (orange) < 红色 (red) }`, or import a file that does"),
                 );
@@ -229,7 +227,7 @@ impl<'p> Cx<'p> {
             for n in std::iter::once(&l.name).chain(l.alias.as_ref()) {
                 if let Some(prev) = seen.get(&n.text.to_lowercase()) {
                     let d = Diagnostic::new(
-                        "E0102",
+                        Code::E0102,
                         format!("the level name `{}` is used twice", n.text),
                     )
                     .primary(n.span, "used again here")
@@ -303,7 +301,7 @@ impl<'p> Cx<'p> {
             if let Some(prev) = seen.get(v.text.as_str()) {
                 self.diags.push(
                     Diagnostic::new(
-                        "E0102",
+                        Code::E0102,
                         format!("`{}` appears twice in enum `{}`", v.text, e.name.text),
                     )
                     .primary(v.span, "listed again here")
@@ -341,7 +339,7 @@ impl<'p> Cx<'p> {
                     )
                 };
                 self.diags.push(
-                    Diagnostic::new("E0216", message)
+                    Diagnostic::new(Code::E0216, message)
                         .primary(a.span, "used again here")
                         .secondary(prev, "first used here")
                         .help("a value in a data file must read as one value of the enum: give each alias to one value only, and never the name of another value"),
@@ -353,7 +351,7 @@ impl<'p> Cx<'p> {
         }
         if e.ordered && e.separator == ast::EnumSeparator::Plain && e.variants.len() > 1 {
             self.diags.push(
-                Diagnostic::new("E0214", format!("ordered enum `{}` does not say its order", e.name.text))
+                Diagnostic::new(Code::E0214, format!("ordered enum `{}` does not say its order", e.name.text))
                     .primary(e.name.span, "declared `有序` (ordered) but its values are separated by commas")
                     .help("write the order with `>` from best to worst, e.g. `{ 引领性 > A > B }`, or with `<`"),
             );
@@ -385,7 +383,7 @@ impl<'p> Cx<'p> {
         what: &str,
         candidates: &[String],
     ) -> Diagnostic {
-        let mut d = Diagnostic::new("E0101", format!("unknown {what} `{name}`"))
+        let mut d = Diagnostic::new(Code::E0101, format!("unknown {what} `{name}`"))
             .primary(span, format!("no {what} of this name"));
         if let Some(h) = swallowed_keyword_help(name) {
             d = d.help(h);
@@ -412,7 +410,7 @@ impl<'p> Cx<'p> {
 
     fn wrong_kind(&self, name: &ast::Name, found: SymbolKind, wanted: &str) -> Diagnostic {
         Diagnostic::new(
-            "E0101",
+            Code::E0101,
             format!("`{}` is {}, not {wanted}", name.text, found.describe()),
         )
         .primary(name.span, format!("expected {wanted}"))
@@ -487,7 +485,7 @@ impl<'p> Cx<'p> {
                             let _ = s;
                             self.err(
                                 Diagnostic::new(
-                                    "E0206",
+                                    Code::E0206,
                                     format!(
                                         "`{}` is an entity; a field holds it only as a list",
                                         n.text
@@ -529,7 +527,7 @@ impl<'p> Cx<'p> {
                     if let Some(prev) = seen.get(&n) {
                         self.diags.push(
                             Diagnostic::new(
-                                "E0102",
+                                Code::E0102,
                                 format!("`{n}` names two fields of entity `{}`", e.name.text),
                             )
                             .primary(span, "used again here")
@@ -554,7 +552,7 @@ impl<'p> Cx<'p> {
                         || matches!(fields[k].ty, FieldType::List(_) | FieldType::Set(_)) =>
                 {
                     self.err(
-                        Diagnostic::new("E0208", format!("the key field `{}` cannot be optional, a list or a set", e.key.text))
+                        Diagnostic::new(Code::E0208, format!("the key field `{}` cannot be optional, a list or a set", e.key.text))
                             .primary(e.key.span, "unsuitable key")
                             .help("a key identifies each record: use a required text, credit code or number field"),
                     );
@@ -565,7 +563,7 @@ impl<'p> Cx<'p> {
                     let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
                     self.err(
                         Diagnostic::new(
-                            "E0208",
+                            Code::E0208,
                             format!(
                                 "entity `{}` has no field `{}` to use as its key",
                                 e.name.text, e.key.text
@@ -596,8 +594,11 @@ impl<'p> Cx<'p> {
         });
         if found.is_none() && !self.out.levels.is_empty() {
             let names: Vec<String> = self.out.levels.iter().map(|l| l.name.clone()).collect();
-            let mut d = Diagnostic::new("E0106", format!("`{}` is not an alert level", name.text))
-                .primary(name.span, "unknown level");
+            let mut d = Diagnostic::new(
+                Code::E0106,
+                format!("`{}` is not an alert level", name.text),
+            )
+            .primary(name.span, "unknown level");
             d = match swallowed_keyword_help(&name.text) {
                 Some(h) => d.help(h),
                 None => d.help(format!("the levels are {}", names.join(", "))),
@@ -628,7 +629,7 @@ impl<'p> Cx<'p> {
         };
         if lo > hi {
             self.err(
-                Diagnostic::new("E0212", "this level range is empty")
+                Diagnostic::new(Code::E0212, "this level range is empty")
                     .primary(
                         r.span,
                         format!(
@@ -648,7 +649,7 @@ impl<'p> Cx<'p> {
     fn percent(&mut self, p: &ast::Percent) -> u32 {
         if p.hundredths > 10_000 {
             self.err(
-                Diagnostic::new("E0215", "a percentage of production cannot exceed 100%")
+                Diagnostic::new(Code::E0215, "a percentage of production cannot exceed 100%")
                     .primary(p.span, "more than 100%")
                     .help("use `停产` for a full stop"),
             );
@@ -702,9 +703,12 @@ impl<'p> Cx<'p> {
                 ast::ActionTermKind::Lookup { table, args } => {
                     let Some(scope) = scope else {
                         self.err(
-                            Diagnostic::new("E0205", "a table cell cannot look up another table")
-                                .primary(t.span, "table lookup inside a table")
-                                .help("write the action itself in the cell"),
+                            Diagnostic::new(
+                                Code::E0205,
+                                "a table cell cannot look up another table",
+                            )
+                            .primary(t.span, "table lookup inside a table")
+                            .help("write the action itself in the cell"),
                         );
                         ok = false;
                         continue;
@@ -745,7 +749,7 @@ impl<'p> Cx<'p> {
         if dims.len() != args.len() {
             self.err(
                 Diagnostic::new(
-                    "E0204",
+                    Code::E0204,
                     format!(
                         "table `{}` has {} keys but {} are given",
                         table.text,
@@ -777,7 +781,7 @@ impl<'p> Cx<'p> {
             };
             if key.1 != wanted {
                 self.err(
-                    Diagnostic::new("E0204", "this key does not match the table's dimension")
+                    Diagnostic::new(Code::E0204, "this key does not match the table's dimension")
                         .primary(arg.span(), format!("this is {}", self.ty_name(key.1)))
                         .secondary(self.out.tables[ti].name_span, "the table is declared here")
                         .help(format!("this position needs {}", self.ty_name(wanted))),
@@ -844,7 +848,7 @@ impl<'p> Cx<'p> {
             return Some(i);
         }
         let mut d = Diagnostic::new(
-            "E0106",
+            Code::E0106,
             format!("`{}` is not a value of enum `{}`", name.text, info.name),
         )
         .primary(name.span, "unknown value");
@@ -906,7 +910,7 @@ impl<'p> Cx<'p> {
         }
         if dims.len() < 2 {
             self.err(
-                Diagnostic::new("E0205", format!("table `{}` needs at least two dimensions", t.name.text))
+                Diagnostic::new(Code::E0205, format!("table `{}` needs at least two dimensions", t.name.text))
                     .primary(t.name.span, "rows and columns need a dimension each")
                     .help("declare the dimensions in order: groups, rows, columns, e.g. `(行业类别, 绩效等级, 级别)`"),
             );
@@ -920,7 +924,7 @@ impl<'p> Cx<'p> {
                 let expected = self.dims_display(&dims[..groups_n]);
                 self.err(
                     Diagnostic::new(
-                        "E0205",
+                        Code::E0205,
                         format!(
                             "this grid needs {groups_n} group key(s) before `:`, found {}",
                             g.keys.len()
@@ -956,7 +960,7 @@ impl<'p> Cx<'p> {
                 if row.cells.len() != cols.len() {
                     self.err(
                         Diagnostic::new(
-                            "E0205",
+                            Code::E0205,
                             format!(
                                 "this row has {} cells but the header has {} columns",
                                 row.cells.len(),
@@ -1011,7 +1015,7 @@ impl<'p> Cx<'p> {
         if t.dims.len() > MAX_TABLE_DIMS {
             self.err(
                 Diagnostic::new(
-                    "E0217",
+                    Code::E0217,
                     format!(
                         "table `{}` has {} dimensions; a table may have at most {MAX_TABLE_DIMS}",
                         t.name.text,
@@ -1038,7 +1042,7 @@ impl<'p> Cx<'p> {
             let factors: Vec<String> = sizes.iter().map(ToString::to_string).collect();
             self.err(
                 Diagnostic::new(
-                    "E0218",
+                    Code::E0218,
                     format!(
                         "table `{}` spans {product} cells; a table may span at most {MAX_TABLE_CELLS}",
                         t.name.text
@@ -1069,7 +1073,7 @@ impl<'p> Cx<'p> {
             [s] => s,
             [] => {
                 self.err(
-                    Diagnostic::new("E0210", format!("`{}` has no subject", owner.text))
+                    Diagnostic::new(Code::E0210, format!("`{}` has no subject", owner.text))
                         .primary(owner.span, "no `对象` (subject)")
                         .help("say whom it applies to, e.g. `对象 企业 当 …`"),
                 );
@@ -1078,7 +1082,7 @@ impl<'p> Cx<'p> {
             [_, second, ..] => {
                 self.err(
                     Diagnostic::new(
-                        "E0210",
+                        Code::E0210,
                         format!("`{}` has more than one subject", owner.text),
                     )
                     .primary(second.span, "second `对象` (subject)")
@@ -1101,7 +1105,7 @@ impl<'p> Cx<'p> {
                         }),
                         _ => {
                             self.err(
-                                Diagnostic::new("E0206", format!("`{}` is not a list field", s.path.display()))
+                                Diagnostic::new(Code::E0206, format!("`{}` is not a list field", s.path.display()))
                                     .primary(field_name.span, "a subject must be an entity or a list field of one")
                                     .help("name the entity itself, or a `列表` field such as `企业.非道路移动机械`"),
                             );
@@ -1119,7 +1123,7 @@ impl<'p> Cx<'p> {
             }
             Some(_) => {
                 self.err(
-                    Diagnostic::new("E0206", format!("`{}` cannot be a subject here", s.path.display()))
+                    Diagnostic::new(Code::E0206, format!("`{}` cannot be a subject here", s.path.display()))
                         .primary(s.path.span, "unsupported subject path")
                         .help(if allow_items {
                             "a subject is an entity (`企业`) or one of its list fields (`企业.非道路移动机械`)"
@@ -1234,7 +1238,7 @@ impl<'p> Cx<'p> {
             }
             _ => {
                 self.err(
-                    Diagnostic::new("E0203", format!("`{}` has too many parts", p.display()))
+                    Diagnostic::new(Code::E0203, format!("`{}` has too many parts", p.display()))
                         .primary(p.span, "a field path is `字段` or `实体.字段`")
                         .help("fields of list items are reached with `任一`/`所有`, e.g. `任一 非道路移动机械 满足 (动力 = 燃油)`"),
                 );
@@ -1321,7 +1325,7 @@ impl<'p> Cx<'p> {
                 Resolved::Typed(Operand::Const(Value::Bool(b)), _, _) => Some(ir::Expr::Const(b)),
                 Resolved::Typed(_, ty, _) => {
                     self.err(
-                        Diagnostic::new("E0202", "a condition must be yes or no")
+                        Diagnostic::new(Code::E0202, "a condition must be yes or no")
                             .primary(o.span, format!("this is {}", self.ty_name(ty)))
                             .help("compare it, e.g. `字段 = 值`, or test an optional field with `有值`"),
                     );
@@ -1337,7 +1341,7 @@ impl<'p> Cx<'p> {
                 let (r, ty, optional) = self.field_path(p, scope)?;
                 if !optional {
                     self.err(
-                        Diagnostic::new("E0201", format!("`{}` always has a value", p.display()))
+                        Diagnostic::new(Code::E0201, format!("`{}` always has a value", p.display()))
                             .primary(p.span, format!("{} that is not `可选` (optional)", self.ty_name(ty)))
                             .help("`有值` tests optional fields; declare the field `可选` or drop the test"),
                     );
@@ -1351,7 +1355,7 @@ impl<'p> Cx<'p> {
                 let (set_ref, set_ty, _) = self.field_path(p, scope)?;
                 let Ty::Set(elem) = set_ty else {
                     self.err(
-                        Diagnostic::new("E0211", format!("`{}` is not a set", p.display()))
+                        Diagnostic::new(Code::E0211, format!("`{}` is not a set", p.display()))
                             .primary(p.span, format!("this is {}", self.ty_name(set_ty)))
                             .help("`属于` takes a `{ … }` list of values or a `集合` field"),
                     );
@@ -1366,7 +1370,7 @@ impl<'p> Cx<'p> {
                     Resolved::Typed(o, ty, _) if ty == elem_ty => o,
                     Resolved::Typed(_, ty, _) => {
                         self.err(
-                            Diagnostic::new("E0211", "this value cannot be in that set")
+                            Diagnostic::new(Code::E0211, "this value cannot be in that set")
                                 .primary(l.span, format!("this is {}", self.ty_name(ty)))
                                 .secondary(p.span, format!("this is {}", self.ty_name(set_ty)))
                                 .help("compare values of the same kind"),
@@ -1383,7 +1387,7 @@ impl<'p> Cx<'p> {
                 let (r, ty, _) = self.field_path(list, scope)?;
                 let Ty::List(item) = ty else {
                     self.err(
-                        Diagnostic::new("E0213", format!("`{}` is not a list", list.display()))
+                        Diagnostic::new(Code::E0213, format!("`{}` is not a list", list.display()))
                             .primary(list.span, format!("this is {}", self.ty_name(ty)))
                             .help("`任一` and `所有` range over `列表` fields"),
                     );
@@ -1413,6 +1417,7 @@ impl<'p> Cx<'p> {
         span: Span,
         scope: &Scope,
     ) -> Option<ir::Expr> {
+        let op = cmp_op(op);
         let (lr, rr) = (self.operand(l, scope), self.operand(r, scope));
         let (lr, rr) = (lr?, rr?);
         let ((lhs, lt), (rhs, rt)) = match (lr, rr) {
@@ -1433,7 +1438,7 @@ impl<'p> Cx<'p> {
         };
         if !Self::compatible(lt, rt) {
             self.err(
-                Diagnostic::new("E0201", "these values cannot be compared")
+                Diagnostic::new(Code::E0201, "these values cannot be compared")
                     .primary(l.span, format!("this is {}", self.ty_name(lt)))
                     .secondary(r.span, format!("this is {}", self.ty_name(rt)))
                     .help("compare a field with a value of its own type"),
@@ -1443,7 +1448,7 @@ impl<'p> Cx<'p> {
         let Some(cmp) = Self::compare_as(lt) else {
             self.err(
                 Diagnostic::new(
-                    "E0201",
+                    Code::E0201,
                     format!(
                         "{} cannot be compared with `{}`",
                         self.ty_name(lt),
@@ -1455,7 +1460,7 @@ impl<'p> Cx<'p> {
             );
             return None;
         };
-        let ordering = !matches!(op, ast::CmpOp::Eq | ast::CmpOp::Ne);
+        let ordering = !matches!(op, ir::CmpOp::Eq | ir::CmpOp::Ne);
         if ordering {
             let unordered = match cmp {
                 CompareAs::Enum(e) => (!self.out.enums[e].ordered)
@@ -1466,7 +1471,7 @@ impl<'p> Cx<'p> {
             };
             if let Some(why) = unordered {
                 let mut d = Diagnostic::new(
-                    "E0207",
+                    Code::E0207,
                     format!("`{}` needs ordered values; {why}", op.symbol()),
                 )
                 .primary(span, "ordering comparison");
@@ -1533,7 +1538,7 @@ impl<'p> Cx<'p> {
                         Some(Resolved::Typed(c @ Operand::Const(_), t, _)) if t == ty => Some(c),
                         Some(Resolved::Typed(_, t, _)) => {
                             self.err(
-                                Diagnostic::new("E0211", "this value cannot be in the set")
+                                Diagnostic::new(Code::E0211, "this value cannot be in the set")
                                     .primary(v.span, format!("this is {}", self.ty_name(t)))
                                     .help(format!("the set must hold {}", self.ty_name(ty))),
                             );
@@ -1574,7 +1579,7 @@ impl<'p> Cx<'p> {
                         }
                         Some(Resolved::Typed(_, t, _)) => {
                             self.err(
-                                Diagnostic::new("E0211", "this value cannot be in the set")
+                                Diagnostic::new(Code::E0211, "this value cannot be in the set")
                                     .primary(v.span, format!("this is {}", self.ty_name(t)))
                                     .help(format!(
                                         "the set must hold literal values of {}",
@@ -1586,7 +1591,7 @@ impl<'p> Cx<'p> {
                         Some(Resolved::BareName(n, s)) => {
                             self.err(
                                 Diagnostic::new(
-                                    "E0211",
+                                    Code::E0211,
                                     format!("`{n}` is a name, but the set holds literal values"),
                                 )
                                 .primary(s, "not a literal")
@@ -1608,7 +1613,7 @@ impl<'p> Cx<'p> {
             other => {
                 self.err(
                     Diagnostic::new(
-                        "E0211",
+                        Code::E0211,
                         format!("{} cannot be tested with `属于`", self.ty_name(other)),
                     )
                     .primary(l.span, "not a single value")
@@ -1695,7 +1700,7 @@ impl<'p> Cx<'p> {
             path.push_str(" → ");
             path.push_str(names[0]);
             let mut d = Diagnostic::new(
-                "E0219",
+                Code::E0219,
                 format!("measures replace each other in a cycle: {path}"),
             )
             .primary(
@@ -1850,7 +1855,7 @@ impl<'p> Cx<'p> {
         ok.then(|| TypedMeasure {
             info: MeasureInfo {
                 name: m.name.text.clone(),
-                kind: m.kind,
+                kind: measure_kind(m.kind),
                 levels: mask,
                 entity,
                 item,
@@ -1889,7 +1894,7 @@ impl<'p> Cx<'p> {
         if mask & !measure_mask != 0 {
             self.err(
                 Diagnostic::new(
-                    "E0212",
+                    Code::E0212,
                     "this line covers levels at which the measure is not in force",
                 )
                 .primary(r.span, "outside the measure's levels")
@@ -2075,7 +2080,7 @@ fn cycle_in<T: Copy>(edges: &[Vec<(usize, T)>], component: &[usize]) -> Vec<(usi
     cycle
 }
 
-/// A limit of `ir::limits` the type checker checks where the construct is declared: each has
+/// A limit of `limits` the type checker checks where the construct is declared: each has
 /// its own code, and the help line names the limit.
 #[derive(Debug, Clone, Copy)]
 enum Limit {
@@ -2088,22 +2093,22 @@ enum Limit {
 fn too_many(span: Span, limit: Limit) -> Diagnostic {
     let (code, what, help) = match limit {
         Limit::EnumValues => (
-            "E0209",
+            Code::E0209,
             "values in one enum",
             format!("an enum has at most {MAX_VARIANTS} values (limit MAX_VARIANTS: a set of them is one 64-bit mask); split it, or use a 文本 field"),
         ),
         Limit::Levels => (
-            "E0220",
+            Code::E0220,
             "alert levels",
             format!("a policy has at most {MAX_VARIANTS} alert levels (limit MAX_VARIANTS: a level set is one 64-bit mask)"),
         ),
         Limit::Restrictions => (
-            "E0221",
+            Code::E0221,
             "restrictions",
             format!("a policy has at most {MAX_RESTRICTIONS} restrictions (limit MAX_RESTRICTIONS: an action holds them as one 64-bit mask)"),
         ),
         Limit::Scopes => (
-            "E0222",
+            Code::E0222,
             "nested `任一`/`所有`",
             format!("a condition opens at most {MAX_FRAMES} nested scopes, the subject and its item included (limit MAX_FRAMES); write the inner quantifier as a condition of its own measure"),
         ),
@@ -2111,6 +2116,25 @@ fn too_many(span: Span, limit: Limit) -> Diagnostic {
     Diagnostic::new(code, format!("too many {what}"))
         .primary(span, "over the limit")
         .help(help)
+}
+
+/// The rule set's comparison for the one written.
+fn cmp_op(op: ast::CmpOp) -> ir::CmpOp {
+    match op {
+        ast::CmpOp::Eq => ir::CmpOp::Eq,
+        ast::CmpOp::Ne => ir::CmpOp::Ne,
+        ast::CmpOp::Lt => ir::CmpOp::Lt,
+        ast::CmpOp::Le => ir::CmpOp::Le,
+        ast::CmpOp::Gt => ir::CmpOp::Gt,
+        ast::CmpOp::Ge => ir::CmpOp::Ge,
+    }
+}
+
+fn measure_kind(kind: ast::MeasureKind) -> MeasureKind {
+    match kind {
+        ast::MeasureKind::Advisory => MeasureKind::Advisory,
+        ast::MeasureKind::Mandatory => MeasureKind::Mandatory,
+    }
 }
 
 /// A decimal literal as written (`12.50`): its integral part and whether it has a fraction,
@@ -2253,6 +2277,7 @@ mod decimal_literal_tests {
 #[cfg(test)]
 mod tests {
     use crate::compile::compile_source;
+    use crate::diagnostics::Code;
     use crate::ir::{CompareAs, Expr};
 
     const SCHEMA: &str = "预警级别 { 黄色 (yellow) < 橙色 < 红色 }
@@ -2292,7 +2317,7 @@ mod tests {
             &format!("{SCHEMA}措施 m 倡议性 黄色 {{ 对象 厂 当 规模 > 1 }}\n措施 n 倡议性 紫色 {{ 对象 厂 }}\n措施 o 倡议性 黄色 {{ 对象 厂 当 名 > 1 }}"),
         );
         let codes: Vec<_> = c.diagnostics.iter().map(|d| d.code).collect();
-        assert_eq!(codes, ["E0101", "E0106", "E0201"]);
+        assert_eq!(codes, [Code::E0101, Code::E0106, Code::E0201]);
         assert!(c.rules.is_none());
     }
 
@@ -2360,7 +2385,7 @@ mod tests {
         ] {
             let c = compile_source("t.policy", enum_decl);
             let codes: Vec<_> = c.diagnostics.iter().map(|d| d.code).collect();
-            assert_eq!(codes, ["E0216"], "{enum_decl}");
+            assert_eq!(codes, [Code::E0216], "{enum_decl}");
             assert!(
                 c.diagnostics[0].message.contains(message),
                 "{}",
@@ -2370,7 +2395,7 @@ mod tests {
         // The same alias in two different enums is fine: each enum reads its own column.
         let c = compile_source("t.policy", "枚举 甲 { a (x) }\n枚举 乙 { b (x) }");
         assert!(
-            c.diagnostics.iter().all(|d| d.code != "E0216"),
+            c.diagnostics.iter().all(|d| d.code != Code::E0216),
             "{:?}",
             c.diagnostics
         );
@@ -2389,7 +2414,7 @@ mod tests {
                 &format!("{ALIASED}措施 m 倡议性 黄色 {{ 对象 厂 当 {cond} 依据 \"1\" }}"),
             );
             let codes: Vec<_> = c.diagnostics.iter().map(|d| d.code).collect();
-            assert_eq!(codes, ["E0106"], "{cond}");
+            assert_eq!(codes, [Code::E0106], "{cond}");
             let help = c.diagnostics[0].help.as_deref().unwrap_or_default();
             assert!(help.contains("is an alias of"), "{cond}: {help}");
         }
@@ -2400,9 +2425,10 @@ mod tests {
 mod table_and_replacement_tests {
     use super::{cycle_in, strongly_connected};
     use crate::compile::compile_source;
-    use crate::ir::limits::{MAX_TABLE_CELLS, MAX_TABLE_DIMS};
+    use crate::diagnostics::Code;
+    use crate::limits::{MAX_TABLE_CELLS, MAX_TABLE_DIMS};
 
-    fn codes(text: &str) -> Vec<&'static str> {
+    fn codes(text: &str) -> Vec<Code> {
         compile_source("t.policy", text)
             .diagnostics
             .iter()
@@ -2430,18 +2456,22 @@ mod table_and_replacement_tests {
     #[test]
     fn tables_at_the_limits_pass_and_past_them_fail() {
         assert_eq!(codes(&table_policy(MAX_TABLE_DIMS - 1, 2)), [] as [&str; 0]);
-        assert_eq!(codes(&table_policy(MAX_TABLE_DIMS, 2)), ["E0217"]);
+        assert_eq!(codes(&table_policy(MAX_TABLE_DIMS, 2)), [Code::E0217]);
         // Enums stop at 64 values: 2 levels × 64^2 = 2^13 cells pass, 2 × 64^3 = 2^19 do not.
         const { assert!(2 * 64 * 64 <= MAX_TABLE_CELLS) };
         assert_eq!(codes(&table_policy(2, 64)), [] as [&str; 0]);
         const { assert!(2 * 64 * 64 * 64 > MAX_TABLE_CELLS) };
-        assert_eq!(codes(&table_policy(3, 64)), ["E0218"]);
+        assert_eq!(codes(&table_policy(3, 64)), [Code::E0218]);
     }
 
     #[test]
     fn a_product_that_overflows_is_refused_without_building_it() {
         let c = compile_source("t.policy", &table_policy(7, 64));
-        let d: Vec<_> = c.diagnostics.iter().filter(|d| d.code == "E0218").collect();
+        let d: Vec<_> = c
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::E0218)
+            .collect();
         assert_eq!(d.len(), 1, "{:?}", c.diagnostics);
         assert!(d[0].message.contains("8796093022208"), "{}", d[0].message);
         assert!(c.rules.is_none());
@@ -2475,7 +2505,7 @@ mod table_and_replacement_tests {
             "{schema}措施 a 强制性 自 黄色 {{ 对象 厂 要求 停产 替代 b 依据 \"1\" }}
 措施 b 强制性 自 黄色 {{ 对象 厂 要求 停产 替代 a 依据 \"1\" }}"
         );
-        assert_eq!(codes(&two), ["E0219"]);
+        assert_eq!(codes(&two), [Code::E0219]);
         let chain = format!(
             "{schema}措施 a 强制性 黄色 {{ 对象 厂 要求 限产 10% 依据 \"1\" }}
 措施 b 强制性 自 橙色 {{ 对象 厂 要求 限产 20% 替代 a 依据 \"1\" }}

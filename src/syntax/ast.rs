@@ -139,8 +139,12 @@ pub struct RestrictionDecl {
     pub span: Span,
 }
 
-/// Advisory or mandatory: the same in the AST and the rule set.
-pub use crate::ir::MeasureKind;
+/// Advisory (`倡议性`) or mandatory (`强制性`), as the measure declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeasureKind {
+    Advisory,
+    Mandatory,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeasureDecl {
@@ -321,8 +325,16 @@ impl Path {
     }
 }
 
-/// Comparison operators are the same in the AST and the rule set.
-pub use crate::ir::CmpOp;
+/// A comparison operator as written (`=`, `!=`/`≠`, `<`, `<=`/`≤`, `>`, `>=`/`≥`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expr {

@@ -6,7 +6,7 @@
 use pest::error::{Error, ErrorVariant, InputLocation};
 
 use super::parser::{Rule, KEYWORDS};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
 fn keyword_phrase(zh: &str) -> String {
@@ -201,7 +201,7 @@ fn name_read_as_level(
     }
     Some(
         Diagnostic::new(
-            "E0001",
+            Code::E0001,
             format!("expected an action, found `{}`", super::chars::escape(word)),
         )
             .primary(Span::new(file, start, end), "not an action (read as a level name)")
@@ -257,7 +257,7 @@ pub fn syntax_error(file: FileId, text: &str, err: Error<Rule>) -> Diagnostic {
         }
     };
     let span = Span::new(file, start, end.max(start));
-    let mut d = Diagnostic::new("E0001", message).primary(span, "unexpected here");
+    let mut d = Diagnostic::new(Code::E0001, message).primary(span, "unexpected here");
     let swallowed = [Some((start, end)), token_before(text, pos)]
         .into_iter()
         .flatten()

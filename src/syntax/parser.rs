@@ -1,6 +1,6 @@
 //! pest pairs → AST. Every node keeps the byte span of the text it came from.
 
-use crate::ir::limits::{MAX_CONDITION_NESTING, MAX_CONDITION_OPERANDS, MAX_NESTING};
+use crate::limits::{MAX_CONDITION_NESTING, MAX_CONDITION_OPERANDS, MAX_NESTING};
 use std::sync::OnceLock;
 
 use pest::iterators::Pair;
@@ -11,7 +11,7 @@ use unicode_normalization::UnicodeNormalization;
 use super::ast::*;
 use super::{errors, prescan};
 use crate::dates;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
 #[derive(pest_derive::Parser)]
@@ -106,7 +106,7 @@ pub fn parse_module(file: FileId, text: &str) -> Result<Module, Vec<Diagnostic>>
         return Err(diags);
     }
     if decls.is_empty() {
-        return Err(vec![Diagnostic::new("E0004", "the policy file declares nothing")
+        return Err(vec![Diagnostic::new(Code::E0004, "the policy file declares nothing")
             .primary(Span::new(file, 0, text.len().min(1)), "no declarations in this file")
             .help("a policy starts with declarations such as `预案 \"…\" { … }`, `预警级别 { … }` or `导入 \"…\"`")]);
     }
@@ -215,7 +215,7 @@ impl Builder {
         match dates::parse(pair.as_str()) {
             Some(days) => Ok(DateLit { days, span }),
             None => Err(Diagnostic::new(
-                "E0005",
+                Code::E0005,
                 format!("`{}` is not a calendar date", pair.as_str()),
             )
             .primary(span, "no such date")
@@ -229,7 +229,7 @@ impl Builder {
         let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
         let bad = |why: &str| {
             Diagnostic::new(
-                "E0005",
+                Code::E0005,
                 format!("`{}` is not a valid percentage", pair.as_str()),
             )
             .primary(span, why.to_string())
@@ -765,7 +765,7 @@ impl Builder {
         self.shape(&pair, 0, &mut shape)?;
         if let Some(span) = shape.past_operands {
             return Err(Diagnostic::new(
-                "E0010",
+                Code::E0010,
                 format!(
                     "the condition holds {} tests, more than the {MAX_CONDITION_OPERANDS} a condition may hold",
                     shape.operands
@@ -779,7 +779,7 @@ impl Builder {
         }
         if let Some(span) = shape.past_nesting {
             return Err(Diagnostic::new(
-                "E0011",
+                Code::E0011,
                 format!(
                     "the condition nests {} levels deep, more than {MAX_CONDITION_NESTING}",
                     shape.nesting
@@ -805,7 +805,7 @@ impl Builder {
                     nots += 1;
                     // Prefix operators recurse inside the Pratt parser: bound their run.
                     if nots > MAX_NESTING {
-                        return Err(Diagnostic::new("E0002", "too many `非` (not) in a row")
+                        return Err(Diagnostic::new(Code::E0002, "too many `非` (not) in a row")
                             .primary(self.span(&p), "negations nested too deep")
                             .help("two negations cancel out; write the condition without them"));
                     }
@@ -920,7 +920,7 @@ impl Builder {
                             OperandKind::Path(p) => ExprKind::Present(p),
                             _ => {
                                 return Err(Diagnostic::new(
-                                    "E0201",
+                                    Code::E0201,
                                     "only a field can be tested with `有值` (present)",
                                 )
                                 .primary(lhs.span, "this is a literal, not a field")
@@ -943,7 +943,7 @@ impl Builder {
             Rule::percent => OperandKind::Percent(self.percent(inner)?.hundredths),
             Rule::decimal => OperandKind::Decimal(inner.as_str().parse().unwrap_or(0.0)),
             Rule::integer => OperandKind::Int(inner.as_str().parse().map_err(|_| {
-                Diagnostic::new("E0005", "this number is too large")
+                Diagnostic::new(Code::E0005, "this number is too large")
                     .primary(span, "does not fit in a 64-bit integer")
                     .help("numbers in a policy are at most 9223372036854775807")
             })?),
@@ -1112,7 +1112,7 @@ mod tests {
             "枚举 E { 甲 () }",
         ] {
             let d = parse_module(0, text).unwrap_err();
-            assert_eq!(d[0].code, "E0001", "{text}");
+            assert_eq!(d[0].code, Code::E0001, "{text}");
         }
     }
 
@@ -1130,7 +1130,7 @@ mod tests {
         }
         // `显示` before `别名` is not the syntax.
         let d = parse_module(0, "实体 企业 键 码 { 码: 文本 显示 别名 \"编码\" }").unwrap_err();
-        assert_eq!(d[0].code, "E0001");
+        assert_eq!(d[0].code, Code::E0001);
     }
 
     #[test]
@@ -1154,7 +1154,7 @@ mod tests {
     fn empty_and_comment_only_files_are_diagnosed() {
         for text in ["", "  // 只有注释\n/* 块 */"] {
             let d = parse_module(0, text).unwrap_err();
-            assert_eq!(d[0].code, "E0004");
+            assert_eq!(d[0].code, Code::E0004);
         }
     }
 }

@@ -10,8 +10,8 @@
 //! compatibility ideographs outside quoted texts and comments, that is in names.
 
 use super::chars;
-use crate::diagnostics::Diagnostic;
-use crate::ir::limits::MAX_NESTING;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::limits::MAX_NESTING;
 use crate::source::{FileId, Span};
 
 /// Diagnostics about characters reported per file at most; the last one says how many more.
@@ -103,7 +103,7 @@ pub fn check(file: FileId, text: &str) -> Result<(), Vec<Diagnostic>> {
     if let Some(span) = too_deep {
         found.push(
             Diagnostic::new(
-                "E0002",
+                Code::E0002,
                 format!("brackets are nested more than {MAX_NESTING} deep"),
             )
             .primary(span, "this bracket is too deep")
@@ -145,7 +145,7 @@ fn refused_character(
     if chars::bidi_control(c).is_some() {
         return Some(
             Diagnostic::new(
-                "E0006",
+                Code::E0006,
                 format!("bidirectional control character {cp} in the policy text"),
             )
             .primary(span, format!("{} here", chars::code_point(c)))
@@ -156,7 +156,7 @@ fn refused_character(
     }
     if chars::refused_control(c) {
         return Some(
-            Diagnostic::new("E0007", format!("control character {cp} in the policy text"))
+            Diagnostic::new(Code::E0007, format!("control character {cp} in the policy text"))
                 .primary(span, format!("{} here", chars::code_point(c)))
                 .help(
                     "remove it: policy text holds no control characters except tab and line ends, in quoted texts and comments too; write a line break in a quoted text as `\\n`",
@@ -168,7 +168,7 @@ fn refused_character(
     }
     if chars::default_ignorable(c) && !(c == '\u{FEFF}' && at == 0) {
         let mut d = Diagnostic::new(
-            "E0008",
+            Code::E0008,
             format!("invisible character {cp} outside quoted text"),
         )
         .primary(
@@ -189,7 +189,7 @@ fn refused_character(
     if let Some(unified) = chars::compatibility_ideograph(c) {
         return Some(
             Diagnostic::new(
-                "E0009",
+                Code::E0009,
                 format!("CJK compatibility ideograph {cp} outside quoted text"),
             )
             .primary(span, format!("{} here, a second encoding of {unified}", chars::code_point(c)))
@@ -207,7 +207,7 @@ fn refused_character(
 mod tests {
     use super::*;
 
-    fn codes(text: &str) -> Vec<&'static str> {
+    fn codes(text: &str) -> Vec<Code> {
         match check(0, text) {
             Ok(()) => Vec::new(),
             Err(ds) => ds.iter().map(|d| d.code).collect(),
@@ -218,7 +218,7 @@ mod tests {
     fn rejects_deep_nesting_and_ignores_brackets_in_strings() {
         let deep = "(".repeat(100_000);
         let d = check(0, &deep).unwrap_err();
-        assert_eq!(d[0].code, "E0002");
+        assert_eq!(d[0].code, Code::E0002);
         assert_eq!(d[0].labels[0].span.start, MAX_NESTING);
         let quoted = format!("\"{}\" // {}", "(".repeat(500), "[".repeat(500));
         assert!(check(0, &quoted).is_ok());
@@ -229,28 +229,28 @@ mod tests {
         for nl in ["\n", "\r\n", "\r"] {
             // After the comment's line end, brackets count again.
             let text = format!("// 注释{nl}{}", "(".repeat(MAX_NESTING + 1));
-            assert_eq!(codes(&text), ["E0002"], "{nl:?}");
+            assert_eq!(codes(&text), [Code::E0002], "{nl:?}");
             let text = format!("\"未闭合{nl}{}", "(".repeat(MAX_NESTING + 1));
-            assert_eq!(codes(&text), ["E0002"], "{nl:?}");
+            assert_eq!(codes(&text), [Code::E0002], "{nl:?}");
         }
     }
 
     #[test]
     fn bidi_and_controls_are_refused_everywhere_invisibles_outside_text() {
-        assert_eq!(codes("依据 \"三\u{202E}一\""), ["E0006"]);
-        assert_eq!(codes("// \u{2066} 注释"), ["E0006"]);
-        assert_eq!(codes("/* \u{200F} */"), ["E0006"]);
-        assert_eq!(codes("内容 \"a\0b\""), ["E0007"]);
-        assert_eq!(codes("// \u{1B}[2J"), ["E0007"]);
+        assert_eq!(codes("依据 \"三\u{202E}一\""), [Code::E0006]);
+        assert_eq!(codes("// \u{2066} 注释"), [Code::E0006]);
+        assert_eq!(codes("/* \u{200F} */"), [Code::E0006]);
+        assert_eq!(codes("内容 \"a\0b\""), [Code::E0007]);
+        assert_eq!(codes("// \u{1B}[2J"), [Code::E0007]);
         assert_eq!(
             codes("内容 \"\\\u{85}\""),
-            ["E0007"],
+            [Code::E0007],
             "an escape does not hide it"
         );
-        assert_eq!(codes("措施 停工\u{FE00}"), ["E0008"]);
-        assert_eq!(codes("措施 停\u{200D}工"), ["E0008"]);
-        assert_eq!(codes("措施 \u{3164}"), ["E0008"]);
-        assert_eq!(codes("措施 \u{FA08}业"), ["E0009"]);
+        assert_eq!(codes("措施 停工\u{FE00}"), [Code::E0008]);
+        assert_eq!(codes("措施 停\u{200D}工"), [Code::E0008]);
+        assert_eq!(codes("措施 \u{3164}"), [Code::E0008]);
+        assert_eq!(codes("措施 \u{FA08}业"), [Code::E0009]);
         let d = &check(0, "措施 停工\u{FE00} 强制性").unwrap_err()[0];
         let (primary, name) = (d.labels[0].span, d.labels[1].span);
         assert_eq!(
@@ -266,7 +266,7 @@ mod tests {
         );
         // A byte-order mark opens a file; anywhere else it is an invisible character.
         assert_eq!(codes("\u{FEFF}预案 \"甲\" {}"), Vec::<&str>::new());
-        assert_eq!(codes("预案\u{FEFF} \"甲\" {}"), ["E0008"]);
+        assert_eq!(codes("预案\u{FEFF} \"甲\" {}"), [Code::E0008]);
         assert_eq!(codes("\t预案 \"甲\"\r\n{}\r"), Vec::<&str>::new());
     }
 
