@@ -23,11 +23,9 @@ fn main() {
             "codes.in: `{c}` is not a code of the form E0123 or W0123"
         );
     }
-    let mut sorted = codes.clone();
-    sorted.sort_by_key(|c| &c[1..]);
-    sorted.dedup();
+    let distinct: std::collections::HashSet<&str> = codes.iter().copied().collect();
     assert_eq!(
-        sorted.len(),
+        distinct.len(),
         codes.len(),
         "codes.in: a code is listed twice"
     );
@@ -55,9 +53,8 @@ fn main() {
     }
     out.push_str("        }\n    }\n}\n\n");
     // The table itself, with each entry's code as the enum value.
-    let entries = text.replace("code: \"", "code: Code::");
-    let entries = codes.iter().fold(entries, |t, c| {
-        t.replace(&format!("code: Code::{c}\","), &format!("code: Code::{c},"))
+    let entries = codes.iter().fold(text.clone(), |t, c| {
+        t.replace(&format!("code: \"{c}\","), &format!("code: Code::{c},"))
     });
     out.push_str(
         "/// Every stable code with its summary and explanation, in the order of [`Code`].\n",

@@ -66,20 +66,12 @@ pub fn compile_source_in(display_name: &str, text: &str, root: &ImportRoot) -> C
 const IMPORT_REFUSED: &[Code] = &[Code::E0107, Code::E0108, Code::E0109, Code::E0110];
 
 fn compile_program(program: semantics::Program, mut diags: Vec<Diagnostic>) -> Compilation {
+    // Syntax codes (E00xx), unreadable or refused imports and import cycles stop here.
     let syntax_failed = diags.iter().any(|d| {
-        matches!(
-            d.code,
-            Code::E0001
-                | Code::E0002
-                | Code::E0003
-                | Code::E0004
-                | Code::E0005
-                | Code::E0103
-                | Code::E0104
-        ) || IMPORT_REFUSED.contains(&d.code)
+        d.code.is_syntax()
+            || matches!(d.code, Code::E0103 | Code::E0104)
+            || IMPORT_REFUSED.contains(&d.code)
     });
-    // Every other syntax code (E00xx: refused characters, condition limits) stops there too.
-    let syntax_failed = syntax_failed || diags.iter().any(|d| d.code.as_str().starts_with("E00"));
     let mut checked = None;
     // After a syntax or import error, declarations are missing: type errors would only echo it.
     if !syntax_failed {

@@ -37,13 +37,8 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic whose severity follows from its code (`E…` error, `W…` warning).
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        let severity = if code.as_str().starts_with('W') {
-            Severity::Warning
-        } else {
-            Severity::Error
-        };
         Diagnostic {
-            severity,
+            severity: code.severity(),
             code,
             message: message.into(),
             labels: Vec::new(),
@@ -108,6 +103,20 @@ pub struct CodeInfo {
 include!(concat!(env!("OUT_DIR"), "/codes.rs"));
 
 impl Code {
+    /// `W…` codes are warnings, `E…` codes errors.
+    pub fn severity(self) -> Severity {
+        if self.as_str().starts_with('W') {
+            Severity::Warning
+        } else {
+            Severity::Error
+        }
+    }
+
+    /// Codes `E00xx` are the parser's: refused characters, syntax, condition limits.
+    pub fn is_syntax(self) -> bool {
+        self.as_str().starts_with("E00")
+    }
+
     /// The code's summary and explanation.
     pub fn info(self) -> &'static CodeInfo {
         &CODES[self as usize]

@@ -60,11 +60,7 @@ fn rules() -> Vec<Json> {
     CODES
         .iter()
         .map(|c| {
-            let level = if c.code.as_str().starts_with('W') {
-                "warning"
-            } else {
-                "error"
-            };
+            let level = c.code.severity().as_str();
             json!({
                 "id": c.code,
                 "shortDescription": { "text": c.summary },
