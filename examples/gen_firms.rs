@@ -739,7 +739,11 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for i in 0..10_000 {
             let c = credit_code(i, "110115");
-            assert_eq!(policyc::data::credit_code::validate(&c), Ok(()), "{c}");
+            assert_eq!(
+                policyc::data::credit_code::validate(policyc::messages::Lang::En, &c),
+                Ok(()),
+                "{c}"
+            );
             assert!(seen.insert(c));
         }
     }

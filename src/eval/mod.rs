@@ -71,26 +71,20 @@ impl Decision {
 ///
 /// Only a [`ValidRuleSet`] can be evaluated, and entities and levels are named by ids made
 /// from it, so no argument makes evaluation index out of range. An id of another rule set
-/// that this one does not have concerns nothing: the decision is empty.
+/// that this one does not have concerns nothing: the decision is empty. An evaluator is a
+/// view (two references): making one costs nothing, so a caller that owns or shares its rule
+/// set (an `Arc`) makes one where it decides.
+#[derive(Clone, Copy)]
 pub struct Evaluator<'r> {
     valid: &'r ValidRuleSet,
     rules: &'r RuleSet,
-    by_entity: Vec<Vec<usize>>,
 }
 
 impl<'r> Evaluator<'r> {
     pub fn new(valid: &'r ValidRuleSet) -> Self {
-        let rules = valid.rules();
-        let mut by_entity = vec![Vec::new(); rules.entities.len()];
-        for (i, m) in rules.measures.iter().enumerate() {
-            if let Some(list) = by_entity.get_mut(m.entity) {
-                list.push(i);
-            }
-        }
         Evaluator {
             valid,
-            rules,
-            by_entity,
+            rules: valid.rules(),
         }
     }
 
@@ -108,15 +102,14 @@ impl<'r> Evaluator<'r> {
         out: &mut Decision,
     ) -> Result<(), EvalError> {
         out.clear();
-        let (Some(measures), true) = (
-            self.by_entity.get(entity.index()),
-            level.index() < self.rules.levels.len(),
-        ) else {
+        if level.index() >= self.rules.levels.len() {
             return Ok(());
-        };
+        }
+        let measures = self.valid.measures_of(entity);
         let (bit, level) = (level.bit(), level.index());
         let root = Frames::root(record);
         for &mi in measures {
+            let mi = mi as usize;
             let m = &self.rules.measures[mi];
             if m.levels & bit == 0 {
                 continue;

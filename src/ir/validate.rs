@@ -25,6 +25,9 @@ use crate::msg;
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidRuleSet {
     rules: RuleSet,
+    /// For each entity, the indexes of the measures that concern it, in declaration order:
+    /// built once here so that an evaluator over the rule set costs nothing to make.
+    by_entity: Vec<Vec<u32>>,
 }
 
 /// An entity of a validated rule set.
@@ -82,6 +85,14 @@ impl ValidRuleSet {
 
     pub fn into_inner(self) -> RuleSet {
         self.rules
+    }
+
+    /// The measures that concern `entity`, in declaration order (none for an id this rule
+    /// set does not have).
+    pub fn measures_of(&self, entity: EntityId) -> &[u32] {
+        self.by_entity
+            .get(entity.index())
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The entity at `index`, if there is one.
@@ -302,7 +313,16 @@ impl RuleSet {
     /// Checks the rule set once, structurally; see the module documentation.
     pub fn validate(self) -> Result<ValidRuleSet, InvalidRuleSet> {
         Checker { rules: &self }.rule_set()?;
-        Ok(ValidRuleSet { rules: self })
+        let mut by_entity = vec![Vec::new(); self.entities.len()];
+        for (i, m) in self.measures.iter().enumerate() {
+            if let Some(list) = by_entity.get_mut(m.entity) {
+                list.push(i as u32);
+            }
+        }
+        Ok(ValidRuleSet {
+            rules: self,
+            by_entity,
+        })
     }
 }
 
