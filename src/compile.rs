@@ -5,8 +5,8 @@ use std::path::Path;
 use crate::analysis;
 use crate::diagnostics::{self, Code, Diagnostic};
 use crate::ir::{self, RuleSet};
-use crate::semantics::resolve::ImportRoot;
-use crate::semantics::{self, Checked};
+use crate::semantics;
+pub use crate::semantics::resolve::{DiskLoader, ImportError, ImportLoader, ImportRoot, MapLoader};
 use crate::source::SourceMap;
 
 /// Everything one compilation produced.
@@ -14,7 +14,6 @@ use crate::source::SourceMap;
 pub struct Compilation {
     pub sources: SourceMap,
     pub diagnostics: Vec<Diagnostic>,
-    pub checked: Option<Checked>,
     pub rules: Option<RuleSet>,
 }
 
@@ -57,7 +56,20 @@ pub fn compile_source(display_name: &str, text: &str) -> Compilation {
 pub fn compile_source_in(display_name: &str, text: &str, root: &ImportRoot) -> Compilation {
     let path = root.path().join(display_name);
     let (program, diags) =
-        semantics::resolve::load_program_text_in(&path, display_name, Ok(text.to_string()), root);
+        semantics::resolve::load_program_text_in(&path, display_name, text.to_string(), root);
+    compile_program(program, diags)
+}
+
+/// Compiles policy text held in memory as the file `name`, its imports resolved from that
+/// name and read by `loader` (a [`MapLoader`] of sources in memory, a [`DiskLoader`], or
+/// the caller's own).
+pub fn compile_source_with(name: &str, text: &str, loader: &dyn ImportLoader) -> Compilation {
+    let (program, diags) = semantics::resolve::load_program_with(
+        std::path::Path::new(name),
+        name,
+        text.to_string(),
+        loader,
+    );
     compile_program(program, diags)
 }
 
@@ -93,7 +105,6 @@ fn compile_program(program: semantics::Program, mut diags: Vec<Diagnostic>) -> C
     Compilation {
         sources: program.sources,
         diagnostics: diags,
-        checked,
         rules,
     }
 }

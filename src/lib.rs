@@ -41,17 +41,30 @@
 //! assert_eq!(decision.entries[0].status, Status::ExemptedBy(0));
 //! ```
 
-pub mod analysis;
-pub mod cli;
+pub(crate) mod analysis;
+#[doc(hidden)]
 pub mod compile;
+#[doc(hidden)]
 pub mod data;
+#[doc(hidden)]
 pub mod dates;
+#[doc(hidden)]
 pub mod diagnostics;
+#[doc(hidden)]
 pub mod eval;
+#[doc(hidden)]
 pub mod ir;
+#[doc(hidden)]
 pub mod limits;
+#[doc(hidden)]
 pub mod messages;
+#[doc(hidden)]
 pub mod report;
-pub mod semantics;
+pub(crate) mod semantics;
+#[doc(hidden)]
 pub mod source;
-pub mod syntax;
+pub(crate) mod syntax;
+
+/// The keywords of the language, both spellings (for property tests that build policy text).
+#[doc(hidden)]
+pub use syntax::KEYWORDS;

@@ -1,4 +1,8 @@
+//! The `policyc` command line: arguments → library calls → exit code (see `cli`).
+
 use std::process::ExitCode;
+
+mod cli;
 
 /// Loading a list allocates many small values across threads; mimalloc handles that pattern
 /// markedly faster than the system allocator (see docs/performance.md).
@@ -6,5 +10,5 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    policyc::cli::run()
+    cli::run()
 }

@@ -653,7 +653,7 @@ fn the_shipped_plans_work_from_any_working_directory() {
 #[test]
 fn in_memory_policies_are_confined_to_their_explicit_root() {
     use policyc::compile::compile_source_in;
-    use policyc::semantics::resolve::ImportRoot;
+    use policyc::compile::ImportRoot;
     let (top, _) = project("imp-memory", "x", true);
     std::fs::write(top.join("plan/lib.policy"), LIB).unwrap();
     let root = ImportRoot::new(&top).unwrap();

@@ -52,7 +52,7 @@ fn cases(n: u32) -> ProptestConfig {
 /// Pieces policy text is made of: keywords in both languages, names, literals, punctuation
 /// of both keyboards, and the characters hostile input uses.
 fn token() -> impl Strategy<Value = String> {
-    let keywords: Vec<String> = policyc::syntax::KEYWORDS
+    let keywords: Vec<String> = policyc::KEYWORDS
         .iter()
         .flat_map(|(zh, en, _)| [zh.to_string(), en.to_string()])
         .collect();

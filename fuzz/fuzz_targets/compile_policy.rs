@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use policyc::semantics::resolve::ImportRoot;
+use policyc::compile::ImportRoot;
 
 /// The repository: the input is compiled as a file beside the Beijing plan, so that its
 /// imports of the national tables resolve, and nothing outside the repository can be read.

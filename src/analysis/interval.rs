@@ -59,6 +59,7 @@ pub struct IntervalSet {
 }
 
 impl IntervalSet {
+    #[cfg(test)]
     pub fn all() -> Self {
         IntervalSet {
             ivs: vec![Interval {

@@ -9,10 +9,10 @@ use std::process::ExitCode;
 use codespan_reporting::term::termcolor::StandardStream;
 
 use super::{color_choice, compile, fail, CheckFormat, ImportRootArg, FINDINGS, OK, USAGE};
-use crate::compile::Compilation;
-use crate::diagnostics::{Diagnostic, Severity};
-use crate::messages::Lang;
-use crate::report;
+use policyc::compile::Compilation;
+use policyc::diagnostics::{Diagnostic, Severity};
+use policyc::messages::Lang;
+use policyc::report;
 
 /// Identifies a diagnostic across compilations: a file checked on its own and again as
 /// an import of another checked file reports its findings once.

@@ -8,14 +8,14 @@ use clap::{Args, ValueEnum};
 use codespan_reporting::term::termcolor::StandardStream;
 
 use super::{color_choice, compile, fail, FINDINGS, OK, USAGE};
-use crate::data::{self, DataFormat, DataSpec, InputOptions};
-use crate::eval::run::{self, OutputFormat, RunError};
-use crate::eval::Evaluator;
-use crate::ir::{LevelId, RuleSet, ValidRuleSet};
-use crate::messages::Lang;
-use crate::msg;
-use crate::report::terminal::clean_lines;
-use crate::report::{self, decisions};
+use policyc::data::{self, DataFormat, DataSpec, InputOptions};
+use policyc::eval::run::{self, OutputFormat, RunError};
+use policyc::eval::Evaluator;
+use policyc::ir::{LevelId, RuleSet, ValidRuleSet};
+use policyc::messages::Lang;
+use policyc::msg;
+use policyc::report::terminal::clean_lines;
+use policyc::report::{self, decisions};
 
 /// Where the data comes from and how to read it: shared by `eval` and `map`.
 #[derive(Args)]
@@ -269,7 +269,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         OutputKind::Xlsx => &xlsx,
         OutputKind::Table => &table,
     };
-    let describe = |rec: &data::LoadedRecord, e: &crate::eval::EvalError| {
+    let describe = |rec: &data::LoadedRecord, e: &policyc::eval::EvalError| {
         decisions::eval_error_message(&rules, lang, rec, e)
     };
     // Where the output goes: XLSX streams into a workbook written when the run succeeds, the
@@ -333,7 +333,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
                 .as_ref()
                 .map(|p| p.title.clone())
                 .unwrap_or_default(),
-            rules_hash: crate::ir::compiled::content_hash(&rules),
+            rules_hash: policyc::ir::compiled::content_hash(&rules),
             inputs: files
                 .iter()
                 .enumerate()
@@ -404,7 +404,7 @@ pub(crate) fn load_rules(
     {
         // A regular file only (a pipe or a device is refused before it is opened), read with
         // a bound.
-        let read = crate::source::read_regular(path, crate::limits::MAX_RULES_FILE_BYTES)
+        let read = policyc::source::read_regular(path, policyc::limits::MAX_RULES_FILE_BYTES)
             .map_err(|e| fail(super::read_error(path, &e, lang, super::WholeFile::Rules)))?;
         let text = String::from_utf8(read).map_err(|_| {
             fail(miette::miette!(
@@ -418,8 +418,8 @@ pub(crate) fn load_rules(
                 )
             ))
         })?;
-        return crate::ir::compiled::from_json(&text).map_err(|e| match e {
-            crate::ir::compiled::LoadRulesError::Invalid(why) => fail(miette::miette!(
+        return policyc::ir::compiled::from_json(&text).map_err(|e| match e {
+            policyc::ir::compiled::LoadRulesError::Invalid(why) => fail(miette::miette!(
                 help = msg!(lang, RULES_INVALID_HELP),
                 "{}",
                 msg!(lang, RULES_INVALID, path.display(), why.message(lang))
@@ -457,7 +457,7 @@ pub(crate) fn load_rules(
 pub(crate) fn compiled_invalid(
     path: &std::path::Path,
     lang: Lang,
-    why: &crate::ir::InvalidRuleSet,
+    why: &policyc::ir::InvalidRuleSet,
 ) -> ExitCode {
     fail(miette::miette!(
         help = msg!(lang, RULES_COMPILED_INVALID_HELP),

@@ -8,9 +8,9 @@ use clap::Args;
 
 use super::eval::{load_report, load_rules, DataArgs};
 use super::{fail, OK};
-use crate::data;
-use crate::data::mapping::{write_mapping, UnknownValue};
-use crate::msg;
+use policyc::data;
+use policyc::data::mapping::{write_mapping, UnknownValue};
+use policyc::msg;
 
 #[derive(Args)]
 pub(crate) struct MapArgs {
@@ -66,7 +66,7 @@ pub(crate) fn run(args: &MapArgs) -> ExitCode {
         }
     }
     for w in source.take_warnings() {
-        eprintln!("{}", crate::report::terminal::clean_lines(&w));
+        eprintln!("{}", policyc::report::terminal::clean_lines(&w));
     }
     let layouts = options.layouts.get();
     let unknown: Vec<UnknownValue> = options

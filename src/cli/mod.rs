@@ -14,12 +14,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::ColorChoice;
 
-use crate::compile::{compile_file_in, Compilation};
-use crate::diagnostics;
-use crate::messages::Lang;
-use crate::msg;
-use crate::semantics::resolve::ImportRoot;
-use crate::source::{refusal, FileKind, Refusal};
+use policyc::compile::ImportRoot;
+use policyc::compile::{compile_file_in, Compilation};
+use policyc::diagnostics;
+use policyc::messages::Lang;
+use policyc::msg;
+use policyc::source::{refusal, FileKind, Refusal};
 
 #[derive(Parser)]
 #[command(
@@ -206,7 +206,7 @@ pub(crate) fn compile(
         .map_err(|e| read_error(path, &e, lang, WholeFile::Policy))
 }
 
-pub fn run() -> ExitCode {
+pub(crate) fn run() -> ExitCode {
     // Long messages are not wrapped: wrapping breaks Chinese text in the middle of words.
     let _ = miette::set_hook(Box::new(|_| {
         Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
@@ -249,14 +249,14 @@ fn compile_to(policy: &Path, output: &Path, root: &ImportRootArg) -> ExitCode {
         let mut err = codespan_reporting::term::termcolor::StandardStream::stderr(color_choice(
             std::io::stderr().is_terminal(),
         ));
-        let _ = crate::report::render_human(&mut err, &c.sources, &c.diagnostics);
+        let _ = policyc::report::render_human(&mut err, &c.sources, &c.diagnostics);
     }
     let Some(rules) = c.rules else {
         eprintln!("policyc: the policy has errors; nothing was written");
         return ExitCode::from(FINDINGS);
     };
     // What `compile` writes is what `eval` will accept: validated like a loaded rule set.
-    let lang = crate::messages::Lang::default_for(rules.chinese);
+    let lang = policyc::messages::Lang::default_for(rules.chinese);
     let rules = match rules.validate() {
         Ok(r) => r,
         Err(why) => {
@@ -269,7 +269,7 @@ fn compile_to(policy: &Path, output: &Path, root: &ImportRootArg) -> ExitCode {
     if let Err(code) = eval::refuse_input_as_output(lang, output, inputs) {
         return code;
     }
-    match output::write_whole(output, crate::ir::compiled::to_json(&rules).as_bytes()) {
+    match output::write_whole(output, policyc::ir::compiled::to_json(&rules).as_bytes()) {
         Ok(()) => ExitCode::from(OK),
         Err(e) => fail(miette::miette!("cannot write `{}`: {e}", output.display())),
     }

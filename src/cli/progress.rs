@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::data::source::{Item, LoadError, RecordSource};
-use crate::messages::Lang;
-use crate::msg;
+use policyc::data::source::{Item, LoadError, RecordSource};
+use policyc::messages::Lang;
+use policyc::msg;
 
 /// How long a run goes before the indicator shows.
 const AFTER: Duration = Duration::from_secs(1);

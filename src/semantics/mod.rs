@@ -4,5 +4,5 @@ pub mod names;
 pub mod resolve;
 pub mod types;
 
-pub use resolve::{load_program, Program};
+pub use resolve::Program;
 pub use types::{check, Checked};

@@ -121,7 +121,7 @@ mod tests {
     use std::path::Path;
 
     fn codes(text: &str) -> Vec<Code> {
-        let (_, diags) = load_program_text(Path::new("a.policy"), "a.policy", Ok(text.into()));
+        let (_, diags) = load_program_text(Path::new("a.policy"), "a.policy", text.into());
         diags.iter().map(|d| d.code).collect()
     }
 

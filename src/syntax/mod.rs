@@ -6,4 +6,4 @@ pub mod errors;
 mod parser;
 mod prescan;
 
-pub use parser::{parse_module, Rule, KEYWORDS};
+pub use parser::{parse_module, KEYWORDS};
