@@ -912,6 +912,28 @@ catalogue! {
     }
     /// The shared strings of a workbook, named where a sheet would be.
     SHARED_STRINGS { zh: "共享字符串", en: "shared strings" }
+
+    // ------------------------------------------------------------ library: records and decisions
+    API_UNKNOWN_ENTITY { zh: "政策中没有名为{0}的实体", en: "the policy has no entity named {0}" }
+    API_UNKNOWN_FIELD { zh: "实体{0}没有字段{1}", en: "entity {0} has no field {1}" }
+    API_NOT_A_VARIANT {
+        zh: "{1}不是字段{0}的取值；可取：{2}",
+        en: "{1} is not a value of field {0}; it takes one of: {2}",
+    }
+    API_WRONG_TYPE { zh: "字段{0}不接受这种值：应为{1}", en: "field {0} does not take this kind of value: expected {1}" }
+    API_INVALID_VALUE { zh: "字段{0}的值{1}无效：{2}", en: "value {1} of field {0} is not valid: {2}" }
+    API_NOT_A_LIST { zh: "字段{0}不是列表，不能添加条目", en: "field {0} is not a list: no items can be added to it" }
+    API_MISSING_FIELD { zh: "实体{0}的必填字段{1}没有值", en: "the required field {1} of entity {0} has no value" }
+    API_FOREIGN_FIELD {
+        zh: "该字段属于实体{0}，不能用于实体{1}的记录",
+        en: "the field is one of entity {0}; it cannot be set in a record of entity {1}",
+    }
+    API_FOREIGN_RECORD {
+        zh: "该记录是按另一项政策的结构建立的",
+        en: "the record was built against another policy's schema",
+    }
+    API_EXCEPTED { zh: "除外", en: "excepted" }
+    API_EXEMPTED_BY { zh: "由{0}豁免", en: "exempted by {0}" }
 }
 
 #[cfg(test)]

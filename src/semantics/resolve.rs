@@ -127,6 +127,7 @@ impl ImportRoot {
         })
     }
 
+    /// The directory, canonical.
     pub fn path(&self) -> &Path {
         &self.dir
     }

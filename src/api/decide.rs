@@ -1,0 +1,436 @@
+//! Deciding a record at one level or at all levels, and reading the entries as views that
+//! borrow the policy and the record.
+
+use std::fmt;
+
+use super::policy::Policy;
+use super::record::{Level, RecordBuilder, RecordError};
+use crate::data::LoadedRecord;
+use crate::eval::{self, EvalError, Evaluator};
+use crate::ir::{EntityId, LevelId, MeasureKind, Record, RuleSet, ValidRuleSet, Value};
+use crate::messages::{quoted, Lang};
+use crate::msg;
+use crate::report::decisions::{eval_error_message, write_action_text, ActionText};
+
+/// A reusable buffer for the decision of one record at one level: after the first few
+/// records, deciding into it allocates nothing.
+#[derive(Debug, Default, Clone)]
+pub struct Decision {
+    inner: eval::Decision,
+}
+
+/// Reusable buffers for the decisions of one record at every level.
+#[derive(Debug, Default, Clone)]
+pub struct Decisions {
+    levels: Vec<eval::Decision>,
+}
+
+/// Why a record could not be decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecideError(Box<(DecideErrorKind, String)>);
+
+/// What stopped a decision.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum DecideErrorKind {
+    /// The record lacks a value a field must have.
+    Record(RecordError),
+    /// The record was built against another policy's schema.
+    ForeignRecord,
+    /// A table the record's values look up has no cell for them (and no default), or a field
+    /// a lookup needs has no value.
+    Lookup,
+}
+
+impl DecideError {
+    /// What stopped the decision.
+    pub fn kind(&self) -> &DecideErrorKind {
+        &self.0 .0
+    }
+
+    fn new(kind: DecideErrorKind, message: String) -> DecideError {
+        DecideError(Box::new((kind, message)))
+    }
+}
+
+impl fmt::Display for DecideError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0 .1)
+    }
+}
+
+impl std::error::Error for DecideError {}
+
+impl Policy {
+    /// Decides which measures concern `record` at `level`, into `out`; the entries are read
+    /// from the view returned, which borrows the policy, the record and the buffer.
+    pub fn decide<'a>(
+        &'a self,
+        record: &'a RecordBuilder<'_>,
+        level: Level,
+        out: &'a mut Decision,
+    ) -> Result<Decided<'a>, DecideError> {
+        let (rules, entity) = self.prepare(record)?;
+        self.decide_into(rules, entity, record.record(), level.0, &mut out.inner)?;
+        Ok(Decided {
+            rules,
+            record: record.record(),
+            decision: &out.inner,
+            level: level.0,
+        })
+    }
+
+    /// Decides `record` at every level, lowest first, into `out`.
+    pub fn decide_all<'a>(
+        &'a self,
+        record: &'a RecordBuilder<'_>,
+        out: &'a mut Decisions,
+    ) -> Result<AllDecided<'a>, DecideError> {
+        let (rules, entity) = self.prepare(record)?;
+        let n = rules.levels.len();
+        out.levels.resize_with(n, eval::Decision::default);
+        for (level, buf) in rules.level_ids().zip(&mut out.levels) {
+            self.decide_into(rules, entity, record.record(), level, buf)?;
+        }
+        Ok(AllDecided {
+            rules,
+            record: record.record(),
+            decisions: &out.levels[..n],
+        })
+    }
+
+    fn prepare<'a>(
+        &'a self,
+        record: &RecordBuilder<'_>,
+    ) -> Result<(&'a ValidRuleSet, EntityId), DecideError> {
+        let rules: &ValidRuleSet = self.rules();
+        let entity = rules.entity_id(record.entity().0 as usize);
+        match entity {
+            Some(entity) if std::ptr::eq(record.rules(), rules) => {
+                record.check().map_err(|e| {
+                    DecideError::new(DecideErrorKind::Record(e.clone()), e.to_string())
+                })?;
+                Ok((rules, entity))
+            }
+            _ => Err(DecideError::new(
+                DecideErrorKind::ForeignRecord,
+                msg!(self.lang(), API_FOREIGN_RECORD),
+            )),
+        }
+    }
+
+    fn decide_into(
+        &self,
+        rules: &ValidRuleSet,
+        entity: EntityId,
+        record: &Record,
+        level: LevelId,
+        out: &mut eval::Decision,
+    ) -> Result<(), DecideError> {
+        Evaluator::new(rules)
+            .evaluate(entity, record, level, out)
+            .map_err(|e| lookup_error(rules, self.lang(), entity, &e))
+    }
+}
+
+/// An evaluation error in the policy's terms (the message the command line writes).
+fn lookup_error(rules: &RuleSet, lang: Lang, entity: EntityId, e: &EvalError) -> DecideError {
+    // The message names the record's entity only; the rest of a loaded record is unused.
+    let rec = LoadedRecord {
+        entity: entity.index(),
+        file: 0,
+        row: 0,
+        sheet: None,
+        key: String::new(),
+        record: Record::default(),
+    };
+    DecideError::new(
+        DecideErrorKind::Lookup,
+        eval_error_message(rules, lang, &rec, e),
+    )
+}
+
+/// The decision of one record at one level: its entries, as views.
+#[derive(Clone, Copy)]
+pub struct Decided<'a> {
+    rules: &'a ValidRuleSet,
+    record: &'a Record,
+    decision: &'a eval::Decision,
+    level: LevelId,
+}
+
+impl<'a> Decided<'a> {
+    /// The level decided.
+    pub fn level(&self) -> Level {
+        Level(self.level)
+    }
+
+    /// The level's name.
+    pub fn level_name(&self) -> &'a str {
+        let rules: &'a RuleSet = self.rules;
+        rules
+            .levels
+            .get(self.level.index())
+            .map_or("?", |l| l.name.as_str())
+    }
+
+    /// How many entries there are.
+    pub fn len(&self) -> usize {
+        self.decision.entries.len()
+    }
+
+    /// Whether no measure concerns the record at this level.
+    pub fn is_empty(&self) -> bool {
+        self.decision.entries.is_empty()
+    }
+
+    /// The entries, in the policy's order of measures (a measure over items gives one entry
+    /// per item it concerns).
+    pub fn entries(&self) -> impl ExactSizeIterator<Item = EntryView<'a>> + 'a {
+        let (rules, record, level) = (self.rules, self.record, self.level);
+        self.decision.entries.iter().map(move |entry| EntryView {
+            rules,
+            record,
+            entry,
+            level,
+        })
+    }
+
+    /// What the record itself must do: the combination of the actions of the mandatory
+    /// measures that apply to it (not to its items), as the policy writes actions.
+    pub fn effective_action(&self) -> ActionText<'a> {
+        ActionText(self.rules, self.decision.effective)
+    }
+}
+
+/// The decisions of one record at every level.
+#[derive(Clone, Copy)]
+pub struct AllDecided<'a> {
+    rules: &'a ValidRuleSet,
+    record: &'a Record,
+    decisions: &'a [eval::Decision],
+}
+
+impl<'a> AllDecided<'a> {
+    /// The decision at `level`.
+    pub fn at(&self, level: Level) -> Option<Decided<'a>> {
+        self.decisions.get(level.0.index()).map(|decision| Decided {
+            rules: self.rules,
+            record: self.record,
+            decision,
+            level: level.0,
+        })
+    }
+
+    /// The decisions, lowest level first.
+    pub fn iter(&self) -> impl Iterator<Item = Decided<'a>> + 'a {
+        let (rules, record) = (self.rules, self.record);
+        rules
+            .level_ids()
+            .zip(self.decisions)
+            .map(move |(level, decision)| Decided {
+                rules,
+                record,
+                decision,
+                level,
+            })
+    }
+}
+
+/// One entry of a decision: a measure that concerns the record (or one of its items) at the
+/// level, read by name.
+#[derive(Clone, Copy)]
+pub struct EntryView<'a> {
+    rules: &'a ValidRuleSet,
+    record: &'a Record,
+    entry: &'a eval::Entry,
+    level: LevelId,
+}
+
+/// Whether an entry's measure applies, or what lifts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryStatus<'a> {
+    /// The measure applies.
+    Applies,
+    /// Lifted by one of the measure's own exceptions (`除外`).
+    Excepted {
+        /// The exception's position among the measure's exceptions, from 0.
+        exception: usize,
+        /// The exception's citation, if it has one.
+        citation: Option<&'a str>,
+    },
+    /// Lifted by a named exemption (`豁免`).
+    Exempted {
+        /// The exemption's name.
+        exemption: &'a str,
+        /// The exemption's citation, if it has one.
+        citation: Option<&'a str>,
+    },
+}
+
+impl EntryStatus<'_> {
+    /// Whether the measure applies (is not lifted).
+    pub fn applies(&self) -> bool {
+        matches!(self, EntryStatus::Applies)
+    }
+}
+
+/// What an entry concerns: the record itself, or one of its items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject<'a> {
+    /// The record.
+    Record,
+    /// An item of the record.
+    Item {
+        /// The list field holding it (`非道路移动机械`).
+        list: &'a str,
+        /// The items' entity (`机械`).
+        entity: &'a str,
+        /// Its position in the list, from 0, in the order the items were added.
+        index: usize,
+        /// Its key, when the key is text.
+        key: Option<&'a str>,
+    },
+}
+
+impl<'a> EntryView<'a> {
+    fn info(&self) -> &'a crate::ir::MeasureInfo {
+        let rules: &'a RuleSet = self.rules;
+        &rules.measures[self.entry.measure as usize]
+    }
+
+    /// The measure's name.
+    pub fn measure(&self) -> &'a str {
+        &self.info().name
+    }
+
+    /// Whether the measure is mandatory (`强制性`) rather than advisory (`倡议性`).
+    pub fn mandatory(&self) -> bool {
+        self.info().kind == MeasureKind::Mandatory
+    }
+
+    /// Whether it applies, or what lifts it.
+    pub fn status(&self) -> EntryStatus<'a> {
+        let rules: &'a RuleSet = self.rules;
+        match self.entry.status {
+            eval::Status::Applies => EntryStatus::Applies,
+            eval::Status::ExceptedBy(x) => EntryStatus::Excepted {
+                exception: x as usize,
+                citation: self
+                    .info()
+                    .exceptions
+                    .get(x as usize)
+                    .and_then(|x| x.cite.as_deref()),
+            },
+            eval::Status::ExemptedBy(x) => {
+                let x = &rules.exemptions[x as usize];
+                EntryStatus::Exempted {
+                    exemption: &x.name,
+                    citation: x.cite.as_deref(),
+                }
+            }
+        }
+    }
+
+    /// The record or the item it concerns.
+    pub fn subject(&self) -> Subject<'a> {
+        let (Some(index), Some(item)) = (self.entry.item, self.info().item) else {
+            return Subject::Record;
+        };
+        let rules: &'a RuleSet = self.rules;
+        let parent = &rules.entities[self.info().entity];
+        let entity = &rules.entities[item.entity];
+        let record: &'a Record = self.record;
+        let key = match record.get(item.field) {
+            Value::List(items) => {
+                items
+                    .get(index as usize)
+                    .and_then(|it| match it.get(entity.key) {
+                        Value::Text(t) => Some(&**t),
+                        _ => None,
+                    })
+            }
+            _ => None,
+        };
+        Subject::Item {
+            list: &parent.fields[item.field].name,
+            entity: &entity.name,
+            index: index as usize,
+            key,
+        }
+    }
+
+    /// The measure's citation (`依据`), if it has one.
+    pub fn citation(&self) -> Option<&'a str> {
+        self.info().cite.as_deref()
+    }
+
+    /// The measure's wording at the level, if it has one.
+    pub fn wording(&self) -> Option<&'a str> {
+        self.info()
+            .texts
+            .get(self.level.index())
+            .and_then(Option::as_deref)
+    }
+
+    /// What it requires, as the policy writes actions (`限产 30%`); `Display` it or
+    /// [`write_action`](Self::write_action). For a lifted entry, what it would have required
+    /// when that can be known.
+    pub fn action(&self) -> Option<ActionText<'a>> {
+        self.entry.action.map(|a| ActionText(self.rules, a))
+    }
+
+    /// Appends the action's text to `out` (`-` for none), without allocating beyond it.
+    pub fn write_action(&self, out: &mut Vec<u8>) {
+        match self.entry.action {
+            Some(a) => write_action_text(out, self.rules, a),
+            None => out.push(b'-'),
+        }
+    }
+}
+
+impl fmt::Debug for EntryView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EntryView")
+            .field("measure", &self.measure())
+            .field("status", &self.status())
+            .field("subject", &self.subject())
+            .field("citation", &self.citation())
+            .field("action", &self.action().map(|a| a.to_string()))
+            .finish()
+    }
+}
+
+impl fmt::Display for EntryView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let zh = self.rules.chinese;
+        let lang = if zh { Lang::Zh } else { Lang::En };
+        f.write_str(self.measure())?;
+        if let Subject::Item {
+            entity, index, key, ..
+        } = self.subject()
+        {
+            match key {
+                Some(k) => write!(f, " [{entity} {k}]")?,
+                None => write!(f, " [{entity} #{}]", index + 1)?,
+            }
+        }
+        match self.action() {
+            Some(a) => write!(f, ": {a}")?,
+            None => f.write_str(": -")?,
+        }
+        match self.status() {
+            EntryStatus::Applies => {}
+            EntryStatus::Excepted { .. } => write!(f, " ({})", msg!(lang, API_EXCEPTED))?,
+            EntryStatus::Exempted { exemption, .. } => write!(
+                f,
+                " ({})",
+                msg!(lang, API_EXEMPTED_BY, quoted(lang, exemption))
+            )?,
+        }
+        if let Some(c) = self.citation() {
+            write!(f, " — {c}")?;
+        }
+        Ok(())
+    }
+}

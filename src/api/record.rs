@@ -1,0 +1,749 @@
+//! Records built by field name: the schema of a policy, handles resolved once, and a record
+//! builder reused across records.
+
+use std::fmt;
+
+use crate::data::{credit_code, echo, normalize, values};
+use crate::dates;
+use crate::ir::{FieldType, LevelId, Record, RuleSet, ValidRuleSet, Value};
+use crate::messages::{list_sep, quoted, Lang};
+use crate::msg;
+
+/// The record types (entities) of a policy, their fields and the values the fields take:
+/// a view of a [`Policy`](crate::Policy) that resolves names to handles and starts records.
+#[derive(Clone, Copy)]
+pub struct Schema<'p> {
+    pub(crate) rules: &'p ValidRuleSet,
+    /// Per entity, per field: some rule reads it (or it is a key or a list of items).
+    pub(crate) read: &'p [Box<[bool]>],
+    pub(crate) lang: Lang,
+}
+
+/// An entity (a record type such as `企业`) of one policy, resolved once by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Entity(pub(crate) u32);
+
+/// A field of one entity, resolved once by name: setting a value by handle looks nothing up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    pub(crate) entity: u32,
+    pub(crate) index: u32,
+    pub(crate) ty: FieldType,
+}
+
+/// An alert level of a policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Level(pub(crate) LevelId);
+
+/// A value of an enum (or an alert level), resolved once for the field it is set in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Variant {
+    /// The enum's index, or `None` for an alert level.
+    pub(crate) domain: Option<u32>,
+    pub(crate) value: u16,
+}
+
+impl From<Level> for Variant {
+    fn from(level: Level) -> Variant {
+        Variant {
+            domain: None,
+            value: level.0.index() as u16,
+        }
+    }
+}
+
+/// A value to set in a field. Text is read as the field's type reads it (an enum value by
+/// its name or an alias, a set as names separated by `,` or `、`, a date as `YYYY-MM-DD`, a
+/// credit code checked); booleans, numbers and [`Variant`]s are taken as they are.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FieldValue<'a> {
+    /// Text, read as the field's type reads it.
+    Text(&'a str),
+    /// Yes or no.
+    Bool(bool),
+    /// An integer (also for decimal and percentage fields).
+    Int(i64),
+    /// A decimal number (a percentage is its number: 20% is 20.0).
+    Num(f64),
+    /// A value of an enum or a level (for a set field: the set of that one value).
+    Variant(Variant),
+    /// The values of a set field.
+    Variants(&'a [Variant]),
+    /// No value (for optional fields).
+    Missing,
+}
+
+impl<'a> From<&'a str> for FieldValue<'a> {
+    fn from(t: &'a str) -> Self {
+        FieldValue::Text(t)
+    }
+}
+
+impl<'a> From<&'a String> for FieldValue<'a> {
+    fn from(t: &'a String) -> Self {
+        FieldValue::Text(t)
+    }
+}
+
+impl From<bool> for FieldValue<'_> {
+    fn from(b: bool) -> Self {
+        FieldValue::Bool(b)
+    }
+}
+
+impl From<i64> for FieldValue<'_> {
+    fn from(n: i64) -> Self {
+        FieldValue::Int(n)
+    }
+}
+
+impl From<i32> for FieldValue<'_> {
+    fn from(n: i32) -> Self {
+        FieldValue::Int(n.into())
+    }
+}
+
+impl From<u32> for FieldValue<'_> {
+    fn from(n: u32) -> Self {
+        FieldValue::Int(n.into())
+    }
+}
+
+impl From<f64> for FieldValue<'_> {
+    fn from(n: f64) -> Self {
+        FieldValue::Num(n)
+    }
+}
+
+impl From<Variant> for FieldValue<'_> {
+    fn from(v: Variant) -> Self {
+        FieldValue::Variant(v)
+    }
+}
+
+impl From<Level> for FieldValue<'_> {
+    fn from(l: Level) -> Self {
+        FieldValue::Variant(l.into())
+    }
+}
+
+impl<'a> From<&'a [Variant]> for FieldValue<'a> {
+    fn from(v: &'a [Variant]) -> Self {
+        FieldValue::Variants(v)
+    }
+}
+
+impl<T: Into<FieldValue<'static>>> From<Option<T>> for FieldValue<'static> {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(FieldValue::Missing, Into::into)
+    }
+}
+
+/// What names a field: its name (looked up in the record's entity) or a [`Field`] handle.
+pub trait FieldKey: sealed::Sealed {
+    /// The field of `entity` this key names.
+    #[doc(hidden)]
+    fn field_of(self, schema: &Schema<'_>, entity: u32) -> Result<Field, RecordError>;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for &str {}
+    impl Sealed for &String {}
+    impl Sealed for super::Field {}
+}
+
+impl FieldKey for &str {
+    fn field_of(self, schema: &Schema<'_>, entity: u32) -> Result<Field, RecordError> {
+        let info = &schema.rules.entities[entity as usize];
+        match info.fields.iter().position(|f| f.name == self) {
+            Some(i) => Ok(Field {
+                entity,
+                index: i as u32,
+                ty: info.fields[i].ty,
+            }),
+            None => Err(schema.error(ErrorKind::UnknownField {
+                entity: info.name.clone(),
+                field: self.to_string(),
+            })),
+        }
+    }
+}
+
+impl FieldKey for &String {
+    fn field_of(self, schema: &Schema<'_>, entity: u32) -> Result<Field, RecordError> {
+        self.as_str().field_of(schema, entity)
+    }
+}
+
+impl FieldKey for Field {
+    fn field_of(self, schema: &Schema<'_>, entity: u32) -> Result<Field, RecordError> {
+        let entities = &schema.rules.entities;
+        let fits = entities
+            .get(self.entity as usize)
+            .and_then(|e| e.fields.get(self.index as usize))
+            .is_some_and(|f| f.ty == self.ty);
+        if self.entity != entity || !fits {
+            let name = |e: u32| {
+                entities
+                    .get(e as usize)
+                    .map_or_else(|| "?".to_string(), |e| e.name.clone())
+            };
+            return Err(schema.error(ErrorKind::ForeignField {
+                field_entity: name(self.entity),
+                entity: name(entity),
+            }));
+        }
+        Ok(self)
+    }
+}
+
+/// A phrase in both languages of the interface.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Words {
+    zh: String,
+    en: String,
+}
+
+impl Words {
+    fn of(text: impl Fn(Lang) -> String) -> Words {
+        Words {
+            zh: text(Lang::Zh),
+            en: text(Lang::En),
+        }
+    }
+
+    /// The phrase in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// Why a record could not be built as asked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordError {
+    kind: ErrorKind,
+    lang: Lang,
+}
+
+/// What went wrong building a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The policy declares no entity of that name.
+    UnknownEntity {
+        /// The name asked for.
+        entity: String,
+    },
+    /// The entity has no field of that name.
+    UnknownField {
+        /// The entity.
+        entity: String,
+        /// The name asked for.
+        field: String,
+    },
+    /// The text names no value of the field's enum (or no alert level).
+    NotAVariant {
+        /// The field.
+        field: String,
+        /// The text given (a bounded prefix of it).
+        value: String,
+        /// The values the field takes.
+        expected: Vec<String>,
+    },
+    /// The value is of a kind the field does not take (a number for a text field, a variant
+    /// of another enum, …).
+    WrongType {
+        /// The field.
+        field: String,
+        /// What the field takes, in words.
+        expected: Words,
+    },
+    /// The text is not a valid value of the field's type (a date, a credit code, a number).
+    InvalidValue {
+        /// The field.
+        field: String,
+        /// The text given (a bounded prefix of it).
+        value: String,
+        /// Why, in words.
+        reason: Words,
+    },
+    /// Items were added to a field that is not a list of items.
+    NotAList {
+        /// The field.
+        field: String,
+    },
+    /// A field that is not optional has no value.
+    MissingField {
+        /// The entity.
+        entity: String,
+        /// The field.
+        field: String,
+    },
+    /// A field handle of another entity (or another policy) was used.
+    ForeignField {
+        /// The entity the handle was resolved for.
+        field_entity: String,
+        /// The entity of the record.
+        entity: String,
+    },
+}
+
+impl RecordError {
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// The message in `lang` (`Display` writes it in the policy's language).
+    pub fn message(&self, lang: Lang) -> String {
+        let q = |name: &str| quoted(lang, name);
+        match &self.kind {
+            ErrorKind::UnknownEntity { entity } => msg!(lang, API_UNKNOWN_ENTITY, q(entity)),
+            ErrorKind::UnknownField { entity, field } => {
+                msg!(lang, API_UNKNOWN_FIELD, q(entity), q(field))
+            }
+            ErrorKind::NotAVariant {
+                field,
+                value,
+                expected,
+            } => msg!(
+                lang,
+                API_NOT_A_VARIANT,
+                q(field),
+                q(value),
+                expected.join(list_sep(lang))
+            ),
+            ErrorKind::WrongType { field, expected } => {
+                msg!(lang, API_WRONG_TYPE, q(field), expected.get(lang))
+            }
+            ErrorKind::InvalidValue {
+                field,
+                value,
+                reason,
+            } => msg!(
+                lang,
+                API_INVALID_VALUE,
+                q(field),
+                q(value),
+                reason.get(lang)
+            ),
+            ErrorKind::NotAList { field } => msg!(lang, API_NOT_A_LIST, q(field)),
+            ErrorKind::MissingField { entity, field } => {
+                msg!(lang, API_MISSING_FIELD, q(entity), q(field))
+            }
+            ErrorKind::ForeignField {
+                field_entity,
+                entity,
+            } => msg!(lang, API_FOREIGN_FIELD, q(field_entity), q(entity)),
+        }
+    }
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(self.lang))
+    }
+}
+
+impl std::error::Error for RecordError {}
+
+impl<'p> Schema<'p> {
+    fn error(&self, kind: ErrorKind) -> RecordError {
+        RecordError {
+            kind,
+            lang: self.lang,
+        }
+    }
+
+    /// The entity named `name`.
+    pub fn entity(&self, name: &str) -> Result<Entity, RecordError> {
+        self.rules
+            .entity_index(name)
+            .map(|e| Entity(e as u32))
+            .ok_or_else(|| {
+                self.error(ErrorKind::UnknownEntity {
+                    entity: name.to_string(),
+                })
+            })
+    }
+
+    /// The names of the entities, in declaration order.
+    pub fn entities(&self) -> impl Iterator<Item = &'p str> + 'p {
+        self.rules.entities.iter().map(|e| e.name.as_str())
+    }
+
+    /// The names of the fields of `entity`, in declaration order.
+    pub fn fields(&self, entity: Entity) -> impl Iterator<Item = &'p str> + 'p {
+        let rules: &'p RuleSet = self.rules;
+        rules
+            .entities
+            .get(entity.0 as usize)
+            .into_iter()
+            .flat_map(|e| e.fields.iter().map(|f| f.name.as_str()))
+    }
+
+    /// The field `field` of the entity `entity`, by their names.
+    pub fn field(&self, entity: &str, field: &str) -> Result<Field, RecordError> {
+        let e = self.entity(entity)?;
+        field.field_of(self, e.0)
+    }
+
+    /// The value `text` names in `field`: a variant of its enum (by name or alias), or an
+    /// alert level for a level field; for a set field, a value of its elements.
+    pub fn variant(&self, field: Field, text: &str) -> Result<Variant, RecordError> {
+        let field = field.field_of(self, field.entity)?;
+        let domain = match field.ty {
+            FieldType::Enum(e) | FieldType::Set(Some(e)) => Some(e),
+            FieldType::Level | FieldType::Set(None) => None,
+            _ => return Err(self.wrong_type(field)),
+        };
+        self.variant_in(field, domain, text)
+    }
+
+    /// The alert level named `name` (or with that alias).
+    pub fn level(&self, name: &str) -> Option<Level> {
+        self.rules.level(name).map(Level)
+    }
+
+    /// The name of a level.
+    pub fn level_name(&self, level: Level) -> &'p str {
+        let rules: &'p RuleSet = self.rules;
+        rules
+            .levels
+            .get(level.0.index())
+            .map_or("?", |l| l.name.as_str())
+    }
+
+    /// Every alert level, lowest first.
+    pub fn levels(&self) -> impl Iterator<Item = Level> + 'p {
+        self.rules.level_ids().map(Level)
+    }
+
+    /// A new, empty record of the entity `entity`.
+    pub fn record(&self, entity: &str) -> Result<RecordBuilder<'p>, RecordError> {
+        Ok(self.record_of(self.entity(entity)?))
+    }
+
+    /// A new, empty record of `entity`.
+    pub fn record_of(&self, entity: Entity) -> RecordBuilder<'p> {
+        let mut b = RecordBuilder {
+            schema: *self,
+            entity: entity.0,
+            record: Record { values: Vec::new() },
+            spare: Vec::new(),
+        };
+        let n = self
+            .rules
+            .entities
+            .get(entity.0 as usize)
+            .map_or(0, |e| e.fields.len());
+        b.record.values = (0..n).map(|i| self.empty(entity.0, i)).collect();
+        b.spare = (0..n).map(|_| Vec::new()).collect();
+        b
+    }
+
+    fn field_name(&self, field: Field) -> String {
+        self.rules.entities[field.entity as usize].fields[field.index as usize]
+            .name
+            .clone()
+    }
+
+    fn wrong_type(&self, field: Field) -> RecordError {
+        self.error(ErrorKind::WrongType {
+            field: self.field_name(field),
+            expected: Words::of(|lang| values::expected(self.rules, lang, field.ty)),
+        })
+    }
+
+    fn variant_in(
+        &self,
+        field: Field,
+        domain: Option<usize>,
+        text: &str,
+    ) -> Result<Variant, RecordError> {
+        let found = match domain {
+            Some(e) => values::enum_variant(self.rules, e, text),
+            None => values::level(self.rules, text),
+        };
+        found
+            .map(|value| Variant {
+                domain: domain.map(|e| e as u32),
+                value,
+            })
+            .ok_or_else(|| {
+                let expected = match domain {
+                    Some(e) => self.rules.enums[e].variants.clone(),
+                    None => self.rules.levels.iter().map(|l| l.name.clone()).collect(),
+                };
+                self.error(ErrorKind::NotAVariant {
+                    field: self.field_name(field),
+                    value: echo(self.lang, text),
+                    expected,
+                })
+            })
+    }
+
+    /// The value of a field no value was set in: nothing, or no items for a list.
+    fn empty(&self, entity: u32, field: usize) -> Value {
+        match self.rules.entities[entity as usize].fields[field].ty {
+            FieldType::List(_) => Value::List(Vec::new()),
+            _ => Value::Missing,
+        }
+    }
+
+    /// `value` as field `field` holds it.
+    fn convert(&self, field: Field, value: FieldValue<'_>) -> Result<Value, RecordError> {
+        let invalid = |text: &str, reason: Words| {
+            self.error(ErrorKind::InvalidValue {
+                field: self.field_name(field),
+                value: echo(self.lang, text),
+                reason,
+            })
+        };
+        let expected =
+            || Words::of(|lang| msg!(lang, EXPECTED, values::expected(self.rules, lang, field.ty)));
+        let read = self.read[field.entity as usize][field.index as usize];
+        Ok(match (field.ty, value) {
+            (_, FieldValue::Missing) => self.empty(field.entity, field.index as usize),
+            // Kept only when a rule reads it (or it is a key), as data loading keeps it.
+            (FieldType::Text, FieldValue::Text(_)) if !read => Value::Elided,
+            (FieldType::Text, FieldValue::Text(t)) => Value::Text(t.into()),
+            (FieldType::CreditCode, FieldValue::Text(t)) => {
+                if credit_code::validate(self.lang, t).is_err() {
+                    let why = |lang| credit_code::validate(lang, t).err().unwrap_or_default();
+                    return Err(invalid(t, Words::of(why)));
+                }
+                if read {
+                    Value::Text(t.into())
+                } else {
+                    Value::Elided
+                }
+            }
+            (FieldType::Bool, FieldValue::Bool(b)) => Value::Bool(b),
+            (FieldType::Bool, FieldValue::Text(t)) => {
+                Value::Bool(normalize::parse_bool(t).ok_or_else(|| invalid(t, expected()))?)
+            }
+            (FieldType::Integer, FieldValue::Int(n)) => Value::Int(n),
+            (FieldType::Integer, FieldValue::Text(t)) => {
+                Value::Int(t.trim().parse().map_err(|_| invalid(t, expected()))?)
+            }
+            (FieldType::Decimal | FieldType::Percent, FieldValue::Int(n)) => Value::Num(n as f64),
+            (FieldType::Decimal | FieldType::Percent, FieldValue::Num(n)) if n.is_finite() => {
+                Value::Num(n)
+            }
+            (FieldType::Decimal | FieldType::Percent, FieldValue::Num(n)) => {
+                return Err(invalid(&n.to_string(), expected()))
+            }
+            (FieldType::Decimal | FieldType::Percent, FieldValue::Text(t)) => {
+                let number = if field.ty == FieldType::Percent {
+                    t.trim().trim_end_matches(['%', '％']).trim()
+                } else {
+                    t.trim()
+                };
+                match number.parse::<f64>() {
+                    Ok(n) if n.is_finite() => Value::Num(n),
+                    _ => return Err(invalid(t, expected())),
+                }
+            }
+            (FieldType::Date, FieldValue::Text(t)) => {
+                Value::Date(dates::parse(t.trim()).ok_or_else(|| invalid(t, expected()))?)
+            }
+            (FieldType::Level, FieldValue::Variant(v)) if v.domain.is_none() => {
+                Value::Enum(v.value)
+            }
+            (FieldType::Level, FieldValue::Text(t)) => {
+                Value::Enum(self.variant_in(field, None, t)?.value)
+            }
+            (FieldType::Enum(e), FieldValue::Variant(v)) if v.domain == Some(e as u32) => {
+                Value::Enum(v.value)
+            }
+            (FieldType::Enum(e), FieldValue::Text(t)) => {
+                Value::Enum(self.variant_in(field, Some(e), t)?.value)
+            }
+            (FieldType::Set(d), FieldValue::Variant(v)) if v.domain == d.map(|e| e as u32) => {
+                Value::Set(1u64 << (v.value & 63))
+            }
+            (FieldType::Set(d), FieldValue::Variants(vs)) => {
+                let mut bits = 0u64;
+                for v in vs {
+                    if v.domain != d.map(|e| e as u32) {
+                        return Err(self.wrong_type(field));
+                    }
+                    bits |= 1u64 << (v.value & 63);
+                }
+                Value::Set(bits)
+            }
+            (FieldType::Set(d), FieldValue::Text(t)) => {
+                let mut bits = 0u64;
+                for part in t
+                    .split([',', '，', ';', '；', '、', '|', '/'])
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                {
+                    bits |= 1u64 << (self.variant_in(field, d, part)?.value & 63);
+                }
+                Value::Set(bits)
+            }
+            _ => return Err(self.wrong_type(field)),
+        })
+    }
+}
+
+/// A record being built, field by field; reused across records ([`clear`](Self::clear) and
+/// fill again: its buffers, and the items', are kept).
+///
+/// ```
+/// # let policy = policyc::Policy::compile("p.policy", r#"
+/// # 预警级别 { 黄色 < 橙色 }
+/// # 实体 企业 键 名称 { 名称: 文本  保障: 布尔 }
+/// # 措施 停工 强制性 自 橙色 { 对象 企业  要求 停产 }
+/// # "#, &policyc::MapLoader::new()).unwrap();
+/// let schema = policy.schema();
+/// let mut firm = schema.record("企业")?;
+/// firm.set("名称", "甲厂")?.set("保障", true)?;
+/// firm.clear().set("名称", "乙厂")?.set("保障", false)?;
+/// # Ok::<(), policyc::RecordError>(())
+/// ```
+pub struct RecordBuilder<'p> {
+    schema: Schema<'p>,
+    entity: u32,
+    record: Record,
+    /// Per list field: item records kept for reuse after [`Self::clear`].
+    spare: Vec<Vec<Record>>,
+}
+
+impl<'p> RecordBuilder<'p> {
+    /// The entity of the record.
+    pub fn entity(&self) -> Entity {
+        Entity(self.entity)
+    }
+
+    /// The schema the record is built against.
+    pub fn schema(&self) -> Schema<'p> {
+        self.schema
+    }
+
+    /// Sets `field` (a name or a [`Field`] handle) to `value`.
+    pub fn set<'v>(
+        &mut self,
+        field: impl FieldKey,
+        value: impl Into<FieldValue<'v>>,
+    ) -> Result<&mut Self, RecordError> {
+        let f = field.field_of(&self.schema, self.entity)?;
+        let v = self.schema.convert(f, value.into())?;
+        self.record.values[f.index as usize] = v;
+        Ok(self)
+    }
+
+    /// Adds an item (a machine, a vehicle) to the list field `field` and returns it, to be
+    /// filled.
+    pub fn item(&mut self, field: impl FieldKey) -> Result<ItemBuilder<'_, 'p>, RecordError> {
+        let f = field.field_of(&self.schema, self.entity)?;
+        let FieldType::List(item_entity) = f.ty else {
+            return Err(self.schema.error(ErrorKind::NotAList {
+                field: self.schema.field_name(f),
+            }));
+        };
+        let fresh = self.spare[f.index as usize].pop().unwrap_or_else(|| {
+            let n = self.schema.rules.entities[item_entity].fields.len();
+            Record {
+                values: (0..n)
+                    .map(|i| self.schema.empty(item_entity as u32, i))
+                    .collect(),
+            }
+        });
+        let Value::List(items) = &mut self.record.values[f.index as usize] else {
+            unreachable!("a list field always holds a list");
+        };
+        items.push(fresh);
+        let record = items.last_mut().expect("just pushed");
+        Ok(ItemBuilder {
+            schema: self.schema,
+            entity: item_entity as u32,
+            record,
+        })
+    }
+
+    /// Empties the record (every field without a value, no items), keeping its buffers.
+    pub fn clear(&mut self) -> &mut Self {
+        for (i, v) in self.record.values.iter_mut().enumerate() {
+            match v {
+                Value::List(items) => {
+                    for mut item in items.drain(..) {
+                        for iv in &mut item.values {
+                            *iv = match iv {
+                                Value::List(_) => Value::List(Vec::new()),
+                                _ => Value::Missing,
+                            };
+                        }
+                        self.spare[i].push(item);
+                    }
+                }
+                other => *other = Value::Missing,
+            }
+        }
+        self
+    }
+
+    /// Checks that every field that is not optional has a value, in the record and its
+    /// items. Deciding checks this too.
+    pub fn check(&self) -> Result<(), RecordError> {
+        check_required(&self.schema, self.entity, &self.record)
+    }
+
+    pub(crate) fn record(&self) -> &Record {
+        &self.record
+    }
+
+    pub(crate) fn rules(&self) -> &'p ValidRuleSet {
+        self.schema.rules
+    }
+}
+
+fn check_required(schema: &Schema<'_>, entity: u32, record: &Record) -> Result<(), RecordError> {
+    let info = &schema.rules.entities[entity as usize];
+    for (f, v) in info.fields.iter().zip(&record.values) {
+        match v {
+            Value::Missing if !f.optional => {
+                return Err(schema.error(ErrorKind::MissingField {
+                    entity: info.name.clone(),
+                    field: f.name.clone(),
+                }))
+            }
+            Value::List(items) => {
+                if let FieldType::List(e) = f.ty {
+                    for item in items {
+                        check_required(schema, e as u32, item)?;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// One item of a record (a machine of a firm) being filled.
+pub struct ItemBuilder<'b, 'p> {
+    schema: Schema<'p>,
+    entity: u32,
+    record: &'b mut Record,
+}
+
+impl ItemBuilder<'_, '_> {
+    /// Sets `field` (a name or a [`Field`] handle of the item's entity) to `value`.
+    pub fn set<'v>(
+        &mut self,
+        field: impl FieldKey,
+        value: impl Into<FieldValue<'v>>,
+    ) -> Result<&mut Self, RecordError> {
+        let f = field.field_of(&self.schema, self.entity)?;
+        let v = self.schema.convert(f, value.into())?;
+        self.record.values[f.index as usize] = v;
+        Ok(self)
+    }
+}
