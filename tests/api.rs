@@ -503,3 +503,47 @@ fn evaluators_own_or_share_their_rule_set_across_threads() {
     .join()
     .unwrap();
 }
+
+#[test]
+fn a_missing_table_cell_is_an_error_of_the_decision() {
+    let path = "tests/data/incomplete-table.policy";
+    let policy = Policy::compile_file(std::path::Path::new(path))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        policy.warnings().codes().collect::<Vec<_>>(),
+        ["W0301"],
+        "the gap is a warning"
+    );
+    let mut firm = policy.schema().record("企业").unwrap();
+    firm.set("统一社会信用代码", &credit_code("91110105MA01ABCD0"))
+        .unwrap()
+        .set("名称", "钢厂")
+        .unwrap()
+        .set("所在区", "朝阳区")
+        .unwrap()
+        .set("行业", "钢铁")
+        .unwrap()
+        .set("绩效等级", "B")
+        .unwrap()
+        .set("涉气排放", true)
+        .unwrap()
+        .set("应急减排清单", "黄色")
+        .unwrap()
+        .set("涉密", false)
+        .unwrap();
+    let mut buffer = Decision::default();
+    let e = policy
+        .clone()
+        .with_lang(Lang::En)
+        .decide(&firm, policy.level("yellow").unwrap(), &mut buffer)
+        .err()
+        .unwrap();
+    assert!(matches!(e.kind(), policyc::DecideErrorKind::Lookup));
+    assert!(e.to_string().contains("绩效分级减排"), "{e}");
+    // Off the list at orange: nothing is looked up.
+    let decided = policy
+        .decide(&firm, policy.level("orange").unwrap(), &mut buffer)
+        .unwrap();
+    assert!(decided.is_empty());
+}
