@@ -10,7 +10,7 @@
 
 use divan::counter::ItemsCount;
 use divan::{black_box, Bencher};
-use policyc::{Decision, EntryStatus, Field, MapLoader, Policy, Subject};
+use policyc::{Decision, EntryStatus, Field, Level, MapLoader, Policy, RecordBuilder, Subject};
 
 fn main() {
     check_same_decisions();
@@ -159,53 +159,67 @@ fn through_the_api(
     firms: &[FirmInput],
     mut read: impl FnMut(usize, Read<'_>),
 ) {
-    let schema = policy.schema();
     let levels: Vec<_> = LEVELS.iter().map(|l| policy.level(l).unwrap()).collect();
-    let mut firm = schema.record("企业").unwrap();
+    let mut firm = policy.schema().record("企业").unwrap();
     let mut buffer = Decision::default();
     for input in firms {
-        firm.clear()
-            .set(fields.code, &input.code)
+        build(&mut firm, fields, input);
+        decide_and_read(policy, &firm, &levels, &mut buffer, &mut read);
+    }
+}
+
+/// Fills `firm` from the input strings, by field handle.
+fn build(firm: &mut RecordBuilder<'_>, fields: &Fields, input: &FirmInput) {
+    firm.clear()
+        .set(fields.code, &input.code)
+        .unwrap()
+        .set(fields.industry, input.industry)
+        .unwrap()
+        .set(fields.grade, input.grade)
+        .unwrap()
+        .set(fields.lists, input.lists)
+        .unwrap()
+        .set(fields.guarantee, input.guarantee)
+        .unwrap();
+    for (key, power) in &input.machines {
+        firm.item(fields.machines)
             .unwrap()
-            .set(fields.industry, input.industry)
+            .set(fields.machine_key, key)
             .unwrap()
-            .set(fields.grade, input.grade)
-            .unwrap()
-            .set(fields.lists, input.lists)
-            .unwrap()
-            .set(fields.guarantee, input.guarantee)
+            .set(fields.power, *power)
             .unwrap();
-        for (key, power) in &input.machines {
-            firm.item(fields.machines)
-                .unwrap()
-                .set(fields.machine_key, key)
-                .unwrap()
-                .set(fields.power, *power)
-                .unwrap();
-        }
-        for (l, &level) in levels.iter().enumerate() {
-            let decided = policy.decide(&firm, level, &mut buffer).unwrap();
-            for e in decided.entries() {
-                let (status, lifted_by) = match e.status() {
-                    EntryStatus::Applies => ("applies", None),
-                    EntryStatus::Excepted { citation, .. } => ("excepted", citation),
-                    EntryStatus::Exempted { exemption, .. } => ("exempted", Some(exemption)),
-                };
-                let item = match e.subject() {
-                    Subject::Record => None,
-                    Subject::Item { key, .. } => key,
-                };
-                read(
-                    l,
-                    Read {
-                        measure: e.measure(),
-                        status,
-                        lifted_by,
-                        item,
-                        citation: e.citation(),
-                    },
-                );
-            }
+    }
+}
+
+fn decide_and_read(
+    policy: &Policy,
+    firm: &RecordBuilder<'_>,
+    levels: &[Level],
+    buffer: &mut Decision,
+    read: &mut impl FnMut(usize, Read<'_>),
+) {
+    for (l, &level) in levels.iter().enumerate() {
+        let decided = policy.decide(firm, level, buffer).unwrap();
+        for e in decided.entries() {
+            let (status, lifted_by) = match e.status() {
+                EntryStatus::Applies => ("applies", None),
+                EntryStatus::Excepted { citation, .. } => ("excepted", citation),
+                EntryStatus::Exempted { exemption, .. } => ("exempted", Some(exemption)),
+            };
+            let item = match e.subject() {
+                Subject::Record => None,
+                Subject::Item { key, .. } => key,
+            };
+            read(
+                l,
+                Read {
+                    measure: e.measure(),
+                    status,
+                    lifted_by,
+                    item,
+                    citation: e.citation(),
+                },
+            );
         }
     }
 }
@@ -477,4 +491,45 @@ fn hand_written(bencher: Bencher) {
     bencher
         .counter(ItemsCount::new(FIRMS * LEVELS.len()))
         .bench_local(|| by_hand(black_box(&firms), consume));
+}
+
+/// The parts of `api`, apart: building the records only …
+#[divan::bench]
+fn api_build_only(bencher: Bencher) {
+    let policy = policy();
+    let fields = Fields::of(&policy);
+    let firms = inputs();
+    let mut firm = policy.schema().record("企业").unwrap();
+    bencher
+        .counter(ItemsCount::new(FIRMS * LEVELS.len()))
+        .bench_local(|| {
+            for input in black_box(&firms) {
+                build(&mut firm, &fields, input);
+                black_box(&firm);
+            }
+        });
+}
+
+/// … and deciding records built beforehand, reading the entries.
+#[divan::bench]
+fn api_decide_only(bencher: Bencher) {
+    let policy = policy();
+    let fields = Fields::of(&policy);
+    let built: Vec<RecordBuilder<'_>> = inputs()
+        .iter()
+        .map(|input| {
+            let mut firm = policy.schema().record("企业").unwrap();
+            build(&mut firm, &fields, input);
+            firm
+        })
+        .collect();
+    let levels: Vec<_> = LEVELS.iter().map(|l| policy.level(l).unwrap()).collect();
+    let mut buffer = Decision::default();
+    bencher
+        .counter(ItemsCount::new(FIRMS * LEVELS.len()))
+        .bench_local(|| {
+            for firm in black_box(&built) {
+                decide_and_read(&policy, firm, &levels, &mut buffer, &mut consume);
+            }
+        });
 }

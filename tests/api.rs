@@ -547,3 +547,43 @@ fn a_missing_table_cell_is_an_error_of_the_decision() {
         .unwrap();
     assert!(decided.is_empty());
 }
+
+#[test]
+fn required_fields_are_counted_as_they_are_set() {
+    let policy = beijing();
+    let mut firm = cement_firm(&policy, "B", None);
+    firm.check().unwrap();
+    // Unsetting an optional field keeps it complete; a required one does not.
+    firm.set("保障类别", None::<&str>).unwrap();
+    firm.check().unwrap();
+    firm.set("行业", None::<&str>).unwrap();
+    let e = firm.check().unwrap_err();
+    assert!(
+        matches!(e.kind(), ErrorKind::MissingField { field, .. } if field == "行业"),
+        "{e:?}"
+    );
+    firm.set("行业", "家具制造").unwrap();
+    firm.check().unwrap();
+    // A machine without its power: the item's field is named.
+    firm.item("非道路移动机械")
+        .unwrap()
+        .set("编号", "JX-3")
+        .unwrap();
+    let e = firm.check().unwrap_err();
+    assert!(
+        matches!(e.kind(), ErrorKind::MissingField { entity, field } if entity == "机械" && field == "动力"),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.message(Lang::En),
+        "the required field `动力` of entity `机械` has no value"
+    );
+    // Cleared and refilled, it is complete again.
+    firm.clear();
+    fill_cement_firm(&mut firm, "B", None);
+    firm.check().unwrap();
+    assert!(
+        firm.set("非道路移动机械", None::<&str>).is_err(),
+        "items are dropped by clear only"
+    );
+}

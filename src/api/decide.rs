@@ -35,7 +35,7 @@ pub struct DecideError(Box<(DecideErrorKind, String)>);
 pub enum DecideErrorKind {
     /// The record lacks a value a field must have.
     Record(RecordError),
-    /// The record was built against another policy's schema.
+    /// The record (or the level) is another policy's.
     ForeignRecord,
     /// A table the record's values look up has no cell for them (and no default), or a field
     /// a lookup needs has no value.
@@ -71,12 +71,16 @@ impl Policy {
         out: &'a mut Decision,
     ) -> Result<Decided<'a>, DecideError> {
         let (rules, entity) = self.prepare(record)?;
-        self.decide_into(rules, entity, record.record(), level.0, &mut out.inner)?;
+        if level.schema != self.schema().id {
+            return Err(self.foreign());
+        }
+        self.decide_into(rules, entity, record.record(), level.id, &mut out.inner)?;
         Ok(Decided {
             rules,
+            schema: level.schema,
             record: record.record(),
             decision: &out.inner,
-            level: level.0,
+            level: level.id,
         })
     }
 
@@ -94,6 +98,7 @@ impl Policy {
         }
         Ok(AllDecided {
             rules,
+            schema: self.schema().id,
             record: record.record(),
             decisions: &out.levels[..n],
         })
@@ -104,19 +109,23 @@ impl Policy {
         record: &RecordBuilder<'_>,
     ) -> Result<(&'a ValidRuleSet, EntityId), DecideError> {
         let rules: &ValidRuleSet = self.rules();
-        let entity = rules.entity_id(record.entity().0 as usize);
-        match entity {
-            Some(entity) if std::ptr::eq(record.rules(), rules) => {
+        let entity = record.entity();
+        match rules.entity_id(entity.index as usize) {
+            Some(id) if entity.schema == self.schema().id => {
                 record.check().map_err(|e| {
                     DecideError::new(DecideErrorKind::Record(e.clone()), e.to_string())
                 })?;
-                Ok((rules, entity))
+                Ok((rules, id))
             }
-            _ => Err(DecideError::new(
-                DecideErrorKind::ForeignRecord,
-                msg!(self.lang(), API_FOREIGN_RECORD),
-            )),
+            _ => Err(self.foreign()),
         }
+    }
+
+    fn foreign(&self) -> DecideError {
+        DecideError::new(
+            DecideErrorKind::ForeignRecord,
+            msg!(self.lang(), API_FOREIGN_RECORD),
+        )
     }
 
     fn decide_into(
@@ -154,6 +163,7 @@ fn lookup_error(rules: &RuleSet, lang: Lang, entity: EntityId, e: &EvalError) ->
 #[derive(Clone, Copy)]
 pub struct Decided<'a> {
     rules: &'a ValidRuleSet,
+    schema: u64,
     record: &'a Record,
     decision: &'a eval::Decision,
     level: LevelId,
@@ -162,7 +172,10 @@ pub struct Decided<'a> {
 impl<'a> Decided<'a> {
     /// The level decided.
     pub fn level(&self) -> Level {
-        Level(self.level)
+        Level {
+            schema: self.schema,
+            id: self.level,
+        }
     }
 
     /// The level's name.
@@ -207,6 +220,7 @@ impl<'a> Decided<'a> {
 #[derive(Clone, Copy)]
 pub struct AllDecided<'a> {
     rules: &'a ValidRuleSet,
+    schema: u64,
     record: &'a Record,
     decisions: &'a [eval::Decision],
 }
@@ -214,22 +228,29 @@ pub struct AllDecided<'a> {
 impl<'a> AllDecided<'a> {
     /// The decision at `level`.
     pub fn at(&self, level: Level) -> Option<Decided<'a>> {
-        self.decisions.get(level.0.index()).map(|decision| Decided {
-            rules: self.rules,
-            record: self.record,
-            decision,
-            level: level.0,
-        })
+        if level.schema != self.schema {
+            return None;
+        }
+        self.decisions
+            .get(level.id.index())
+            .map(|decision| Decided {
+                rules: self.rules,
+                schema: self.schema,
+                record: self.record,
+                decision,
+                level: level.id,
+            })
     }
 
     /// The decisions, lowest level first.
     pub fn iter(&self) -> impl Iterator<Item = Decided<'a>> + 'a {
-        let (rules, record) = (self.rules, self.record);
+        let (rules, schema, record) = (self.rules, self.schema, self.record);
         rules
             .level_ids()
             .zip(self.decisions)
             .map(move |(level, decision)| Decided {
                 rules,
+                schema,
                 record,
                 decision,
                 level,

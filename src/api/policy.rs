@@ -6,10 +6,12 @@ use std::sync::Arc;
 
 use codespan_reporting::term::termcolor::WriteColor;
 
-use super::record::{Level, Schema};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::record::{FieldFlags, Level, Schema, VariantIndex};
 use crate::compile::{self, Compilation};
 use crate::diagnostics::Diagnostic;
-use crate::ir::{usage, ValidRuleSet};
+use crate::ir::{usage, FieldType, ValidRuleSet};
 use crate::messages::Lang;
 use crate::report;
 use crate::semantics::resolve::ImportLoader;
@@ -23,8 +25,11 @@ use crate::source::SourceMap;
 #[derive(Clone)]
 pub struct Policy {
     rules: Arc<ValidRuleSet>,
-    /// Per entity, per field: some rule reads it, or it is a key or a list of items.
-    read: Arc<[Box<[bool]>]>,
+    /// Per entity, per field: what building a record needs to know of it.
+    fields: Arc<[Box<[FieldFlags]>]>,
+    /// Tells this policy's (and its clones') handles from any other's.
+    id: u64,
+    variants: Arc<VariantIndex>,
     warnings: Arc<Diagnostics>,
     lang: Lang,
 }
@@ -75,14 +80,30 @@ impl Policy {
 
     /// A policy sharing `rules` with whoever else holds the [`Arc`].
     pub fn shared(rules: Arc<ValidRuleSet>) -> Policy {
-        let read = usage::fields_read(&rules)
-            .into_iter()
-            .map(Vec::into_boxed_slice)
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        let read = usage::fields_read(&rules);
+        let fields = rules
+            .entities
+            .iter()
+            .zip(read)
+            .map(|(e, read)| {
+                e.fields
+                    .iter()
+                    .zip(read)
+                    .map(|(f, read)| FieldFlags {
+                        read,
+                        required: !f.optional && !matches!(f.ty, FieldType::List(_)),
+                    })
+                    .collect()
+            })
             .collect();
         let lang = Lang::default_for(rules.chinese);
+        let variants = Arc::new(VariantIndex::new(&rules));
         Policy {
             rules,
-            read,
+            fields,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            variants,
             warnings: Arc::new(Diagnostics::default()),
             lang,
         }
@@ -132,7 +153,9 @@ impl Policy {
     pub fn schema(&self) -> Schema<'_> {
         Schema {
             rules: &self.rules,
-            read: &self.read,
+            fields: &self.fields,
+            id: self.id,
+            variants: &self.variants,
             lang: self.lang,
         }
     }

@@ -1,7 +1,9 @@
 //! Records built by field name: the schema of a policy, handles resolved once, and a record
 //! builder reused across records.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::data::{credit_code, echo, normalize, values};
 use crate::dates;
@@ -14,18 +16,117 @@ use crate::msg;
 #[derive(Clone, Copy)]
 pub struct Schema<'p> {
     pub(crate) rules: &'p ValidRuleSet,
-    /// Per entity, per field: some rule reads it (or it is a key or a list of items).
-    pub(crate) read: &'p [Box<[bool]>],
+    /// Per entity, per field: what building a record needs to know of it.
+    pub(crate) fields: &'p [Box<[FieldFlags]>],
+    /// The policy's identity, carried by the handles it resolves.
+    pub(crate) id: u64,
+    pub(crate) variants: &'p VariantIndex,
     pub(crate) lang: Lang,
+}
+
+/// The names and aliases of every level and enum value, hashed: a value named by its exact
+/// text is found without scanning names. Other spellings (spaces around, another case of
+/// an English alias, `橙色预警`) take the scan, as data loading reads them.
+#[derive(Debug, Default)]
+pub(crate) struct VariantIndex {
+    /// `[0]`: the levels; `[e + 1]`: enum `e`.
+    maps: Box<[NameMap]>,
+}
+
+/// Names to values, hashed with [`Fx`].
+type NameMap = HashMap<Box<str>, u16, BuildHasherDefault<Fx>>;
+
+impl VariantIndex {
+    pub(crate) fn new(rules: &RuleSet) -> VariantIndex {
+        let mut maps = Vec::with_capacity(rules.enums.len() + 1);
+        let levels = rules.levels.iter().enumerate().flat_map(|(i, l)| {
+            std::iter::once(l.name.as_str())
+                .chain(l.alias.as_deref())
+                .map(move |t| (t, i as u16))
+        });
+        maps.push(
+            levels
+                .filter(|&(t, v)| values::level(rules, t) == Some(v))
+                .map(|(t, v)| (t.into(), v))
+                .collect(),
+        );
+        for (e, info) in rules.enums.iter().enumerate() {
+            let names = info.variants.iter().enumerate().map(|(i, n)| (n, i));
+            let aliases = info
+                .aliases
+                .iter()
+                .enumerate()
+                .flat_map(|(i, a)| a.iter().map(move |n| (n, i)));
+            maps.push(
+                names
+                    .chain(aliases)
+                    .map(|(t, v)| (t.as_str(), v as u16))
+                    // Only where the scan gives the same answer: the index changes no result.
+                    .filter(|&(t, v)| values::enum_variant(rules, e, t) == Some(v))
+                    .map(|(t, v)| (t.into(), v))
+                    .collect(),
+            );
+        }
+        VariantIndex {
+            maps: maps.into_boxed_slice(),
+        }
+    }
+
+    fn get(&self, domain: Option<usize>, text: &str) -> Option<u16> {
+        self.maps
+            .get(domain.map_or(0, |e| e + 1))?
+            .get(text)
+            .copied()
+    }
+}
+
+/// The Fx hash (rustc's): a multiply and a rotate per word, for short keys.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fx(u64);
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let word = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.write(&[b]);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// What building a record needs to know of a field.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FieldFlags {
+    /// Some rule reads it, or it is a key or a list of items: its value is kept.
+    pub(crate) read: bool,
+    /// It must have a value (it is not optional, nor a list of items).
+    pub(crate) required: bool,
 }
 
 /// An entity (a record type such as `企业`) of one policy, resolved once by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Entity(pub(crate) u32);
+pub struct Entity {
+    pub(crate) schema: u64,
+    pub(crate) index: u32,
+}
 
 /// A field of one entity, resolved once by name: setting a value by handle looks nothing up.
+/// A handle belongs to the policy (and its clones) that resolved it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Field {
+    pub(crate) schema: u64,
     pub(crate) entity: u32,
     pub(crate) index: u32,
     pub(crate) ty: FieldType,
@@ -33,11 +134,15 @@ pub struct Field {
 
 /// An alert level of a policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Level(pub(crate) LevelId);
+pub struct Level {
+    pub(crate) schema: u64,
+    pub(crate) id: LevelId,
+}
 
 /// A value of an enum (or an alert level), resolved once for the field it is set in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Variant {
+    pub(crate) schema: u64,
     /// The enum's index, or `None` for an alert level.
     pub(crate) domain: Option<u32>,
     pub(crate) value: u16,
@@ -46,8 +151,9 @@ pub struct Variant {
 impl From<Level> for Variant {
     fn from(level: Level) -> Variant {
         Variant {
+            schema: level.schema,
             domain: None,
-            value: level.0.index() as u16,
+            value: level.id.index() as u16,
         }
     }
 }
@@ -158,6 +264,7 @@ impl FieldKey for &str {
         let info = &schema.rules.entities[entity as usize];
         match info.fields.iter().position(|f| f.name == self) {
             Some(i) => Ok(Field {
+                schema: schema.id,
                 entity,
                 index: i as u32,
                 ty: info.fields[i].ty,
@@ -178,23 +285,23 @@ impl FieldKey for &String {
 
 impl FieldKey for Field {
     fn field_of(self, schema: &Schema<'_>, entity: u32) -> Result<Field, RecordError> {
-        let entities = &schema.rules.entities;
-        let fits = entities
-            .get(self.entity as usize)
-            .and_then(|e| e.fields.get(self.index as usize))
-            .is_some_and(|f| f.ty == self.ty);
-        if self.entity != entity || !fits {
-            let name = |e: u32| {
-                entities
-                    .get(e as usize)
-                    .map_or_else(|| "?".to_string(), |e| e.name.clone())
-            };
-            return Err(schema.error(ErrorKind::ForeignField {
-                field_entity: name(self.entity),
-                entity: name(entity),
-            }));
+        if self.schema == schema.id && self.entity == entity {
+            return Ok(self);
         }
-        Ok(self)
+        let entities = &schema.rules.entities;
+        let name = |e: u32| {
+            entities
+                .get(e as usize)
+                .map_or_else(|| "?".to_string(), |e| e.name.clone())
+        };
+        Err(schema.error(ErrorKind::ForeignField {
+            field_entity: if self.schema == schema.id {
+                name(self.entity)
+            } else {
+                "?".to_string()
+            },
+            entity: name(entity),
+        }))
     }
 }
 
@@ -224,10 +331,7 @@ impl Words {
 
 /// Why a record could not be built as asked.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RecordError {
-    kind: ErrorKind,
-    lang: Lang,
-}
+pub struct RecordError(Box<(ErrorKind, Lang)>);
 
 /// What went wrong building a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -283,7 +387,8 @@ pub enum ErrorKind {
         /// The field.
         field: String,
     },
-    /// A field handle of another entity (or another policy) was used.
+    /// A field handle of another entity (or another policy) was used; the entity is `?`
+    /// when it is another policy's.
     ForeignField {
         /// The entity the handle was resolved for.
         field_entity: String,
@@ -295,13 +400,13 @@ pub enum ErrorKind {
 impl RecordError {
     /// What went wrong.
     pub fn kind(&self) -> &ErrorKind {
-        &self.kind
+        &self.0 .0
     }
 
     /// The message in `lang` (`Display` writes it in the policy's language).
     pub fn message(&self, lang: Lang) -> String {
         let q = |name: &str| quoted(lang, name);
-        match &self.kind {
+        match &self.0 .0 {
             ErrorKind::UnknownEntity { entity } => msg!(lang, API_UNKNOWN_ENTITY, q(entity)),
             ErrorKind::UnknownField { entity, field } => {
                 msg!(lang, API_UNKNOWN_FIELD, q(entity), q(field))
@@ -345,7 +450,7 @@ impl RecordError {
 
 impl fmt::Display for RecordError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message(self.lang))
+        f.write_str(&self.message(self.0 .1))
     }
 }
 
@@ -353,17 +458,17 @@ impl std::error::Error for RecordError {}
 
 impl<'p> Schema<'p> {
     fn error(&self, kind: ErrorKind) -> RecordError {
-        RecordError {
-            kind,
-            lang: self.lang,
-        }
+        RecordError(Box::new((kind, self.lang)))
     }
 
     /// The entity named `name`.
     pub fn entity(&self, name: &str) -> Result<Entity, RecordError> {
         self.rules
             .entity_index(name)
-            .map(|e| Entity(e as u32))
+            .map(|e| Entity {
+                schema: self.id,
+                index: e as u32,
+            })
             .ok_or_else(|| {
                 self.error(ErrorKind::UnknownEntity {
                     entity: name.to_string(),
@@ -381,7 +486,8 @@ impl<'p> Schema<'p> {
         let rules: &'p RuleSet = self.rules;
         rules
             .entities
-            .get(entity.0 as usize)
+            .get(entity.index as usize)
+            .filter(|_| entity.schema == self.id)
             .into_iter()
             .flat_map(|e| e.fields.iter().map(|f| f.name.as_str()))
     }
@@ -389,7 +495,7 @@ impl<'p> Schema<'p> {
     /// The field `field` of the entity `entity`, by their names.
     pub fn field(&self, entity: &str, field: &str) -> Result<Field, RecordError> {
         let e = self.entity(entity)?;
-        field.field_of(self, e.0)
+        field.field_of(self, e.index)
     }
 
     /// The value `text` names in `field`: a variant of its enum (by name or alias), or an
@@ -406,7 +512,10 @@ impl<'p> Schema<'p> {
 
     /// The alert level named `name` (or with that alias).
     pub fn level(&self, name: &str) -> Option<Level> {
-        self.rules.level(name).map(Level)
+        self.rules.level(name).map(|id| Level {
+            schema: self.id,
+            id,
+        })
     }
 
     /// The name of a level.
@@ -414,36 +523,48 @@ impl<'p> Schema<'p> {
         let rules: &'p RuleSet = self.rules;
         rules
             .levels
-            .get(level.0.index())
+            .get(level.id.index())
+            .filter(|_| level.schema == self.id)
             .map_or("?", |l| l.name.as_str())
     }
 
     /// Every alert level, lowest first.
     pub fn levels(&self) -> impl Iterator<Item = Level> + 'p {
-        self.rules.level_ids().map(Level)
+        let schema = self.id;
+        self.rules.level_ids().map(move |id| Level { schema, id })
     }
 
     /// A new, empty record of the entity `entity`.
     pub fn record(&self, entity: &str) -> Result<RecordBuilder<'p>, RecordError> {
-        Ok(self.record_of(self.entity(entity)?))
+        self.record_of(self.entity(entity)?)
     }
 
-    /// A new, empty record of `entity`.
-    pub fn record_of(&self, entity: Entity) -> RecordBuilder<'p> {
-        let mut b = RecordBuilder {
+    /// A new, empty record of `entity` (an error for an entity of another policy).
+    pub fn record_of(&self, entity: Entity) -> Result<RecordBuilder<'p>, RecordError> {
+        if entity.schema != self.id || entity.index as usize >= self.rules.entities.len() {
+            return Err(self.error(ErrorKind::UnknownEntity {
+                entity: "?".to_string(),
+            }));
+        }
+        let e = entity.index;
+        let n = self.rules.entities[e as usize].fields.len();
+        Ok(RecordBuilder {
             schema: *self,
-            entity: entity.0,
-            record: Record { values: Vec::new() },
-            spare: Vec::new(),
-        };
-        let n = self
-            .rules
-            .entities
-            .get(entity.0 as usize)
-            .map_or(0, |e| e.fields.len());
-        b.record.values = (0..n).map(|i| self.empty(entity.0, i)).collect();
-        b.spare = (0..n).map(|_| Vec::new()).collect();
-        b
+            entity: e,
+            record: Record {
+                values: (0..n).map(|i| self.empty(e, i)).collect(),
+            },
+            spare: (0..n).map(|_| Vec::new()).collect(),
+            missing: self.required(e),
+        })
+    }
+
+    /// How many fields of `entity` must have a value.
+    fn required(&self, entity: u32) -> u32 {
+        self.fields[entity as usize]
+            .iter()
+            .filter(|f| f.required)
+            .count() as u32
     }
 
     fn field_name(&self, field: Field) -> String {
@@ -465,12 +586,13 @@ impl<'p> Schema<'p> {
         domain: Option<usize>,
         text: &str,
     ) -> Result<Variant, RecordError> {
-        let found = match domain {
+        let found = self.variants.get(domain, text).or_else(|| match domain {
             Some(e) => values::enum_variant(self.rules, e, text),
             None => values::level(self.rules, text),
-        };
+        });
         found
             .map(|value| Variant {
+                schema: self.id,
                 domain: domain.map(|e| e as u32),
                 value,
             })
@@ -485,6 +607,11 @@ impl<'p> Schema<'p> {
                     expected,
                 })
             })
+    }
+
+    /// Whether `v` is a value of this policy's enum `domain` (`None`: of its levels).
+    fn holds(&self, domain: Option<usize>, v: Variant) -> bool {
+        v.schema == self.id && v.domain == domain.map(|e| e as u32)
     }
 
     /// The value of a field no value was set in: nothing, or no items for a list.
@@ -506,9 +633,11 @@ impl<'p> Schema<'p> {
         };
         let expected =
             || Words::of(|lang| msg!(lang, EXPECTED, values::expected(self.rules, lang, field.ty)));
-        let read = self.read[field.entity as usize][field.index as usize];
+        let read = self.fields[field.entity as usize][field.index as usize].read;
         Ok(match (field.ty, value) {
-            (_, FieldValue::Missing) => self.empty(field.entity, field.index as usize),
+            // Items are added with `item`, and dropped only by `clear`.
+            (FieldType::List(_), _) => return Err(self.wrong_type(field)),
+            (_, FieldValue::Missing) => Value::Missing,
             // Kept only when a rule reads it (or it is a key), as data loading keeps it.
             (FieldType::Text, FieldValue::Text(_)) if !read => Value::Elided,
             (FieldType::Text, FieldValue::Text(t)) => Value::Text(t.into()),
@@ -552,25 +681,25 @@ impl<'p> Schema<'p> {
             (FieldType::Date, FieldValue::Text(t)) => {
                 Value::Date(dates::parse(t.trim()).ok_or_else(|| invalid(t, expected()))?)
             }
-            (FieldType::Level, FieldValue::Variant(v)) if v.domain.is_none() => {
+            (FieldType::Level, FieldValue::Variant(v)) if self.holds(None, v) => {
                 Value::Enum(v.value)
             }
             (FieldType::Level, FieldValue::Text(t)) => {
                 Value::Enum(self.variant_in(field, None, t)?.value)
             }
-            (FieldType::Enum(e), FieldValue::Variant(v)) if v.domain == Some(e as u32) => {
+            (FieldType::Enum(e), FieldValue::Variant(v)) if self.holds(Some(e), v) => {
                 Value::Enum(v.value)
             }
             (FieldType::Enum(e), FieldValue::Text(t)) => {
                 Value::Enum(self.variant_in(field, Some(e), t)?.value)
             }
-            (FieldType::Set(d), FieldValue::Variant(v)) if v.domain == d.map(|e| e as u32) => {
+            (FieldType::Set(d), FieldValue::Variant(v)) if self.holds(d, v) => {
                 Value::Set(1u64 << (v.value & 63))
             }
             (FieldType::Set(d), FieldValue::Variants(vs)) => {
                 let mut bits = 0u64;
                 for v in vs {
-                    if v.domain != d.map(|e| e as u32) {
+                    if !self.holds(d, *v) {
                         return Err(self.wrong_type(field));
                     }
                     bits |= 1u64 << (v.value & 63);
@@ -614,12 +743,33 @@ pub struct RecordBuilder<'p> {
     record: Record,
     /// Per list field: item records kept for reuse after [`Self::clear`].
     spare: Vec<Vec<Record>>,
+    /// How many fields that must have a value have none, in the record and its items: kept
+    /// as values are set, so that checking a record before deciding costs nothing.
+    missing: u32,
+}
+
+/// Stores `value` in `slot`, keeping the count of required fields without a value.
+fn store(slot: &mut Value, value: Value, required: bool, missing: &mut u32) {
+    if required {
+        match (
+            matches!(slot, Value::Missing),
+            matches!(value, Value::Missing),
+        ) {
+            (true, false) => *missing -= 1,
+            (false, true) => *missing += 1,
+            _ => {}
+        }
+    }
+    *slot = value;
 }
 
 impl<'p> RecordBuilder<'p> {
     /// The entity of the record.
     pub fn entity(&self) -> Entity {
-        Entity(self.entity)
+        Entity {
+            schema: self.schema.id,
+            index: self.entity,
+        }
     }
 
     /// The schema the record is built against.
@@ -635,7 +785,13 @@ impl<'p> RecordBuilder<'p> {
     ) -> Result<&mut Self, RecordError> {
         let f = field.field_of(&self.schema, self.entity)?;
         let v = self.schema.convert(f, value.into())?;
-        self.record.values[f.index as usize] = v;
+        let required = self.schema.fields[f.entity as usize][f.index as usize].required;
+        store(
+            &mut self.record.values[f.index as usize],
+            v,
+            required,
+            &mut self.missing,
+        );
         Ok(self)
     }
 
@@ -648,23 +804,25 @@ impl<'p> RecordBuilder<'p> {
                 field: self.schema.field_name(f),
             }));
         };
+        let item_entity = item_entity as u32;
+        let schema = self.schema;
         let fresh = self.spare[f.index as usize].pop().unwrap_or_else(|| {
-            let n = self.schema.rules.entities[item_entity].fields.len();
+            let n = schema.rules.entities[item_entity as usize].fields.len();
             Record {
-                values: (0..n)
-                    .map(|i| self.schema.empty(item_entity as u32, i))
-                    .collect(),
+                values: (0..n).map(|i| schema.empty(item_entity, i)).collect(),
             }
         });
+        self.missing += schema.required(item_entity);
         let Value::List(items) = &mut self.record.values[f.index as usize] else {
             unreachable!("a list field always holds a list");
         };
         items.push(fresh);
         let record = items.last_mut().expect("just pushed");
         Ok(ItemBuilder {
-            schema: self.schema,
-            entity: item_entity as u32,
+            schema,
+            entity: item_entity,
             record,
+            missing: &mut self.missing,
         })
     }
 
@@ -686,24 +844,25 @@ impl<'p> RecordBuilder<'p> {
                 other => *other = Value::Missing,
             }
         }
+        self.missing = self.schema.required(self.entity);
         self
     }
 
     /// Checks that every field that is not optional has a value, in the record and its
-    /// items. Deciding checks this too.
+    /// items. Deciding checks this too (at no cost: the builder counts them as it goes).
     pub fn check(&self) -> Result<(), RecordError> {
+        if self.missing == 0 {
+            return Ok(());
+        }
         check_required(&self.schema, self.entity, &self.record)
     }
 
     pub(crate) fn record(&self) -> &Record {
         &self.record
     }
-
-    pub(crate) fn rules(&self) -> &'p ValidRuleSet {
-        self.schema.rules
-    }
 }
 
+/// Finds a required field without a value, for the error.
 fn check_required(schema: &Schema<'_>, entity: u32, record: &Record) -> Result<(), RecordError> {
     let info = &schema.rules.entities[entity as usize];
     for (f, v) in info.fields.iter().zip(&record.values) {
@@ -732,6 +891,7 @@ pub struct ItemBuilder<'b, 'p> {
     schema: Schema<'p>,
     entity: u32,
     record: &'b mut Record,
+    missing: &'b mut u32,
 }
 
 impl ItemBuilder<'_, '_> {
@@ -743,7 +903,13 @@ impl ItemBuilder<'_, '_> {
     ) -> Result<&mut Self, RecordError> {
         let f = field.field_of(&self.schema, self.entity)?;
         let v = self.schema.convert(f, value.into())?;
-        self.record.values[f.index as usize] = v;
+        let required = self.schema.fields[f.entity as usize][f.index as usize].required;
+        store(
+            &mut self.record.values[f.index as usize],
+            v,
+            required,
+            self.missing,
+        );
         Ok(self)
     }
 }
