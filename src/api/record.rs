@@ -191,46 +191,25 @@ impl<'a> From<&'a String> for FieldValue<'a> {
     }
 }
 
-impl From<bool> for FieldValue<'_> {
-    fn from(b: bool) -> Self {
-        FieldValue::Bool(b)
-    }
+/// `From` conversions of owned values into a [`FieldValue`].
+macro_rules! field_values {
+    ($($t:ty => |$v:ident| $e:expr;)*) => {
+        $(impl From<$t> for FieldValue<'_> {
+            fn from($v: $t) -> Self {
+                $e
+            }
+        })*
+    };
 }
 
-impl From<i64> for FieldValue<'_> {
-    fn from(n: i64) -> Self {
-        FieldValue::Int(n)
-    }
-}
-
-impl From<i32> for FieldValue<'_> {
-    fn from(n: i32) -> Self {
-        FieldValue::Int(n.into())
-    }
-}
-
-impl From<u32> for FieldValue<'_> {
-    fn from(n: u32) -> Self {
-        FieldValue::Int(n.into())
-    }
-}
-
-impl From<f64> for FieldValue<'_> {
-    fn from(n: f64) -> Self {
-        FieldValue::Num(n)
-    }
-}
-
-impl From<Variant> for FieldValue<'_> {
-    fn from(v: Variant) -> Self {
-        FieldValue::Variant(v)
-    }
-}
-
-impl From<Level> for FieldValue<'_> {
-    fn from(l: Level) -> Self {
-        FieldValue::Variant(l.into())
-    }
+field_values! {
+    bool => |b| FieldValue::Bool(b);
+    i64 => |n| FieldValue::Int(n);
+    i32 => |n| FieldValue::Int(n.into());
+    u32 => |n| FieldValue::Int(n.into());
+    f64 => |n| FieldValue::Num(n);
+    Variant => |v| FieldValue::Variant(v);
+    Level => |l| FieldValue::Variant(l.into());
 }
 
 impl<'a> From<&'a [Variant]> for FieldValue<'a> {
