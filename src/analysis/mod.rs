@@ -19,7 +19,7 @@ mod unsat;
 mod unused;
 
 use crate::diagnostics::Diagnostic;
-use crate::ir::{Action, Base, Dim, FieldRef};
+use crate::ir::{Action, Dim, FieldRef};
 use crate::semantics::resolve::SymbolKind;
 use crate::semantics::{Checked, Program};
 use crate::syntax::ast;
@@ -111,51 +111,9 @@ impl<'a> Cx<'a> {
 
     /// An action as the author writes it: `限产 20% + 禁止 国四重卡禁运`.
     pub fn action_text(&self, a: Action) -> String {
-        let zh = self.zh;
-        let pct = |h: u32| {
-            if h.is_multiple_of(100) {
-                format!("{}%", h / 100)
-            } else {
-                let n = format!("{}.{:02}", h / 100, h % 100);
-                format!("{}%", n.trim_end_matches('0'))
-            }
-        };
-        let mut parts = Vec::new();
-        match a.base {
-            Base::None => {}
-            Base::Voluntary => parts.push(if zh { "自主减排" } else { "voluntary" }.to_string()),
-            Base::Limit { hundredths } => parts.push(format!(
-                "{} {}",
-                if zh { "限产" } else { "limit" },
-                pct(hundredths)
-            )),
-            Base::StopPart {
-                hundredths,
-                by_line,
-            } => {
-                let mut s = format!("{} {}", if zh { "停产" } else { "stop" }, pct(hundredths));
-                if by_line {
-                    s.push_str(if zh { " 以生产线计" } else { " by_line" });
-                }
-                parts.push(s);
-            }
-            Base::Stop => parts.push(if zh { "停产" } else { "stop" }.to_string()),
-            Base::CeaseUse => parts.push(if zh { "停用" } else { "cease_use" }.to_string()),
-        }
-        for r in a.restriction_indices() {
-            let name = self
-                .checked
-                .restrictions
-                .get(r)
-                .map(|x| x.name.as_str())
-                .unwrap_or("?");
-            parts.push(format!("{} {name}", if zh { "禁止" } else { "ban" }));
-        }
-        if parts.is_empty() {
-            "-".to_string()
-        } else {
-            parts.join(" + ")
-        }
+        a.text(self.zh, |r| {
+            self.checked.restrictions.get(r).map(|x| x.name.as_str())
+        })
     }
 
     /// The level names of a mask, joined: `橙色, 红色`.
