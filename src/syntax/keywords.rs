@@ -168,6 +168,7 @@ mod tests {
 
     const GRAMMAR: &str = include_str!("../../grammar/policy.pest");
     const DICTIONARY: &str = include_str!("../../fuzz/policy.dict");
+    const LANGUAGE_REFERENCE: &str = include_str!("../../docs/language.md");
 
     /// The quoted literals of a text, with pest's escapes (`\"`, `\u{…}`) left as written.
     fn literals(text: &str) -> Vec<&str> {
@@ -304,5 +305,32 @@ mod tests {
             "`预案`, `导入`, `预警级别`, `枚举`, `实体`, `限制`, `措施`, `豁免` or `表`"
         );
         assert!(is_keyword("basis") && is_keyword("预案") && !is_keyword("甲当"));
+    }
+
+    #[test]
+    fn the_language_reference_lists_the_table() {
+        let section = LANGUAGE_REFERENCE
+            .split("\n## 3. Keywords")
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .expect("docs/language.md has a Keywords section");
+        let unquote = |cell: &str| cell.trim().trim_matches('`').to_string();
+        let documented: BTreeSet<(String, Vec<String>)> = section
+            .lines()
+            .filter_map(|line| {
+                let cells: Vec<&str> = line.strip_prefix('|')?.split('|').collect();
+                let first = cells.first()?.trim();
+                let en = cells.get(1)?.split(',').map(unquote).collect();
+                first.starts_with('`').then(|| (unquote(first), en))
+            })
+            .collect();
+        let table: BTreeSet<(String, Vec<String>)> = KEYWORDS
+            .iter()
+            .map(|k| {
+                let en = k.spellings().skip(1).map(str::to_string).collect();
+                (k.zh.to_string(), en)
+            })
+            .collect();
+        assert_eq!(documented, table);
     }
 }
