@@ -4,7 +4,7 @@ use crate::limits::MAX_ANALYSED_CELLS;
 use std::collections::HashMap;
 
 use crate::ir::{Action, Dim};
-use crate::semantics::types::TypedTable;
+use crate::semantics::typed::Table;
 use crate::source::Span;
 use crate::syntax::ast;
 
@@ -32,7 +32,7 @@ pub struct Grid {
 }
 
 impl Grid {
-    pub fn new(t: &TypedTable, decl: Option<&ast::TableDecl>, table: usize) -> Self {
+    pub fn new(t: &Table, decl: Option<&ast::TableDecl>, table: usize) -> Self {
         let total = t
             .sizes
             .iter()

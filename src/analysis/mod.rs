@@ -21,6 +21,7 @@ mod unused;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Action, Base, Dim, FieldRef};
 use crate::semantics::resolve::SymbolKind;
+use crate::semantics::typed::Measure;
 use crate::semantics::{Checked, Program};
 use crate::syntax::ast;
 
@@ -175,9 +176,17 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// The levels at which a measure is in force, as a mask (bit i: level i).
+    pub fn in_force(&self, m: &Measure) -> u64 {
+        m.in_force
+            .iter()
+            .flat_map(|r| r.levels())
+            .fold(0u64, |acc, l| acc | (1u64 << l))
+    }
+
     /// The records in scope of a measure's condition: its entity, then its item entity.
     pub fn measure_scope(&self, m: usize) -> Vec<usize> {
-        let info = &self.checked.measures[m].info;
+        let info = &self.checked.measures[m];
         let mut scope = vec![info.entity];
         if let Some(item) = info.item {
             scope.push(item.entity);
@@ -203,7 +212,7 @@ impl<'a> Cx<'a> {
 
     /// The subject as written: `企业` or `企业.非道路移动机械`.
     pub fn subject_text(&self, m: usize) -> String {
-        let info = &self.checked.measures[m].info;
+        let info = &self.checked.measures[m];
         let entity = &self.checked.entities[info.entity];
         match info.item {
             Some(item) => format!(

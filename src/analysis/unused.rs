@@ -76,18 +76,18 @@ fn references(cx: &Cx) -> Vec<(FileId, Item)> {
     }
     for m in &c.measures {
         let file = m.name_span.file;
-        let mut items = vec![Item::Levels, Item::Entity(m.info.entity)];
-        if let Some(item) = m.info.item {
+        let mut items = vec![Item::Levels, Item::Entity(m.entity)];
+        if let Some(item) = m.item {
             items.push(Item::Entity(item.entity));
         }
-        for plan in m.info.actions.iter().flatten() {
+        for plan in m.requires.iter().map(|r| &r.action) {
             restrictions(plan.fixed, &mut items);
             items.extend(plan.lookups.iter().map(|l| Item::Table(l.table)));
         }
-        if let Some(cond) = &m.info.condition {
+        if let Some(cond) = &m.condition {
             expr_enums(cond, &mut items);
         }
-        for x in &m.info.exceptions {
+        for x in &m.exceptions {
             expr_enums(&x.condition, &mut items);
         }
         items.extend(m.replaces.iter().map(|(o, _)| Item::Measure(*o)));
@@ -95,9 +95,9 @@ fn references(cx: &Cx) -> Vec<(FileId, Item)> {
     }
     for x in &c.exemptions {
         let file = x.name_span.file;
-        refs.push((file, Item::Entity(x.info.entity)));
-        refs.extend(x.info.lifts.iter().map(|m| (file, Item::Measure(*m))));
-        if let Some(cond) = &x.info.condition {
+        refs.push((file, Item::Entity(x.entity)));
+        refs.extend(x.lifts.iter().map(|(m, _)| (file, Item::Measure(*m))));
+        if let Some(cond) = &x.condition {
             let mut items = Vec::new();
             expr_enums(cond, &mut items);
             refs.extend(items.into_iter().map(|i| (file, i)));

@@ -3,6 +3,7 @@
 use super::Cx;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::limits::MAX_VARIANTS;
+use crate::semantics::typed::LevelRange;
 use crate::syntax::ast::{self, LevelRangeKind};
 use crate::syntax::errors::swallowed_keyword_help;
 
@@ -30,12 +31,12 @@ impl<'p> Cx<'p> {
         found
     }
 
-    /// A level range as a bit mask; `None` when a name is unknown or the range is empty.
-    pub(super) fn level_mask(&mut self, r: &ast::LevelRange) -> Option<u64> {
+    /// The levels a range covers; `None` when a name is unknown or the range is empty.
+    pub(super) fn level_range(&mut self, r: &ast::LevelRange) -> Option<LevelRange> {
         let n = self.out.levels.len();
         if n > MAX_VARIANTS {
-            // Levels are bits of a u64: past the limit (E0209, reported where the levels are
-            // declared) no range has a mask.
+            // Level sets are bits of a u64 in the rule set: past the limit (E0220, reported
+            // where the levels are declared) no range is taken.
             return None;
         }
         let (lo, hi) = match &r.kind {
@@ -63,6 +64,9 @@ impl<'p> Cx<'p> {
             );
             return None;
         }
-        Some((lo..=hi).fold(0u64, |m, i| m | (1 << i)))
+        Some(LevelRange {
+            first: lo,
+            last: hi,
+        })
     }
 }

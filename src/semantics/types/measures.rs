@@ -3,10 +3,11 @@
 
 use std::collections::HashMap;
 
-use super::{Cx, Scope, TypedExemption, TypedMeasure};
+use super::{Cx, Scope};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{self, ActionPlan, ExemptionInfo, MeasureInfo, MeasureKind};
+use crate::ir::MeasureKind;
 use crate::semantics::resolve::SymbolKind;
+use crate::semantics::typed::{Exception, Exemption, LevelRange, Measure, Require, Text};
 use crate::source::Span;
 use crate::syntax::ast::{self, Decl};
 
@@ -24,27 +25,22 @@ impl<'p> Cx<'p> {
                 self.out.measures.push(t);
             } else {
                 // Keep indexes aligned with `measure_index` even for a broken measure.
-                self.out.measures.push(TypedMeasure {
-                    info: MeasureInfo {
-                        name: m.name.text.clone(),
-                        kind: MeasureKind::Advisory,
-                        levels: 0,
-                        entity: 0,
-                        item: None,
-                        condition: None,
-                        texts: Vec::new(),
-                        actions: Vec::new(),
-                        exceptions: Vec::new(),
-                        cite: None,
-                        non_exemptible: false,
-                        lifted_by: Vec::new(),
-                    },
+                self.out.measures.push(Measure {
+                    name: m.name.text.clone(),
                     name_span: m.name.span,
+                    kind: MeasureKind::Advisory,
+                    levels: LevelRange { first: 0, last: 0 },
                     levels_span: m.levels.span,
+                    in_force: Vec::new(),
+                    entity: 0,
+                    item: None,
                     subject_span: m.span,
+                    condition: None,
                     condition_span: None,
-                    exception_spans: Vec::new(),
-                    has_cite: !m.cites.is_empty(),
+                    texts: Vec::new(),
+                    requires: Vec::new(),
+                    exceptions: Vec::new(),
+                    cite: None,
                     non_exemptible_span: m.non_exemptible,
                     replaces: Vec::new(),
                     span: m.span,
@@ -79,7 +75,7 @@ impl<'p> Cx<'p> {
             }
             let names: Vec<&str> = cycle
                 .iter()
-                .map(|(m, _)| self.out.measures[*m].info.name.as_str())
+                .map(|(m, _)| self.out.measures[*m].name.as_str())
                 .collect();
             let mut path = names.join(" → ");
             path.push_str(" → ");
@@ -119,33 +115,28 @@ impl<'p> Cx<'p> {
     /// From the levels where a measure is in force, the measures it replaces (`替代`) are not.
     pub(super) fn replacements(&mut self) {
         self.replacement_cycles();
-        let pairs: Vec<(usize, u64, usize)> = self
+        // A measure with an error (nothing in force) takes nothing out of force.
+        let pairs: Vec<(usize, LevelRange, usize)> = self
             .out
             .measures
             .iter()
             .enumerate()
-            .flat_map(|(r, m)| {
-                m.replaces
-                    .iter()
-                    .map(move |(old, _)| (r, m.info.levels, *old))
-            })
+            .filter(|(_, m)| !m.in_force.is_empty())
+            .flat_map(|(r, m)| m.replaces.iter().map(move |(old, _)| (r, m.levels, *old)))
             .collect();
         for (r, levels, old) in pairs {
             if r != old {
                 if let Some(m) = self.out.measures.get_mut(old) {
-                    m.info.levels &= !levels;
+                    m.in_force = without(&m.in_force, levels);
                 }
             }
         }
     }
 
-    pub(super) fn measure(&mut self, m: &'p ast::MeasureDecl) -> Option<TypedMeasure> {
-        let mask = self.level_mask(&m.levels);
+    pub(super) fn measure(&mut self, m: &'p ast::MeasureDecl) -> Option<Measure> {
+        let range = self.level_range(&m.levels);
         let subject = self.subject(&m.subjects, &m.name, true);
-        let n = self.out.levels.len();
-        let mut texts: Vec<Option<String>> = vec![None; n];
-        let mut actions: Vec<Option<ActionPlan>> = vec![None; n];
-        let (Some(mask), Some((entity, item, subj))) = (mask, subject) else {
+        let (Some(range), Some((entity, item, subj))) = (range, subject) else {
             return None;
         };
         let mut scope = Scope {
@@ -163,51 +154,49 @@ impl<'p> Cx<'p> {
             }
             None => None,
         };
+        let mut texts = Vec::new();
         for t in &m.texts {
-            let Some(range) = self.sub_range(t.levels.as_ref(), mask, t.span, &m.levels) else {
+            let Some(levels) = self.sub_range(t.levels.as_ref(), range, &m.levels) else {
                 ok = false;
                 continue;
             };
-            for (l, text) in texts.iter_mut().enumerate() {
-                if range & (1 << l) != 0 {
-                    *text = Some(t.text.value.clone());
-                }
-            }
+            texts.push(Text {
+                levels,
+                text: t.text.value.clone(),
+            });
         }
+        let mut requires = Vec::new();
         for r in &m.requires {
-            let Some(range) = self.sub_range(r.levels.as_ref(), mask, r.span, &m.levels) else {
+            let Some(levels) = self.sub_range(r.levels.as_ref(), range, &m.levels) else {
                 ok = false;
                 continue;
             };
-            let Some(plan) = self.action(&r.action, Some(&scope)) else {
+            let Some(action) = self.action(&r.action, Some(&scope)) else {
                 ok = false;
                 continue;
             };
-            for (l, slot) in actions.iter_mut().enumerate() {
-                if range & (1 << l) == 0 {
-                    continue;
-                }
-                *slot = Some(match slot.take() {
-                    None => plan.clone(),
-                    Some(mut prev) => {
-                        prev.fixed = prev.fixed.combine(plan.fixed);
-                        prev.lookups.extend(plan.lookups.iter().cloned());
-                        prev
-                    }
-                });
-            }
+            let lookup_spans = r
+                .action
+                .terms
+                .iter()
+                .filter(|t| matches!(t.kind, ast::ActionTermKind::Lookup { .. }))
+                .map(|t| t.span)
+                .collect();
+            requires.push(Require {
+                levels,
+                action,
+                lookup_spans,
+                span: r.span,
+            });
         }
         let mut exceptions = Vec::new();
-        let mut exception_spans = Vec::new();
         for x in &m.exceptions {
             match self.expr(&x.condition, &scope) {
-                Some(condition) => {
-                    exceptions.push(ir::ExceptionInfo {
-                        condition,
-                        cite: x.cite.as_ref().map(|c| c.value.clone()),
-                    });
-                    exception_spans.push(x.span);
-                }
+                Some(condition) => exceptions.push(Exception {
+                    condition,
+                    cite: x.cite.as_ref().map(|c| c.value.clone()),
+                    span: x.span,
+                }),
                 None => ok = false,
             }
         }
@@ -230,34 +219,22 @@ impl<'p> Cx<'p> {
                 }
             }
         }
-        let cite = (!m.cites.is_empty()).then(|| {
-            m.cites
-                .iter()
-                .map(|c| c.value.as_str())
-                .collect::<Vec<_>>()
-                .join("；")
-        });
-        ok.then(|| TypedMeasure {
-            info: MeasureInfo {
-                name: m.name.text.clone(),
-                kind: measure_kind(m.kind),
-                levels: mask,
-                entity,
-                item,
-                condition,
-                texts,
-                actions,
-                exceptions,
-                cite,
-                non_exemptible: m.non_exemptible.is_some(),
-                lifted_by: Vec::new(),
-            },
+        ok.then(|| Measure {
+            name: m.name.text.clone(),
             name_span: m.name.span,
+            kind: measure_kind(m.kind),
+            levels: range,
             levels_span: m.levels.span,
+            in_force: vec![range],
+            entity,
+            item,
             subject_span: subj.span,
+            condition,
             condition_span: subj.condition.as_ref().map(|c| c.span),
-            exception_spans,
-            has_cite: !m.cites.is_empty(),
+            texts,
+            requires,
+            exceptions,
+            cite: joined(&m.cites),
             non_exemptible_span: m.non_exemptible,
             replaces,
             span: m.span,
@@ -268,15 +245,14 @@ impl<'p> Cx<'p> {
     pub(super) fn sub_range(
         &mut self,
         r: Option<&ast::LevelRange>,
-        measure_mask: u64,
-        span: Span,
+        measure: LevelRange,
         measure_range: &ast::LevelRange,
-    ) -> Option<u64> {
+    ) -> Option<LevelRange> {
         let Some(r) = r else {
-            return Some(measure_mask);
+            return Some(measure);
         };
-        let mask = self.level_mask(r)?;
-        if mask & !measure_mask != 0 {
+        let range = self.level_range(r)?;
+        if !measure.covers(range) {
             self.err(
                 Diagnostic::new(
                     Code::E0212,
@@ -286,10 +262,9 @@ impl<'p> Cx<'p> {
                 .secondary(measure_range.span, "the measure's levels")
                 .help("widen the measure's level range or narrow this line's"),
             );
-            let _ = span;
             return None;
         }
-        Some(mask)
+        Some(range)
     }
 
     pub(super) fn exemptions(&mut self) {
@@ -303,13 +278,9 @@ impl<'p> Cx<'p> {
         for x in decls {
             let subject = self.subject(&x.subjects, &x.name, false);
             let mut lifts = Vec::new();
-            let mut lift_spans = Vec::new();
             for l in &x.lifts {
                 match self.measure_index.get(l.text.as_str()) {
-                    Some(i) => {
-                        lifts.push(*i);
-                        lift_spans.push(l.span);
-                    }
+                    Some(i) => lifts.push((*i, l.span)),
                     None => {
                         let d = match self.prog.lookup(&l.text) {
                             Some(s) => self.wrong_kind(l, s.kind, "a measure"),
@@ -337,28 +308,54 @@ impl<'p> Cx<'p> {
                 },
                 None => None,
             };
-            self.out.exemptions.push(TypedExemption {
-                info: ExemptionInfo {
-                    name: x.name.text.clone(),
-                    entity,
-                    condition,
-                    lifts,
-                    cite: (!x.cites.is_empty()).then(|| {
-                        x.cites
-                            .iter()
-                            .map(|c| c.value.as_str())
-                            .collect::<Vec<_>>()
-                            .join("；")
-                    }),
-                },
+            self.out.exemptions.push(Exemption {
+                name: x.name.text.clone(),
                 name_span: x.name.span,
+                entity,
                 subject_span: subj.span,
+                condition,
                 condition_span: subj.condition.as_ref().map(|c| c.span),
-                lift_spans,
+                lifts,
+                cite: joined(&x.cites),
                 span: x.span,
             });
         }
     }
+}
+
+/// Citations as one text, `；` between them; `None` without any.
+fn joined(cites: &[ast::Str]) -> Option<String> {
+    (!cites.is_empty()).then(|| {
+        cites
+            .iter()
+            .map(|c| c.value.as_str())
+            .collect::<Vec<_>>()
+            .join("；")
+    })
+}
+
+/// The levels of `ranges` outside `cut`, in order.
+fn without(ranges: &[LevelRange], cut: LevelRange) -> Vec<LevelRange> {
+    let mut out = Vec::new();
+    for &r in ranges {
+        if r.last < cut.first || cut.last < r.first {
+            out.push(r);
+            continue;
+        }
+        if r.first < cut.first {
+            out.push(LevelRange {
+                first: r.first,
+                last: cut.first - 1,
+            });
+        }
+        if cut.last < r.last {
+            out.push(LevelRange {
+                first: cut.last + 1,
+                last: r.last,
+            });
+        }
+    }
+    out
 }
 
 /// The strongly connected components with more than one node of the graph `edges[node] =

@@ -1,6 +1,11 @@
 //! Type check: every reference bound, every condition typed against the schema, every
-//! table cell keyed by real enum values and levels. Produces the typed program that
-//! lowering turns into the rule set; spans stay beside it for the analyses.
+//! table cell keyed by real enum values and levels. Produces the typed program
+//! ([`typed::Program`]) that the analyses read and lowering turns into the rule set.
+//!
+//! One file per job: `schema` (plan, levels, enums, entities, restrictions), `levels`
+//! (level names and ranges), `actions` (actions and table lookups), `tables` (grade tables),
+//! `conditions` (subjects, field paths, operands, conditions), `measures` (measures, their
+//! replacements, exemptions).
 
 mod actions;
 mod conditions;
@@ -13,83 +18,19 @@ use crate::limits::{MAX_FRAMES, MAX_RESTRICTIONS, MAX_VARIANTS};
 use std::collections::HashMap;
 
 use super::resolve::{Program, SymbolKind};
+use super::typed;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{
-    Action, Dim, EntityInfo, EnumInfo, ExemptionInfo, FieldType, LevelInfo, MeasureInfo, Operand,
-    PlanInfo, RestrictionInfo,
-};
+use crate::ir::{FieldType, Operand};
 use crate::source::Span;
 use crate::syntax::ast::{self, Decl};
 use crate::syntax::errors::swallowed_keyword_help;
 
-#[derive(Debug, Clone)]
-pub struct TypedCell {
-    pub keys: Vec<usize>,
-    pub action: Action,
-    pub span: Span,
-}
-
-#[derive(Debug, Clone)]
-pub struct TypedTable {
-    pub name: String,
-    pub name_span: Span,
-    pub dims: Vec<Dim>,
-    pub sizes: Vec<usize>,
-    pub default: Option<Action>,
-    pub cells: Vec<TypedCell>,
-    pub span: Span,
-}
-
-#[derive(Debug, Clone)]
-pub struct TypedMeasure {
-    pub info: MeasureInfo,
-    pub name_span: Span,
-    pub levels_span: Span,
-    pub subject_span: Span,
-    pub condition_span: Option<Span>,
-    pub exception_spans: Vec<Span>,
-    pub has_cite: bool,
-    pub non_exemptible_span: Option<Span>,
-    /// `替代 名称`: the measures this one replaces (index into `Checked::measures`) and where
-    /// each is named. A replaced measure is not in force where its replacement is
-    /// (`info.levels` already excludes those levels).
-    pub replaces: Vec<(usize, Span)>,
-    pub span: Span,
-}
-
-#[derive(Debug, Clone)]
-pub struct TypedExemption {
-    pub info: ExemptionInfo,
-    pub name_span: Span,
-    pub subject_span: Span,
-    pub condition_span: Option<Span>,
-    pub lift_spans: Vec<Span>,
-    pub span: Span,
-}
-
-/// The type-checked program: final schema parts plus measures, exemptions and tables with spans.
-#[derive(Debug, Clone, Default)]
-pub struct Checked {
-    pub plan: Option<PlanInfo>,
-    pub levels: Vec<LevelInfo>,
-    pub enums: Vec<EnumInfo>,
-    pub enum_spans: Vec<Span>,
-    pub entities: Vec<EntityInfo>,
-    pub entity_spans: Vec<Span>,
-    pub restrictions: Vec<RestrictionInfo>,
-    pub restriction_spans: Vec<Span>,
-    pub tables: Vec<TypedTable>,
-    pub measures: Vec<TypedMeasure>,
-    pub exemptions: Vec<TypedExemption>,
-    pub chinese: bool,
-}
-
 /// Type-checks a resolved program. All errors are collected; the result is usable only
 /// when no error was reported.
-pub fn check(prog: &Program) -> (Checked, Vec<Diagnostic>) {
+pub fn check(prog: &Program) -> (typed::Program, Vec<Diagnostic>) {
     let mut cx = Cx {
         prog,
-        out: Checked::default(),
+        out: typed::Program::default(),
         diags: Vec::new(),
         enum_index: HashMap::new(),
         entity_index: HashMap::new(),
@@ -104,12 +45,13 @@ pub fn check(prog: &Program) -> (Checked, Vec<Diagnostic>) {
     cx.tables();
     cx.measures();
     cx.exemptions();
+    cx.imports();
     (cx.out, cx.diags)
 }
 
 struct Cx<'p> {
     prog: &'p Program,
-    out: Checked,
+    out: typed::Program,
     diags: Vec<Diagnostic>,
     enum_index: HashMap<&'p str, usize>,
     entity_index: HashMap<&'p str, usize>,

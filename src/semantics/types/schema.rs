@@ -8,6 +8,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{EntityInfo, EnumInfo, FieldInfo, FieldType, LevelInfo, PlanInfo, RestrictionInfo};
 use crate::limits::{MAX_RESTRICTIONS, MAX_VARIANTS};
 use crate::semantics::resolve::SymbolKind;
+use crate::semantics::typed::Import;
 use crate::source::Span;
 use crate::syntax::ast::{self, Decl, TypeKind};
 
@@ -16,6 +17,7 @@ impl<'p> Cx<'p> {
         let Some(entry) = self.prog.entry() else {
             return;
         };
+        self.out.entry = Some(entry.file);
         let text = &self.prog.sources.get(entry.file).text;
         if let Some(first) = entry.decls.first() {
             let start = match first {
@@ -66,6 +68,7 @@ impl<'p> Cx<'p> {
             }
             return;
         };
+        self.out.levels_span = Some(decl.span);
         let mut seen: HashMap<String, Span> = HashMap::new();
         for l in &decl.levels {
             for n in std::iter::once(&l.name).chain(l.alias.as_ref()) {
@@ -383,6 +386,28 @@ impl<'p> Cx<'p> {
             };
             self.out.entities[ei].key = key;
             self.out.entities[ei].fields = fields;
+        }
+    }
+
+    /// Every file's imports, with the loaded file each names.
+    pub(super) fn imports(&mut self) {
+        let sources = &self.prog.sources;
+        for m in &self.prog.modules {
+            for d in &m.decls {
+                let Decl::Import(imp) = d else { continue };
+                let target = sources
+                    .get(m.file)
+                    .path
+                    .parent()
+                    .and_then(|dir| dir.join(&imp.path.value).canonicalize().ok())
+                    .and_then(|canonical| sources.find_path(&canonical));
+                self.out.imports.push(Import {
+                    from: m.file,
+                    path: imp.path.value.clone(),
+                    target,
+                    span: imp.span,
+                });
+            }
         }
     }
 }

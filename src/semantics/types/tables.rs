@@ -1,10 +1,11 @@
 //! Grade tables: dimensions, the values naming rows, columns and groups, cells keyed by
 //! interned values, and the limits on a table's size.
 
-use super::{Cx, TypedCell, TypedTable};
+use super::Cx;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::Dim;
 use crate::limits::{MAX_TABLE_CELLS, MAX_TABLE_DIMS};
+use crate::semantics::typed::{Cell, Table};
 use crate::syntax::ast::{self, Decl};
 use crate::syntax::errors::swallowed_keyword_help;
 
@@ -62,7 +63,7 @@ impl<'p> Cx<'p> {
         None
     }
 
-    pub(super) fn table(&mut self, t: &ast::TableDecl) -> TypedTable {
+    pub(super) fn table(&mut self, t: &ast::TableDecl) -> Table {
         let mut dims = Vec::new();
         let mut dims_ok = true;
         for d in &t.dims {
@@ -81,12 +82,13 @@ impl<'p> Cx<'p> {
                 Dim::Enum(e) => self.out.enums[*e].variants.len(),
             })
             .collect();
-        let mut typed = TypedTable {
+        let mut typed = Table {
             name: t.name.text.clone(),
             name_span: t.name.span,
             dims: dims.clone(),
             sizes,
             default: None,
+            default_span: t.default.as_ref().map(|a| a.span),
             cells: Vec::new(),
             span: t.span,
         };
@@ -180,10 +182,11 @@ impl<'p> Cx<'p> {
                         let mut keys = prefix.clone();
                         keys.push(*rk);
                         keys.push(col.expect("checked above"));
-                        typed.cells.push(TypedCell {
+                        typed.cells.push(Cell {
                             keys,
                             action: plan.fixed,
                             span: cell.span,
+                            row_span: row.span,
                         });
                     }
                 }
