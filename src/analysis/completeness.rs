@@ -9,8 +9,8 @@ use super::{list, Cx};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Dim, Expr, FieldRef, KeySource, Lookup};
 use crate::limits::{MAX_COMBINATIONS, MAX_SEARCHES};
+use crate::semantics::typed::Measure;
 use crate::source::Span;
-use crate::syntax::ast;
 
 pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     // Per measure, the exemptions that lift it: one pass, not one per measure.
@@ -46,15 +46,15 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The span of the lookup `表[…]` of `table` in a measure's `要求` lines.
-pub(super) fn lookup_span(m: &ast::MeasureDecl, table: &str) -> Option<Span> {
-    m.requires
-        .iter()
-        .flat_map(|r| &r.action.terms)
-        .find_map(|t| match &t.kind {
-            ast::ActionTermKind::Lookup { table: n, .. } if n.text == table => Some(t.span),
-            _ => None,
-        })
+/// The span of the first lookup `表[…]` of `table` in a measure's `要求` lines.
+fn lookup_span(m: &Measure, table: usize) -> Option<Span> {
+    m.requires.iter().find_map(|r| {
+        r.action
+            .lookups
+            .iter()
+            .zip(&r.lookup_spans)
+            .find_map(|(l, span)| (l.table == table).then_some(*span))
+    })
 }
 
 fn check_lookup(
@@ -176,7 +176,6 @@ fn check_lookup(
     }
     missing.sort();
     missing.dedup();
-    let decl = cx.measure_decl(&m.name);
     let witness = combo_text(cx, grid, &missing[0]);
     let more = match missing.len() {
         1 => String::new(),
@@ -197,7 +196,7 @@ fn check_lookup(
         table.name_span,
         "no cell for some combinations this table is looked up with",
     );
-    if let Some(span) = decl.and_then(|d| lookup_span(d, &table.name)) {
+    if let Some(span) = lookup_span(m, lk.table) {
         d = d.secondary(span, "looked up here");
     } else {
         d = d.secondary(m.name_span, "looked up by this measure");

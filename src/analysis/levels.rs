@@ -133,16 +133,7 @@ fn measure_actions(cx: &Cx, out: &mut Vec<Diagnostic>) {
             let Some(how) = weaker(a.fixed, hi_action) else {
                 continue;
             };
-            let decl = cx.measure_decl(&m.name);
-            let line = |l: usize| -> Option<Span> {
-                decl?.requires.iter().rev().find_map(|r| {
-                    let mask = match &r.levels {
-                        Some(range) => cx.range_mask(range)?,
-                        None => u64::MAX,
-                    };
-                    (mask & (1u64 << l) != 0).then_some(r.span)
-                })
-            };
+            let line = |l: usize| -> Option<Span> { m.require_at(l).map(|r| r.span) };
             let mut d = Diagnostic::new(
                 Code::E0305,
                 format!(
