@@ -134,4 +134,49 @@ mod tests {
         assert_eq!(t.lookup(&[2, 0, 0]), None, "out of range keys have no cell");
         assert_eq!(rules.measures[0].lifted_by, [0]);
     }
+
+    #[test]
+    fn ranges_become_masks_and_lines_become_one_wording_and_action_per_level() {
+        let c = compile_source(
+            "t.policy",
+            "预警级别 { 黄色 < 橙色 < 红色 < 紫色 }
+限制 R \"禁运\"
+实体 厂 键 名 { 名: 文本 }
+措施 a 倡议性 自 黄色 {
+  对象 厂
+  内容 \"甲\"
+  内容 红色 至 紫色 \"丙\"
+  要求 自主减排
+  要求 橙色 至 红色 禁止 R
+  依据 \"1\"
+}
+措施 b 倡议性 橙色 { 对象 厂 要求 自主减排 替代 a 依据 \"2\" }",
+        );
+        assert!(
+            c.diagnostics.iter().all(|d| !d.is_error()),
+            "{:?}",
+            c.diagnostics
+        );
+        let rules = c.rules.unwrap();
+        let a = &rules.measures[0];
+        assert_eq!(a.levels, 0b1101, "in force where `b` does not replace it");
+        let texts: Vec<Option<&str>> = a.texts.iter().map(Option::as_deref).collect();
+        assert_eq!(texts, [Some("甲"), Some("甲"), Some("丙"), Some("丙")]);
+        let voluntary = Action::base(Base::Voluntary);
+        let fixed: Vec<Option<Action>> = a
+            .actions
+            .iter()
+            .map(|p| p.as_ref().map(|p| p.fixed))
+            .collect();
+        assert_eq!(
+            fixed,
+            [
+                Some(voluntary),
+                Some(voluntary.combine(Action::restriction(0))),
+                Some(voluntary.combine(Action::restriction(0))),
+                Some(voluntary),
+            ]
+        );
+        assert_eq!(rules.measures[1].levels, 0b0010);
+    }
 }

@@ -472,8 +472,20 @@ fn measure_kind(kind: ast::MeasureKind) -> MeasureKind {
 #[cfg(test)]
 mod tests {
     use super::super::codes;
-    use super::{cycle_in, strongly_connected};
+    use super::{cycle_in, strongly_connected, without};
     use crate::diagnostics::Code;
+    use crate::semantics::typed::LevelRange;
+
+    #[test]
+    fn a_replacement_takes_its_levels_out_of_the_ranges() {
+        let r = |first, last| LevelRange { first, last };
+        assert_eq!(without(&[r(0, 3)], r(1, 2)), [r(0, 0), r(3, 3)]);
+        assert_eq!(without(&[r(0, 3)], r(0, 1)), [r(2, 3)]);
+        assert_eq!(without(&[r(0, 3)], r(2, 5)), [r(0, 1)]);
+        assert_eq!(without(&[r(1, 2)], r(0, 3)), []);
+        assert_eq!(without(&[r(0, 0), r(3, 4)], r(1, 2)), [r(0, 0), r(3, 4)]);
+        assert_eq!(without(&[r(0, 1), r(3, 4)], r(1, 3)), [r(0, 0), r(4, 4)]);
+    }
 
     #[test]
     fn cycles_of_any_length_are_found_once_each() {
