@@ -164,19 +164,17 @@ impl<'a> Cx<'a> {
             .join(", ")
     }
 
-    /// The levels at which a measure is in force, as a mask (bit i: level i).
+    /// The levels at which a measure is in force, as a mask (bit i: level i), as the rule
+    /// set holds them.
     pub fn in_force(&self, m: &Measure) -> u64 {
-        m.in_force
-            .iter()
-            .flat_map(|r| r.levels())
-            .fold(0u64, |acc, l| acc | (1u64 << l))
+        crate::ir::lower::level_mask(&m.in_force)
     }
 
     /// The records in scope of a measure's condition: its entity, then its item entity.
     pub fn measure_scope(&self, m: usize) -> Vec<usize> {
-        let info = &self.checked.measures[m];
-        let mut scope = vec![info.entity];
-        if let Some(item) = info.item {
+        let measure = &self.checked.measures[m];
+        let mut scope = vec![measure.entity];
+        if let Some(item) = measure.item {
             scope.push(item.entity);
         }
         scope
@@ -200,9 +198,9 @@ impl<'a> Cx<'a> {
 
     /// The subject as written: `企业` or `企业.非道路移动机械`.
     pub fn subject_text(&self, m: usize) -> String {
-        let info = &self.checked.measures[m];
-        let entity = &self.checked.entities[info.entity];
-        match info.item {
+        let measure = &self.checked.measures[m];
+        let entity = &self.checked.entities[measure.entity];
+        match measure.item {
             Some(item) => format!(
                 "{}.{}",
                 entity.name,

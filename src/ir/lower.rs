@@ -30,8 +30,9 @@ pub fn lower(program: &typed::Program) -> RuleSet {
     }
 }
 
-/// Bit i set for each level i of the ranges (levels are at most 64, checked by `check`).
-fn mask(ranges: &[LevelRange]) -> u64 {
+/// The rule set's level set: bit i set for each level i of the ranges (a policy has at most
+/// 64 levels, checked by `semantics::check`).
+pub fn level_mask(ranges: &[LevelRange]) -> u64 {
     ranges
         .iter()
         .flat_map(|r| r.levels())
@@ -66,7 +67,7 @@ fn measure(m: &typed::Measure, n: usize) -> MeasureInfo {
     MeasureInfo {
         name: m.name.clone(),
         kind: m.kind,
-        levels: mask(&m.in_force),
+        levels: level_mask(&m.in_force),
         entity: m.entity,
         item: m.item,
         condition: m.condition.clone(),
