@@ -22,6 +22,7 @@ use crate::diagnostics::Diagnostic;
 use crate::ir::{Action, Dim, FieldRef};
 use crate::semantics::typed::Measure;
 use crate::semantics::Checked;
+use crate::syntax::keywords;
 
 use cond::{Logic, Var};
 use grid::Grid;
@@ -77,13 +78,7 @@ impl<'a> Cx<'a> {
 
     pub fn dim_name(&self, d: Dim) -> &str {
         match d {
-            Dim::Level => {
-                if self.zh {
-                    "级别"
-                } else {
-                    "level"
-                }
-            }
+            Dim::Level => keywords::LEVEL.spelling(self.zh),
             Dim::Enum(e) => self
                 .checked
                 .enums
@@ -149,7 +144,7 @@ impl<'a> Cx<'a> {
 
     pub fn var_name(&self, v: Var, scope: &[usize]) -> String {
         match v {
-            Var::Level => if self.zh { "级别" } else { "level" }.to_string(),
+            Var::Level => keywords::LEVEL.spelling(self.zh).to_string(),
             Var::Field(r) => self.field_name(r, scope),
         }
     }

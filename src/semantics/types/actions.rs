@@ -6,7 +6,7 @@ use crate::ir::{Action, ActionPlan, Base, Dim, KeySource, Lookup};
 use crate::limits::MAX_RESTRICTIONS;
 use crate::semantics::resolve::SymbolKind;
 use crate::source::Span;
-use crate::syntax::ast;
+use crate::syntax::{ast, keywords};
 
 impl<'p> Cx<'p> {
     pub(super) fn percent(&mut self, p: &ast::Percent) -> u32 {
@@ -159,7 +159,7 @@ impl<'p> Cx<'p> {
     pub(super) fn dims_display(&self, dims: &[Dim]) -> String {
         dims.iter()
             .map(|d| match d {
-                Dim::Level => "级别".to_string(),
+                Dim::Level => keywords::LEVEL.zh.to_string(),
                 Dim::Enum(e) => self.out.enums[*e].name.clone(),
             })
             .collect::<Vec<_>>()
