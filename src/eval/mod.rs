@@ -450,6 +450,30 @@ mod tests {
             }
         );
     }
+
+    #[test]
+    fn an_explanation_shows_the_missing_cell_and_goes_on() {
+        use super::explain::Outcome;
+        let (rules, recs) = setup(
+            r#"{"厂": [{"名": "c", "行业": "家具", "等级": "A", "清单": ["橙色"], "保障": false}]}"#,
+        );
+        let ev = Evaluator::new(&rules);
+        let (e, l) = (id(&rules, &recs[0]), lv(&rules, 1));
+        assert!(ev
+            .evaluate(e, &recs[0].record, l, &mut Decision::default())
+            .is_err());
+        let ex = ev.explain(e, &recs[0].record, l);
+        let outcomes: Vec<_> = ex.iter().map(|x| (x.measure, &x.outcome)).collect();
+        assert_eq!(outcomes, [(0, &Outcome::Applies), (1, &Outcome::NoItems)]);
+        assert_eq!(ex[0].cells.len(), 1);
+        assert_eq!(ex[0].cells[0].keys, ["家具", "A", "橙色"]);
+        assert_eq!(
+            (ex[0].cells[0].action, ex[0].cells[0].from_default),
+            (None, false)
+        );
+        assert_eq!(ex[0].liftings.len(), 1, "the exemption was checked");
+        assert!(!ex[0].liftings[0].held);
+    }
 }
 
 #[cfg(test)]
