@@ -7,6 +7,7 @@
 
 use std::fmt::Write as _;
 
+use crate::eval::explain::LiftingKind;
 use crate::eval::Status;
 use crate::ir::{CmpOp, CompareAs, Expr, FieldRef, FieldType, Operand, RuleSet, Value};
 use crate::syntax::keywords::{self as kw, Keyword};
@@ -280,7 +281,7 @@ pub struct LiftingWords {
 
 /// One lifting: its words, its citation, and both in one cell.
 pub struct Lifted {
-    pub kind: &'static str,
+    pub kind: LiftingKind,
     pub name: String,
     pub cite: Option<String>,
     /// `name（cite）` in a Chinese policy, `name (cite)` otherwise; the name alone without a citation.
@@ -288,7 +289,7 @@ pub struct Lifted {
 }
 
 impl Lifted {
-    fn new(rules: &RuleSet, kind: &'static str, name: String, cite: Option<&str>) -> Lifted {
+    fn new(rules: &RuleSet, kind: LiftingKind, name: String, cite: Option<&str>) -> Lifted {
         let cell = match cite {
             Some(c) if rules.chinese => format!("{name}（{c}）"),
             Some(c) => format!("{name} ({c})"),
@@ -308,7 +309,14 @@ impl LiftingWords {
         let exemption = rules
             .exemptions
             .iter()
-            .map(|x| Lifted::new(rules, "exemption", x.name.clone(), x.cite.as_deref()))
+            .map(|x| {
+                Lifted::new(
+                    rules,
+                    LiftingKind::Exemption,
+                    x.name.clone(),
+                    x.cite.as_deref(),
+                )
+            })
             .collect();
         let exception = rules
             .measures
@@ -320,7 +328,7 @@ impl LiftingWords {
                     .iter()
                     .map(|x| {
                         let words = condition_text(rules, &x.condition, &frames);
-                        Lifted::new(rules, "exception", words, x.cite.as_deref())
+                        Lifted::new(rules, LiftingKind::Exception, words, x.cite.as_deref())
                     })
                     .collect()
             })
@@ -383,7 +391,7 @@ mod tests {
         let first = words.exception(m, 0).unwrap();
         assert_eq!(first.name, "动力 属于 纯电动、氢燃料电池");
         assert_eq!(first.cell, "动力 属于 纯电动、氢燃料电池（三、(二)2）");
-        assert_eq!(first.kind, "exception");
+        assert_eq!(first.kind, LiftingKind::Exception);
         let second = words.exception(m, 1).unwrap();
         assert_eq!(second.name, "(功率 < 10 或 企业.涉密) 且 非 企业.比例 有值");
         assert_eq!(second.cell, second.name, "no citation, no brackets");
