@@ -91,7 +91,7 @@ fn compile_program(program: semantics::Program, mut diags: Vec<Diagnostic>) -> C
         diags.extend(type_diags);
         // The analyses assume a well-typed program: run them only when nothing failed so far.
         if !diags.iter().any(Diagnostic::is_error) {
-            diags.extend(analysis::analyse(&c, &program));
+            diags.extend(analysis::analyse(&c));
         }
         checked = Some(c);
     }

@@ -54,7 +54,7 @@ fn cases(n: u32) -> ProptestConfig {
 fn token() -> impl Strategy<Value = String> {
     let keywords: Vec<String> = policyc::KEYWORDS
         .iter()
-        .flat_map(|(zh, en, _)| [zh.to_string(), en.to_string()])
+        .flat_map(|k| k.spellings().map(str::to_string))
         .collect();
     let fixed: Vec<String> = [
         "{",

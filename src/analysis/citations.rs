@@ -6,28 +6,25 @@ use crate::diagnostics::{Code, Diagnostic};
 
 pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     for m in &cx.checked.measures {
-        if !m.has_cite {
+        if m.cite.is_none() {
             out.push(
-                Diagnostic::new(
-                    Code::W0312,
-                    format!("measure `{}` cites no clause", m.info.name),
-                )
-                .primary(m.name_span, "no `依据` (citation)")
-                .note(format!(
-                    "every decision entry of `{}` repeats its citation; it would be empty",
-                    m.info.name
-                ))
-                .help("add the clause it implements, e.g. `依据 \"三、(二)2\"`"),
+                Diagnostic::new(Code::W0312, format!("measure `{}` cites no clause", m.name))
+                    .primary(m.name_span, "no `依据` (citation)")
+                    .note(format!(
+                        "every decision entry of `{}` repeats its citation; it would be empty",
+                        m.name
+                    ))
+                    .help("add the clause it implements, e.g. `依据 \"三、(二)2\"`"),
             );
         }
-        for (x, span) in m.info.exceptions.iter().zip(&m.exception_spans) {
+        for x in &m.exceptions {
             if x.cite.is_none() {
                 out.push(
                     Diagnostic::new(
                         Code::W0312,
-                        format!("an exception of measure `{}` cites no clause", m.info.name),
+                        format!("an exception of measure `{}` cites no clause", m.name),
                     )
-                    .primary(*span, "no `依据` (citation)")
+                    .primary(x.span, "no `依据` (citation)")
                     .note("records it excepts are reported as exempt without a citation")
                     .help("cite the clause that makes the exception: `除外 当 … 依据 \"…\"`"),
                 );
@@ -35,16 +32,16 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         }
     }
     for x in &cx.checked.exemptions {
-        if x.info.cite.is_none() {
+        if x.cite.is_none() {
             out.push(
                 Diagnostic::new(
                     Code::W0312,
-                    format!("exemption `{}` cites no clause", x.info.name),
+                    format!("exemption `{}` cites no clause", x.name),
                 )
                 .primary(x.name_span, "no `依据` (citation)")
                 .note(format!(
                     "records `{}` exempts are reported as exempt without a citation",
-                    x.info.name
+                    x.name
                 ))
                 .help("add the clause that grants it, e.g. `依据 \"四、(二)\"`"),
             );

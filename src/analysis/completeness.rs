@@ -9,14 +9,14 @@ use super::{list, Cx};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Dim, Expr, FieldRef, KeySource, Lookup};
 use crate::limits::{MAX_COMBINATIONS, MAX_SEARCHES};
+use crate::semantics::typed::Measure;
 use crate::source::Span;
-use crate::syntax::ast;
 
 pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     // Per measure, the exemptions that lift it: one pass, not one per measure.
     let mut lifters: Vec<Vec<usize>> = vec![Vec::new(); cx.checked.measures.len()];
     for (xi, x) in cx.checked.exemptions.iter().enumerate() {
-        for &m in &x.info.lifts {
+        for &(m, _) in &x.lifts {
             if let Some(l) = lifters.get_mut(m) {
                 if l.last() != Some(&xi) {
                     l.push(xi);
@@ -25,12 +25,13 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         }
     }
     for (mi, m) in cx.checked.measures.iter().enumerate() {
-        let mut lookups: Vec<(&Lookup, u64)> = Vec::new();
-        for (l, plan) in m.info.actions.iter().enumerate() {
-            if l >= 64 || m.info.levels & (1u64 << l) == 0 {
+        let mut lookups: Vec<(Lookup, u64)> = Vec::new();
+        let in_force = cx.in_force(m);
+        for l in 0..cx.checked.levels.len().min(64) {
+            if in_force & (1u64 << l) == 0 {
                 continue;
             }
-            for lk in plan.iter().flat_map(|p| &p.lookups) {
+            for lk in m.action_at(l).into_iter().flat_map(|p| p.lookups) {
                 match lookups.iter_mut().find(|(x, _)| *x == lk) {
                     Some((_, mask)) => *mask |= 1u64 << l,
                     None => lookups.push((lk, 1u64 << l)),
@@ -38,22 +39,22 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             }
         }
         for (lk, mask) in lookups {
-            if let Some(d) = check_lookup(cx, mi, lk, mask, &lifters[mi]) {
+            if let Some(d) = check_lookup(cx, mi, &lk, mask, &lifters[mi]) {
                 out.push(d);
             }
         }
     }
 }
 
-/// The span of the lookup `表[…]` of `table` in a measure's `要求` lines.
-pub(super) fn lookup_span(m: &ast::MeasureDecl, table: &str) -> Option<Span> {
-    m.requires
-        .iter()
-        .flat_map(|r| &r.action.terms)
-        .find_map(|t| match &t.kind {
-            ast::ActionTermKind::Lookup { table: n, .. } if n.text == table => Some(t.span),
-            _ => None,
-        })
+/// The span of the first lookup `表[…]` of `table` in a measure's `要求` lines.
+fn lookup_span(m: &Measure, table: usize) -> Option<Span> {
+    m.requires.iter().find_map(|r| {
+        r.action
+            .lookups
+            .iter()
+            .zip(&r.lookup_spans)
+            .find_map(|(l, span)| (l.table == table).then_some(*span))
+    })
 }
 
 fn check_lookup(
@@ -85,16 +86,16 @@ fn check_lookup(
     // What must hold for the lookup to run: the condition, and no exception or exemption.
     let scope = cx.measure_scope(mi);
     let mut goals: Vec<(&Expr, bool)> = Vec::new();
-    if let Some(c) = &m.info.condition {
+    if let Some(c) = &m.condition {
         goals.push((c, true));
     }
-    for x in &m.info.exceptions {
+    for x in &m.exceptions {
         goals.push((&x.condition, false));
     }
-    if m.info.item.is_none() {
+    if m.item.is_none() {
         for x in lifters.iter().map(|&xi| &cx.checked.exemptions[xi]) {
-            if x.info.entity == m.info.entity {
-                match &x.info.condition {
+            if x.entity == m.entity {
+                match &x.condition {
                     Some(c) => goals.push((c, false)),
                     None => return None, // lifted for every record
                 }
@@ -158,7 +159,7 @@ fn check_lookup(
             }
             let reachable = cx
                 .logic
-                .satisfiable(&goals, &scope, &known, Some(m.info.levels))
+                .satisfiable(&goals, &scope, &known, Some(cx.in_force(m)))
                 == Sat::Yes;
             if !reads_keys {
                 if let Some(slot) = per_level.get_mut(level) {
@@ -175,7 +176,6 @@ fn check_lookup(
     }
     missing.sort();
     missing.dedup();
-    let decl = cx.measure_decl(&m.info.name);
     let witness = combo_text(cx, grid, &missing[0]);
     let more = match missing.len() {
         1 => String::new(),
@@ -189,14 +189,14 @@ fn check_lookup(
         Code::W0301,
         format!(
             "table `{}` has no cell for {witness}{more}, which measure `{}` looks up",
-            table.name, m.info.name
+            table.name, m.name
         ),
     )
     .primary(
         table.name_span,
         "no cell for some combinations this table is looked up with",
     );
-    if let Some(span) = decl.and_then(|d| lookup_span(d, &table.name)) {
+    if let Some(span) = lookup_span(m, lk.table) {
         d = d.secondary(span, "looked up here");
     } else {
         d = d.secondary(m.name_span, "looked up by this measure");

@@ -6,19 +6,19 @@ use crate::diagnostics::{Code, Diagnostic};
 
 pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     for x in &cx.checked.exemptions {
-        for (&mi, &span) in x.info.lifts.iter().zip(&x.lift_spans) {
+        for &(mi, span) in &x.lifts {
             let Some(m) = cx.checked.measures.get(mi) else {
                 continue;
             };
-            if m.info.entity != x.info.entity {
-                let xe = &cx.checked.entities[x.info.entity].name;
+            if m.entity != x.entity {
+                let xe = &cx.checked.entities[x.entity].name;
                 out.push(
                     Diagnostic::new(
                         Code::E0308,
                         format!(
                             "exemption `{}` covers `{xe}` records, but measure `{}` concerns `{}`: it can never lift it",
-                            x.info.name,
-                            m.info.name,
+                            x.name,
+                            m.name,
                             cx.subject_text(mi)
                         ),
                     )
@@ -27,7 +27,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                     .secondary(m.subject_span, "the measure's subject")
                     .note(format!(
                         "a `{xe}` record is never a subject of `{}`, so no record is both covered and bound",
-                        m.info.name
+                        m.name
                     ))
                     .help("lift measures over the same entity as the exemption's `对象`, or change its subject"),
                 );
@@ -38,14 +38,14 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                         Code::E0309,
                         format!(
                             "exemption `{}` lifts measure `{}`, which is `不可豁免` (non-exemptible)",
-                            x.info.name, m.info.name
+                            x.name, m.name
                         ),
                     )
                     .primary(span, "lifted here")
                     .secondary(ne, "declared non-exemptible here")
                     .note(format!(
                         "every record `{}` covers would be released from a measure the plan says no exemption may lift",
-                        x.info.name
+                        x.name
                     ))
                     .help("remove the measure from `解除`, or drop `不可豁免` if the plan allows the exemption"),
                 );

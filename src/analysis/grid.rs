@@ -4,9 +4,8 @@ use crate::limits::MAX_ANALYSED_CELLS;
 use std::collections::HashMap;
 
 use crate::ir::{Action, Dim};
-use crate::semantics::types::TypedTable;
+use crate::semantics::typed::Table;
 use crate::source::Span;
-use crate::syntax::ast;
 
 /// A second cell written for a combination that already had one.
 #[derive(Debug, Clone)]
@@ -32,7 +31,7 @@ pub struct Grid {
 }
 
 impl Grid {
-    pub fn new(t: &TypedTable, decl: Option<&ast::TableDecl>, table: usize) -> Self {
+    pub fn new(t: &Table, table: usize) -> Self {
         let total = t
             .sizes
             .iter()
@@ -48,22 +47,14 @@ impl Grid {
             dense: total.is_some(),
             rows: HashMap::new(),
         };
-        if let Some(decl) = decl {
-            for group in &decl.groups {
-                for row in &group.rows {
-                    for cell in &row.cells {
-                        g.rows
-                            .insert((cell.span.file, cell.span.start, cell.span.end), row.span);
-                    }
-                }
-            }
+        for cell in &t.cells {
+            g.rows.insert(
+                (cell.span.file, cell.span.start, cell.span.end),
+                cell.row_span,
+            );
         }
         if let Some(a) = t.default {
-            let span = decl
-                .and_then(|d| d.default.as_ref())
-                .map(|a| a.span)
-                .unwrap_or(t.name_span);
-            g.default = Some((a, span));
+            g.default = Some((a, t.default_span.unwrap_or(t.name_span)));
         }
         if !g.dense {
             return g;

@@ -110,15 +110,16 @@ fn tables(cx: &Cx, out: &mut Vec<Diagnostic>) {
 /// A measure's own `要求` lines (without table lookups) along its levels.
 fn measure_actions(cx: &Cx, out: &mut Vec<Diagnostic>) {
     for m in &cx.checked.measures {
-        if m.info.kind != MeasureKind::Mandatory {
+        if m.kind != MeasureKind::Mandatory {
             continue;
         }
+        let in_force = cx.in_force(m);
         let levels: Vec<usize> = (0..cx.checked.levels.len().min(64))
-            .filter(|l| m.info.levels & (1u64 << l) != 0)
+            .filter(|l| in_force & (1u64 << l) != 0)
             .collect();
         for w in levels.windows(2) {
             let (lo, hi) = (w[0], w[1]);
-            let (Some(Some(a)), Some(b)) = (m.info.actions.get(lo), m.info.actions.get(hi)) else {
+            let (Some(a), b) = (m.action_at(lo), m.action_at(hi)) else {
                 continue;
             };
             if !a.lookups.is_empty() {
@@ -132,21 +133,12 @@ fn measure_actions(cx: &Cx, out: &mut Vec<Diagnostic>) {
             let Some(how) = weaker(a.fixed, hi_action) else {
                 continue;
             };
-            let decl = cx.measure_decl(&m.info.name);
-            let line = |l: usize| -> Option<Span> {
-                decl?.requires.iter().rev().find_map(|r| {
-                    let mask = match &r.levels {
-                        Some(range) => cx.range_mask(range)?,
-                        None => u64::MAX,
-                    };
-                    (mask & (1u64 << l) != 0).then_some(r.span)
-                })
-            };
+            let line = |l: usize| -> Option<Span> { m.require_at(l).map(|r| r.span) };
             let mut d = Diagnostic::new(
                 Code::E0305,
                 format!(
                     "measure `{}` {} from {} to {}: `{}` at {} but `{}` at {}",
-                    m.info.name,
+                    m.name,
                     phrase(how),
                     cx.level_name(lo),
                     cx.level_name(hi),
@@ -183,21 +175,18 @@ fn replacements(cx: &Cx, out: &mut Vec<Diagnostic>) {
             };
             if old == ri {
                 out.push(
-                    Diagnostic::new(
-                        Code::E0313,
-                        format!("measure `{}` replaces itself", r.info.name),
-                    )
-                    .primary(span, "the measure's own name")
-                    .help("`替代` names the measure this one takes over from at its levels"),
+                    Diagnostic::new(Code::E0313, format!("measure `{}` replaces itself", r.name))
+                        .primary(span, "the measure's own name")
+                        .help("`替代` names the measure this one takes over from at its levels"),
                 );
-            } else if m.info.entity != r.info.entity || m.info.item != r.info.item {
+            } else if m.entity != r.entity || m.item != r.item {
                 out.push(
                     Diagnostic::new(
                         Code::E0313,
                         format!(
                             "measure `{}` cannot replace `{}`: their subjects differ (`{}` and `{}`)",
-                            r.info.name,
-                            m.info.name,
+                            r.name,
+                            m.name,
                             cx.subject_text(ri),
                             cx.subject_text(old)
                         ),
@@ -221,12 +210,12 @@ fn covered_all(cx: &Cx) -> Vec<u64> {
     // replacers[m]: the valid mandatory measures that name `m` in `替代`.
     let mut replacers: Vec<Vec<usize>> = vec![Vec::new(); ms.len()];
     for (ri, r) in ms.iter().enumerate() {
-        if r.info.kind != MeasureKind::Mandatory {
+        if r.kind != MeasureKind::Mandatory {
             continue;
         }
         for &(old, _) in &r.replaces {
             let Some(m) = ms.get(old) else { continue };
-            if old != ri && m.info.entity == r.info.entity && m.info.item == r.info.item {
+            if old != ri && m.entity == r.entity && m.item == r.item {
                 replacers[old].push(ri);
             }
         }
@@ -260,7 +249,7 @@ fn covered_all(cx: &Cx) -> Vec<u64> {
             let mut covered = 0;
             for &r in &replacers[m] {
                 if state[r] == DONE {
-                    covered |= ms[r].info.levels | mask[r];
+                    covered |= cx.in_force(&ms[r]) | mask[r];
                 }
             }
             mask[m] = covered;
@@ -278,12 +267,13 @@ fn dropped(cx: &Cx, out: &mut Vec<Diagnostic>) {
         Vec::new()
     };
     for (mi, m) in cx.checked.measures.iter().enumerate() {
-        if m.info.kind != MeasureKind::Mandatory || m.info.levels == 0 {
+        let in_force = cx.in_force(m);
+        if m.kind != MeasureKind::Mandatory || in_force == 0 {
             continue;
         }
-        let lo = m.info.levels.trailing_zeros() as usize;
+        let lo = in_force.trailing_zeros() as usize;
         let mut gaps: u64 = (lo + 1..n)
-            .filter(|l| m.info.levels & (1u64 << l) == 0)
+            .filter(|l| in_force & (1u64 << l) == 0)
             .fold(0, |acc, l| acc | (1u64 << l));
         if let Some(c) = covered.get(mi) {
             gaps &= !c;
@@ -294,14 +284,14 @@ fn dropped(cx: &Cx, out: &mut Vec<Diagnostic>) {
         let first_gap = gaps.trailing_zeros() as usize;
         let last_in_force = (0..first_gap)
             .rev()
-            .find(|l| m.info.levels & (1u64 << l) != 0)
+            .find(|l| in_force & (1u64 << l) != 0)
             .unwrap_or(lo);
         out.push(
             Diagnostic::new(
                 Code::E0306,
                 format!(
                     "mandatory measure `{}` is in force at {} but not at {}",
-                    m.info.name,
+                    m.name,
                     cx.level_name(last_in_force),
                     cx.levels_text(gaps)
                 ),
@@ -316,7 +306,7 @@ fn dropped(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 "extend its levels (`自 {}`), or declare the mandatory measure that takes over at {} with `替代 {}`",
                 cx.level_name(lo),
                 cx.level_name(first_gap),
-                m.info.name
+                m.name
             )),
         );
     }

@@ -19,18 +19,18 @@ mod unsat;
 mod unused;
 
 use crate::diagnostics::Diagnostic;
-use crate::ir::{Action, Base, Dim, FieldRef};
-use crate::semantics::resolve::SymbolKind;
-use crate::semantics::{Checked, Program};
-use crate::syntax::ast;
+use crate::ir::{Action, Dim, FieldRef};
+use crate::semantics::typed::Measure;
+use crate::semantics::Checked;
+use crate::syntax::keywords;
 
 use cond::{Logic, Var};
 use grid::Grid;
 
 /// Runs every analysis over a type-checked program. Call only when type checking reported
 /// no error: the analyses assume every name and index is valid.
-pub fn analyse(checked: &Checked, program: &Program) -> Vec<Diagnostic> {
-    let cx = Cx::new(checked, program);
+pub fn analyse(checked: &Checked) -> Vec<Diagnostic> {
+    let cx = Cx::new(checked);
     let mut out = Vec::new();
     completeness::check(&cx, &mut out);
     overlap::check(&cx, &mut out);
@@ -43,10 +43,9 @@ pub fn analyse(checked: &Checked, program: &Program) -> Vec<Diagnostic> {
     out
 }
 
-/// What every analysis reads: the typed program, the AST for spans, tables as dense grids.
+/// What every analysis reads: the typed program with its spans, tables as dense grids.
 pub(crate) struct Cx<'a> {
     pub checked: &'a Checked,
-    pub program: &'a Program,
     pub logic: Logic<'a>,
     pub grids: Vec<Grid>,
     /// Chinese or English spelling of keywords in messages (follows the entry file).
@@ -54,16 +53,15 @@ pub(crate) struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
-    fn new(checked: &'a Checked, program: &'a Program) -> Self {
+    fn new(checked: &'a Checked) -> Self {
         let grids = checked
             .tables
             .iter()
             .enumerate()
-            .map(|(i, t)| Grid::new(t, table_decl(program, &t.name), i))
+            .map(|(i, t)| Grid::new(t, i))
             .collect();
         Cx {
             checked,
-            program,
             logic: Logic::new(checked),
             grids,
             zh: checked.chinese,
@@ -80,13 +78,7 @@ impl<'a> Cx<'a> {
 
     pub fn dim_name(&self, d: Dim) -> &str {
         match d {
-            Dim::Level => {
-                if self.zh {
-                    "级别"
-                } else {
-                    "level"
-                }
-            }
+            Dim::Level => keywords::LEVEL.spelling(self.zh),
             Dim::Enum(e) => self
                 .checked
                 .enums
@@ -111,51 +103,9 @@ impl<'a> Cx<'a> {
 
     /// An action as the author writes it: `限产 20% + 禁止 国四重卡禁运`.
     pub fn action_text(&self, a: Action) -> String {
-        let zh = self.zh;
-        let pct = |h: u32| {
-            if h.is_multiple_of(100) {
-                format!("{}%", h / 100)
-            } else {
-                let n = format!("{}.{:02}", h / 100, h % 100);
-                format!("{}%", n.trim_end_matches('0'))
-            }
-        };
-        let mut parts = Vec::new();
-        match a.base {
-            Base::None => {}
-            Base::Voluntary => parts.push(if zh { "自主减排" } else { "voluntary" }.to_string()),
-            Base::Limit { hundredths } => parts.push(format!(
-                "{} {}",
-                if zh { "限产" } else { "limit" },
-                pct(hundredths)
-            )),
-            Base::StopPart {
-                hundredths,
-                by_line,
-            } => {
-                let mut s = format!("{} {}", if zh { "停产" } else { "stop" }, pct(hundredths));
-                if by_line {
-                    s.push_str(if zh { " 以生产线计" } else { " by_line" });
-                }
-                parts.push(s);
-            }
-            Base::Stop => parts.push(if zh { "停产" } else { "stop" }.to_string()),
-            Base::CeaseUse => parts.push(if zh { "停用" } else { "cease_use" }.to_string()),
-        }
-        for r in a.restriction_indices() {
-            let name = self
-                .checked
-                .restrictions
-                .get(r)
-                .map(|x| x.name.as_str())
-                .unwrap_or("?");
-            parts.push(format!("{} {name}", if zh { "禁止" } else { "ban" }));
-        }
-        if parts.is_empty() {
-            "-".to_string()
-        } else {
-            parts.join(" + ")
-        }
+        a.text(self.zh, |r| {
+            self.checked.restrictions.get(r).map(|x| x.name.as_str())
+        })
     }
 
     /// The level names of a mask, joined: `橙色, 红色`.
@@ -167,19 +117,17 @@ impl<'a> Cx<'a> {
             .join(", ")
     }
 
-    pub fn measure_decl(&self, name: &str) -> Option<&'a ast::MeasureDecl> {
-        let sym = self.program.lookup(name)?;
-        match (sym.kind, self.program.decl(sym)) {
-            (SymbolKind::Measure, ast::Decl::Measure(m)) => Some(m),
-            _ => None,
-        }
+    /// The levels at which a measure is in force, as a mask (bit i: level i), as the rule
+    /// set holds them.
+    pub fn in_force(&self, m: &Measure) -> u64 {
+        crate::ir::lower::level_mask(&m.in_force)
     }
 
     /// The records in scope of a measure's condition: its entity, then its item entity.
     pub fn measure_scope(&self, m: usize) -> Vec<usize> {
-        let info = &self.checked.measures[m].info;
-        let mut scope = vec![info.entity];
-        if let Some(item) = info.item {
+        let measure = &self.checked.measures[m];
+        let mut scope = vec![measure.entity];
+        if let Some(item) = measure.item {
             scope.push(item.entity);
         }
         scope
@@ -196,16 +144,16 @@ impl<'a> Cx<'a> {
 
     pub fn var_name(&self, v: Var, scope: &[usize]) -> String {
         match v {
-            Var::Level => if self.zh { "级别" } else { "level" }.to_string(),
+            Var::Level => keywords::LEVEL.spelling(self.zh).to_string(),
             Var::Field(r) => self.field_name(r, scope),
         }
     }
 
     /// The subject as written: `企业` or `企业.非道路移动机械`.
     pub fn subject_text(&self, m: usize) -> String {
-        let info = &self.checked.measures[m].info;
-        let entity = &self.checked.entities[info.entity];
-        match info.item {
+        let measure = &self.checked.measures[m];
+        let entity = &self.checked.entities[measure.entity];
+        match measure.item {
             Some(item) => format!(
                 "{}.{}",
                 entity.name,
@@ -217,32 +165,6 @@ impl<'a> Cx<'a> {
             ),
             None => entity.name.clone(),
         }
-    }
-
-    /// The levels a range written in the AST covers, or `None` if a name is unknown.
-    pub fn range_mask(&self, r: &ast::LevelRange) -> Option<u64> {
-        let find = |n: &ast::Name| {
-            self.checked.levels.iter().position(|l| {
-                l.name == n.text
-                    || l.alias
-                        .as_deref()
-                        .is_some_and(|a| a.eq_ignore_ascii_case(&n.text))
-            })
-        };
-        let (lo, hi) = match &r.kind {
-            ast::LevelRangeKind::Single(a) => (find(a)?, find(a)?),
-            ast::LevelRangeKind::From(a) => (find(a)?, self.checked.levels.len().checked_sub(1)?),
-            ast::LevelRangeKind::Between(a, b) => (find(a)?, find(b)?),
-        };
-        Some((lo..=hi).fold(0u64, |m, i| m | (1u64 << i)))
-    }
-}
-
-fn table_decl<'a>(program: &'a Program, name: &str) -> Option<&'a ast::TableDecl> {
-    let sym = program.lookup(name)?;
-    match (sym.kind, program.decl(sym)) {
-        (SymbolKind::Table, ast::Decl::Table(t)) => Some(t),
-        _ => None,
     }
 }
 

@@ -4,7 +4,8 @@
 use super::completeness::combo_text;
 use super::Cx;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{Base, MeasureKind};
+use crate::ir::{ActionPlan, Base, MeasureKind};
+use crate::semantics::typed::Measure;
 use crate::source::Span;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -93,16 +94,19 @@ fn cells(cx: &Cx, out: &mut Vec<Diagnostic>) {
 /// What makes two measures repeat each other, as one comparable key: kind, subject,
 /// levels, condition, actions, exceptions' conditions, and, unless the measure is
 /// enforceable (then its wording does not matter), its wording.
-fn repeat_key(m: &crate::ir::MeasureInfo) -> Option<String> {
+fn repeat_key(cx: &Cx, m: &Measure) -> Option<String> {
+    let n = cx.checked.levels.len();
     let exceptions: Vec<&crate::ir::Expr> = m.exceptions.iter().map(|x| &x.condition).collect();
-    let texts = (!enforceable(m)).then_some(&m.texts);
+    let actions: Vec<Option<ActionPlan>> = (0..n).map(|l| m.action_at(l)).collect();
+    let texts: Option<Vec<Option<&str>>> =
+        (!enforceable(cx, m)).then(|| (0..n).map(|l| m.text_at(l)).collect());
     serde_json::to_string(&(
         m.kind,
         m.entity,
         m.item,
-        m.levels,
+        cx.in_force(m),
         &m.condition,
-        &m.actions,
+        actions,
         exceptions,
         texts,
     ))
@@ -115,10 +119,11 @@ fn measures(cx: &Cx, out: &mut Vec<Diagnostic>) {
     let ms = &cx.checked.measures;
     let mut first_of: HashMap<String, usize> = HashMap::new();
     for (j, b) in ms.iter().enumerate() {
-        if b.info.levels == 0 {
+        let in_force = cx.in_force(b);
+        if in_force == 0 {
             continue;
         }
-        let Some(key) = repeat_key(&b.info) else {
+        let Some(key) = repeat_key(cx, b) else {
             continue;
         };
         let a_idx = match first_of.entry(key) {
@@ -129,14 +134,9 @@ fn measures(cx: &Cx, out: &mut Vec<Diagnostic>) {
             }
         };
         let a = &ms[a_idx];
-        let level = (0..64)
-            .find(|l| b.info.levels & (1u64 << l) != 0)
-            .unwrap_or(0);
+        let level = (0..64).find(|l| in_force & (1u64 << l) != 0).unwrap_or(0);
         let action = b
-            .info
-            .actions
-            .get(level)
-            .and_then(|p| p.as_ref())
+            .action_at(level)
             .map(|p| {
                 if p.lookups.is_empty() {
                     format!("`{}`", cx.action_text(p.fixed))
@@ -150,7 +150,7 @@ fn measures(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 Code::W0304,
                 format!(
                     "measure `{}` repeats measure `{}`: same subject, levels, condition and action",
-                    b.info.name, a.info.name
+                    b.name, a.name
                 ),
             )
             .primary(b.name_span, "this measure adds nothing")
@@ -159,7 +159,7 @@ fn measures(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 "for example, every `{}` it covers at {} already gets {action} from `{}`",
                 cx.subject_text(j),
                 cx.level_name(level),
-                a.info.name
+                a.name
             ))
             .help("remove one of them, or make them differ (a narrower condition, other levels, another action)"),
         );
@@ -168,11 +168,13 @@ fn measures(cx: &Cx, out: &mut Vec<Diagnostic>) {
 
 /// A mandatory measure that asks for more than voluntary reduction: repeating it adds
 /// nothing to any record's effective action, whatever its wording.
-fn enforceable(m: &crate::ir::MeasureInfo) -> bool {
+fn enforceable(cx: &Cx, m: &Measure) -> bool {
     m.kind == MeasureKind::Mandatory
-        && m.actions.iter().flatten().any(|p| {
-            !p.lookups.is_empty()
-                || !matches!(p.fixed.base, Base::None | Base::Voluntary)
-                || p.fixed.restrictions != 0
-        })
+        && (0..cx.checked.levels.len())
+            .filter_map(|l| m.action_at(l))
+            .any(|p| {
+                !p.lookups.is_empty()
+                    || !matches!(p.fixed.base, Base::None | Base::Voluntary)
+                    || p.fixed.restrictions != 0
+            })
 }

@@ -51,11 +51,12 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     };
     for (mi, m) in cx.checked.measures.iter().enumerate() {
         let scope = cx.measure_scope(mi);
-        if m.info.levels == 0 {
+        let in_force = cx.in_force(m);
+        if in_force == 0 {
             out.push(
                 Diagnostic::new(
                     Code::W0310,
-                    format!("measure `{}` is never in force", m.info.name),
+                    format!("measure `{}` is never in force", m.name),
                 )
                 .primary(
                     m.levels_span,
@@ -65,25 +66,22 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             );
             continue;
         }
-        let cond_ok = match &m.info.condition {
+        let cond_ok = match &m.condition {
             Some(c) => {
-                let s = cx.logic.satisfiable(
-                    &[(c, true)],
-                    &scope,
-                    &Known::default(),
-                    Some(m.info.levels),
-                );
+                let s =
+                    cx.logic
+                        .satisfiable(&[(c, true)], &scope, &Known::default(), Some(in_force));
                 if let Sat::No(r) = &s {
                     let mut d = Diagnostic::new(
                         Code::W0310,
-                        format!("the condition of measure `{}` can never hold", m.info.name),
+                        format!("the condition of measure `{}` can never hold", m.name),
                     )
                     .primary(
                         m.condition_span.unwrap_or(m.subject_span),
                         why(cx, r, &scope),
                     )
                     .secondary(m.name_span, "so this measure never applies");
-                    if let Some(n) = levels_note(cx, c, m.info.levels) {
+                    if let Some(n) = levels_note(cx, c, in_force) {
                         d = d.note(n);
                     }
                     out.push(d.help("correct the condition; as written no record is ever bound"));
@@ -95,29 +93,29 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         if !cond_ok {
             continue;
         }
-        for (x, span) in m.info.exceptions.iter().zip(&m.exception_spans) {
+        for x in &m.exceptions {
             let mut goals: Vec<(&Expr, bool)> = vec![(&x.condition, true)];
-            if let Some(c) = &m.info.condition {
+            if let Some(c) = &m.condition {
                 goals.push((c, true));
             }
             if let Sat::No(r) =
                 cx.logic
-                    .satisfiable(&goals, &scope, &Known::default(), Some(m.info.levels))
+                    .satisfiable(&goals, &scope, &Known::default(), Some(in_force))
             {
                 let alone = matches!(
                     cx.logic.satisfiable(
                         &[(&x.condition, true)],
                         &scope,
                         &Known::default(),
-                        Some(m.info.levels)
+                        Some(in_force)
                     ),
                     Sat::No(_)
                 );
                 let mut d = Diagnostic::new(
                     Code::W0310,
-                    format!("an exception of measure `{}` can never hold", m.info.name),
+                    format!("an exception of measure `{}` can never hold", m.name),
                 )
-                .primary(*span, why(cx, &r, &scope));
+                .primary(x.span, why(cx, &r, &scope));
                 if !alone {
                     if let Some(c) = m.condition_span {
                         d = d
@@ -130,8 +128,8 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         }
     }
     for x in &cx.checked.exemptions {
-        let Some(c) = &x.info.condition else { continue };
-        let scope = [x.info.entity];
+        let Some(c) = &x.condition else { continue };
+        let scope = [x.entity];
         if let Sat::No(r) =
             cx.logic
                 .satisfiable(&[(c, true)], &scope, &Known::default(), Some(all_levels))
@@ -140,10 +138,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::new(
                     Code::W0310,
-                    format!(
-                        "the condition of exemption `{}` can never hold",
-                        x.info.name
-                    ),
+                    format!("the condition of exemption `{}` can never hold", x.name),
                 )
                 .primary(span, why(cx, &r, &scope))
                 .secondary(x.name_span, "so this exemption never lifts anything")

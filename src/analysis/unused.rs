@@ -8,13 +8,11 @@
 //! files it imports in turn) uses a declaration inside them, the alert levels included.
 
 use std::collections::HashSet;
-use std::path::Path;
 
 use super::Cx;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Action, Dim, Expr, FieldType};
 use crate::source::FileId;
-use crate::syntax::ast::Decl;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Item {
@@ -76,18 +74,18 @@ fn references(cx: &Cx) -> Vec<(FileId, Item)> {
     }
     for m in &c.measures {
         let file = m.name_span.file;
-        let mut items = vec![Item::Levels, Item::Entity(m.info.entity)];
-        if let Some(item) = m.info.item {
+        let mut items = vec![Item::Levels, Item::Entity(m.entity)];
+        if let Some(item) = m.item {
             items.push(Item::Entity(item.entity));
         }
-        for plan in m.info.actions.iter().flatten() {
+        for plan in m.requires.iter().map(|r| &r.action) {
             restrictions(plan.fixed, &mut items);
             items.extend(plan.lookups.iter().map(|l| Item::Table(l.table)));
         }
-        if let Some(cond) = &m.info.condition {
+        if let Some(cond) = &m.condition {
             expr_enums(cond, &mut items);
         }
-        for x in &m.info.exceptions {
+        for x in &m.exceptions {
             expr_enums(&x.condition, &mut items);
         }
         items.extend(m.replaces.iter().map(|(o, _)| Item::Measure(*o)));
@@ -95,9 +93,9 @@ fn references(cx: &Cx) -> Vec<(FileId, Item)> {
     }
     for x in &c.exemptions {
         let file = x.name_span.file;
-        refs.push((file, Item::Entity(x.info.entity)));
-        refs.extend(x.info.lifts.iter().map(|m| (file, Item::Measure(*m))));
-        if let Some(cond) = &x.info.condition {
+        refs.push((file, Item::Entity(x.entity)));
+        refs.extend(x.lifts.iter().map(|(m, _)| (file, Item::Measure(*m))));
+        if let Some(cond) = &x.condition {
             let mut items = Vec::new();
             expr_enums(cond, &mut items);
             refs.extend(items.into_iter().map(|i| (file, i)));
@@ -114,19 +112,8 @@ fn file_of(cx: &Cx, item: Item) -> Option<FileId> {
         Item::Restriction(i) => c.restriction_spans.get(i)?.file,
         Item::Table(i) => c.tables.get(i)?.name_span.file,
         Item::Measure(i) => c.measures.get(i)?.name_span.file,
-        Item::Levels => {
-            let (m, _) = cx.program.levels?;
-            cx.program.modules.get(m)?.file
-        }
+        Item::Levels => c.levels_span?.file,
     })
-}
-
-/// The file an import declaration in `from` names, if it was loaded.
-fn import_target(cx: &Cx, from: FileId, path: &str) -> Option<FileId> {
-    let sources = &cx.program.sources;
-    let dir = sources.get(from).path.parent().map(Path::to_path_buf)?;
-    let canonical = dir.join(path).canonicalize().ok()?;
-    sources.find_path(&canonical)
 }
 
 pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
@@ -174,27 +161,22 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         }
     }
     // Imports of the checked file.
-    let Some(entry) = cx.program.entry() else {
+    let Some(entry) = c.entry else {
         return;
     };
-    let module_of_file = |f: FileId| cx.program.modules.iter().find(|m| m.file == f);
-    for d in &entry.decls {
-        let Decl::Import(imp) = d else { continue };
-        let Some(target) = import_target(cx, entry.file, &imp.path.value) else {
+    for imp in c.imports.iter().filter(|i| i.from == entry) {
+        let Some(target) = imp.target else {
             continue;
         };
         // The imported file and everything it imports in turn.
         let mut closure = vec![target];
         let mut i = 0;
         while i < closure.len() {
-            if let Some(m) = module_of_file(closure[i]) {
-                for d in &m.decls {
-                    if let Decl::Import(inner) = d {
-                        if let Some(t) = import_target(cx, m.file, &inner.path.value) {
-                            if !closure.contains(&t) && t != entry.file {
-                                closure.push(t);
-                            }
-                        }
+            let from = closure[i];
+            for inner in c.imports.iter().filter(|x| x.from == from) {
+                if let Some(t) = inner.target {
+                    if !closure.contains(&t) && t != entry {
+                        closure.push(t);
                     }
                 }
             }
@@ -207,10 +189,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::new(
                     Code::W0311,
-                    format!(
-                        "nothing from the imported file `{}` is used",
-                        imp.path.value
-                    ),
+                    format!("nothing from the imported file `{}` is used", imp.path),
                 )
                 .primary(imp.span, "imported here")
                 .help("remove the import, or use its declarations"),

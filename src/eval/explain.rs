@@ -2,12 +2,10 @@
 //! is exempt or does not apply — the values its conditions read, the table cells used, the
 //! exception or exemption that held — each with its citation. A slow path, off the hot one.
 
-use super::expr::{eval_condition, Frames};
-use super::{Evaluator, Status};
+use super::expr::Frames;
+use super::{key, Decision, EvalError, Evaluator, Observer, Status};
 use crate::data::LoadedRecord;
-use crate::ir::{
-    Action, Dim, EntityId, Expr, FieldType, KeySource, LevelId, Record, RuleSet, Value,
-};
+use crate::ir::{Action, Dim, EntityId, Expr, FieldType, LevelId, Lookup, Record, RuleSet, Value};
 
 /// The outcome a measure had for the record (or one of its items).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +18,16 @@ pub enum Outcome {
     ConditionFalse,
     /// A measure over list items, and the record has no items.
     NoItems,
+}
+
+impl From<Status> for Outcome {
+    /// The outcome of a decided entry: it applies, or something lifted it.
+    fn from(status: Status) -> Outcome {
+        match status {
+            Status::Applies => Outcome::Applies,
+            Status::ExceptedBy(_) | Status::ExemptedBy(_) => Outcome::Exempt,
+        }
+    }
 }
 
 /// A field the condition read, and the value it had.
@@ -38,10 +46,27 @@ pub struct CellUsed {
     pub from_default: bool,
 }
 
+/// What lifts an entry: a measure's own exception or a named exemption.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiftingKind {
+    Exception,
+    Exemption,
+}
+
+impl LiftingKind {
+    /// The word output formats use: `exception`, `exemption`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LiftingKind::Exception => "exception",
+            LiftingKind::Exemption => "exemption",
+        }
+    }
+}
+
 /// A local exception or named exemption that was checked, and whether it held.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lifting {
-    pub kind: &'static str,
+    pub kind: LiftingKind,
     /// The index of the exception among its measure's, or of the exemption in the rule set.
     pub index: usize,
     pub cite: Option<String>,
@@ -128,104 +153,99 @@ impl Evaluator<'_> {
         }
     }
 
-    /// Explains every measure of `entity` for `record` at `level`.
+    /// Explains every measure of `entity` for `record` at `level`: the decision procedure of
+    /// [`evaluate`](Evaluator::evaluate), told to report what it reads and finds. A record
+    /// whose evaluation fails is explained all the same (the failing lookup shows no cell).
     pub fn explain(&self, entity: EntityId, record: &Record, level: LevelId) -> Vec<Explanation> {
-        let rules = self.rules;
-        let mut out = Vec::new();
-        if entity.index() >= rules.entities.len() || level.index() >= rules.levels.len() {
-            return out;
-        }
-        let (entity, level) = (entity.index(), level.index());
-        let root = Frames::root(record);
-        for (mi, m) in rules.measures.iter().enumerate() {
-            if m.entity != entity {
-                continue;
-            }
-            let blank = |outcome| Explanation {
-                measure: mi,
-                item: None,
-                outcome,
-                values: Vec::new(),
-                cells: Vec::new(),
-                liftings: Vec::new(),
-            };
-            if m.levels & (1u64 << level) == 0 {
-                out.push(blank(Outcome::NotInForce));
-                continue;
-            }
-            match m.item {
-                None => out.push(self.explain_one(mi, None, root, &[entity], level)),
-                Some(sub) => match record.get(sub.field) {
-                    Value::List(items) if !items.is_empty() => {
-                        for (i, it) in items.iter().enumerate() {
-                            out.push(self.explain_one(
-                                mi,
-                                Some(i as u32),
-                                root.push(it),
-                                &[entity, sub.entity],
-                                level,
-                            ));
-                        }
-                    }
-                    _ => out.push(blank(Outcome::NoItems)),
-                },
-            }
-        }
-        out
+        let mut trace = Trace {
+            rules: self.rules,
+            out: Vec::new(),
+        };
+        // The trace goes on past errors, so the decision always completes.
+        let _ = self.decide(entity, record, level, &mut Decision::default(), &mut trace);
+        trace.out
     }
+}
 
-    fn explain_one(
-        &self,
-        mi: usize,
-        item: Option<u32>,
-        frames: Frames<'_>,
-        entities: &[usize],
-        level: usize,
-    ) -> Explanation {
-        let rules = self.rules;
-        let m = &rules.measures[mi];
-        let mut ex = Explanation {
-            measure: mi,
+/// The observer of `explain`: an explanation per entry and per measure that has none.
+struct Trace<'r> {
+    rules: &'r RuleSet,
+    out: Vec<Explanation>,
+}
+
+impl Trace<'_> {
+    fn push(&mut self, measure: usize, item: Option<u32>, outcome: Outcome) {
+        self.out.push(Explanation {
+            measure,
             item,
-            outcome: Outcome::Applies,
+            outcome,
             values: Vec::new(),
             cells: Vec::new(),
             liftings: Vec::new(),
+        });
+    }
+
+    /// The explanation of the entry being decided, and the entities of its frames (the
+    /// record's, and the item's for a measure over items).
+    fn current(&mut self) -> Option<(&mut Explanation, [usize; 2], usize)> {
+        let ex = self.out.last_mut()?;
+        let m = self.rules.measures.get(ex.measure)?;
+        let (entities, len) = match m.item {
+            Some(sub) => ([m.entity, sub.entity], 2),
+            None => ([m.entity, m.entity], 1),
         };
-        if let Some(c) = &m.condition {
-            ex.values = reads(rules, entities, c, frames);
-            if !eval_condition(rules, c, frames, level) {
+        Some((ex, entities, len))
+    }
+}
+
+impl Observer for Trace<'_> {
+    const EVERYTHING: bool = true;
+
+    fn not_in_force(&mut self, mi: usize) {
+        self.push(mi, None, Outcome::NotInForce);
+    }
+
+    fn no_items(&mut self, mi: usize) {
+        self.push(mi, None, Outcome::NoItems);
+    }
+
+    fn entry(&mut self, mi: usize, item: Option<u32>) {
+        self.push(mi, item, Outcome::Applies);
+    }
+
+    fn condition(&mut self, c: &Expr, frames: Frames<'_>, holds: bool) {
+        let rules = self.rules;
+        if let Some((ex, entities, len)) = self.current() {
+            ex.values = reads(rules, &entities[..len], c, frames);
+            if !holds {
                 ex.outcome = Outcome::ConditionFalse;
-                return ex;
             }
         }
-        let mut status = Status::Applies;
-        for (xi, x) in m.exceptions.iter().enumerate() {
-            let held =
-                status == Status::Applies && eval_condition(rules, &x.condition, frames, level);
-            if held {
-                status = Status::ExceptedBy(xi as u32);
-            }
+    }
+
+    fn exception(&mut self, xi: usize, frames: Frames<'_>, held: bool) {
+        let rules = self.rules;
+        if let Some((ex, entities, len)) = self.current() {
+            let x = &rules.measures[ex.measure].exceptions[xi];
             ex.liftings.push(Lifting {
-                kind: "exception",
+                kind: LiftingKind::Exception,
                 index: xi,
                 cite: x.cite.clone(),
                 held,
-                values: reads(rules, entities, &x.condition, frames),
+                values: reads(rules, &entities[..len], &x.condition, frames),
             });
-        }
-        let root = frames.root_only();
-        for &xi in &m.lifted_by {
-            let x = &rules.exemptions[xi];
-            let held = status == Status::Applies
-                && x.condition
-                    .as_ref()
-                    .is_none_or(|c| eval_condition(rules, c, root, level));
             if held {
-                status = Status::ExemptedBy(xi as u32);
+                ex.outcome = Outcome::Exempt;
             }
+        }
+    }
+
+    fn exemption(&mut self, xi: usize, root: Frames<'_>, held: bool) {
+        let rules = self.rules;
+        if let Some((ex, entities, _)) = self.current() {
+            let x = &rules.exemptions[xi];
             ex.liftings.push(Lifting {
-                kind: "exemption",
+                kind: LiftingKind::Exemption,
                 index: xi,
                 cite: x.cite.clone(),
                 held,
@@ -235,57 +255,49 @@ impl Evaluator<'_> {
                     .map(|c| reads(rules, &entities[..1], c, root))
                     .unwrap_or_default(),
             });
-        }
-        if status != Status::Applies {
-            ex.outcome = Outcome::Exempt;
-        }
-        if let Some(plan) = m.actions.get(level).and_then(Option::as_ref) {
-            for lookup in &plan.lookups {
-                let table = &rules.tables[lookup.table];
-                let mut keys = Vec::new();
-                let mut names = Vec::new();
-                for (source, dim) in lookup.keys.iter().zip(&table.dims) {
-                    let k = match source {
-                        KeySource::Level => Some(level),
-                        KeySource::Field(r) => match frames.get(*r) {
-                            Value::Enum(v) => Some(*v as usize),
-                            _ => None,
-                        },
-                    };
-                    names.push(match (k, dim) {
-                        (None, _) => "(none)".to_string(),
-                        (Some(k), Dim::Level) => rules
-                            .levels
-                            .get(k)
-                            .map(|l| l.name.clone())
-                            .unwrap_or_default(),
-                        (Some(k), Dim::Enum(e)) => {
-                            rules.enums[*e].variants.get(k).cloned().unwrap_or_default()
-                        }
-                    });
-                    keys.extend(k);
-                }
-                let in_range = keys.iter().zip(&table.sizes).all(|(k, size)| k < size);
-                let (action, from_default) = if keys.len() == lookup.keys.len() && in_range {
-                    let mut index = 0;
-                    for (k, size) in keys.iter().zip(&table.sizes) {
-                        index = index * size + k;
-                    }
-                    match table.cells.get(index).copied().flatten() {
-                        Some(a) => (Some(a), false),
-                        None => (table.default, table.default.is_some()),
-                    }
-                } else {
-                    (None, false)
-                };
-                ex.cells.push(CellUsed {
-                    table: table.name.clone(),
-                    keys: names,
-                    action,
-                    from_default,
-                });
+            if held {
+                ex.outcome = Outcome::Exempt;
             }
         }
-        ex
+    }
+
+    fn cell(
+        &mut self,
+        lookup: &Lookup,
+        frames: Frames<'_>,
+        level: usize,
+        found: Option<(Action, bool)>,
+    ) {
+        let rules = self.rules;
+        let table = &rules.tables[lookup.table];
+        let keys = lookup
+            .keys
+            .iter()
+            .zip(&table.dims)
+            .map(|(source, dim)| match (key(source, frames, level), dim) {
+                (Err(_), _) => "(none)".to_string(),
+                (Ok(k), Dim::Level) => rules
+                    .levels
+                    .get(k)
+                    .map(|l| l.name.clone())
+                    .unwrap_or_default(),
+                (Ok(k), Dim::Enum(e)) => {
+                    rules.enums[*e].variants.get(k).cloned().unwrap_or_default()
+                }
+            })
+            .collect();
+        if let Some((ex, _, _)) = self.current() {
+            ex.cells.push(CellUsed {
+                table: table.name.clone(),
+                keys,
+                action: found.map(|(action, _)| action),
+                from_default: found.is_some_and(|(_, from_default)| from_default),
+            });
+        }
+    }
+
+    /// An explanation shows the lookup that failed and goes on to the next measure.
+    fn failed(&mut self, _e: EvalError) -> Result<(), EvalError> {
+        Ok(())
     }
 }

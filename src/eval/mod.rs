@@ -8,8 +8,8 @@ mod expr;
 pub mod run;
 
 use crate::ir::{
-    Action, ActionPlan, EntityId, KeySource, LevelId, MeasureKind, Record, RuleSet, ValidRuleSet,
-    Value,
+    Action, ActionPlan, EntityId, Expr, FieldRef, KeySource, LevelId, Lookup, MeasureKind, Record,
+    RuleSet, ValidRuleSet, Value,
 };
 use crate::limits::MAX_TABLE_DIMS;
 pub use expr::{eval_condition, Frames};
@@ -101,6 +101,20 @@ impl<'r> Evaluator<'r> {
         level: LevelId,
         out: &mut Decision,
     ) -> Result<(), EvalError> {
+        self.decide(entity, record, level, out, &mut Quiet)
+    }
+
+    /// The decision procedure, the one `evaluate` and `explain` share: it tells `obs` what it
+    /// reads and finds as it decides. With [`Quiet`] every report is a no-op and it compiles
+    /// to the bare decision.
+    fn decide<O: Observer>(
+        &self,
+        entity: EntityId,
+        record: &Record,
+        level: LevelId,
+        out: &mut Decision,
+        obs: &mut O,
+    ) -> Result<(), EvalError> {
         out.clear();
         if level.index() >= self.rules.levels.len() {
             return Ok(());
@@ -112,61 +126,86 @@ impl<'r> Evaluator<'r> {
             let mi = mi as usize;
             let m = &self.rules.measures[mi];
             if m.levels & bit == 0 {
+                obs.not_in_force(mi);
                 continue;
             }
             match m.item {
-                None => self.entry(mi, None, root, level, out)?,
-                Some(item) => {
-                    if let Value::List(items) = record.get(item.field) {
-                        for (i, it) in items.iter().enumerate() {
-                            self.entry(mi, Some(i as u32), root.push(it), level, out)?;
-                        }
+                None => {
+                    if let Err(e) = self.entry(mi, None, root, level, out, obs) {
+                        obs.failed(e)?;
                     }
                 }
+                Some(item) => match record.get(item.field) {
+                    Value::List(items) if !items.is_empty() => {
+                        for (i, it) in items.iter().enumerate() {
+                            let frames = root.push(it);
+                            if let Err(e) = self.entry(mi, Some(i as u32), frames, level, out, obs)
+                            {
+                                obs.failed(e)?;
+                            }
+                        }
+                    }
+                    _ => obs.no_items(mi),
+                },
             }
         }
         Ok(())
     }
 
-    fn entry(
+    /// Decides one measure for the record or one of its items.
+    fn entry<O: Observer>(
         &self,
         mi: usize,
         item: Option<u32>,
         frames: Frames<'_>,
         level: usize,
         out: &mut Decision,
+        obs: &mut O,
     ) -> Result<(), EvalError> {
+        obs.entry(mi, item);
         let m = &self.rules.measures[mi];
         if let Some(c) = &m.condition {
-            if !eval_condition(self.rules, c, frames, level) {
+            let holds = eval_condition(self.rules, c, frames, level);
+            obs.condition(c, frames, holds);
+            if !holds {
                 return Ok(());
             }
         }
+        // The first exception that holds lifts the entry, else the first exemption that
+        // does. An observer that sees everything is also told of the ones after it, as not
+        // holding.
         let mut status = Status::Applies;
-        if let Some(x) = m
-            .exceptions
-            .iter()
-            .position(|x| eval_condition(self.rules, &x.condition, frames, level))
-        {
-            status = Status::ExceptedBy(x as u32);
-        } else {
-            let root = frames.root_only();
-            for &xi in &m.lifted_by {
-                let x = &self.rules.exemptions[xi];
-                if x.condition
-                    .as_ref()
-                    .is_none_or(|c| eval_condition(self.rules, c, root, level))
-                {
-                    status = Status::ExemptedBy(xi as u32);
-                    break;
-                }
+        for (xi, x) in m.exceptions.iter().enumerate() {
+            if status != Status::Applies && !O::EVERYTHING {
+                break;
             }
+            let held = status == Status::Applies
+                && eval_condition(self.rules, &x.condition, frames, level);
+            if held {
+                status = Status::ExceptedBy(xi as u32);
+            }
+            obs.exception(xi, frames, held);
+        }
+        let root = frames.root_only();
+        for &xi in &m.lifted_by {
+            if status != Status::Applies && !O::EVERYTHING {
+                break;
+            }
+            let held = status == Status::Applies
+                && self.rules.exemptions[xi]
+                    .condition
+                    .as_ref()
+                    .is_none_or(|c| eval_condition(self.rules, c, root, level));
+            if held {
+                status = Status::ExemptedBy(xi as u32);
+            }
+            obs.exemption(xi, root, held);
         }
         let action = match (&m.actions.get(level).and_then(Option::as_ref), status) {
             (None, _) => None,
-            (Some(plan), Status::Applies) => Some(self.action(mi, plan, frames, level)?),
+            (Some(plan), Status::Applies) => Some(self.action(mi, plan, frames, level, obs)?),
             // An exempt entry shows what it would have required, when that can be known.
-            (Some(plan), _) => self.action(mi, plan, frames, level).ok(),
+            (Some(plan), _) => self.action(mi, plan, frames, level, obs).ok(),
         };
         if status == Status::Applies && m.kind == MeasureKind::Mandatory && item.is_none() {
             if let Some(a) = action {
@@ -182,50 +221,129 @@ impl<'r> Evaluator<'r> {
         Ok(())
     }
 
-    fn action(
+    /// The action a plan requires: its fixed terms and the cells of its lookups. The first
+    /// lookup that fails is the error; an observer that sees everything is told of every
+    /// lookup all the same.
+    ///
+    /// Inlined with [`cell`](Self::cell) into `entry`, so the action stays in registers: as
+    /// a call, its result went through the stack and made `benches/eval.rs` a quarter slower.
+    #[inline(always)]
+    fn action<O: Observer>(
         &self,
         mi: usize,
         plan: &ActionPlan,
         frames: Frames<'_>,
         level: usize,
+        obs: &mut O,
     ) -> Result<Action, EvalError> {
         let mut action = plan.fixed;
+        let mut failure = None;
         for lookup in &plan.lookups {
-            let table = &self.rules.tables[lookup.table];
-            // A validated table has at most MAX_TABLE_DIMS dimensions; a fixed buffer keeps
-            // the lookup allocation-free.
-            let mut keys = [0usize; MAX_TABLE_DIMS];
-            for (slot, source) in keys.iter_mut().zip(&lookup.keys) {
-                *slot = match source {
-                    KeySource::Level => level,
-                    KeySource::Field(r) => match frames.get(*r) {
-                        Value::Enum(v) => *v as usize,
-                        _ => {
-                            return Err(EvalError::MissingKey {
-                                measure: mi,
-                                table: lookup.table,
-                                field: r.field as usize,
-                                frame: r.frame,
-                            })
-                        }
-                    },
-                };
-            }
-            let keys = &keys[..lookup.keys.len().min(MAX_TABLE_DIMS)];
-            match table.lookup(keys) {
-                Some(cell) => action = action.combine(cell),
-                None => {
-                    return Err(EvalError::MissingCell {
-                        measure: mi,
-                        table: lookup.table,
-                        keys: keys.to_vec(),
-                    })
+            match self.cell(mi, lookup, frames, level) {
+                Ok((cell, from_default)) => {
+                    obs.cell(lookup, frames, level, Some((cell, from_default)));
+                    action = action.combine(cell);
+                }
+                Err(e) => {
+                    obs.cell(lookup, frames, level, None);
+                    if !O::EVERYTHING {
+                        return Err(e);
+                    }
+                    failure.get_or_insert(e);
                 }
             }
         }
-        Ok(action)
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(action),
+        }
+    }
+
+    /// One lookup's cell, and whether it is the table's default.
+    #[inline(always)]
+    fn cell(
+        &self,
+        mi: usize,
+        lookup: &Lookup,
+        frames: Frames<'_>,
+        level: usize,
+    ) -> Result<(Action, bool), EvalError> {
+        // A validated table has at most MAX_TABLE_DIMS dimensions; a fixed buffer keeps the
+        // lookup allocation-free.
+        let mut keys = [0usize; MAX_TABLE_DIMS];
+        for (slot, source) in keys.iter_mut().zip(&lookup.keys) {
+            *slot = key(source, frames, level).map_err(|r| EvalError::MissingKey {
+                measure: mi,
+                table: lookup.table,
+                field: r.field as usize,
+                frame: r.frame,
+            })?;
+        }
+        let keys = &keys[..lookup.keys.len().min(MAX_TABLE_DIMS)];
+        self.rules.tables[lookup.table]
+            .cell(keys)
+            .ok_or_else(|| EvalError::MissingCell {
+                measure: mi,
+                table: lookup.table,
+                keys: keys.to_vec(),
+            })
     }
 }
+
+/// The key a lookup takes from `source`: the level, or an enum field's variant; the field
+/// when it has no enum value.
+fn key(source: &KeySource, frames: Frames<'_>, level: usize) -> Result<usize, FieldRef> {
+    match source {
+        KeySource::Level => Ok(level),
+        KeySource::Field(r) => match frames.get(*r) {
+            Value::Enum(v) => Ok(*v as usize),
+            _ => Err(*r),
+        },
+    }
+}
+
+/// What the decision procedure tells as it decides, in the order it decides: the one
+/// procedure serves `evaluate` ([`Quiet`]) and `explain` (which records it all). Every report
+/// does nothing unless an observer says otherwise.
+trait Observer {
+    /// Whether the procedure goes on past what settles an entry: it then reports every
+    /// exception and exemption (those after the one that held as not holding) and every
+    /// lookup, and an error does not stop the record. The decision itself is the same.
+    const EVERYTHING: bool = false;
+    /// Measure `mi` is not in force at the level.
+    fn not_in_force(&mut self, _mi: usize) {}
+    /// Measure `mi` is over items, and the record has none.
+    fn no_items(&mut self, _mi: usize) {}
+    /// Measure `mi` is decided for the record (`item` `None`) or one of its items; what
+    /// follows until the next report of a measure concerns this entry.
+    fn entry(&mut self, _mi: usize, _item: Option<u32>) {}
+    /// The entry's condition `c` read `frames` and held or not.
+    fn condition(&mut self, _c: &Expr, _frames: Frames<'_>, _holds: bool) {}
+    /// The entry's exception `xi` was checked on `frames`.
+    fn exception(&mut self, _xi: usize, _frames: Frames<'_>, _held: bool) {}
+    /// Named exemption `xi` was checked on the record (`root`).
+    fn exemption(&mut self, _xi: usize, _root: Frames<'_>, _held: bool) {}
+    /// A lookup of the entry's action gave a cell (and whether it is the table's default),
+    /// or none (a key without a value, or keys without a cell).
+    fn cell(
+        &mut self,
+        _lookup: &Lookup,
+        _frames: Frames<'_>,
+        _level: usize,
+        _found: Option<(Action, bool)>,
+    ) {
+    }
+    /// An entry's action could not be found: the record's error, unless the observer goes
+    /// on to the next entry (`Ok`).
+    fn failed(&mut self, e: EvalError) -> Result<(), EvalError> {
+        Err(e)
+    }
+}
+
+/// The observer of `evaluate`: reports nothing.
+struct Quiet;
+
+impl Observer for Quiet {}
 
 #[cfg(test)]
 mod tests {
@@ -340,6 +458,30 @@ mod tests {
                 keys: vec![1, 0, 0]
             }
         );
+    }
+
+    #[test]
+    fn an_explanation_shows_the_missing_cell_and_goes_on() {
+        use super::explain::Outcome;
+        let (rules, recs) = setup(
+            r#"{"厂": [{"名": "c", "行业": "家具", "等级": "A", "清单": ["橙色"], "保障": false}]}"#,
+        );
+        let ev = Evaluator::new(&rules);
+        let (e, l) = (id(&rules, &recs[0]), lv(&rules, 1));
+        assert!(ev
+            .evaluate(e, &recs[0].record, l, &mut Decision::default())
+            .is_err());
+        let ex = ev.explain(e, &recs[0].record, l);
+        let outcomes: Vec<_> = ex.iter().map(|x| (x.measure, &x.outcome)).collect();
+        assert_eq!(outcomes, [(0, &Outcome::Applies), (1, &Outcome::NoItems)]);
+        assert_eq!(ex[0].cells.len(), 1);
+        assert_eq!(ex[0].cells[0].keys, ["家具", "A", "橙色"]);
+        assert_eq!(
+            (ex[0].cells[0].action, ex[0].cells[0].from_default),
+            (None, false)
+        );
+        assert_eq!(ex[0].liftings.len(), 1, "the exemption was checked");
+        assert!(!ex[0].liftings[0].held);
     }
 }
 

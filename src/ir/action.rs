@@ -10,6 +10,8 @@ use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
+use crate::syntax::keywords::{BAN, BY_LINE, CEASE_USE, LIMIT, STOP, VOLUNTARY};
+
 /// The production part of an action. Percentages are in hundredths of a percent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -117,6 +119,99 @@ impl Action {
     }
 }
 
+// ---------------------------------------------------------------- text
+
+impl Action {
+    /// Appends the action as a policy writes it (`限产 20% + 禁止 国四重卡禁运`), with the
+    /// keywords of a Chinese policy (`zh`) or an English one; `-` for no action.
+    /// `restriction(i)` names restriction `i` (`?` where it has none). This is the one
+    /// renderer of actions to text (reports and analyses alike); it is written byte by byte,
+    /// being on the output hot path.
+    pub fn write_text<'n>(
+        self,
+        out: &mut Vec<u8>,
+        zh: bool,
+        restriction: impl Fn(usize) -> Option<&'n str>,
+    ) {
+        let start = out.len();
+        let word = |out: &mut Vec<u8>, k: crate::syntax::keywords::Keyword| {
+            out.extend_from_slice(k.spelling(zh).as_bytes())
+        };
+        match self.base {
+            Base::None => {}
+            Base::Voluntary => word(out, VOLUNTARY),
+            Base::Limit { hundredths } => {
+                word(out, LIMIT);
+                out.push(b' ');
+                write_percent(out, hundredths);
+            }
+            Base::StopPart {
+                hundredths,
+                by_line,
+            } => {
+                word(out, STOP);
+                out.push(b' ');
+                write_percent(out, hundredths);
+                if by_line {
+                    out.push(b' ');
+                    word(out, BY_LINE);
+                }
+            }
+            Base::Stop => word(out, STOP),
+            Base::CeaseUse => word(out, CEASE_USE),
+        }
+        for r in self.restriction_indices() {
+            if out.len() > start {
+                out.extend_from_slice(b" + ");
+            }
+            word(out, BAN);
+            out.push(b' ');
+            out.extend_from_slice(restriction(r).unwrap_or("?").as_bytes());
+        }
+        if out.len() == start {
+            out.push(b'-');
+        }
+    }
+
+    /// [`Action::write_text`] as a string.
+    pub fn text<'n>(self, zh: bool, restriction: impl Fn(usize) -> Option<&'n str>) -> String {
+        let mut buf = Vec::with_capacity(32);
+        self.write_text(&mut buf, zh, restriction);
+        // Every piece written is a `&str`, so the bytes are UTF-8.
+        String::from_utf8(buf)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+}
+
+/// Appends a percentage in hundredths as text: `20%`, `12.5%`, `12.05%`.
+fn write_percent(out: &mut Vec<u8>, hundredths: u32) {
+    write_u32(out, hundredths / 100);
+    let frac = hundredths % 100;
+    if frac != 0 {
+        out.push(b'.');
+        out.push(b'0' + (frac / 10) as u8);
+        if !frac.is_multiple_of(10) {
+            out.push(b'0' + (frac % 10) as u8);
+        }
+    }
+    out.push(b'%');
+}
+
+/// Appends `n` in decimal digits, without the formatting machinery.
+pub(crate) fn write_u32(out: &mut Vec<u8>, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,5 +297,48 @@ mod tests {
         assert!(c.at_least_as_strict_as(a) && c.at_least_as_strict_as(b));
         assert_eq!(a.combine(Action::NONE), a);
         assert_eq!(limit(30).combine(limit(20)), limit(30));
+    }
+
+    #[test]
+    fn text_as_the_policy_writes_it() {
+        let names = ["国四重卡禁运", "夜间禁运"];
+        let name = |i: usize| names.get(i).copied();
+        let part = |h: u32, by_line: bool| {
+            Action::base(Base::StopPart {
+                hundredths: h,
+                by_line,
+            })
+        };
+        let cases = [
+            (Action::NONE, "-", "-"),
+            (Action::base(Base::Voluntary), "自主减排", "voluntary"),
+            (limit(20), "限产 20%", "limit 20%"),
+            (
+                Action::base(Base::Limit { hundredths: 1250 }),
+                "限产 12.5%",
+                "limit 12.5%",
+            ),
+            (part(1205, false), "停产 12.05%", "stop 12.05%"),
+            (part(5000, true), "停产 50% 以生产线计", "stop 50% by_line"),
+            (Action::base(Base::Stop), "停产", "stop"),
+            (Action::base(Base::CeaseUse), "停用", "cease_use"),
+            (
+                limit(20).combine(Action::restriction(0)),
+                "限产 20% + 禁止 国四重卡禁运",
+                "limit 20% + ban 国四重卡禁运",
+            ),
+            (
+                Action::restriction(1).combine(Action::restriction(5)),
+                "禁止 夜间禁运 + 禁止 ?",
+                "ban 夜间禁运 + ban ?",
+            ),
+        ];
+        for (a, zh, en) in cases {
+            assert_eq!(a.text(true, name), zh);
+            assert_eq!(a.text(false, name), en);
+        }
+        let mut out = b"x: ".to_vec();
+        Action::NONE.write_text(&mut out, true, name);
+        assert_eq!(out, b"x: -", "appends, and `-` only for what it wrote");
     }
 }

@@ -1,39 +1,15 @@
-//! Lowering: the typed program → the rule set. Tables become dense arrays indexed by
-//! interned keys, and each measure learns which exemptions lift it.
+//! Lowering: the typed program → the rule set. Level ranges become bit masks, tables dense
+//! arrays indexed by interned keys, each measure gets one wording and one action per level,
+//! and each measure learns which exemptions lift it.
 
-use super::{RuleSet, TableInfo};
-use crate::semantics::Checked;
+use super::{ExceptionInfo, ExemptionInfo, MeasureInfo, RuleSet, TableInfo};
+use crate::semantics::typed::{self, LevelRange};
 
-pub fn lower(checked: &Checked) -> RuleSet {
-    let tables = checked
-        .tables
-        .iter()
-        .map(|t| {
-            let total: usize = t.sizes.iter().product();
-            let mut cells = vec![None; if t.sizes.is_empty() { 0 } else { total }];
-            for cell in &t.cells {
-                let index = cell
-                    .keys
-                    .iter()
-                    .zip(&t.sizes)
-                    .fold(0, |acc, (k, size)| acc * size + k);
-                // The first cell written for a combination wins; `check` reports the overlap.
-                if cells[index].is_none() {
-                    cells[index] = Some(cell.action);
-                }
-            }
-            TableInfo {
-                name: t.name.clone(),
-                dims: t.dims.clone(),
-                sizes: t.sizes.clone(),
-                cells,
-                default: t.default,
-            }
-        })
-        .collect();
-    let mut measures: Vec<_> = checked.measures.iter().map(|m| m.info.clone()).collect();
-    for (xi, x) in checked.exemptions.iter().enumerate() {
-        for &m in &x.info.lifts {
+pub fn lower(program: &typed::Program) -> RuleSet {
+    let n = program.levels.len();
+    let mut measures: Vec<MeasureInfo> = program.measures.iter().map(|m| measure(m, n)).collect();
+    for (xi, x) in program.exemptions.iter().enumerate() {
+        for &(m, _) in &x.lifts {
             if let Some(measure) = measures.get_mut(m) {
                 if !measure.lifted_by.contains(&xi) {
                     measure.lifted_by.push(xi);
@@ -42,15 +18,82 @@ pub fn lower(checked: &Checked) -> RuleSet {
         }
     }
     RuleSet {
-        plan: checked.plan.clone(),
-        levels: checked.levels.clone(),
-        enums: checked.enums.clone(),
-        entities: checked.entities.clone(),
-        restrictions: checked.restrictions.clone(),
-        tables,
+        plan: program.plan.clone(),
+        levels: program.levels.clone(),
+        enums: program.enums.clone(),
+        entities: program.entities.clone(),
+        restrictions: program.restrictions.clone(),
+        tables: program.tables.iter().map(table).collect(),
         measures,
-        exemptions: checked.exemptions.iter().map(|x| x.info.clone()).collect(),
-        chinese: checked.chinese,
+        exemptions: program.exemptions.iter().map(exemption).collect(),
+        chinese: program.chinese,
+    }
+}
+
+/// The rule set's level set: bit i set for each level i of the ranges (a policy has at most
+/// 64 levels, checked by `semantics::check`).
+pub fn level_mask(ranges: &[LevelRange]) -> u64 {
+    ranges
+        .iter()
+        .flat_map(|r| r.levels())
+        .fold(0u64, |m, l| m | (1u64 << l))
+}
+
+fn table(t: &typed::Table) -> TableInfo {
+    let total: usize = t.sizes.iter().product();
+    let mut cells = vec![None; if t.sizes.is_empty() { 0 } else { total }];
+    for cell in &t.cells {
+        let index = cell
+            .keys
+            .iter()
+            .zip(&t.sizes)
+            .fold(0, |acc, (k, size)| acc * size + k);
+        // The first cell written for a combination wins; the analyses report the overlap.
+        if cells[index].is_none() {
+            cells[index] = Some(cell.action);
+        }
+    }
+    TableInfo {
+        name: t.name.clone(),
+        dims: t.dims.clone(),
+        sizes: t.sizes.clone(),
+        cells,
+        default: t.default,
+    }
+}
+
+/// A measure with its wording and action at each of the `n` levels.
+fn measure(m: &typed::Measure, n: usize) -> MeasureInfo {
+    MeasureInfo {
+        name: m.name.clone(),
+        kind: m.kind,
+        levels: level_mask(&m.in_force),
+        entity: m.entity,
+        item: m.item,
+        condition: m.condition.clone(),
+        texts: (0..n).map(|l| m.text_at(l).map(str::to_string)).collect(),
+        actions: (0..n).map(|l| m.action_at(l)).collect(),
+        exceptions: m
+            .exceptions
+            .iter()
+            .map(|x| ExceptionInfo {
+                condition: x.condition.clone(),
+                cite: x.cite.clone(),
+            })
+            .collect(),
+        cite: m.cite.clone(),
+        non_exemptible: m.non_exemptible(),
+        lifted_by: Vec::new(),
+    }
+}
+
+fn exemption(x: &typed::Exemption) -> ExemptionInfo {
+    ExemptionInfo {
+        name: x.name.clone(),
+        entity: x.entity,
+        condition: x.condition.clone(),
+        lifts: x.lifts.iter().map(|(m, _)| *m).collect(),
+        cite: x.cite.clone(),
     }
 }
 
@@ -91,5 +134,50 @@ mod tests {
         );
         assert_eq!(t.lookup(&[2, 0, 0]), None, "out of range keys have no cell");
         assert_eq!(rules.measures[0].lifted_by, [0]);
+    }
+
+    #[test]
+    fn ranges_become_masks_and_lines_become_one_wording_and_action_per_level() {
+        let c = compile_source(
+            "t.policy",
+            "预警级别 { 黄色 < 橙色 < 红色 < 紫色 }
+限制 R \"禁运\"
+实体 厂 键 名 { 名: 文本 }
+措施 a 倡议性 自 黄色 {
+  对象 厂
+  内容 \"甲\"
+  内容 红色 至 紫色 \"丙\"
+  要求 自主减排
+  要求 橙色 至 红色 禁止 R
+  依据 \"1\"
+}
+措施 b 倡议性 橙色 { 对象 厂 要求 自主减排 替代 a 依据 \"2\" }",
+        );
+        assert!(
+            c.diagnostics.iter().all(|d| !d.is_error()),
+            "{:?}",
+            c.diagnostics
+        );
+        let rules = c.rules.unwrap();
+        let a = &rules.measures[0];
+        assert_eq!(a.levels, 0b1101, "in force where `b` does not replace it");
+        let texts: Vec<Option<&str>> = a.texts.iter().map(Option::as_deref).collect();
+        assert_eq!(texts, [Some("甲"), Some("甲"), Some("丙"), Some("丙")]);
+        let voluntary = Action::base(Base::Voluntary);
+        let fixed: Vec<Option<Action>> = a
+            .actions
+            .iter()
+            .map(|p| p.as_ref().map(|p| p.fixed))
+            .collect();
+        assert_eq!(
+            fixed,
+            [
+                Some(voluntary),
+                Some(voluntary.combine(Action::restriction(0))),
+                Some(voluntary.combine(Action::restriction(0))),
+                Some(voluntary),
+            ]
+        );
+        assert_eq!(rules.measures[1].levels, 0b0010);
     }
 }

@@ -141,6 +141,12 @@ impl TableInfo {
     /// The cell for one combination of keys, falling back to the default; `None` for keys out
     /// of range (or sizes whose product overflows, which validation refuses).
     pub fn lookup(&self, keys: &[usize]) -> Option<Action> {
+        self.cell(keys).map(|(action, _)| action)
+    }
+
+    /// [`lookup`](Self::lookup), and whether the action is the table's default (no cell of
+    /// its own for these keys).
+    pub fn cell(&self, keys: &[usize]) -> Option<(Action, bool)> {
         let mut index = 0usize;
         for (k, size) in keys.iter().zip(&self.sizes) {
             if k >= size {
@@ -148,7 +154,10 @@ impl TableInfo {
             }
             index = index.checked_mul(*size)?.checked_add(*k)?;
         }
-        self.cells.get(index).copied().flatten().or(self.default)
+        match self.cells.get(index).copied().flatten() {
+            Some(action) => Some((action, false)),
+            None => self.default.map(|action| (action, true)),
+        }
     }
 }
 

@@ -7,54 +7,38 @@
 
 use std::fmt::Write as _;
 
+use crate::eval::explain::LiftingKind;
 use crate::eval::Status;
 use crate::ir::{CmpOp, CompareAs, Expr, FieldRef, FieldType, Operand, RuleSet, Value};
+use crate::syntax::keywords::{self as kw, Keyword};
 
-/// The keywords of one language of the policy syntax.
+/// How one language of the policy syntax writes conditions: its keywords (from the keyword
+/// table) and the separator of listed values.
 struct Words {
-    and: &'static str,
-    or: &'static str,
-    not: &'static str,
-    in_: &'static str,
-    present: &'static str,
-    any: &'static str,
-    all: &'static str,
-    satisfies: &'static str,
-    yes: &'static str,
-    no: &'static str,
-    level: &'static str,
+    zh: bool,
     list_sep: &'static str,
 }
 
-const ZH: Words = Words {
-    and: " 且 ",
-    or: " 或 ",
-    not: "非 ",
-    in_: " 属于 ",
-    present: " 有值",
-    any: "任一 ",
-    all: "所有 ",
-    satisfies: " 满足 ",
-    yes: "是",
-    no: "否",
-    level: "级别",
-    list_sep: "、",
-};
+impl Words {
+    fn of(rules: &RuleSet) -> Words {
+        Words {
+            zh: rules.chinese,
+            list_sep: if rules.chinese { "、" } else { ", " },
+        }
+    }
 
-const EN: Words = Words {
-    and: " and ",
-    or: " or ",
-    not: "not ",
-    in_: " in ",
-    present: " present",
-    any: "any ",
-    all: "all ",
-    satisfies: " satisfies ",
-    yes: "true",
-    no: "false",
-    level: "level",
-    list_sep: ", ",
-};
+    /// A keyword's spelling in this language.
+    fn kw(&self, k: Keyword) -> &'static str {
+        k.spelling(self.zh)
+    }
+
+    /// Appends `before`, the keyword, then `after` (the spaces around it).
+    fn push(&self, out: &mut String, before: &str, k: Keyword, after: &str) {
+        out.push_str(before);
+        out.push_str(self.kw(k));
+        out.push_str(after);
+    }
+}
 
 /// `condition` in words. `frames[i]` is the entity of frame `i` in scope where the condition
 /// stands (the measure's entity, then its item entity); fields of the innermost frame are
@@ -76,17 +60,17 @@ fn strength(e: &Expr) -> u8 {
 }
 
 fn write_expr(out: &mut String, rules: &RuleSet, e: &Expr, frames: &mut Vec<usize>, ctx: u8) {
-    let w = if rules.chinese { &ZH } else { &EN };
+    let w = Words::of(rules);
     let paren = strength(e) < ctx;
     if paren {
         out.push('(');
     }
     match e {
-        Expr::Const(b) => out.push_str(if *b { w.yes } else { w.no }),
+        Expr::Const(b) => out.push_str(w.kw(if *b { kw::TRUE } else { kw::FALSE })),
         Expr::Truthy(r) => write_field(out, rules, *r, frames),
         Expr::Present(r) => {
             write_field(out, rules, *r, frames);
-            out.push_str(w.present);
+            w.push(out, " ", kw::PRESENT, "");
         }
         Expr::Compare { op, lhs, rhs, cmp } => {
             let hint = field_type(rules, lhs, frames).or_else(|| field_type(rules, rhs, frames));
@@ -105,7 +89,7 @@ fn write_expr(out: &mut String, rules: &RuleSet, e: &Expr, frames: &mut Vec<usiz
         }
         Expr::InMask { operand, mask } => {
             write_operand(out, rules, operand, CompareAs::Text, None, frames);
-            out.push_str(w.in_);
+            w.push(out, " ", kw::IN, " ");
             let names: Vec<&str> = match mask_names(rules, operand, frames) {
                 Some(names) => (0..64)
                     .filter(|i| mask & (1u64 << i) != 0)
@@ -117,7 +101,7 @@ fn write_expr(out: &mut String, rules: &RuleSet, e: &Expr, frames: &mut Vec<usiz
         }
         Expr::InValues { operand, values } => {
             write_operand(out, rules, operand, CompareAs::Text, None, frames);
-            out.push_str(w.in_);
+            w.push(out, " ", kw::IN, " ");
             let hint = field_type(rules, operand, frames);
             for (i, v) in values.iter().enumerate() {
                 if i > 0 {
@@ -132,35 +116,36 @@ fn write_expr(out: &mut String, rules: &RuleSet, e: &Expr, frames: &mut Vec<usiz
                 _ => CompareAs::Level,
             };
             write_operand(out, rules, operand, cmp, None, frames);
-            out.push_str(w.in_);
+            w.push(out, " ", kw::IN, " ");
             write_field(out, rules, *set, frames);
         }
         Expr::Not(inner) => {
-            out.push_str(w.not);
+            w.push(out, "", kw::NOT, " ");
             write_expr(out, rules, inner, frames, 3);
         }
         Expr::And(v) | Expr::Or(v) => {
             let (sep, s) = if matches!(e, Expr::And(_)) {
-                (w.and, 2)
+                (kw::AND, 2)
             } else {
-                (w.or, 1)
+                (kw::OR, 1)
             };
             for (i, x) in v.iter().enumerate() {
                 if i > 0 {
-                    out.push_str(sep);
+                    w.push(out, " ", sep, " ");
                 }
                 // A nested operand of the same kind gets parentheses too: it reads safer.
                 write_expr(out, rules, x, frames, s + 1);
             }
         }
         Expr::Any { list, body } | Expr::All { list, body } => {
-            out.push_str(if matches!(e, Expr::Any { .. }) {
-                w.any
+            let quantifier = if matches!(e, Expr::Any { .. }) {
+                kw::ANY
             } else {
-                w.all
-            });
+                kw::ALL
+            };
+            w.push(out, "", quantifier, " ");
             write_field(out, rules, *list, frames);
-            out.push_str(w.satisfies);
+            w.push(out, " ", kw::SATISFIES, " ");
             let item = match field_type(rules, &Operand::Field(*list), frames) {
                 Some(FieldType::List(entity)) => entity,
                 _ => usize::MAX,
@@ -231,10 +216,10 @@ fn write_operand(
     hint: Option<FieldType>,
     frames: &[usize],
 ) {
-    let w = if rules.chinese { &ZH } else { &EN };
+    let w = Words::of(rules);
     match o {
         Operand::Field(r) => write_field(out, rules, *r, frames),
-        Operand::Level => out.push_str(w.level),
+        Operand::Level => out.push_str(w.kw(kw::LEVEL)),
         Operand::Const(v) => write_value(out, rules, v, cmp, hint),
     }
 }
@@ -246,7 +231,7 @@ fn write_value(
     cmp: CompareAs,
     hint: Option<FieldType>,
 ) {
-    let w = if rules.chinese { &ZH } else { &EN };
+    let w = Words::of(rules);
     match (v, cmp) {
         (Value::Enum(i), CompareAs::Level) => out.push_str(level_or_index(rules, *i)),
         (Value::Enum(i), CompareAs::Enum(e)) => {
@@ -260,7 +245,7 @@ fn write_value(
         (Value::Enum(i), _) => {
             let _ = write!(out, "{i}");
         }
-        (Value::Bool(b), _) => out.push_str(if *b { w.yes } else { w.no }),
+        (Value::Bool(b), _) => out.push_str(w.kw(if *b { kw::TRUE } else { kw::FALSE })),
         (Value::Int(n), _) => {
             let _ = write!(out, "{n}");
         }
@@ -296,7 +281,7 @@ pub struct LiftingWords {
 
 /// One lifting: its words, its citation, and both in one cell.
 pub struct Lifted {
-    pub kind: &'static str,
+    pub kind: LiftingKind,
     pub name: String,
     pub cite: Option<String>,
     /// `name（cite）` in a Chinese policy, `name (cite)` otherwise; the name alone without a citation.
@@ -304,7 +289,7 @@ pub struct Lifted {
 }
 
 impl Lifted {
-    fn new(rules: &RuleSet, kind: &'static str, name: String, cite: Option<&str>) -> Lifted {
+    fn new(rules: &RuleSet, kind: LiftingKind, name: String, cite: Option<&str>) -> Lifted {
         let cell = match cite {
             Some(c) if rules.chinese => format!("{name}（{c}）"),
             Some(c) => format!("{name} ({c})"),
@@ -324,7 +309,14 @@ impl LiftingWords {
         let exemption = rules
             .exemptions
             .iter()
-            .map(|x| Lifted::new(rules, "exemption", x.name.clone(), x.cite.as_deref()))
+            .map(|x| {
+                Lifted::new(
+                    rules,
+                    LiftingKind::Exemption,
+                    x.name.clone(),
+                    x.cite.as_deref(),
+                )
+            })
             .collect();
         let exception = rules
             .measures
@@ -336,7 +328,7 @@ impl LiftingWords {
                     .iter()
                     .map(|x| {
                         let words = condition_text(rules, &x.condition, &frames);
-                        Lifted::new(rules, "exception", words, x.cite.as_deref())
+                        Lifted::new(rules, LiftingKind::Exception, words, x.cite.as_deref())
                     })
                     .collect()
             })
@@ -399,7 +391,7 @@ mod tests {
         let first = words.exception(m, 0).unwrap();
         assert_eq!(first.name, "动力 属于 纯电动、氢燃料电池");
         assert_eq!(first.cell, "动力 属于 纯电动、氢燃料电池（三、(二)2）");
-        assert_eq!(first.kind, "exception");
+        assert_eq!(first.kind, LiftingKind::Exception);
         let second = words.exception(m, 1).unwrap();
         assert_eq!(second.name, "(功率 < 10 或 企业.涉密) 且 非 企业.比例 有值");
         assert_eq!(second.cell, second.name, "no citation, no brackets");

@@ -143,27 +143,11 @@ enum NotPolicy {
     NoDeclaration,
 }
 
-/// The declaration keywords a policy file starts with (after whitespace and comments).
-const DECLARATION_KEYWORDS: &[&str] = &[
-    "预警级别",
-    "预案",
-    "导入",
-    "枚举",
-    "实体",
-    "限制",
-    "措施",
-    "豁免",
-    "表",
-    "plan",
-    "import",
-    "levels",
-    "enum",
-    "entity",
-    "restriction",
-    "measure",
-    "exemption",
-    "table",
-];
+/// The spellings of the declaration keywords a policy file starts with (after whitespace and
+/// comments): the declarations of the keyword table.
+fn declaration_keywords() -> impl Iterator<Item = &'static str> {
+    syntax::keywords::declarations().flat_map(|k| k.spellings())
+}
 
 /// Whether the first token after whitespace and comments is a declaration keyword; `None`
 /// for a file of only whitespace and comments (the parser reports it as declaring nothing).
@@ -185,7 +169,7 @@ fn starts_with_declaration(text: &str) -> Option<bool> {
     if rest.is_empty() {
         return None;
     }
-    Some(DECLARATION_KEYWORDS.iter().any(|k| {
+    Some(declaration_keywords().any(|k| {
         rest.strip_prefix(k)
             .is_some_and(|after| !after.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
     }))
@@ -1071,5 +1055,17 @@ mod tests {
     fn normalizes_displayed_import_paths() {
         assert_eq!(normalize(Path::new("a/b/../c/./d.policy")), "a/c/d.policy");
         assert_eq!(normalize(Path::new("../x.policy")), "../x.policy");
+    }
+
+    #[test]
+    fn the_not_policy_help_names_the_declaration_keywords() {
+        let listed = format!("({})", syntax::keywords::declaration_list(", "));
+        assert!(NOT_POLICY_HELP.contains(&listed), "{NOT_POLICY_HELP}");
+        for text in ["预警级别 { 黄 }", "plan \"x\" {}", "/* c */ 表 t (级别) {}"] {
+            assert_eq!(starts_with_declaration(text), Some(true), "{text}");
+        }
+        for text in ["预案甲", "tables", "级别", "cite \"x\""] {
+            assert_eq!(starts_with_declaration(text), Some(false), "{text}");
+        }
     }
 }

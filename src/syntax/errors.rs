@@ -5,67 +5,67 @@
 
 use pest::error::{Error, ErrorVariant, InputLocation};
 
-use super::parser::{Rule, KEYWORDS};
+use super::keywords::{self as kw, is_keyword, Keyword, KEYWORDS};
+use super::parser::Rule;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
-fn keyword_phrase(zh: &str) -> String {
-    let en = KEYWORDS
-        .iter()
-        .find(|k| k.0 == zh)
-        .map(|k| k.1)
-        .unwrap_or("");
-    format!("`{zh}` ({en})")
+/// `` `预案` (plan) ``: a keyword as messages name it, Chinese spelling first.
+fn keyword_phrase(k: &Keyword) -> String {
+    format!("`{}` ({})", k.zh, k.en)
 }
 
 /// What the author would call the thing a rule matches; `None` hides a rule from messages.
 fn describe(rule: Rule) -> Option<String> {
     use Rule::*;
-    let kw = |zh: &str| Some(keyword_phrase(zh));
+    let phrase = |k: &Keyword| Some(keyword_phrase(k));
     match rule {
-        kw_plan => kw("预案"),
-        kw_issuer | issuer_item => kw("发布"),
-        kw_basis | basis_item | cite_item => kw("依据"),
-        kw_effective | effective_item => kw("生效"),
-        kw_import => kw("导入"),
-        kw_levels => kw("预警级别"),
-        kw_enum => kw("枚举"),
-        kw_ordered | ordered_flag => kw("有序"),
-        kw_entity => kw("实体"),
-        kw_key => kw("键"),
-        kw_alias | field_alias => kw("别名"),
-        kw_display | field_display => kw("显示"),
-        kw_restrict => kw("限制"),
-        kw_measure => kw("措施"),
-        kw_advisory | kw_mandatory | measure_kind => {
-            Some("a measure kind, `倡议性` (advisory) or `强制性` (mandatory)".into())
-        }
-        kw_subject | subject_item => kw("对象"),
-        kw_when => kw("当"),
-        kw_text | text_item => kw("内容"),
-        kw_require | require_item => kw("要求"),
-        kw_except | except_item => kw("除外"),
-        kw_non_exempt | non_exempt_item => kw("不可豁免"),
-        kw_replaces | replaces_item => kw("替代"),
-        kw_exemption => kw("豁免"),
-        kw_lifts | lifts_item => kw("解除"),
-        kw_table => kw("表"),
-        kw_default | table_default => kw("默认"),
-        kw_from | range_from => kw("自"),
-        kw_to => kw("至"),
-        kw_level => kw("级别"),
-        kw_satisfies => kw("满足"),
-        kw_present | present => kw("有值"),
-        kw_in | membership => kw("属于"),
+        kw_plan => phrase(&kw::PLAN),
+        kw_issuer | issuer_item => phrase(&kw::ISSUER),
+        kw_basis | basis_item | cite_item => phrase(&kw::BASIS),
+        kw_effective | effective_item => phrase(&kw::EFFECTIVE),
+        kw_import => phrase(&kw::IMPORT),
+        kw_levels => phrase(&kw::LEVELS),
+        kw_enum => phrase(&kw::ENUM),
+        kw_ordered | ordered_flag => phrase(&kw::ORDERED),
+        kw_entity => phrase(&kw::ENTITY),
+        kw_key => phrase(&kw::KEY),
+        kw_alias | field_alias => phrase(&kw::ALIAS),
+        kw_display | field_display => phrase(&kw::DISPLAY),
+        kw_restrict => phrase(&kw::RESTRICTION),
+        kw_measure => phrase(&kw::MEASURE),
+        kw_advisory | kw_mandatory | measure_kind => Some(format!(
+            "a measure kind, {} or {}",
+            keyword_phrase(&kw::ADVISORY),
+            keyword_phrase(&kw::MANDATORY)
+        )),
+        kw_subject | subject_item => phrase(&kw::SUBJECT),
+        kw_when => phrase(&kw::WHEN),
+        kw_text | text_item => phrase(&kw::TEXT),
+        kw_require | require_item => phrase(&kw::REQUIRE),
+        kw_except | except_item => phrase(&kw::EXCEPT),
+        kw_non_exempt | non_exempt_item => phrase(&kw::NON_EXEMPTIBLE),
+        kw_replaces | replaces_item => phrase(&kw::REPLACES),
+        kw_exemption => phrase(&kw::EXEMPTION),
+        kw_lifts | lifts_item => phrase(&kw::LIFTS),
+        kw_table => phrase(&kw::TABLE),
+        kw_default | table_default => phrase(&kw::DEFAULT),
+        kw_from | range_from => phrase(&kw::FROM),
+        kw_to => phrase(&kw::TO),
+        kw_level => phrase(&kw::LEVEL),
+        kw_satisfies => phrase(&kw::SATISFIES),
+        kw_present | present => phrase(&kw::PRESENT),
+        kw_in | membership => phrase(&kw::IN),
         name | group_key | row_keys | range_single | range_between => Some("a name".into()),
         string | string_inner => Some("a quoted text \"…\"".into()),
         date => Some("a date such as 2023-10-25".into()),
         percent => Some("a percentage such as 20%".into()),
         integer | decimal => Some("a number".into()),
         plan_decl | import_decl | levels_decl | enum_decl | entity_decl | restriction_decl
-        | measure_decl | exemption_decl | table_decl => Some(
-            "a declaration (`预案`, `导入`, `预警级别`, `枚举`, `实体`, `限制`, `措施`, `豁免` or `表`)".into(),
-        ),
+        | measure_decl | exemption_decl | table_decl => Some(format!(
+            "a declaration ({})",
+            kw::declaration_list(" or ")
+        )),
         level_def => Some("an alert level name, optionally with an alias such as `黄色 (yellow)`".into()),
         enum_desc | enum_asc | enum_plain | enum_variant => {
             Some("enum values separated by `>`, `<` or `,`".into())
@@ -83,7 +83,7 @@ fn describe(rule: Rule) -> Option<String> {
         | kw_stop | kw_cease | kw_ban => Some(
             "an action (`自主减排`, `限产 20%`, `停产`, `停产 50% 以生产线计`, `停用`, `禁止 限制名`, or a table lookup `表[…]`)".into(),
         ),
-        by_line | kw_by_line => kw("以生产线计"),
+        by_line | kw_by_line => phrase(&kw::BY_LINE),
         lookup_arg => Some("a field or `级别` as a table key".into()),
         table_dim => Some("a table dimension: an enum name or `级别`".into()),
         table_group => Some("a group of rows such as `水泥熟料:`".into()),
@@ -93,7 +93,11 @@ fn describe(rule: Rule) -> Option<String> {
         expr | primary | paren | predicate | operand | quantifier | q_any | q_all | kw_any | kw_all
         | kw_not | op_not | bool_true | bool_false | kw_true | kw_false | path => Some("a condition".into()),
         compare | cmp_op => Some("a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)".into()),
-        op_and | op_or | kw_and | kw_or => Some("`且` (and) or `或` (or)".into()),
+        op_and | op_or | kw_and | kw_or => Some(format!(
+            "{} or {}",
+            keyword_phrase(&kw::AND),
+            keyword_phrase(&kw::OR)
+        )),
         value_set => Some("a set of values such as `{ 纯电动, 氢燃料电池 }`".into()),
         EOI => Some("the end of the file".into()),
         _ => None,
@@ -137,21 +141,20 @@ fn token_before(text: &str, pos: usize) -> Option<(usize, usize)> {
 
 /// When `word` is not a keyword but contains one, the help that says so.
 pub fn swallowed_keyword_help(word: &str) -> Option<String> {
-    if KEYWORDS.iter().any(|k| k.0 == word || k.1 == word) {
+    if is_keyword(word) {
         return None;
     }
     // Prefer the longest Chinese keyword found inside the word.
-    let mut found: Vec<&(&str, &str, &str)> = KEYWORDS
+    let mut found: Vec<&Keyword> = KEYWORDS
         .iter()
-        .filter(|k| word.contains(k.0) && word != k.0)
+        .filter(|k| word.contains(k.zh) && word != k.zh)
         .collect();
-    found.sort_by_key(|k| std::cmp::Reverse(k.0.chars().count()));
+    found.sort_by_key(|k| std::cmp::Reverse(k.zh.chars().count()));
     let k = found.first()?;
-    let spaced = word.replacen(k.0, &format!(" {} ", k.0), 1);
+    let spaced = word.replacen(k.zh, &format!(" {} ", k.zh), 1);
     Some(format!(
-        "`{word}` is read as one name, and it contains the keyword `{}` ({}); keywords are whole words, so put spaces around it: `{}`",
-        k.0,
-        k.1,
+        "`{word}` is read as one name, and it contains the keyword {}; keywords are whole words, so put spaces around it: `{}`",
+        keyword_phrase(k),
         spaced.trim()
     ))
 }
@@ -187,16 +190,13 @@ fn name_read_as_level(
     // Where a name (not a keyword) follows, pest's own message points at it correctly.
     let next_is_name = token_at(text, pos)
         .and_then(|(s, e)| text.get(s..e))
-        .is_some_and(|w| {
-            w.starts_with(|c: char| c.is_alphabetic() || c == '_')
-                && !KEYWORDS.iter().any(|k| k.0 == w || k.1 == w)
-        });
+        .is_some_and(|w| w.starts_with(|c: char| c.is_alphabetic() || c == '_') && !is_keyword(w));
     if !(wants_action && positives.contains(&Rule::kw_to)) || next_is_name {
         return None;
     }
     let (start, end) = token_before(text, pos)?;
     let word = text.get(start..end)?;
-    if KEYWORDS.iter().any(|k| k.0 == word || k.1 == word) {
+    if is_keyword(word) {
         return None;
     }
     Some(
@@ -280,5 +280,32 @@ mod tests {
         assert!(h.contains("`甲 当`"), "{h}");
         assert!(swallowed_keyword_help("企业").is_none());
         assert!(swallowed_keyword_help("当").is_none());
+    }
+
+    #[test]
+    fn the_help_knows_every_keyword_of_the_table() {
+        for k in KEYWORDS {
+            for spelling in k.spellings() {
+                assert!(swallowed_keyword_help(spelling).is_none(), "{spelling}");
+            }
+            let word = format!("甲{}", k.zh);
+            let h = swallowed_keyword_help(&word).unwrap_or_else(|| panic!("{word}"));
+            assert!(h.contains(&keyword_phrase(k)), "{h}");
+            assert!(h.contains(&format!("`甲 {}`", k.zh)), "{h}");
+        }
+    }
+
+    #[test]
+    fn expected_keywords_are_named_from_the_table() {
+        assert_eq!(describe(Rule::kw_basis).unwrap(), "`依据` (cite)");
+        assert_eq!(
+            describe(Rule::measure_kind).unwrap(),
+            "a measure kind, `倡议性` (advisory) or `强制性` (mandatory)"
+        );
+        assert_eq!(
+            describe(Rule::plan_decl).unwrap(),
+            "a declaration (`预案`, `导入`, `预警级别`, `枚举`, `实体`, `限制`, `措施`, `豁免` or `表`)"
+        );
+        assert_eq!(describe(Rule::op_and).unwrap(), "`且` (and) or `或` (or)");
     }
 }

@@ -3,7 +3,9 @@
 pub mod ast;
 pub mod chars;
 pub mod errors;
+pub mod keywords;
 mod parser;
 mod prescan;
 
-pub use parser::{parse_module, KEYWORDS};
+pub use keywords::KEYWORDS;
+pub use parser::parse_module;

@@ -18,70 +18,6 @@ use crate::source::{FileId, Span};
 #[grammar = "../grammar/policy.pest"]
 struct PolicyParser;
 
-/// Every keyword, Chinese spelling first: (中文, English, what it is).
-pub const KEYWORDS: &[(&str, &str, &str)] = &[
-    ("预案", "plan", "plan header"),
-    ("发布", "issuer", "issuing authority"),
-    ("依据", "cite", "basis of a plan, citation of a clause"),
-    ("生效", "effective", "effective date"),
-    ("导入", "import", "import another policy file"),
-    ("预警级别", "levels", "ordered alert levels"),
-    ("枚举", "enum", "enumeration"),
-    ("有序", "ordered", "ordered enumeration"),
-    ("实体", "entity", "entity (record type)"),
-    ("键", "key", "key field of an entity"),
-    ("别名", "alias", "column alias of a field"),
-    ("显示", "display", "field shown in outputs by record"),
-    ("限制", "restriction", "named restriction"),
-    ("措施", "measure", "measure"),
-    ("倡议性", "advisory", "advisory measure"),
-    ("强制性", "mandatory", "mandatory measure"),
-    ("对象", "subject", "subject of a measure or exemption"),
-    ("当", "when", "condition"),
-    ("内容", "text", "wording of a measure"),
-    ("要求", "require", "required action"),
-    ("除外", "except", "local exception"),
-    (
-        "不可豁免",
-        "non_exemptible",
-        "measure no exemption may lift",
-    ),
-    ("替代", "replaces", "measure this one replaces"),
-    ("豁免", "exemption", "named exemption"),
-    ("解除", "lifts", "measures an exemption lifts"),
-    ("表", "table", "table"),
-    ("默认", "default", "default cell of a table"),
-    ("自", "from", "from a level upwards"),
-    ("至", "to", "level range"),
-    ("级别", "level", "the alert level"),
-    ("自主减排", "voluntary", "voluntary reduction"),
-    ("限产", "limit", "limit production by p%"),
-    ("停产", "stop", "stop production (or p% of it)"),
-    ("以生产线计", "by_line", "counted by production line"),
-    ("停用", "cease_use", "cease use of an item"),
-    ("禁止", "ban", "apply a named restriction"),
-    ("且", "and", "and"),
-    ("或", "or", "or"),
-    ("非", "not", "not"),
-    ("属于", "in", "membership"),
-    ("有值", "present", "an optional field has a value"),
-    ("任一", "any", "some item of a list"),
-    ("所有", "all", "every item of a list"),
-    ("满足", "satisfies", "condition on list items"),
-    ("是", "true", "yes"),
-    ("否", "false", "no"),
-    ("可选", "optional", "optional field type"),
-    ("列表", "list", "list of another entity"),
-    ("集合", "set", "set of enum values or levels"),
-    ("文本", "text", "text type"),
-    ("布尔", "bool", "yes/no type"),
-    ("整数", "integer", "integer type"),
-    ("小数", "decimal", "decimal type"),
-    ("百分比", "percent", "percentage type"),
-    ("日期", "date", "date type"),
-    ("信用代码", "credit_code", "unified social credit code type"),
-];
-
 /// Parses one policy file into a module, or returns its syntax diagnostics.
 pub fn parse_module(file: FileId, text: &str) -> Result<Module, Vec<Diagnostic>> {
     prescan::check(file, text)?;
@@ -960,6 +896,7 @@ impl Builder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::keywords::KEYWORDS;
 
     fn parse(text: &str) -> Module {
         parse_module(0, text).unwrap_or_else(|d| panic!("{d:#?}"))
@@ -1135,8 +1072,8 @@ mod tests {
 
     #[test]
     fn every_listed_keyword_is_a_keyword_of_the_grammar() {
-        for (zh, en, _) in KEYWORDS {
-            for k in [zh, en] {
+        for kw in KEYWORDS {
+            for k in kw.spellings() {
                 let parsed = PolicyParser::parse(Rule::keyword, k)
                     .ok()
                     .and_then(|mut p| p.next())

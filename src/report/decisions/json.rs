@@ -11,7 +11,7 @@ use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use super::{action_text, level_name, outcome_text, subject, Fmt, KeyOrStr};
 use crate::data::LoadedRecord;
-use crate::eval::explain::Explanation;
+use crate::eval::explain::{Explanation, LiftingKind};
 use crate::eval::run::{Counts, ErrorEntry, OutputFormat};
 use crate::eval::{Decision, Entry, Evaluator, Status};
 use crate::ir::{Action, Base, RuleSet, Value};
@@ -109,7 +109,7 @@ impl Fragments {
             exemption: rules
                 .exemptions
                 .iter()
-                .map(|x| lifting("exemption", &x.name, x.cite.as_deref()))
+                .map(|x| lifting(LiftingKind::Exemption, &x.name, x.cite.as_deref()))
                 .collect(),
             exemption_id: rules.exemptions.iter().map(|x| esc(&x.name)).collect(),
             exception: measures
@@ -120,7 +120,11 @@ impl Fragments {
                         .iter()
                         .enumerate()
                         .map(|(i, x)| {
-                            lifting("exception", exception_name(mi, i), x.cite.as_deref())
+                            lifting(
+                                LiftingKind::Exception,
+                                exception_name(mi, i),
+                                x.cite.as_deref(),
+                            )
                         })
                         .collect()
                 })
@@ -140,9 +144,9 @@ impl Fragments {
 }
 
 /// `{"kind":…,"name":…,"cite":…}`: an exemption by its name, an exception by its condition.
-fn lifting(kind: &str, name: &str, cite: Option<&str>) -> Vec<u8> {
+fn lifting(kind: LiftingKind, name: &str, cite: Option<&str>) -> Vec<u8> {
     let mut v = b"{\"kind\":".to_vec();
-    v.extend(esc(kind));
+    v.extend(esc(kind.as_str()));
     v.extend_from_slice(b",\"name\":");
     v.extend(esc(name));
     v.extend_from_slice(b",\"cite\":");
@@ -270,11 +274,9 @@ fn write_entry(
         &frag.measure_head
     };
     out.extend_from_slice(&heads[mi]);
-    out.extend_from_slice(if e.status == Status::Applies {
-        b"\"applies\""
-    } else {
-        b"\"exempt\""
-    });
+    out.push(b'"');
+    out.extend_from_slice(outcome_text(&e.status.into()).as_bytes());
+    out.push(b'"');
     let is_item = rules.measures[mi].item.is_some();
     if !compact || is_item {
         out.extend_from_slice(b",\"subject\":");
@@ -391,7 +393,7 @@ impl Serialize for ExplanationsJson<'_> {
                 .iter()
                 .map(|l| {
                     let name = super::table::lifting_name(self.words, ex.measure, l);
-                    serde_json::json!({ "kind": l.kind, "name": name, "cite": l.cite, "held": l.held, "values": values(&l.values) })
+                    serde_json::json!({ "kind": l.kind.as_str(), "name": name, "cite": l.cite, "held": l.held, "values": values(&l.values) })
                 })
                 .collect();
             let entry = Entry {

@@ -11,10 +11,12 @@ pub use self::csv::{Csv, OutputEncoding};
 pub use json::{JsonDocument, JsonLines};
 pub use table::Table;
 
+pub(crate) use crate::ir::action::write_u32;
+
 use crate::data::LoadedRecord;
 use crate::eval::explain::Outcome;
 use crate::eval::{Entry, EvalError};
-use crate::ir::{Action, Base, Dim, MeasureKind, RuleSet, Value};
+use crate::ir::{Action, Dim, MeasureKind, RuleSet, Value};
 use crate::messages::{m, Lang};
 
 // ---------------------------------------------------------------- shared views
@@ -22,86 +24,12 @@ use crate::messages::{m, Lang};
 /// An action as the policy writes it (`限产 20% + 禁止 国四重卡禁运`), in the policy's language.
 pub struct ActionText<'a>(pub &'a RuleSet, pub Action);
 
-/// Appends a percentage such as `20%` or `12.5%`.
-fn write_percent(out: &mut Vec<u8>, hundredths: u32) {
-    write_u32(out, hundredths / 100);
-    let frac = hundredths % 100;
-    if frac != 0 {
-        out.push(b'.');
-        out.push(b'0' + (frac / 10) as u8);
-        if !frac.is_multiple_of(10) {
-            out.push(b'0' + (frac % 10) as u8);
-        }
-    }
-    out.push(b'%');
-}
-
-pub(crate) fn write_u32(out: &mut Vec<u8>, mut n: u32) {
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
-}
-
 /// Appends an action's text, as the policy writes it (`限产 20% + 禁止 国四重卡禁运`), in the
-/// policy's language; `-` for no action. Written byte by byte: it is on the output hot path.
+/// policy's language; `-` for no action ([`Action::write_text`] with the rule set's names).
 pub fn write_action_text(out: &mut Vec<u8>, rules: &RuleSet, a: Action) {
-    let zh = rules.chinese;
-    let start = out.len();
-    let sep = |out: &mut Vec<u8>| {
-        if out.len() > start {
-            out.extend_from_slice(b" + ");
-        }
-    };
-    match a.base {
-        Base::None => {}
-        Base::Voluntary => out.extend_from_slice(if zh {
-            "自主减排".as_bytes()
-        } else {
-            b"voluntary"
-        }),
-        Base::Limit { hundredths } => {
-            out.extend_from_slice(if zh { "限产 ".as_bytes() } else { b"limit " });
-            write_percent(out, hundredths);
-        }
-        Base::StopPart {
-            hundredths,
-            by_line,
-        } => {
-            out.extend_from_slice(if zh { "停产 ".as_bytes() } else { b"stop " });
-            write_percent(out, hundredths);
-            if by_line {
-                out.extend_from_slice(if zh {
-                    " 以生产线计".as_bytes()
-                } else {
-                    b" by_line"
-                });
-            }
-        }
-        Base::Stop => out.extend_from_slice(if zh { "停产".as_bytes() } else { b"stop" }),
-        Base::CeaseUse => out.extend_from_slice(if zh {
-            "停用".as_bytes()
-        } else {
-            b"cease_use"
-        }),
-    }
-    for r in a.restriction_indices() {
-        if let Some(info) = rules.restrictions.get(r) {
-            sep(out);
-            out.extend_from_slice(if zh { "禁止 ".as_bytes() } else { b"ban " });
-            out.extend_from_slice(info.name.as_bytes());
-        }
-    }
-    if out.len() == start {
-        out.push(b'-');
-    }
+    a.write_text(out, rules.chinese, |r| {
+        rules.restrictions.get(r).map(|x| x.name.as_str())
+    });
 }
 
 impl Display for ActionText<'_> {

@@ -6,7 +6,7 @@ use super::{
     action_text, kind_text, level_name, outcome_text, status_text, subject, ActionText, Fmt,
 };
 use crate::data::LoadedRecord;
-use crate::eval::explain::{Explanation, Outcome};
+use crate::eval::explain::{Explanation, LiftingKind, Outcome};
 use crate::eval::run::{Counts, ErrorEntry, OutputFormat};
 use crate::eval::{Decision, Entry, Evaluator, Status};
 use crate::ir::RuleSet;
@@ -199,9 +199,9 @@ fn table_explanations(
                 .map(|v| format!("{} = {}", v.field, v.value))
                 .collect();
             let kind = match (l.kind, zh) {
-                ("exception", true) => "除外",
-                ("exemption", true) => "豁免",
-                (k, _) => k,
+                (LiftingKind::Exception, true) => "除外",
+                (LiftingKind::Exemption, true) => "豁免",
+                (k, false) => k.as_str(),
             };
             let name = lifting_name(words, ex.measure, l);
             let _ = writeln!(
@@ -220,10 +220,9 @@ pub(crate) fn lifting_name<'w>(
     measure: usize,
     l: &'w crate::eval::explain::Lifting,
 ) -> &'w str {
-    let found = if l.kind == "exception" {
-        words.exception(measure, l.index)
-    } else {
-        words.exemption(l.index)
+    let found = match l.kind {
+        LiftingKind::Exception => words.exception(measure, l.index),
+        LiftingKind::Exemption => words.exemption(l.index),
     };
     // A validated rule set has every index; an unknown one reads as nothing.
     found.map(|x| x.name.as_str()).unwrap_or("")

@@ -1,0 +1,216 @@
+//! The typed program: what type checking produces and what the analyses and lowering read.
+//!
+//! Every reference is an index (enums, entities, restrictions, tables, measures), every
+//! condition is typed against the schema, levels are ranges as written, table cells are
+//! sparse and keyed by interned values, and each part keeps the spans diagnostics point at.
+//! Lowering ([`crate::ir::lower::lower`]) turns it into the rule set: level bit masks, dense
+//! tables, one action per level, exemption back-links.
+//!
+//! The schema parts are the rule set's own types ([`EnumInfo`], [`EntityInfo`], …), and
+//! conditions and actions are the rule set's [`Expr`] and [`ActionPlan`]: they are already
+//! the typed form, and lowering copies them as they are.
+
+use crate::ir::{
+    Action, ActionPlan, Dim, EntityInfo, EnumInfo, Expr, ItemSubject, LevelInfo, MeasureKind,
+    PlanInfo, RestrictionInfo,
+};
+use crate::source::{FileId, Span};
+
+/// The type-checked program. Usable by the analyses and lowering only when type checking
+/// reported no error.
+#[derive(Debug, Clone, Default)]
+pub struct Program {
+    pub plan: Option<PlanInfo>,
+    pub levels: Vec<LevelInfo>,
+    /// Where the alert levels are declared.
+    pub levels_span: Option<Span>,
+    pub enums: Vec<EnumInfo>,
+    pub enum_spans: Vec<Span>,
+    pub entities: Vec<EntityInfo>,
+    pub entity_spans: Vec<Span>,
+    pub restrictions: Vec<RestrictionInfo>,
+    pub restriction_spans: Vec<Span>,
+    pub tables: Vec<Table>,
+    pub measures: Vec<Measure>,
+    pub exemptions: Vec<Exemption>,
+    /// The imports of every loaded file, in declaration order per file.
+    pub imports: Vec<Import>,
+    /// The file being compiled (its imports are the ones the plan chose).
+    pub entry: Option<FileId>,
+    /// True when the entry file is written with Chinese keywords.
+    pub chinese: bool,
+}
+
+/// Alert levels `first..=last`, by index in declaration order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LevelRange {
+    pub first: usize,
+    pub last: usize,
+}
+
+impl LevelRange {
+    pub fn contains(self, level: usize) -> bool {
+        self.first <= level && level <= self.last
+    }
+
+    /// Whether every level of `inner` is one of these.
+    pub fn covers(self, inner: LevelRange) -> bool {
+        self.first <= inner.first && inner.last <= self.last
+    }
+
+    pub fn levels(self) -> std::ops::RangeInclusive<usize> {
+        self.first..=self.last
+    }
+}
+
+/// `导入 "…"` in a loaded file.
+#[derive(Debug, Clone)]
+pub struct Import {
+    /// The file the import is written in.
+    pub from: FileId,
+    /// The path as written.
+    pub path: String,
+    /// The file it names, when that file was loaded.
+    pub target: Option<FileId>,
+    pub span: Span,
+}
+
+/// One cell written in a grade table, for one combination of keys (a row listing several
+/// keys gives one cell per key).
+#[derive(Debug, Clone)]
+pub struct Cell {
+    /// One value per dimension: level or enum variant index.
+    pub keys: Vec<usize>,
+    pub action: Action,
+    pub span: Span,
+    /// The grid row the cell is written in.
+    pub row_span: Span,
+}
+
+/// A grade table with its cells as written (sparse; repeated combinations kept in order).
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub name: String,
+    pub name_span: Span,
+    pub dims: Vec<Dim>,
+    /// Per dimension, the number of its values.
+    pub sizes: Vec<usize>,
+    pub default: Option<Action>,
+    /// The `默认` action as written.
+    pub default_span: Option<Span>,
+    pub cells: Vec<Cell>,
+    pub span: Span,
+}
+
+/// A `内容` (wording) line of a measure and the levels it covers.
+#[derive(Debug, Clone)]
+pub struct Text {
+    pub levels: LevelRange,
+    pub text: String,
+}
+
+/// A `要求` line of a measure: the levels it covers, its action, and where each of the
+/// action's table lookups is written (parallel to `action.lookups`).
+#[derive(Debug, Clone)]
+pub struct Require {
+    pub levels: LevelRange,
+    pub action: ActionPlan,
+    pub lookup_spans: Vec<Span>,
+    pub span: Span,
+}
+
+/// `除外 当 …`: a measure's own exception.
+#[derive(Debug, Clone)]
+pub struct Exception {
+    pub condition: Expr,
+    pub cite: Option<String>,
+    pub span: Span,
+}
+
+/// A measure. One whose declaration has an error keeps its place (indexes stay aligned)
+/// with nothing in force and no content.
+#[derive(Debug, Clone)]
+pub struct Measure {
+    pub name: String,
+    pub name_span: Span,
+    pub kind: MeasureKind,
+    /// The levels as written.
+    pub levels: LevelRange,
+    pub levels_span: Span,
+    /// The levels at which the measure is in force: its own, less those where a measure
+    /// replacing it (`替代`) is in force. Disjoint, in order.
+    pub in_force: Vec<LevelRange>,
+    pub entity: usize,
+    pub item: Option<ItemSubject>,
+    pub subject_span: Span,
+    pub condition: Option<Expr>,
+    pub condition_span: Option<Span>,
+    pub texts: Vec<Text>,
+    pub requires: Vec<Require>,
+    pub exceptions: Vec<Exception>,
+    /// The citations, joined.
+    pub cite: Option<String>,
+    pub non_exemptible_span: Option<Span>,
+    /// `替代 名称`: the measures this one replaces and where each is named.
+    pub replaces: Vec<(usize, Span)>,
+    pub span: Span,
+}
+
+impl Measure {
+    pub fn in_force_at(&self, level: usize) -> bool {
+        self.in_force.iter().any(|r| r.contains(level))
+    }
+
+    pub fn non_exemptible(&self) -> bool {
+        self.non_exemptible_span.is_some()
+    }
+
+    /// The wording at `level`: the last `内容` line covering it.
+    pub fn text_at(&self, level: usize) -> Option<&str> {
+        self.texts
+            .iter()
+            .rev()
+            .find(|t| t.levels.contains(level))
+            .map(|t| t.text.as_str())
+    }
+
+    /// The required action at `level`: every `要求` line covering it, combined in order.
+    pub fn action_at(&self, level: usize) -> Option<ActionPlan> {
+        let mut plan: Option<ActionPlan> = None;
+        for r in self.requires.iter().filter(|r| r.levels.contains(level)) {
+            plan = Some(match plan {
+                None => r.action.clone(),
+                Some(mut prev) => {
+                    prev.fixed = prev.fixed.combine(r.action.fixed);
+                    prev.lookups.extend(r.action.lookups.iter().cloned());
+                    prev
+                }
+            });
+        }
+        plan
+    }
+
+    /// The last `要求` line covering `level`.
+    pub fn require_at(&self, level: usize) -> Option<&Require> {
+        self.requires
+            .iter()
+            .rev()
+            .find(|r| r.levels.contains(level))
+    }
+}
+
+/// An exemption.
+#[derive(Debug, Clone)]
+pub struct Exemption {
+    pub name: String,
+    pub name_span: Span,
+    pub entity: usize,
+    pub subject_span: Span,
+    pub condition: Option<Expr>,
+    pub condition_span: Option<Span>,
+    /// The measures it lifts and where each is named.
+    pub lifts: Vec<(usize, Span)>,
+    /// The citations, joined.
+    pub cite: Option<String>,
+    pub span: Span,
+}
