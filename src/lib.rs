@@ -74,8 +74,7 @@ pub(crate) mod analysis;
 pub mod compile;
 #[doc(hidden)]
 pub mod data;
-#[doc(hidden)]
-pub mod dates;
+pub(crate) mod dates;
 #[doc(hidden)]
 pub mod diagnostics;
 #[doc(hidden)]
