@@ -7,11 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")"
 top=..
 
-# Dictionary: every spelling of every keyword (the rows of src/syntax/keywords.rs, which a
+# Dictionary: every spelling of every keyword (the rows of src/keywords.rs, which a
 # unit test holds against the grammar and against this file), and the punctuation a Chinese
 # keyboard types (libFuzzer wants bytes outside printable ASCII written as \xNN).
 write_dict() {
-python3 - "$top/src/syntax/keywords.rs" > policy.dict <<'PY'
+python3 - "$top/src/keywords.rs" > policy.dict <<'PY'
 import re, sys
 text = open(sys.argv[1], encoding="utf-8").read()
 words = set()

@@ -81,6 +81,7 @@ pub mod diagnostics;
 pub mod eval;
 #[doc(hidden)]
 pub mod ir;
+pub(crate) mod keywords;
 #[doc(hidden)]
 pub mod limits;
 #[doc(hidden)]
@@ -94,4 +95,4 @@ pub(crate) mod syntax;
 
 /// The keywords of the language, both spellings (for property tests that build policy text).
 #[doc(hidden)]
-pub use syntax::KEYWORDS;
+pub use keywords::KEYWORDS;

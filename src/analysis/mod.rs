@@ -20,9 +20,9 @@ mod unused;
 
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Action, Dim, FieldRef};
+use crate::keywords;
 use crate::semantics::typed::Measure;
 use crate::semantics::Checked;
-use crate::syntax::keywords;
 
 use cond::{Logic, Var};
 use grid::Grid;

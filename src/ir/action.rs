@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
-use crate::syntax::keywords::{BAN, BY_LINE, CEASE_USE, LIMIT, STOP, VOLUNTARY};
+use crate::keywords::{BAN, BY_LINE, CEASE_USE, LIMIT, STOP, VOLUNTARY};
 
 /// The production part of an action. Percentages are in hundredths of a percent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -134,7 +134,7 @@ impl Action {
         restriction: impl Fn(usize) -> Option<&'n str>,
     ) {
         let start = out.len();
-        let word = |out: &mut Vec<u8>, k: crate::syntax::keywords::Keyword| {
+        let word = |out: &mut Vec<u8>, k: crate::keywords::Keyword| {
             out.extend_from_slice(k.spelling(zh).as_bytes())
         };
         match self.base {

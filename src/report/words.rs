@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use crate::eval::explain::LiftingKind;
 use crate::eval::Status;
 use crate::ir::{CmpOp, CompareAs, Expr, FieldRef, FieldType, Operand, RuleSet, Value};
-use crate::syntax::keywords::{self as kw, Keyword};
+use crate::keywords::{self as kw, Keyword};
 
 /// How one language of the policy syntax writes conditions: its keywords (from the keyword
 /// table) and the separator of listed values.

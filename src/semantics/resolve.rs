@@ -146,7 +146,7 @@ enum NotPolicy {
 /// The spellings of the declaration keywords a policy file starts with (after whitespace and
 /// comments): the declarations of the keyword table.
 fn declaration_keywords() -> impl Iterator<Item = &'static str> {
-    syntax::keywords::declarations().flat_map(|k| k.spellings())
+    crate::keywords::declarations().flat_map(|k| k.spellings())
 }
 
 /// Whether the first token after whitespace and comments is a declaration keyword; `None`
@@ -1059,7 +1059,7 @@ mod tests {
 
     #[test]
     fn the_not_policy_help_names_the_declaration_keywords() {
-        let listed = format!("({})", syntax::keywords::declaration_list(", "));
+        let listed = format!("({})", crate::keywords::declaration_list(", "));
         assert!(NOT_POLICY_HELP.contains(&listed), "{NOT_POLICY_HELP}");
         for text in ["预警级别 { 黄 }", "plan \"x\" {}", "/* c */ 表 t (级别) {}"] {
             assert_eq!(starts_with_declaration(text), Some(true), "{text}");

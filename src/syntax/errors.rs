@@ -5,9 +5,9 @@
 
 use pest::error::{Error, ErrorVariant, InputLocation};
 
-use super::keywords::{self as kw, is_keyword, Keyword, KEYWORDS};
 use super::parser::Rule;
 use crate::diagnostics::{Code, Diagnostic};
+use crate::keywords::{self as kw, is_keyword, Keyword, KEYWORDS};
 use crate::source::{FileId, Span};
 
 /// `` `预案` (plan) ``: a keyword as messages name it, Chinese spelling first.

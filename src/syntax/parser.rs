@@ -896,7 +896,7 @@ impl Builder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::keywords::KEYWORDS;
+    use crate::keywords::KEYWORDS;
 
     fn parse(text: &str) -> Module {
         parse_module(0, text).unwrap_or_else(|d| panic!("{d:#?}"))

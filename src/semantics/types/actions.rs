@@ -3,10 +3,11 @@
 use super::{Cx, Scope, Ty};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Action, ActionPlan, Base, Dim, KeySource, Lookup};
+use crate::keywords;
 use crate::limits::MAX_RESTRICTIONS;
 use crate::semantics::resolve::SymbolKind;
 use crate::source::Span;
-use crate::syntax::{ast, keywords};
+use crate::syntax::ast;
 
 impl<'p> Cx<'p> {
     pub(super) fn percent(&mut self, p: &ast::Percent) -> u32 {

@@ -1,11 +1,12 @@
-//! Every keyword of the policy language, in one table: both spellings, the grammar rule that
-//! matches it, and what it is for.
+//! Every keyword of the policy language, in one table shared by every stage (the parser, the
+//! type checker, the analyses, the renderers): both spellings, the grammar rule, what it is for.
 //!
 //! The grammar (`grammar/policy.pest`) spells each keyword in its `kw_*` or `t_*` rule and
 //! again in its `keyword` rule (names may not be keywords); a unit test below holds both
 //! against this table in both directions. Everything else that spells a keyword reads it
-//! from here: the syntax diagnostics (`errors.rs`), the loader's test of whether a file starts
-//! with a declaration, conditions and actions written back in words (`report::words`,
+//! from here: the syntax diagnostics (`syntax/errors.rs`), the loader's test of whether a file
+//! starts with a declaration, the type checker's and the analyses' messages, conditions and
+//! actions written back in words (`report::words`,
 //! `ir::action`), and `fuzz/seed.sh`, which writes `fuzz/policy.dict` from the rows below.
 
 /// What a keyword does in the language.
@@ -166,9 +167,9 @@ mod tests {
 
     use super::*;
 
-    const GRAMMAR: &str = include_str!("../../grammar/policy.pest");
-    const DICTIONARY: &str = include_str!("../../fuzz/policy.dict");
-    const LANGUAGE_REFERENCE: &str = include_str!("../../docs/language.md");
+    const GRAMMAR: &str = include_str!("../grammar/policy.pest");
+    const DICTIONARY: &str = include_str!("../fuzz/policy.dict");
+    const LANGUAGE_REFERENCE: &str = include_str!("../docs/language.md");
 
     /// The quoted literals of a text, with pest's escapes (`\"`, `\u{…}`) left as written.
     fn literals(text: &str) -> Vec<&str> {
