@@ -69,18 +69,14 @@ fn items_of<'a>(rules: &RuleSet, measure: usize, record: &'a Record) -> &'a [Rec
     }
 }
 
-/// The records an entry's conditions read: the record, and the item for a measure over items.
-fn frames<'a>(
+/// The item an entry's conditions read besides the record, for a measure over items.
+fn item_record<'a>(
     rules: &RuleSet,
     measure: usize,
     item: Option<u32>,
     record: &'a Record,
-) -> Frames<'a> {
-    let root = Frames::root(record);
-    match item {
-        Some(i) => root.push(&items_of(rules, measure, record)[i as usize]),
-        None => root,
-    }
+) -> Option<&'a Record> {
+    item.map(|i| &items_of(rules, measure, record)[i as usize])
 }
 
 /// How often each outcome was seen, so the test knows the data exercised them all.
@@ -185,7 +181,11 @@ fn check_no_entry(
         Outcome::ConditionFalse => {
             assert!(in_force, "{at}");
             let c = m.condition.as_ref().expect("a condition that is false");
-            let f = frames(rules, ex.measure, ex.item, &rec.record);
+            let root = Frames::root(&rec.record);
+            let f = match item_record(rules, ex.measure, ex.item, &rec.record) {
+                Some(item) => root.push(item),
+                None => root,
+            };
             assert!(
                 !eval_condition(rules, c, f, level),
                 "{at}: the condition holds"

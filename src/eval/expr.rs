@@ -6,40 +6,68 @@ use std::cmp::Ordering;
 use crate::ir::{CompareAs, Expr, FieldRef, Operand, Record, RuleSet, Value};
 use crate::limits::MAX_FRAMES;
 
-static EMPTY: Record = Record { values: Vec::new() };
-
-/// The records in scope, outermost first: a fixed array, so pushing a scope never allocates.
+/// The records in scope, innermost first, each scope linking to the one around it: two words,
+/// so it is passed in registers (a fixed array of scopes, copied at every call, stalled the
+/// decisions on store forwarding), and pushing a scope never allocates.
 #[derive(Clone, Copy)]
 pub struct Frames<'a> {
-    records: [&'a Record; MAX_FRAMES],
-    len: usize,
+    top: &'a Record,
+    outer: Option<&'a Frames<'a>>,
 }
 
 impl<'a> Frames<'a> {
     pub fn root(record: &'a Record) -> Self {
-        let mut records = [&EMPTY; MAX_FRAMES];
-        records[0] = record;
-        Frames { records, len: 1 }
-    }
-
-    pub fn push(mut self, record: &'a Record) -> Self {
-        if self.len < MAX_FRAMES {
-            self.records[self.len] = record;
-            self.len += 1;
+        Frames {
+            top: record,
+            outer: None,
         }
-        self
     }
 
-    pub fn root_only(mut self) -> Self {
-        self.len = 1;
-        self
+    /// The scopes with `record` inside them. Scopes past [`MAX_FRAMES`] are not pushed (a
+    /// validated rule set never nests that deep).
+    pub fn push<'b>(&'b self, record: &'b Record) -> Frames<'b> {
+        if self.depth() + 1 >= MAX_FRAMES {
+            return *self;
+        }
+        Frames {
+            top: record,
+            outer: Some(self),
+        }
+    }
+
+    /// The outermost scope alone: the record a measure's entity is.
+    pub fn root_only(self) -> Self {
+        let mut f = self;
+        while let Some(outer) = f.outer {
+            f = *outer;
+        }
+        f
+    }
+
+    /// How many scopes are around the innermost one.
+    fn depth(&self) -> usize {
+        let (mut n, mut f) = (0, self);
+        while let Some(outer) = f.outer {
+            n += 1;
+            f = outer;
+        }
+        n
     }
 
     pub fn get(&self, r: FieldRef) -> &'a Value {
-        match self.records[..self.len].get(r.frame as usize) {
-            Some(rec) => rec.get(r.field as usize),
-            None => &Value::Missing,
+        let depth = self.depth();
+        let Some(mut up) = depth.checked_sub(r.frame as usize) else {
+            return &Value::Missing;
+        };
+        let mut f = *self;
+        while up > 0 {
+            match f.outer {
+                Some(outer) => f = *outer,
+                None => return &Value::Missing,
+            }
+            up -= 1;
         }
+        f.top.get(r.field as usize)
     }
 }
 
