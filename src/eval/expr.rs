@@ -118,7 +118,7 @@ fn ordering(rules: &RuleSet, cmp: CompareAs, a: &Scalar<'_>, b: &Scalar<'_>) -> 
 /// The leaves a plan's conditions mostly are (a yes/no field, a field that has a value, the
 /// level or a variant in a set) are decided inline where the condition is read; the rest
 /// goes through [`compound`], which calls back here for its operands.
-#[inline]
+#[inline(always)]
 pub fn eval_condition(rules: &RuleSet, e: &Expr, frames: Frames<'_>, level: usize) -> bool {
     match e {
         Expr::Truthy(r) => matches!(frames.get(*r), Value::Bool(true)),
