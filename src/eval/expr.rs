@@ -113,26 +113,16 @@ fn ordering(rules: &RuleSet, cmp: CompareAs, a: &Scalar<'_>, b: &Scalar<'_>) -> 
     }
 }
 
+/// Whether condition `e` holds for the records in scope at `level`.
+///
+/// The leaves a plan's conditions mostly are (a yes/no field, a field that has a value, the
+/// level or a variant in a set) are decided inline where the condition is read; the rest
+/// goes through [`compound`], which calls back here for its operands.
+#[inline(always)]
 pub fn eval_condition(rules: &RuleSet, e: &Expr, frames: Frames<'_>, level: usize) -> bool {
     match e {
-        Expr::Const(b) => *b,
         Expr::Truthy(r) => matches!(frames.get(*r), Value::Bool(true)),
         Expr::Present(r) => !matches!(frames.get(*r), Value::Missing),
-        Expr::Compare { op, lhs, rhs, cmp } => {
-            let (a, b) = (operand(lhs, frames, level), operand(rhs, frames, level));
-            let Some(ord) = ordering(rules, *cmp, &a, &b) else {
-                return false;
-            };
-            op.holds(ord)
-        }
-        Expr::InMask { operand: o, mask } => match operand(o, frames, level).as_enum() {
-            Some(v) => v < 64 && mask & (1u64 << v) != 0,
-            None => false,
-        },
-        Expr::InValues { operand: o, values } => match operand(o, frames, level) {
-            Scalar::Ref(Value::Missing) | Scalar::Level(_) => false,
-            Scalar::Ref(x) => values.iter().any(|c| c.same(x)),
-        },
         Expr::InField { operand: o, set } => {
             let v = operand(o, frames, level).as_enum();
             match (v, frames.get(*set)) {
@@ -140,6 +130,33 @@ pub fn eval_condition(rules: &RuleSet, e: &Expr, frames: Frames<'_>, level: usiz
                 _ => false,
             }
         }
+        Expr::InMask { operand: o, mask } => match operand(o, frames, level).as_enum() {
+            Some(v) => v < 64 && mask & (1u64 << v) != 0,
+            None => false,
+        },
+        _ => compound(rules, e, frames, level),
+    }
+}
+
+/// The conditions [`eval_condition`] does not decide inline.
+#[inline(never)]
+fn compound(rules: &RuleSet, e: &Expr, frames: Frames<'_>, level: usize) -> bool {
+    match e {
+        Expr::Const(b) => *b,
+        Expr::Truthy(_) | Expr::Present(_) | Expr::InField { .. } | Expr::InMask { .. } => {
+            eval_condition(rules, e, frames, level)
+        }
+        Expr::Compare { op, lhs, rhs, cmp } => {
+            let (a, b) = (operand(lhs, frames, level), operand(rhs, frames, level));
+            let Some(ord) = ordering(rules, *cmp, &a, &b) else {
+                return false;
+            };
+            op.holds(ord)
+        }
+        Expr::InValues { operand: o, values } => match operand(o, frames, level) {
+            Scalar::Ref(Value::Missing) | Scalar::Level(_) => false,
+            Scalar::Ref(x) => values.iter().any(|c| c.same(x)),
+        },
         Expr::Not(inner) => !eval_condition(rules, inner, frames, level),
         Expr::And(es) => es.iter().all(|x| eval_condition(rules, x, frames, level)),
         Expr::Or(es) => es.iter().any(|x| eval_condition(rules, x, frames, level)),

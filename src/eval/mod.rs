@@ -153,6 +153,7 @@ impl<'r> Evaluator<'r> {
     }
 
     /// Decides one measure for the record or one of its items.
+    #[inline(always)]
     fn entry<O: Observer>(
         &self,
         mi: usize,
