@@ -24,7 +24,7 @@ pub struct Schema<'p> {
     pub(crate) lang: Lang,
 }
 
-/// The names and aliases of every level and enum value, hashed: a value named by its exact
+/// The names and aliases of every level and enum value, indexed: a value named by its exact
 /// text is found without scanning names. Other spellings (spaces around, another case of
 /// an English alias, `橙色预警`) take the scan, as data loading reads them.
 #[derive(Debug, Default)]
@@ -33,8 +33,88 @@ pub(crate) struct VariantIndex {
     maps: Box<[NameMap]>,
 }
 
-/// Names to values, hashed with [`Fx`].
-type NameMap = HashMap<Box<str>, u16, BuildHasherDefault<Fx>>;
+/// Names to values. An enum has few values: its names are compared by length and first
+/// sixteen bytes (a word each), and the rest of a longer name only when those agree; a
+/// domain of many names is hashed with [`Fx`] instead.
+#[derive(Debug)]
+enum NameMap {
+    Few(Box<[Name]>),
+    Many(HashMap<Box<str>, u16, BuildHasherDefault<Fx>>),
+}
+
+/// A name of a small domain, with the words it is compared by first.
+#[derive(Debug)]
+struct Name {
+    /// The length in bytes, with the value: `len << 16 | value`.
+    len_value: u64,
+    /// The first sixteen bytes, zero-padded.
+    head: [u64; 2],
+    /// The bytes after the first sixteen.
+    tail: Box<[u8]>,
+}
+
+/// Up to how many names a domain is scanned rather than hashed.
+const FEW_NAMES: usize = 24;
+
+/// The first eight bytes of `b`, zero-padded, as one word.
+#[inline]
+fn word(b: &[u8]) -> u64 {
+    match b.first_chunk::<8>() {
+        Some(w) => u64::from_le_bytes(*w),
+        None => b
+            .iter()
+            .enumerate()
+            .fold(0, |w, (i, &x)| w | u64::from(x) << (8 * i)),
+    }
+}
+
+/// The first sixteen bytes of `b`, zero-padded, as two words.
+#[inline]
+fn head_words(b: &[u8]) -> [u64; 2] {
+    [word(b), word(b.get(8..).unwrap_or_default())]
+}
+
+impl NameMap {
+    fn new(names: Vec<(&str, u16)>) -> NameMap {
+        if names.len() > FEW_NAMES {
+            return NameMap::Many(names.into_iter().map(|(t, v)| (t.into(), v)).collect());
+        }
+        // A name given twice has the same value both times (each is the scan's answer).
+        NameMap::Few(
+            names
+                .into_iter()
+                .map(|(t, v)| {
+                    let b = t.as_bytes();
+                    Name {
+                        len_value: (b.len() as u64) << 16 | u64::from(v),
+                        head: head_words(b),
+                        tail: b.get(16..).unwrap_or_default().into(),
+                    }
+                })
+                .collect(),
+        )
+    }
+
+    #[inline]
+    fn get(&self, text: &str) -> Option<u16> {
+        match self {
+            NameMap::Few(names) => {
+                let b = text.as_bytes();
+                let len = (b.len() as u64) << 16;
+                let head = head_words(b);
+                names
+                    .iter()
+                    .find(|n| {
+                        n.len_value & !0xffff == len
+                            && n.head == head
+                            && (b.len() <= 16 || *n.tail == b[16..])
+                    })
+                    .map(|n| n.len_value as u16)
+            }
+            NameMap::Many(map) => map.get(text).copied(),
+        }
+    }
+}
 
 impl VariantIndex {
     pub(crate) fn new(rules: &RuleSet) -> VariantIndex {
@@ -44,12 +124,11 @@ impl VariantIndex {
                 .chain(l.alias.as_deref())
                 .map(move |t| (t, i as u16))
         });
-        maps.push(
+        maps.push(NameMap::new(
             levels
                 .filter(|&(t, v)| values::level(rules, t) == Some(v))
-                .map(|(t, v)| (t.into(), v))
                 .collect(),
-        );
+        ));
         for (e, info) in rules.enums.iter().enumerate() {
             let names = info.variants.iter().enumerate().map(|(i, n)| (n, i));
             let aliases = info
@@ -57,26 +136,23 @@ impl VariantIndex {
                 .iter()
                 .enumerate()
                 .flat_map(|(i, a)| a.iter().map(move |n| (n, i)));
-            maps.push(
+            maps.push(NameMap::new(
                 names
                     .chain(aliases)
                     .map(|(t, v)| (t.as_str(), v as u16))
                     // Only where the scan gives the same answer: the index changes no result.
                     .filter(|&(t, v)| values::enum_variant(rules, e, t) == Some(v))
-                    .map(|(t, v)| (t.into(), v))
                     .collect(),
-            );
+            ));
         }
         VariantIndex {
             maps: maps.into_boxed_slice(),
         }
     }
 
+    #[inline]
     fn get(&self, domain: Option<usize>, text: &str) -> Option<u16> {
-        self.maps
-            .get(domain.map_or(0, |e| e + 1))?
-            .get(text)
-            .copied()
+        self.maps.get(domain.map_or(0, |e| e + 1))?.get(text)
     }
 }
 
@@ -107,7 +183,7 @@ impl Hasher for Fx {
 }
 
 /// What building a record needs to know of a field.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct FieldFlags {
     /// Some rule reads it, or it is a key or a list of items: its value is kept.
     pub(crate) read: bool,
@@ -130,6 +206,9 @@ pub struct Field {
     pub(crate) entity: u32,
     pub(crate) index: u32,
     pub(crate) ty: FieldType,
+    /// What building a record needs to know of it, carried so that setting it by handle
+    /// reads nothing else.
+    pub(crate) flags: FieldFlags,
 }
 
 /// An alert level of a policy.
@@ -247,6 +326,7 @@ impl FieldKey for &str {
                 entity,
                 index: i as u32,
                 ty: info.fields[i].ty,
+                flags: schema.fields[entity as usize][i],
             }),
             None => Err(schema.error(ErrorKind::UnknownField {
                 entity: info.name.clone(),
@@ -263,24 +343,32 @@ impl FieldKey for &String {
 }
 
 impl FieldKey for Field {
+    #[inline]
     fn field_of(self, schema: &Schema<'_>, entity: u32) -> Result<Field, RecordError> {
         if self.schema == schema.id && self.entity == entity {
             return Ok(self);
         }
+        Err(self.foreign(schema, entity))
+    }
+}
+
+impl Field {
+    #[cold]
+    fn foreign(self, schema: &Schema<'_>, entity: u32) -> RecordError {
         let entities = &schema.rules.entities;
         let name = |e: u32| {
             entities
                 .get(e as usize)
                 .map_or_else(|| "?".to_string(), |e| e.name.clone())
         };
-        Err(schema.error(ErrorKind::ForeignField {
+        schema.error(ErrorKind::ForeignField {
             field_entity: if self.schema == schema.id {
                 name(self.entity)
             } else {
                 "?".to_string()
             },
             entity: name(entity),
-        }))
+        })
     }
 }
 
@@ -533,7 +621,18 @@ impl<'p> Schema<'p> {
             record: Record {
                 values: (0..n).map(|i| self.empty(e, i)).collect(),
             },
-            spare: (0..n).map(|_| Vec::new()).collect(),
+            spare: self.rules.entities[e as usize]
+                .fields
+                .iter()
+                .map(|f| Spare {
+                    items: Vec::new(),
+                    required: match f.ty {
+                        FieldType::List(item) => self.required(item as u32),
+                        _ => 0,
+                    },
+                })
+                .collect(),
+            required: self.required(e),
             missing: self.required(e),
         })
     }
@@ -559,33 +658,47 @@ impl<'p> Schema<'p> {
         })
     }
 
+    #[inline]
     fn variant_in(
         &self,
         field: Field,
         domain: Option<usize>,
         text: &str,
     ) -> Result<Variant, RecordError> {
-        let found = self.variants.get(domain, text).or_else(|| match domain {
-            Some(e) => values::enum_variant(self.rules, e, text),
-            None => values::level(self.rules, text),
-        });
-        found
-            .map(|value| Variant {
+        match self
+            .variants
+            .get(domain, text)
+            .or_else(|| self.scan(domain, text))
+        {
+            Some(value) => Ok(Variant {
                 schema: self.id,
                 domain: domain.map(|e| e as u32),
                 value,
-            })
-            .ok_or_else(|| {
-                let expected = match domain {
-                    Some(e) => self.rules.enums[e].variants.clone(),
-                    None => self.rules.levels.iter().map(|l| l.name.clone()).collect(),
-                };
-                self.error(ErrorKind::NotAVariant {
-                    field: self.field_name(field),
-                    value: echo(self.lang, text),
-                    expected,
-                })
-            })
+            }),
+            None => Err(self.not_a_variant(field, domain, text)),
+        }
+    }
+
+    /// The value `text` names in `domain`, spelled otherwise than the index holds it.
+    #[inline(never)]
+    fn scan(&self, domain: Option<usize>, text: &str) -> Option<u16> {
+        match domain {
+            Some(e) => values::enum_variant(self.rules, e, text),
+            None => values::level(self.rules, text),
+        }
+    }
+
+    #[cold]
+    fn not_a_variant(&self, field: Field, domain: Option<usize>, text: &str) -> RecordError {
+        let expected = match domain {
+            Some(e) => self.rules.enums[e].variants.clone(),
+            None => self.rules.levels.iter().map(|l| l.name.clone()).collect(),
+        };
+        self.error(ErrorKind::NotAVariant {
+            field: self.field_name(field),
+            value: echo(self.lang, text),
+            expected,
+        })
     }
 
     /// Whether `v` is a value of this policy's enum `domain` (`None`: of its levels).
@@ -601,7 +714,23 @@ impl<'p> Schema<'p> {
         }
     }
 
+    /// Sets `slot`, the value of `field`, to `value`, keeping the count of required fields
+    /// without a value. The value is made in place (the conversion inlined here), not
+    /// returned through memory and copied.
+    fn put(
+        &self,
+        field: Field,
+        value: FieldValue<'_>,
+        slot: &mut Value,
+        missing: &mut u32,
+    ) -> Result<(), RecordError> {
+        let v = self.convert(field, value)?;
+        store(slot, v, field.flags.required, missing);
+        Ok(())
+    }
+
     /// `value` as field `field` holds it.
+    #[inline(always)]
     fn convert(&self, field: Field, value: FieldValue<'_>) -> Result<Value, RecordError> {
         let invalid = |text: &str, reason: Words| {
             self.error(ErrorKind::InvalidValue {
@@ -612,7 +741,7 @@ impl<'p> Schema<'p> {
         };
         let expected =
             || Words::of(|lang| msg!(lang, EXPECTED, values::expected(self.rules, lang, field.ty)));
-        let read = self.fields[field.entity as usize][field.index as usize].read;
+        let read = field.flags.read;
         Ok(match (field.ty, value) {
             // Items are added with `item`, and dropped only by `clear`.
             (FieldType::List(_), _) => return Err(self.wrong_type(field)),
@@ -720,14 +849,25 @@ pub struct RecordBuilder<'p> {
     schema: Schema<'p>,
     entity: u32,
     record: Record,
-    /// Per list field: item records kept for reuse after [`Self::clear`].
-    spare: Vec<Vec<Record>>,
+    /// Per field: for a list, its item records kept for reuse after [`Self::clear`].
+    spare: Vec<Spare>,
+    /// How many fields of the entity must have a value.
+    required: u32,
     /// How many fields that must have a value have none, in the record and its items: kept
     /// as values are set, so that checking a record before deciding costs nothing.
     missing: u32,
 }
 
+/// The item records of a list field kept for reuse, and how many fields of an item must
+/// have a value.
+#[derive(Default)]
+struct Spare {
+    items: Vec<Record>,
+    required: u32,
+}
+
 /// Stores `value` in `slot`, keeping the count of required fields without a value.
+#[inline(always)]
 fn store(slot: &mut Value, value: Value, required: bool, missing: &mut u32) {
     if required {
         match (
@@ -763,14 +903,12 @@ impl<'p> RecordBuilder<'p> {
         value: impl Into<FieldValue<'v>>,
     ) -> Result<&mut Self, RecordError> {
         let f = field.field_of(&self.schema, self.entity)?;
-        let v = self.schema.convert(f, value.into())?;
-        let required = self.schema.fields[f.entity as usize][f.index as usize].required;
-        store(
+        self.schema.put(
+            f,
+            value.into(),
             &mut self.record.values[f.index as usize],
-            v,
-            required,
             &mut self.missing,
-        );
+        )?;
         Ok(self)
     }
 
@@ -785,13 +923,14 @@ impl<'p> RecordBuilder<'p> {
         };
         let item_entity = item_entity as u32;
         let schema = self.schema;
-        let fresh = self.spare[f.index as usize].pop().unwrap_or_else(|| {
+        let spare = &mut self.spare[f.index as usize];
+        let fresh = spare.items.pop().unwrap_or_else(|| {
             let n = schema.rules.entities[item_entity as usize].fields.len();
             Record {
                 values: (0..n).map(|i| schema.empty(item_entity, i)).collect(),
             }
         });
-        self.missing += schema.required(item_entity);
+        self.missing += spare.required;
         let Value::List(items) = &mut self.record.values[f.index as usize] else {
             unreachable!("a list field always holds a list");
         };
@@ -807,23 +946,25 @@ impl<'p> RecordBuilder<'p> {
 
     /// Empties the record (every field without a value, no items), keeping its buffers.
     pub fn clear(&mut self) -> &mut Self {
-        for (i, v) in self.record.values.iter_mut().enumerate() {
+        for (v, spare) in self.record.values.iter_mut().zip(&mut self.spare) {
             match v {
+                Value::Missing => {}
                 Value::List(items) => {
                     for mut item in items.drain(..) {
                         for iv in &mut item.values {
-                            *iv = match iv {
-                                Value::List(_) => Value::List(Vec::new()),
-                                _ => Value::Missing,
-                            };
+                            match iv {
+                                Value::Missing => {}
+                                Value::List(l) => l.clear(),
+                                other => *other = Value::Missing,
+                            }
                         }
-                        self.spare[i].push(item);
+                        spare.items.push(item);
                     }
                 }
                 other => *other = Value::Missing,
             }
         }
-        self.missing = self.schema.required(self.entity);
+        self.missing = self.required;
         self
     }
 
@@ -881,14 +1022,40 @@ impl ItemBuilder<'_, '_> {
         value: impl Into<FieldValue<'v>>,
     ) -> Result<&mut Self, RecordError> {
         let f = field.field_of(&self.schema, self.entity)?;
-        let v = self.schema.convert(f, value.into())?;
-        let required = self.schema.fields[f.entity as usize][f.index as usize].required;
-        store(
+        self.schema.put(
+            f,
+            value.into(),
             &mut self.record.values[f.index as usize],
-            v,
-            required,
             self.missing,
-        );
+        )?;
         Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_index_finds_every_name_it_holds() {
+        let names = vec![
+            ("燃油", 0),
+            ("柴油", 0),
+            ("燃气", 1),
+            ("纯电动", 2),
+            ("氢燃料电池", 3),
+            ("城市运行保障", 4),
+            ("A", 5),
+        ];
+        let map = NameMap::new(names.clone());
+        for (t, v) in names {
+            assert_eq!(map.get(t), Some(v), "{t}");
+        }
+        assert_eq!(map.get("燃"), None);
+        assert_eq!(map.get("氢燃料电"), None);
+        assert_eq!(map.get("氢燃料电池池"), None);
+        assert_eq!(map.get("城市运行保护"), None, "differs after sixteen bytes");
+        assert_eq!(map.get("B"), None);
+        assert_eq!(map.get(""), None);
     }
 }
