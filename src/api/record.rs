@@ -1,9 +1,7 @@
 //! Records built by field name: the schema of a policy, handles resolved once, and a record
 //! builder reused across records.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::data::{credit_code, echo, normalize, values};
 use crate::dates;
@@ -33,28 +31,31 @@ pub(crate) struct VariantIndex {
     maps: Box<[NameMap]>,
 }
 
-/// Names to values. An enum has few values: its names are compared by length and first
-/// sixteen bytes (a word each), and the rest of a longer name only when those agree; a
-/// domain of many names is hashed with [`Fx`] instead.
+/// Names to values: an open-addressed table hashed on a name's length and first sixteen
+/// bytes (two words, one multiply), a name compared by those words and by the rest of a
+/// longer name only when they agree.
 #[derive(Debug)]
-enum NameMap {
-    Few(Box<[Name]>),
-    Many(HashMap<Box<str>, u16, BuildHasherDefault<Fx>>),
+struct NameMap {
+    /// Per slot, the index of a name in `names`, or [`EMPTY`].
+    slots: Box<[u32]>,
+    names: Box<[Name]>,
+    /// `64 - log2(slots.len())`: the hash's top bits pick a slot.
+    shift: u32,
 }
 
-/// A name of a small domain, with the words it is compared by first.
+/// A slot holding no name.
+const EMPTY: u32 = u32::MAX;
+
+/// A name, with the words it is compared by first.
 #[derive(Debug)]
 struct Name {
-    /// The length in bytes, with the value: `len << 16 | value`.
-    len_value: u64,
+    len: usize,
     /// The first sixteen bytes, zero-padded.
     head: [u64; 2],
     /// The bytes after the first sixteen.
     tail: Box<[u8]>,
+    value: u16,
 }
-
-/// Up to how many names a domain is scanned rather than hashed.
-const FEW_NAMES: usize = 24;
 
 /// The first eight bytes of `b`, zero-padded, as one word.
 #[inline]
@@ -76,43 +77,70 @@ fn head_words(b: &[u8]) -> [u64; 2] {
 
 impl NameMap {
     fn new(names: Vec<(&str, u16)>) -> NameMap {
-        if names.len() > FEW_NAMES {
-            return NameMap::Many(names.into_iter().map(|(t, v)| (t.into(), v)).collect());
+        let size = (names.len() * 2).next_power_of_two().max(4);
+        let mut map = NameMap {
+            slots: vec![EMPTY; size].into_boxed_slice(),
+            names: Box::default(),
+            shift: 64 - size.trailing_zeros(),
+        };
+        let mut kept: Vec<Name> = Vec::with_capacity(names.len());
+        for (t, value) in names {
+            let b = t.as_bytes();
+            let name = Name {
+                len: b.len(),
+                head: head_words(b),
+                tail: b.get(16..).unwrap_or_default().into(),
+                value,
+            };
+            let mut i = map.slot(name.len, name.head);
+            loop {
+                match map.slots[i] {
+                    EMPTY => break,
+                    // A name given twice has the same value both times (each is the
+                    // scan's answer): the first is kept.
+                    k if kept[k as usize].is(b, name.head) => break,
+                    _ => i = (i + 1) & (size - 1),
+                }
+            }
+            if map.slots[i] == EMPTY {
+                map.slots[i] = kept.len() as u32;
+                kept.push(name);
+            }
         }
-        // A name given twice has the same value both times (each is the scan's answer).
-        NameMap::Few(
-            names
-                .into_iter()
-                .map(|(t, v)| {
-                    let b = t.as_bytes();
-                    Name {
-                        len_value: (b.len() as u64) << 16 | u64::from(v),
-                        head: head_words(b),
-                        tail: b.get(16..).unwrap_or_default().into(),
-                    }
-                })
-                .collect(),
-        )
+        map.names = kept.into_boxed_slice();
+        map
+    }
+
+    /// The first slot to look in for a name of `len` bytes starting with `head`.
+    #[inline]
+    fn slot(&self, len: usize, head: [u64; 2]) -> usize {
+        const K: u64 = 0x9e37_79b9_7f4a_7c15;
+        let h = (head[0] ^ head[1].rotate_left(29) ^ len as u64).wrapping_mul(K);
+        (h >> self.shift) as usize
     }
 
     #[inline]
     fn get(&self, text: &str) -> Option<u16> {
-        match self {
-            NameMap::Few(names) => {
-                let b = text.as_bytes();
-                let len = (b.len() as u64) << 16;
-                let head = head_words(b);
-                names
-                    .iter()
-                    .find(|n| {
-                        n.len_value & !0xffff == len
-                            && n.head == head
-                            && (b.len() <= 16 || *n.tail == b[16..])
-                    })
-                    .map(|n| n.len_value as u16)
+        let b = text.as_bytes();
+        let head = head_words(b);
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(b.len(), head);
+        loop {
+            let k = *self.slots.get(i)?;
+            let name = self.names.get(k as usize)?;
+            if name.is(b, head) {
+                return Some(name.value);
             }
-            NameMap::Many(map) => map.get(text).copied(),
+            i = (i + 1) & mask;
         }
+    }
+}
+
+impl Name {
+    /// Whether the name is `b`, whose first sixteen bytes are `head`.
+    #[inline]
+    fn is(&self, b: &[u8], head: [u64; 2]) -> bool {
+        self.len == b.len() && self.head == head && (b.len() <= 16 || *self.tail == b[16..])
     }
 }
 
@@ -153,32 +181,6 @@ impl VariantIndex {
     #[inline]
     fn get(&self, domain: Option<usize>, text: &str) -> Option<u16> {
         self.maps.get(domain.map_or(0, |e| e + 1))?.get(text)
-    }
-}
-
-/// The Fx hash (rustc's): a multiply and a rotate per word, for short keys.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct Fx(u64);
-
-impl Hasher for Fx {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let word = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-
-    fn write_u8(&mut self, b: u8) {
-        self.write(&[b]);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
     }
 }
 
@@ -1057,5 +1059,22 @@ mod tests {
         assert_eq!(map.get("城市运行保护"), None, "differs after sixteen bytes");
         assert_eq!(map.get("B"), None);
         assert_eq!(map.get(""), None);
+    }
+
+    #[test]
+    fn a_large_domain_finds_every_name_and_no_other() {
+        let texts: Vec<String> = (0..300)
+            .map(|i| format!("行业{i}类别名称很长的一个"))
+            .collect();
+        let names = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.as_str(), i as u16));
+        let map = NameMap::new(names.collect());
+        for (i, t) in texts.iter().enumerate() {
+            assert_eq!(map.get(t), Some(i as u16), "{t}");
+        }
+        assert_eq!(map.get("行业300类别名称很长的一个"), None);
+        assert_eq!(map.get("行业1类别名称很长的一"), None);
     }
 }
