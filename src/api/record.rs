@@ -689,6 +689,7 @@ impl<'p> Schema<'p> {
                 .collect(),
             required: self.required(e),
             missing: self.required(e),
+            texts: Vec::new(),
         })
     }
 
@@ -778,15 +779,21 @@ impl<'p> Schema<'p> {
         value: FieldValue<'_>,
         slot: &mut Value,
         missing: &mut u32,
+        texts: &mut Vec<Box<str>>,
     ) -> Result<(), RecordError> {
-        let v = self.convert(field, value)?;
+        let v = self.convert(field, value, texts)?;
         store(slot, v, field.flags.required, missing);
         Ok(())
     }
 
     /// `value` as field `field` holds it.
     #[inline(always)]
-    fn convert(&self, field: Field, value: FieldValue<'_>) -> Result<Value, RecordError> {
+    fn convert(
+        &self,
+        field: Field,
+        value: FieldValue<'_>,
+        texts: &mut Vec<Box<str>>,
+    ) -> Result<Value, RecordError> {
         let invalid = |text: &str, reason: Words| {
             self.error(ErrorKind::InvalidValue {
                 field: self.field_name(field),
@@ -803,14 +810,14 @@ impl<'p> Schema<'p> {
             (_, FieldValue::Missing) => Value::Missing,
             // Kept only when a rule reads it (or it is a key), as data loading keeps it.
             (FieldType::Text, FieldValue::Text(_)) if !read => Value::Elided,
-            (FieldType::Text, FieldValue::Text(t)) => Value::Text(t.into()),
+            (FieldType::Text, FieldValue::Text(t)) => Value::Text(text(texts, t)),
             (FieldType::CreditCode, FieldValue::Text(t)) => {
                 if credit_code::validate(self.lang, t).is_err() {
                     let why = |lang| credit_code::validate(lang, t).err().unwrap_or_default();
                     return Err(invalid(t, Words::of(why)));
                 }
                 if read {
-                    Value::Text(t.into())
+                    Value::Text(text(texts, t))
                 } else {
                     Value::Elided
                 }
@@ -904,6 +911,8 @@ pub struct RecordBuilder<'p> {
     spare: Vec<Spare>,
     /// How many fields of the entity must have a value.
     required: u32,
+    /// The buffers of texts dropped by [`Self::clear`], for texts of their length.
+    texts: Vec<Box<str>>,
     /// How many fields that must have a value have none, in the record and its items: kept
     /// as values are set, so that checking a record before deciding costs nothing.
     missing: u32,
@@ -915,6 +924,33 @@ pub struct RecordBuilder<'p> {
 struct Spare {
     items: Vec<Record>,
     required: u32,
+}
+
+/// Up to how many text buffers a record builder keeps for reuse.
+const KEPT_TEXTS: usize = 32;
+
+/// Keeps the buffer of `value`, a value dropped, if it is text and there is room.
+#[inline]
+fn keep_text(texts: &mut Vec<Box<str>>, value: Value) {
+    if let Value::Text(t) = value {
+        if texts.len() < KEPT_TEXTS {
+            texts.push(t);
+        }
+    }
+}
+
+/// `t`, owned: in a kept buffer of its length when there is one (no allocation).
+#[inline]
+fn text(texts: &mut Vec<Box<str>>, t: &str) -> Box<str> {
+    match texts.iter().rposition(|b| b.len() == t.len()) {
+        Some(i) => {
+            let mut s = texts.swap_remove(i).into_string();
+            s.clear();
+            s.push_str(t);
+            s.into_boxed_str()
+        }
+        None => t.into(),
+    }
 }
 
 /// Stores `value` in `slot`, keeping the count of required fields without a value.
@@ -959,6 +995,7 @@ impl<'p> RecordBuilder<'p> {
             value.into(),
             &mut self.record.values[f.index as usize],
             &mut self.missing,
+            &mut self.texts,
         )?;
         Ok(self)
     }
@@ -992,11 +1029,13 @@ impl<'p> RecordBuilder<'p> {
             entity: item_entity,
             record,
             missing: &mut self.missing,
+            texts: &mut self.texts,
         })
     }
 
     /// Empties the record (every field without a value, no items), keeping its buffers.
     pub fn clear(&mut self) -> &mut Self {
+        let texts = &mut self.texts;
         for (v, spare) in self.record.values.iter_mut().zip(&mut self.spare) {
             match v {
                 Value::Missing => {}
@@ -1006,13 +1045,13 @@ impl<'p> RecordBuilder<'p> {
                             match iv {
                                 Value::Missing => {}
                                 Value::List(l) => l.clear(),
-                                other => *other = Value::Missing,
+                                other => keep_text(texts, std::mem::take(other)),
                             }
                         }
                         spare.items.push(item);
                     }
                 }
-                other => *other = Value::Missing,
+                other => keep_text(texts, std::mem::take(other)),
             }
         }
         self.missing = self.required;
@@ -1063,6 +1102,7 @@ pub struct ItemBuilder<'b, 'p> {
     entity: u32,
     record: &'b mut Record,
     missing: &'b mut u32,
+    texts: &'b mut Vec<Box<str>>,
 }
 
 impl ItemBuilder<'_, '_> {
@@ -1078,6 +1118,7 @@ impl ItemBuilder<'_, '_> {
             value.into(),
             &mut self.record.values[f.index as usize],
             self.missing,
+            self.texts,
         )?;
         Ok(self)
     }
@@ -1173,5 +1214,25 @@ mod tests {
                 .collect();
             assert_eq!(ours, std, "{t:?}");
         }
+    }
+
+    #[test]
+    fn a_kept_text_buffer_is_reused_only_for_a_text_of_its_length() {
+        let mut texts = Vec::new();
+        keep_text(&mut texts, Value::Text("JX-1-0".into()));
+        keep_text(&mut texts, Value::Int(3));
+        assert_eq!(texts.len(), 1, "only text is kept");
+        let kept = texts[0].as_ptr();
+        let longer = text(&mut texts, "JX-10-0");
+        assert_eq!(&*longer, "JX-10-0");
+        assert_eq!(texts.len(), 1, "no buffer of that length");
+        let same = text(&mut texts, "JX-2-1");
+        assert_eq!(&*same, "JX-2-1");
+        assert_eq!(same.as_ptr(), kept, "the kept buffer, rewritten");
+        assert!(texts.is_empty());
+        for _ in 0..KEPT_TEXTS + 5 {
+            keep_text(&mut texts, Value::Text("x".into()));
+        }
+        assert_eq!(texts.len(), KEPT_TEXTS, "bounded");
     }
 }
