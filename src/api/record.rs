@@ -1,9 +1,7 @@
 //! Records built by field name: the schema of a policy, handles resolved once, and a record
 //! builder reused across records.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::data::{credit_code, echo, normalize, values};
 use crate::dates;
@@ -24,7 +22,7 @@ pub struct Schema<'p> {
     pub(crate) lang: Lang,
 }
 
-/// The names and aliases of every level and enum value, hashed: a value named by its exact
+/// The names and aliases of every level and enum value, indexed: a value named by its exact
 /// text is found without scanning names. Other spellings (spaces around, another case of
 /// an English alias, `橙色预警`) take the scan, as data loading reads them.
 #[derive(Debug, Default)]
@@ -33,8 +31,171 @@ pub(crate) struct VariantIndex {
     maps: Box<[NameMap]>,
 }
 
-/// Names to values, hashed with [`Fx`].
-type NameMap = HashMap<Box<str>, u16, BuildHasherDefault<Fx>>;
+/// Names to values: an open-addressed table hashed on a name's length and first sixteen
+/// bytes (two words, one multiply), a name compared by those words and by the rest of a
+/// longer name only when they agree.
+#[derive(Debug)]
+struct NameMap {
+    /// Per slot, the index of a name in `names`, or [`EMPTY`].
+    slots: Box<[u32]>,
+    names: Box<[Name]>,
+    /// `64 - log2(slots.len())`: the hash's top bits pick a slot.
+    shift: u32,
+}
+
+/// A slot holding no name.
+const EMPTY: u32 = u32::MAX;
+
+/// A name, with the words it is compared by first.
+#[derive(Debug)]
+struct Name {
+    len: usize,
+    /// The first sixteen bytes, zero-padded.
+    head: [u64; 2],
+    /// The bytes after the first sixteen.
+    tail: Box<[u8]>,
+    value: u16,
+}
+
+/// The first eight bytes of `b`, zero-padded, as one word: a shorter `b` is read as two
+/// overlapping halves (the bytes they share are the same in both).
+#[inline]
+fn word(b: &[u8]) -> u64 {
+    let n = b.len();
+    if let Some(w) = b.first_chunk::<8>() {
+        return u64::from_le_bytes(*w);
+    }
+    let at = |i: usize, k: usize| {
+        b[i..i + k]
+            .iter()
+            .rev()
+            .fold(0u64, |w, &x| w << 8 | u64::from(x))
+    };
+    match n {
+        4..=7 => at(0, 4) | at(n - 4, 4) << (8 * (n - 4)),
+        2..=3 => at(0, 2) | at(n - 2, 2) << (8 * (n - 2)),
+        1 => u64::from(b[0]),
+        _ => 0,
+    }
+}
+
+/// The parts of a set written as text, split at `,` `，` `;` `；` `、` `|` `/` (as
+/// `str::split` with those characters splits it), byte by byte: every separator starts at a
+/// character boundary, its bytes match nowhere else.
+fn set_parts(t: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(t);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        let b = r.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let sep = match b[i] {
+                b',' | b';' | b'|' | b'/' => 1,
+                // ，(U+FF0C) and ；(U+FF1B)
+                0xEF if matches!(b.get(i + 1..i + 3), Some([0xBC, 0x8C | 0x9B])) => 3,
+                // 、(U+3001)
+                0xE3 if matches!(b.get(i + 1..i + 3), Some([0x80, 0x81])) => 3,
+                _ => 0,
+            };
+            if sep > 0 {
+                rest = Some(&r[i + sep..]);
+                return Some(&r[..i]);
+            }
+            i += 1;
+        }
+        rest = None;
+        Some(r)
+    })
+}
+
+/// `str::trim`, without its search when neither end can be whitespace: an ASCII letter or
+/// sign, or a character whose first byte is `E4` or above (CJK and beyond: no whitespace
+/// is written with those).
+#[inline]
+fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let plain = |lead: u8| (b'!'..0x7F).contains(&lead) || lead >= 0xE4;
+    let last_lead = b.iter().rev().take(4).find(|&&x| x & 0xC0 != 0x80);
+    match (b.first(), last_lead) {
+        (Some(&first), Some(&last)) if plain(first) && plain(last) => s,
+        _ => s.trim(),
+    }
+}
+
+/// The first sixteen bytes of `b`, zero-padded, as two words.
+#[inline]
+fn head_words(b: &[u8]) -> [u64; 2] {
+    [word(b), word(b.get(8..).unwrap_or_default())]
+}
+
+impl NameMap {
+    fn new(names: Vec<(&str, u16)>) -> NameMap {
+        let size = (names.len() * 2).next_power_of_two().max(4);
+        let mut map = NameMap {
+            slots: vec![EMPTY; size].into_boxed_slice(),
+            names: Box::default(),
+            shift: 64 - size.trailing_zeros(),
+        };
+        let mut kept: Vec<Name> = Vec::with_capacity(names.len());
+        for (t, value) in names {
+            let b = t.as_bytes();
+            let name = Name {
+                len: b.len(),
+                head: head_words(b),
+                tail: b.get(16..).unwrap_or_default().into(),
+                value,
+            };
+            let mut i = map.slot(name.len, name.head);
+            loop {
+                match map.slots[i] {
+                    EMPTY => break,
+                    // A name given twice has the same value both times (each is the
+                    // scan's answer): the first is kept.
+                    k if kept[k as usize].is(b, name.head) => break,
+                    _ => i = (i + 1) & (size - 1),
+                }
+            }
+            if map.slots[i] == EMPTY {
+                map.slots[i] = kept.len() as u32;
+                kept.push(name);
+            }
+        }
+        map.names = kept.into_boxed_slice();
+        map
+    }
+
+    /// The first slot to look in for a name of `len` bytes starting with `head`.
+    #[inline]
+    fn slot(&self, len: usize, head: [u64; 2]) -> usize {
+        const K: u64 = 0x9e37_79b9_7f4a_7c15;
+        let h = (head[0] ^ head[1].rotate_left(29) ^ len as u64).wrapping_mul(K);
+        (h >> self.shift) as usize
+    }
+
+    #[inline]
+    fn get(&self, text: &str) -> Option<u16> {
+        let b = text.as_bytes();
+        let head = head_words(b);
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(b.len(), head);
+        loop {
+            let k = *self.slots.get(i)?;
+            let name = self.names.get(k as usize)?;
+            if name.is(b, head) {
+                return Some(name.value);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+impl Name {
+    /// Whether the name is `b`, whose first sixteen bytes are `head`.
+    #[inline]
+    fn is(&self, b: &[u8], head: [u64; 2]) -> bool {
+        self.len == b.len() && self.head == head && (b.len() <= 16 || *self.tail == b[16..])
+    }
+}
 
 impl VariantIndex {
     pub(crate) fn new(rules: &RuleSet) -> VariantIndex {
@@ -44,12 +205,11 @@ impl VariantIndex {
                 .chain(l.alias.as_deref())
                 .map(move |t| (t, i as u16))
         });
-        maps.push(
+        maps.push(NameMap::new(
             levels
                 .filter(|&(t, v)| values::level(rules, t) == Some(v))
-                .map(|(t, v)| (t.into(), v))
                 .collect(),
-        );
+        ));
         for (e, info) in rules.enums.iter().enumerate() {
             let names = info.variants.iter().enumerate().map(|(i, n)| (n, i));
             let aliases = info
@@ -57,57 +217,28 @@ impl VariantIndex {
                 .iter()
                 .enumerate()
                 .flat_map(|(i, a)| a.iter().map(move |n| (n, i)));
-            maps.push(
+            maps.push(NameMap::new(
                 names
                     .chain(aliases)
                     .map(|(t, v)| (t.as_str(), v as u16))
                     // Only where the scan gives the same answer: the index changes no result.
                     .filter(|&(t, v)| values::enum_variant(rules, e, t) == Some(v))
-                    .map(|(t, v)| (t.into(), v))
                     .collect(),
-            );
+            ));
         }
         VariantIndex {
             maps: maps.into_boxed_slice(),
         }
     }
 
+    #[inline]
     fn get(&self, domain: Option<usize>, text: &str) -> Option<u16> {
-        self.maps
-            .get(domain.map_or(0, |e| e + 1))?
-            .get(text)
-            .copied()
-    }
-}
-
-/// The Fx hash (rustc's): a multiply and a rotate per word, for short keys.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct Fx(u64);
-
-impl Hasher for Fx {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let word = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-
-    fn write_u8(&mut self, b: u8) {
-        self.write(&[b]);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
+        self.maps.get(domain.map_or(0, |e| e + 1))?.get(text)
     }
 }
 
 /// What building a record needs to know of a field.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct FieldFlags {
     /// Some rule reads it, or it is a key or a list of items: its value is kept.
     pub(crate) read: bool,
@@ -130,6 +261,9 @@ pub struct Field {
     pub(crate) entity: u32,
     pub(crate) index: u32,
     pub(crate) ty: FieldType,
+    /// What building a record needs to know of it, carried so that setting it by handle
+    /// reads nothing else.
+    pub(crate) flags: FieldFlags,
 }
 
 /// An alert level of a policy.
@@ -247,6 +381,7 @@ impl FieldKey for &str {
                 entity,
                 index: i as u32,
                 ty: info.fields[i].ty,
+                flags: schema.fields[entity as usize][i],
             }),
             None => Err(schema.error(ErrorKind::UnknownField {
                 entity: info.name.clone(),
@@ -263,24 +398,32 @@ impl FieldKey for &String {
 }
 
 impl FieldKey for Field {
+    #[inline]
     fn field_of(self, schema: &Schema<'_>, entity: u32) -> Result<Field, RecordError> {
         if self.schema == schema.id && self.entity == entity {
             return Ok(self);
         }
+        Err(self.foreign(schema, entity))
+    }
+}
+
+impl Field {
+    #[cold]
+    fn foreign(self, schema: &Schema<'_>, entity: u32) -> RecordError {
         let entities = &schema.rules.entities;
         let name = |e: u32| {
             entities
                 .get(e as usize)
                 .map_or_else(|| "?".to_string(), |e| e.name.clone())
         };
-        Err(schema.error(ErrorKind::ForeignField {
+        schema.error(ErrorKind::ForeignField {
             field_entity: if self.schema == schema.id {
                 name(self.entity)
             } else {
                 "?".to_string()
             },
             entity: name(entity),
-        }))
+        })
     }
 }
 
@@ -533,8 +676,20 @@ impl<'p> Schema<'p> {
             record: Record {
                 values: (0..n).map(|i| self.empty(e, i)).collect(),
             },
-            spare: (0..n).map(|_| Vec::new()).collect(),
+            spare: self.rules.entities[e as usize]
+                .fields
+                .iter()
+                .map(|f| Spare {
+                    items: Vec::new(),
+                    required: match f.ty {
+                        FieldType::List(item) => self.required(item as u32),
+                        _ => 0,
+                    },
+                })
+                .collect(),
+            required: self.required(e),
             missing: self.required(e),
+            texts: Vec::new(),
         })
     }
 
@@ -559,33 +714,47 @@ impl<'p> Schema<'p> {
         })
     }
 
+    #[inline]
     fn variant_in(
         &self,
         field: Field,
         domain: Option<usize>,
         text: &str,
     ) -> Result<Variant, RecordError> {
-        let found = self.variants.get(domain, text).or_else(|| match domain {
-            Some(e) => values::enum_variant(self.rules, e, text),
-            None => values::level(self.rules, text),
-        });
-        found
-            .map(|value| Variant {
+        match self
+            .variants
+            .get(domain, text)
+            .or_else(|| self.scan(domain, text))
+        {
+            Some(value) => Ok(Variant {
                 schema: self.id,
                 domain: domain.map(|e| e as u32),
                 value,
-            })
-            .ok_or_else(|| {
-                let expected = match domain {
-                    Some(e) => self.rules.enums[e].variants.clone(),
-                    None => self.rules.levels.iter().map(|l| l.name.clone()).collect(),
-                };
-                self.error(ErrorKind::NotAVariant {
-                    field: self.field_name(field),
-                    value: echo(self.lang, text),
-                    expected,
-                })
-            })
+            }),
+            None => Err(self.not_a_variant(field, domain, text)),
+        }
+    }
+
+    /// The value `text` names in `domain`, spelled otherwise than the index holds it.
+    #[inline(never)]
+    fn scan(&self, domain: Option<usize>, text: &str) -> Option<u16> {
+        match domain {
+            Some(e) => values::enum_variant(self.rules, e, text),
+            None => values::level(self.rules, text),
+        }
+    }
+
+    #[cold]
+    fn not_a_variant(&self, field: Field, domain: Option<usize>, text: &str) -> RecordError {
+        let expected = match domain {
+            Some(e) => self.rules.enums[e].variants.clone(),
+            None => self.rules.levels.iter().map(|l| l.name.clone()).collect(),
+        };
+        self.error(ErrorKind::NotAVariant {
+            field: self.field_name(field),
+            value: echo(self.lang, text),
+            expected,
+        })
     }
 
     /// Whether `v` is a value of this policy's enum `domain` (`None`: of its levels).
@@ -601,8 +770,30 @@ impl<'p> Schema<'p> {
         }
     }
 
+    /// Sets `slot`, the value of `field`, to `value`, keeping the count of required fields
+    /// without a value. The value is made in place (the conversion inlined here), not
+    /// returned through memory and copied.
+    fn put(
+        &self,
+        field: Field,
+        value: FieldValue<'_>,
+        slot: &mut Value,
+        missing: &mut u32,
+        texts: &mut Vec<Box<str>>,
+    ) -> Result<(), RecordError> {
+        let v = self.convert(field, value, texts)?;
+        store(slot, v, field.flags.required, missing);
+        Ok(())
+    }
+
     /// `value` as field `field` holds it.
-    fn convert(&self, field: Field, value: FieldValue<'_>) -> Result<Value, RecordError> {
+    #[inline(always)]
+    fn convert(
+        &self,
+        field: Field,
+        value: FieldValue<'_>,
+        texts: &mut Vec<Box<str>>,
+    ) -> Result<Value, RecordError> {
         let invalid = |text: &str, reason: Words| {
             self.error(ErrorKind::InvalidValue {
                 field: self.field_name(field),
@@ -612,21 +803,21 @@ impl<'p> Schema<'p> {
         };
         let expected =
             || Words::of(|lang| msg!(lang, EXPECTED, values::expected(self.rules, lang, field.ty)));
-        let read = self.fields[field.entity as usize][field.index as usize].read;
+        let read = field.flags.read;
         Ok(match (field.ty, value) {
             // Items are added with `item`, and dropped only by `clear`.
             (FieldType::List(_), _) => return Err(self.wrong_type(field)),
             (_, FieldValue::Missing) => Value::Missing,
             // Kept only when a rule reads it (or it is a key), as data loading keeps it.
             (FieldType::Text, FieldValue::Text(_)) if !read => Value::Elided,
-            (FieldType::Text, FieldValue::Text(t)) => Value::Text(t.into()),
+            (FieldType::Text, FieldValue::Text(t)) => Value::Text(text(texts, t)),
             (FieldType::CreditCode, FieldValue::Text(t)) => {
                 if credit_code::validate(self.lang, t).is_err() {
                     let why = |lang| credit_code::validate(lang, t).err().unwrap_or_default();
                     return Err(invalid(t, Words::of(why)));
                 }
                 if read {
-                    Value::Text(t.into())
+                    Value::Text(text(texts, t))
                 } else {
                     Value::Elided
                 }
@@ -687,11 +878,7 @@ impl<'p> Schema<'p> {
             }
             (FieldType::Set(d), FieldValue::Text(t)) => {
                 let mut bits = 0u64;
-                for part in t
-                    .split([',', '，', ';', '；', '、', '|', '/'])
-                    .map(str::trim)
-                    .filter(|p| !p.is_empty())
-                {
+                for part in set_parts(t).map(trim).filter(|p| !p.is_empty()) {
                     bits |= 1u64 << (self.variant_in(field, d, part)?.value & 63);
                 }
                 Value::Set(bits)
@@ -720,14 +907,54 @@ pub struct RecordBuilder<'p> {
     schema: Schema<'p>,
     entity: u32,
     record: Record,
-    /// Per list field: item records kept for reuse after [`Self::clear`].
-    spare: Vec<Vec<Record>>,
+    /// Per field: for a list, its item records kept for reuse after [`Self::clear`].
+    spare: Vec<Spare>,
+    /// How many fields of the entity must have a value.
+    required: u32,
+    /// The buffers of texts dropped by [`Self::clear`], for texts of their length.
+    texts: Vec<Box<str>>,
     /// How many fields that must have a value have none, in the record and its items: kept
     /// as values are set, so that checking a record before deciding costs nothing.
     missing: u32,
 }
 
+/// The item records of a list field kept for reuse, and how many fields of an item must
+/// have a value.
+#[derive(Default)]
+struct Spare {
+    items: Vec<Record>,
+    required: u32,
+}
+
+/// Up to how many text buffers a record builder keeps for reuse.
+const KEPT_TEXTS: usize = 32;
+
+/// Keeps the buffer of `value`, a value dropped, if it is text and there is room.
+#[inline]
+fn keep_text(texts: &mut Vec<Box<str>>, value: Value) {
+    if let Value::Text(t) = value {
+        if texts.len() < KEPT_TEXTS {
+            texts.push(t);
+        }
+    }
+}
+
+/// `t`, owned: in a kept buffer of its length when there is one (no allocation).
+#[inline]
+fn text(texts: &mut Vec<Box<str>>, t: &str) -> Box<str> {
+    match texts.iter().rposition(|b| b.len() == t.len()) {
+        Some(i) => {
+            let mut s = texts.swap_remove(i).into_string();
+            s.clear();
+            s.push_str(t);
+            s.into_boxed_str()
+        }
+        None => t.into(),
+    }
+}
+
 /// Stores `value` in `slot`, keeping the count of required fields without a value.
+#[inline(always)]
 fn store(slot: &mut Value, value: Value, required: bool, missing: &mut u32) {
     if required {
         match (
@@ -763,14 +990,13 @@ impl<'p> RecordBuilder<'p> {
         value: impl Into<FieldValue<'v>>,
     ) -> Result<&mut Self, RecordError> {
         let f = field.field_of(&self.schema, self.entity)?;
-        let v = self.schema.convert(f, value.into())?;
-        let required = self.schema.fields[f.entity as usize][f.index as usize].required;
-        store(
+        self.schema.put(
+            f,
+            value.into(),
             &mut self.record.values[f.index as usize],
-            v,
-            required,
             &mut self.missing,
-        );
+            &mut self.texts,
+        )?;
         Ok(self)
     }
 
@@ -785,13 +1011,14 @@ impl<'p> RecordBuilder<'p> {
         };
         let item_entity = item_entity as u32;
         let schema = self.schema;
-        let fresh = self.spare[f.index as usize].pop().unwrap_or_else(|| {
+        let spare = &mut self.spare[f.index as usize];
+        let fresh = spare.items.pop().unwrap_or_else(|| {
             let n = schema.rules.entities[item_entity as usize].fields.len();
             Record {
                 values: (0..n).map(|i| schema.empty(item_entity, i)).collect(),
             }
         });
-        self.missing += schema.required(item_entity);
+        self.missing += spare.required;
         let Value::List(items) = &mut self.record.values[f.index as usize] else {
             unreachable!("a list field always holds a list");
         };
@@ -802,28 +1029,32 @@ impl<'p> RecordBuilder<'p> {
             entity: item_entity,
             record,
             missing: &mut self.missing,
+            texts: &mut self.texts,
         })
     }
 
     /// Empties the record (every field without a value, no items), keeping its buffers.
     pub fn clear(&mut self) -> &mut Self {
-        for (i, v) in self.record.values.iter_mut().enumerate() {
+        let texts = &mut self.texts;
+        for (v, spare) in self.record.values.iter_mut().zip(&mut self.spare) {
             match v {
+                Value::Missing => {}
                 Value::List(items) => {
                     for mut item in items.drain(..) {
                         for iv in &mut item.values {
-                            *iv = match iv {
-                                Value::List(_) => Value::List(Vec::new()),
-                                _ => Value::Missing,
-                            };
+                            match iv {
+                                Value::Missing => {}
+                                Value::List(l) => l.clear(),
+                                other => keep_text(texts, std::mem::take(other)),
+                            }
                         }
-                        self.spare[i].push(item);
+                        spare.items.push(item);
                     }
                 }
-                other => *other = Value::Missing,
+                other => keep_text(texts, std::mem::take(other)),
             }
         }
-        self.missing = self.schema.required(self.entity);
+        self.missing = self.required;
         self
     }
 
@@ -871,6 +1102,7 @@ pub struct ItemBuilder<'b, 'p> {
     entity: u32,
     record: &'b mut Record,
     missing: &'b mut u32,
+    texts: &'b mut Vec<Box<str>>,
 }
 
 impl ItemBuilder<'_, '_> {
@@ -881,14 +1113,126 @@ impl ItemBuilder<'_, '_> {
         value: impl Into<FieldValue<'v>>,
     ) -> Result<&mut Self, RecordError> {
         let f = field.field_of(&self.schema, self.entity)?;
-        let v = self.schema.convert(f, value.into())?;
-        let required = self.schema.fields[f.entity as usize][f.index as usize].required;
-        store(
+        self.schema.put(
+            f,
+            value.into(),
             &mut self.record.values[f.index as usize],
-            v,
-            required,
             self.missing,
-        );
+            self.texts,
+        )?;
         Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_index_finds_every_name_it_holds() {
+        let names = vec![
+            ("燃油", 0),
+            ("柴油", 0),
+            ("燃气", 1),
+            ("纯电动", 2),
+            ("氢燃料电池", 3),
+            ("城市运行保障", 4),
+            ("A", 5),
+        ];
+        let map = NameMap::new(names.clone());
+        for (t, v) in names {
+            assert_eq!(map.get(t), Some(v), "{t}");
+        }
+        assert_eq!(map.get("燃"), None);
+        assert_eq!(map.get("氢燃料电"), None);
+        assert_eq!(map.get("氢燃料电池池"), None);
+        assert_eq!(map.get("城市运行保护"), None, "differs after sixteen bytes");
+        assert_eq!(map.get("B"), None);
+        assert_eq!(map.get(""), None);
+    }
+
+    #[test]
+    fn a_large_domain_finds_every_name_and_no_other() {
+        let texts: Vec<String> = (0..300)
+            .map(|i| format!("行业{i}类别名称很长的一个"))
+            .collect();
+        let names = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.as_str(), i as u16));
+        let map = NameMap::new(names.collect());
+        for (i, t) in texts.iter().enumerate() {
+            assert_eq!(map.get(t), Some(i as u16), "{t}");
+        }
+        assert_eq!(map.get("行业300类别名称很长的一个"), None);
+        assert_eq!(map.get("行业1类别名称很长的一"), None);
+    }
+
+    #[test]
+    fn words_are_the_zero_padded_bytes() {
+        for t in [
+            "",
+            "A",
+            "B-",
+            "C级",
+            "燃油",
+            "abcdefg",
+            "abcdefgh",
+            "氢燃料电池",
+            "B-级",
+        ] {
+            let b = t.as_bytes();
+            let mut w = [0u8; 8];
+            let n = b.len().min(8);
+            w[..n].copy_from_slice(&b[..n]);
+            assert_eq!(word(b), u64::from_le_bytes(w), "{t}");
+        }
+    }
+
+    #[test]
+    fn sets_split_and_trim_as_the_standard_library_does() {
+        let texts = [
+            "",
+            "黄色、橙色、红色",
+            "橙色, 红色",
+            " 黄色 ，橙色；红色;a|b/c",
+            "、、",
+            "黄色\u{3000}",
+            "\u{3000}黄色 ",
+            "黄色\u{a0}",
+            "\t红色\n",
+            "x\u{2029}",
+            "，",
+            "A、",
+            "∑、",
+        ];
+        for t in texts {
+            let ours: Vec<_> = set_parts(t).map(trim).collect();
+            let std: Vec<_> = t
+                .split([',', '，', ';', '；', '、', '|', '/'])
+                .map(str::trim)
+                .collect();
+            assert_eq!(ours, std, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn a_kept_text_buffer_is_reused_only_for_a_text_of_its_length() {
+        let mut texts = Vec::new();
+        keep_text(&mut texts, Value::Text("JX-1-0".into()));
+        keep_text(&mut texts, Value::Int(3));
+        assert_eq!(texts.len(), 1, "only text is kept");
+        let kept = texts[0].as_ptr();
+        let longer = text(&mut texts, "JX-10-0");
+        assert_eq!(&*longer, "JX-10-0");
+        assert_eq!(texts.len(), 1, "no buffer of that length");
+        let same = text(&mut texts, "JX-2-1");
+        assert_eq!(&*same, "JX-2-1");
+        assert_eq!(same.as_ptr(), kept, "the kept buffer, rewritten");
+        assert!(texts.is_empty());
+        for _ in 0..KEPT_TEXTS + 5 {
+            keep_text(&mut texts, Value::Text("x".into()));
+        }
+        assert_eq!(texts.len(), KEPT_TEXTS, "bounded");
     }
 }
