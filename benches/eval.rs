@@ -25,12 +25,8 @@ fn main() {
 fn rules() -> ValidRuleSet {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/beijing/manufacturing-2023.policy");
-    let c = policyc::compile::compile_file(&path, "manufacturing-2023.policy")
-        .expect("the shipped plan is readable");
-    c.rules
-        .expect("the shipped plan compiles")
-        .validate()
-        .expect("the shipped plan is a valid rule set")
+    let policy = policyc::Policy::compile_file(&path).expect("the shipped plan is readable");
+    ValidRuleSet::clone(policy.expect("the shipped plan compiles").rules())
 }
 
 /// Synthetic firms covering every industry, grade, list combination and machine type.
