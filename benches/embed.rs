@@ -212,23 +212,6 @@ fn build_by_handle(
     }
 }
 
-/// As [`through_the_api`], building each record by variant handle.
-fn through_the_api_by_handle(
-    policy: &Policy,
-    fields: &Fields,
-    vs: &Variants,
-    firms: &[FirmInput],
-    mut read: impl FnMut(usize, Read<'_>),
-) {
-    let levels: Vec<_> = LEVELS.iter().map(|l| policy.level(l).unwrap()).collect();
-    let mut firm = policy.schema().record("企业").unwrap();
-    let mut buffer = Decision::default();
-    for input in firms {
-        build_by_handle(&mut firm, fields, vs, input);
-        decide_and_read(policy, &firm, &levels, &mut buffer, &mut read);
-    }
-}
-
 /// What one entry says, as both sides read it (for the check before measuring).
 #[derive(Debug, PartialEq)]
 struct Read<'a> {
@@ -239,19 +222,19 @@ struct Read<'a> {
     citation: Option<&'a str>,
 }
 
-/// Builds every firm through the API, decides it at every level, and hands each entry's
-/// measure, status, subject and citation to `read`.
+/// Builds every firm through the API with `build`, decides it at every level, and hands each
+/// entry's measure, status, subject and citation to `read`.
 fn through_the_api(
     policy: &Policy,
-    fields: &Fields,
     firms: &[FirmInput],
+    mut build: impl FnMut(&mut RecordBuilder<'_>, &FirmInput),
     mut read: impl FnMut(usize, Read<'_>),
 ) {
     let levels: Vec<_> = LEVELS.iter().map(|l| policy.level(l).unwrap()).collect();
     let mut firm = policy.schema().record("企业").unwrap();
     let mut buffer = Decision::default();
     for input in firms {
-        build(&mut firm, fields, input);
+        build(&mut firm, input);
         decide_and_read(policy, &firm, &levels, &mut buffer, &mut read);
     }
 }
@@ -554,12 +537,17 @@ fn check_same_decisions() {
     let fields = Fields::of(&policy);
     let firms = inputs();
     let mut api = Vec::new();
-    through_the_api(&policy, &fields, &firms, |l, r| {
-        api.push(format!("{l} {r:?}"))
-    });
+    through_the_api(
+        &policy,
+        &firms,
+        |f, i| build(f, &fields, i),
+        |l, r| api.push(format!("{l} {r:?}")),
+    );
     let mut by_handle = Vec::new();
     let vs = Variants::of(&policy, &fields);
-    through_the_api_by_handle(&policy, &fields, &vs, &firms, |l, r| {
+    let by_handle_build =
+        |f: &mut RecordBuilder<'_>, i: &FirmInput| build_by_handle(f, &fields, &vs, i);
+    through_the_api(&policy, &firms, by_handle_build, |l, r| {
         by_handle.push(format!("{l} {r:?}"))
     });
     assert_eq!(
@@ -586,7 +574,14 @@ fn api(bencher: Bencher) {
     let firms = inputs();
     bencher
         .counter(ItemsCount::new(FIRMS * LEVELS.len()))
-        .bench_local(|| through_the_api(&policy, &fields, black_box(&firms), consume));
+        .bench_local(|| {
+            through_the_api(
+                &policy,
+                black_box(&firms),
+                |f, i| build(f, &fields, i),
+                consume,
+            )
+        });
 }
 
 /// The same, with the values set by variant handles resolved once per run.
@@ -599,7 +594,12 @@ fn api_by_handle(bencher: Bencher) {
     bencher
         .counter(ItemsCount::new(FIRMS * LEVELS.len()))
         .bench_local(|| {
-            through_the_api_by_handle(&policy, &fields, &vs, black_box(&firms), consume)
+            through_the_api(
+                &policy,
+                black_box(&firms),
+                |f, i| build_by_handle(f, &fields, &vs, i),
+                consume,
+            )
         });
 }
 
