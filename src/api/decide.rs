@@ -5,7 +5,6 @@ use std::fmt;
 
 use super::policy::Policy;
 use super::record::{Level, RecordBuilder, RecordError};
-use crate::data::LoadedRecord;
 use crate::eval::{self, EvalError, Evaluator};
 use crate::ir::{EntityId, LevelId, MeasureKind, Record, RuleSet, ValidRuleSet, Value};
 use crate::messages::{quoted, Lang};
@@ -138,25 +137,13 @@ impl Policy {
     ) -> Result<(), DecideError> {
         Evaluator::new(rules)
             .evaluate(entity, record, level, out)
-            .map_err(|e| lookup_error(rules, self.lang(), entity, &e))
+            .map_err(|e| lookup_error(rules, self.lang(), &e))
     }
 }
 
 /// An evaluation error in the policy's terms (the message the command line writes).
-fn lookup_error(rules: &RuleSet, lang: Lang, entity: EntityId, e: &EvalError) -> DecideError {
-    // The message names the record's entity only; the rest of a loaded record is unused.
-    let rec = LoadedRecord {
-        entity: entity.index(),
-        file: 0,
-        row: 0,
-        sheet: None,
-        key: String::new(),
-        record: Record::default(),
-    };
-    DecideError::new(
-        DecideErrorKind::Lookup,
-        eval_error_message(rules, lang, &rec, e),
-    )
+fn lookup_error(rules: &RuleSet, lang: Lang, e: &EvalError) -> DecideError {
+    DecideError::new(DecideErrorKind::Lookup, eval_error_message(rules, lang, e))
 }
 
 /// The decision of one record at one level: its entries, as views.

@@ -269,8 +269,8 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         OutputKind::Xlsx => &xlsx,
         OutputKind::Table => &table,
     };
-    let describe = |rec: &data::LoadedRecord, e: &policyc::eval::EvalError| {
-        decisions::eval_error_message(&rules, lang, rec, e)
+    let describe = |_: &data::LoadedRecord, e: &policyc::eval::EvalError| {
+        decisions::eval_error_message(&rules, lang, e)
     };
     // Where the output goes: XLSX streams into a workbook written when the run succeeds, the
     // rest streams to the file or standard output.

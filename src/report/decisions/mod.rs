@@ -92,13 +92,9 @@ impl Display for KeyOrStr<'_> {
     }
 }
 
-/// The message of an evaluation error in the policy's terms.
-pub fn eval_error_message(
-    rules: &RuleSet,
-    lang: Lang,
-    rec: &LoadedRecord,
-    e: &EvalError,
-) -> String {
+/// The message of an evaluation error in the policy's terms (the measure names the entity
+/// of the record, and of its items, the error is about).
+pub fn eval_error_message(rules: &RuleSet, lang: Lang, e: &EvalError) -> String {
     match e {
         EvalError::MissingCell {
             measure,
@@ -133,10 +129,9 @@ pub fn eval_error_message(
             frame,
         } => {
             let m = &rules.measures[*measure];
-            let entity = if *frame == 0 {
-                rec.entity
-            } else {
-                m.item.map(|i| i.entity).unwrap_or(rec.entity)
+            let entity = match (*frame, m.item) {
+                (0, _) | (_, None) => m.entity,
+                (_, Some(item)) => item.entity,
             };
             let fname = rules.entities[entity]
                 .fields
