@@ -116,11 +116,7 @@ pub fn parse_cell(
                 return Ok(Value::Set(0));
             }
             let mut bits = 0u64;
-            for part in t
-                .split([',', '，', ';', '；', '、', '|', '/'])
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-            {
+            for part in set_parts(t).map(trim_part).filter(|p| !p.is_empty()) {
                 let v = match elem {
                     None => level(rules, part),
                     Some(e) => enum_variant(rules, e, part),
@@ -181,16 +177,85 @@ pub fn respell_set<'t>(spellings: Option<&'t [(String, String)]>, text: &'t str)
     if let Some(to) = spelled(list, text) {
         return Cow::Borrowed(to);
     }
-    let parts: Vec<&str> = text
-        .split([',', '，', ';', '；', '、', '|', '/'])
-        .map(|p| spelled(list, p).unwrap_or(p).trim())
+    let parts: Vec<&str> = set_parts(text)
+        .map(|p| trim_part(spelled(list, p).unwrap_or(p)))
         .collect();
     Cow::Owned(parts.join(","))
+}
+
+/// The parts of a set written as text (a cell, or a value the API is given), split at `,` `，` `;` `；` `、` `|` `/` (as
+/// `str::split` with those characters splits it), byte by byte: every separator starts at a
+/// character boundary, its bytes match nowhere else.
+pub(crate) fn set_parts(t: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(t);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        let b = r.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let sep = match b[i] {
+                b',' | b';' | b'|' | b'/' => 1,
+                // ，(U+FF0C) and ；(U+FF1B)
+                0xEF if matches!(b.get(i + 1..i + 3), Some([0xBC, 0x8C | 0x9B])) => 3,
+                // 、(U+3001)
+                0xE3 if matches!(b.get(i + 1..i + 3), Some([0x80, 0x81])) => 3,
+                _ => 0,
+            };
+            if sep > 0 {
+                rest = Some(&r[i + sep..]);
+                return Some(&r[..i]);
+            }
+            i += 1;
+        }
+        rest = None;
+        Some(r)
+    })
+}
+
+/// `str::trim`, without its search when neither end can be whitespace: an ASCII letter or
+/// sign, or a character whose first byte is `E4` or above (CJK and beyond: no whitespace
+/// is written with those).
+#[inline]
+pub(crate) fn trim_part(s: &str) -> &str {
+    let b = s.as_bytes();
+    let plain = |lead: u8| (b'!'..0x7F).contains(&lead) || lead >= 0xE4;
+    let last_lead = b.iter().rev().take(4).find(|&&x| x & 0xC0 != 0x80);
+    match (b.first(), last_lead) {
+        (Some(&first), Some(&last)) if plain(first) && plain(last) => s,
+        _ => s.trim(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sets_split_and_trim_as_the_standard_library_does() {
+        let texts = [
+            "",
+            "黄色、橙色、红色",
+            "橙色, 红色",
+            " 黄色 ，橙色；红色;a|b/c",
+            "、、",
+            "黄色\u{3000}",
+            "\u{3000}黄色 ",
+            "黄色\u{a0}",
+            "\t红色\n",
+            "x\u{2029}",
+            "，",
+            "A、",
+            "∑、",
+        ];
+        for t in texts {
+            let ours: Vec<_> = set_parts(t).map(trim_part).collect();
+            let std: Vec<_> = t
+                .split([',', '，', ';', '；', '、', '|', '/'])
+                .map(str::trim)
+                .collect();
+            assert_eq!(ours, std, "{t:?}");
+        }
+    }
 
     #[test]
     fn cells_as_officers_write_them() {
