@@ -615,6 +615,27 @@ catalogue! {
         zh: "读取 {0} 条记录：已评估 {1}，失败 {2}，跳过 {3}",
         en: "records {0}, evaluated {1}, failed {2}, skipped {3}",
     }
+    /// `audit`'s summary: records read, checked, failed, skipped; findings: errors, warnings.
+    AUDIT_SUMMARY {
+        zh: "读取 {0} 条记录：已检查 {1}，失败 {2}，跳过 {3}；发现 {4} 个错误、{5} 个警告",
+        en: "records {0}, checked {1}, failed {2}, skipped {3}; findings: {4} errors, {5} warnings",
+    }
+    AUDIT_NO_RULES {
+        zh: "方案没有声明规则（规则），没有可检查的内容",
+        en: "the plan declares no rules (规则): there is nothing to check",
+    }
+    // ---- audit findings, as the text report writes them
+    /// A finding's head: severity, rule, level (` @ 黄色` or nothing), citation.
+    AUDIT_HEAD { zh: "{0} 规则“{1}”{2} — {3}", en: "{0} rule `{1}`{2} — {3}" }
+    AUDIT_ERROR { zh: "错误", en: "error" }
+    AUDIT_WARNING { zh: "警告", en: "warning" }
+    /// Where: entity, key, file, row.
+    AUDIT_RECORD { zh: "{0} {1}（{2} 第 {3} 行）", en: "{0} {1} ({2}, row {3})" }
+    /// The item a finding concerns: its entity and key.
+    AUDIT_ITEM { zh: "，{0} {1}", en: ", {0} {1}" }
+    AUDIT_NO_MESSAGE { zh: "不满足规则“{0}”", en: "does not satisfy rule `{0}`" }
+    AUDIT_READ { zh: "读取：{0}", en: "read: {0}" }
+    AUDIT_NO_CITE { zh: "（无依据）", en: "(no citation)" }
     SUMMARY_ERRORS_IN {
         zh: "错误明细见 {0}",
         en: "the errors are listed in {0}",
@@ -761,6 +782,7 @@ catalogue! {
     RULES_AT_TABLE { zh: "表“{0}”", en: "table `{0}`" }
     RULES_AT_MEASURE { zh: "措施“{0}”", en: "measure `{0}`" }
     RULES_AT_EXEMPTION { zh: "豁免“{0}”", en: "exemption `{0}`" }
+    RULES_AT_RECORD_RULE { zh: "规则“{0}”", en: "rule `{0}`" }
     RULES_KIND_ENTITY { zh: "实体", en: "entity" }
     RULES_KIND_FIELD { zh: "字段", en: "field" }
     RULES_KIND_LEVEL { zh: "预警级别", en: "alert level" }
@@ -797,6 +819,10 @@ catalogue! {
         en: "{0} has the bit mask {1}, beyond its {2} of kind \"{3}\"",
     }
     RULES_MISMATCH { zh: "{0}：{1}", en: "{0}: {1}" }
+    RULES_RULE_LEVEL {
+        zh: "没有预警级别的规则读取了预警级别",
+        en: "a rule without levels reads the alert level",
+    }
     RULES_ENUM_SHAPE {
         zh: "其排序或别名不是每个值一项",
         en: "its ranks or aliases are not one per value",

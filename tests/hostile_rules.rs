@@ -248,13 +248,25 @@ fn the_refusal_is_in_chinese_too() {
 fn a_rule_set_of_the_previous_format_version_is_refused() {
     let dir = setup("rules-version");
     let text = std::fs::read_to_string(dir.join("rules.json")).unwrap();
-    let old = text.replace("\"format_version\": 3", "\"format_version\": 2");
+    let current: u32 = text
+        .split("\"format_version\": ")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|digits| digits.parse().ok())
+        .expect("the rule set names its format version");
+    let previous = current - 1;
+    let old = text.replace(
+        &format!("\"format_version\": {current}"),
+        &format!("\"format_version\": {previous}"),
+    );
     assert_ne!(old, text);
     std::fs::write(dir.join("old.json"), old).unwrap();
     let o = eval(&dir, &dir.join("old.json"), "en");
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("has format version 2, but this policyc reads version 3"),
+        stderr(&o).contains(&format!(
+            "has format version {previous}, but this policyc reads version {current}"
+        )),
         "{}",
         stderr(&o)
     );

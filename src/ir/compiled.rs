@@ -125,6 +125,7 @@ mod tests {
             tables: Vec::new(),
             measures: Vec::new(),
             exemptions: Vec::new(),
+            record_rules: Vec::new(),
             chinese: true,
         }
     }

@@ -121,6 +121,21 @@ pub enum Expr {
 }
 
 impl Expr {
+    /// Whether the condition reads the alert level (`级别`).
+    pub fn reads_level(&self) -> bool {
+        let level = |o: &Operand| matches!(o, Operand::Level);
+        match self {
+            Expr::Const(_) | Expr::Truthy(_) | Expr::Present(_) => false,
+            Expr::Compare { lhs, rhs, .. } => level(lhs) || level(rhs),
+            Expr::InMask { operand, .. }
+            | Expr::InValues { operand, .. }
+            | Expr::InField { operand, .. } => level(operand),
+            Expr::Not(e) => e.reads_level(),
+            Expr::And(es) | Expr::Or(es) => es.iter().any(Expr::reads_level),
+            Expr::Any { body, .. } | Expr::All { body, .. } => body.reads_level(),
+        }
+    }
+
     /// Visits every field reference, for analyses and for explanations.
     pub fn for_each_field(&self, f: &mut impl FnMut(FieldRef)) {
         let operand = |o: &Operand, f: &mut dyn FnMut(FieldRef)| {

@@ -1,8 +1,9 @@
 //! Lowering: the typed program → the rule set. Level ranges become bit masks, tables dense
 //! arrays indexed by interned keys, each measure gets one wording and one action per level,
-//! and each measure learns which exemptions lift it.
+//! each measure learns which exemptions lift it, and each record rule gets its level mask
+//! and one message per level.
 
-use super::{ExceptionInfo, ExemptionInfo, MeasureInfo, RuleSet, TableInfo};
+use super::{ExceptionInfo, ExemptionInfo, MeasureInfo, RecordRuleInfo, RuleSet, TableInfo};
 use crate::semantics::typed::{self, LevelRange};
 
 pub fn lower(program: &typed::Program) -> RuleSet {
@@ -26,6 +27,7 @@ pub fn lower(program: &typed::Program) -> RuleSet {
         tables: program.tables.iter().map(table).collect(),
         measures,
         exemptions: program.exemptions.iter().map(exemption).collect(),
+        record_rules: program.rules.iter().map(|r| record_rule(r, n)).collect(),
         chinese: program.chinese,
     }
 }
@@ -94,6 +96,27 @@ fn exemption(x: &typed::Exemption) -> ExemptionInfo {
         condition: x.condition.clone(),
         lifts: x.lifts.iter().map(|(m, _)| *m).collect(),
         cite: x.cite.clone(),
+    }
+}
+
+/// A record rule with its level mask and its message at each of the `n` levels (one message
+/// for a rule without levels).
+fn record_rule(r: &typed::Rule, n: usize) -> RecordRuleInfo {
+    RecordRuleInfo {
+        name: r.name.clone(),
+        severity: r.severity,
+        levels: r.levels.map(|l| level_mask(&[l])),
+        entity: r.entity,
+        item: r.item,
+        condition: r.condition.clone(),
+        must: r.must.clone(),
+        texts: match r.levels {
+            Some(_) => (0..n)
+                .map(|l| r.text_at(Some(l)).map(str::to_string))
+                .collect(),
+            None => vec![r.text_at(None).map(str::to_string)],
+        },
+        cite: r.cite.clone(),
     }
 }
 

@@ -18,8 +18,8 @@ pub use value::{Record, Value};
 
 /// Bumped whenever the serialised shape of [`RuleSet`] changes. 3: integers are exact
 /// (`Value::Int`, no longer numbers held as doubles) and conditions are flat lists of nodes
-/// ([`expr::flat`]).
-pub const FORMAT_VERSION: u32 = 3;
+/// ([`expr::flat`]). 4: record rules (`record_rules`).
+pub const FORMAT_VERSION: u32 = 4;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleSet {
@@ -31,6 +31,9 @@ pub struct RuleSet {
     pub tables: Vec<TableInfo>,
     pub measures: Vec<MeasureInfo>,
     pub exemptions: Vec<ExemptionInfo>,
+    /// The record rules (`规则`), which `audit` checks.
+    #[serde(default)]
+    pub record_rules: Vec<RecordRuleInfo>,
     /// True when the entry file is written with Chinese keywords (reports then use Chinese headers).
     pub chinese: bool,
 }
@@ -229,6 +232,41 @@ pub struct MeasureInfo {
     pub non_exemptible: bool,
     /// The exemptions that lift this measure, in declaration order.
     pub lifted_by: Vec<usize>,
+}
+
+/// How a broken record rule counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A record rule (`规则`), as audits check it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordRuleInfo {
+    pub name: String,
+    pub severity: Severity,
+    /// The levels at which it is checked (bit i: level i); `None`: once, without a level.
+    pub levels: Option<u64>,
+    pub entity: usize,
+    pub item: Option<ItemSubject>,
+    #[serde(with = "expr::flat::option")]
+    pub condition: Option<Expr>,
+    #[serde(with = "expr::flat")]
+    pub must: Expr,
+    /// The message: per level for a rule with levels, else one.
+    pub texts: Vec<Option<String>>,
+    pub cite: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

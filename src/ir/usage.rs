@@ -3,7 +3,7 @@
 
 use super::{Expr, FieldRef, FieldType, KeySource, RuleSet};
 
-/// `read[entity][field]`: some condition, exception, exemption or table lookup reads the
+/// `read[entity][field]`: some condition, exception, exemption, record rule or table lookup reads the
 /// field, or it is a key or a list (items are reported by key).
 pub fn fields_read(rules: &RuleSet) -> Vec<Vec<bool>> {
     let mut read: Vec<Vec<bool>> = rules
@@ -47,6 +47,15 @@ pub fn fields_read(rules: &RuleSet) -> Vec<Vec<bool>> {
     for x in &rules.exemptions {
         if let Some(c) = &x.condition {
             walk(rules, c, &mut vec![x.entity], &mut |f, r| {
+                mark(f, r, &mut read)
+            });
+        }
+    }
+    for rule in &rules.record_rules {
+        let mut frames = vec![rule.entity];
+        frames.extend(rule.item.map(|i| i.entity));
+        for c in rule.condition.iter().chain([&rule.must]) {
+            walk(rules, c, &mut frames.clone(), &mut |f, r| {
                 mark(f, r, &mut read)
             });
         }

@@ -13,8 +13,8 @@
 use std::ops::Deref;
 
 use super::{
-    Action, ActionPlan, Base, CompareAs, Dim, Expr, FieldRef, FieldType, KeySource, MeasureInfo,
-    Operand, RuleSet, Value,
+    Action, ActionPlan, Base, CompareAs, Dim, Expr, FieldRef, FieldType, ItemSubject, KeySource,
+    MeasureInfo, Operand, RecordRuleInfo, RuleSet, Value,
 };
 use crate::limits::{MAX_EXPR_DEPTH, MAX_FRAMES, MAX_RESTRICTIONS, MAX_TABLE_DIMS, MAX_VARIANTS};
 use crate::messages::Lang;
@@ -145,6 +145,7 @@ pub enum Place {
     Table(String),
     Measure(String),
     Exemption(String),
+    Rule(String),
 }
 
 /// What kind of thing an index or a count is about.
@@ -188,6 +189,8 @@ pub enum Mismatch {
     LiftsNotMirrored,
     /// A measure marked non-exemptible is lifted by an exemption.
     NonExemptibleLifted,
+    /// A record rule without levels whose conditions read the level.
+    RuleLevel,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -253,6 +256,7 @@ impl Place {
             Place::Table(n) => msg!(lang, RULES_AT_TABLE, n),
             Place::Measure(n) => msg!(lang, RULES_AT_MEASURE, n),
             Place::Exemption(n) => msg!(lang, RULES_AT_EXEMPTION, n),
+            Place::Rule(n) => msg!(lang, RULES_AT_RECORD_RULE, n),
         }
     }
 }
@@ -294,6 +298,7 @@ impl InvalidRuleSet {
                     Mismatch::ExemptionEntity => msg!(lang, RULES_EXEMPTION_ENTITY),
                     Mismatch::LiftsNotMirrored => msg!(lang, RULES_LIFTS_NOT_MIRRORED),
                     Mismatch::NonExemptibleLifted => msg!(lang, RULES_NON_EXEMPTIBLE_LIFTED),
+                    Mismatch::RuleLevel => msg!(lang, RULES_RULE_LEVEL),
                 };
                 msg!(lang, RULES_MISMATCH, at, why)
             }
@@ -429,6 +434,9 @@ impl Checker<'_> {
         for (mi, m) in r.measures.iter().enumerate() {
             self.measure(mi, m)?;
         }
+        for rule in &r.record_rules {
+            self.record_rule(rule)?;
+        }
         for (xi, x) in r.exemptions.iter().enumerate() {
             let at = Place::Exemption(x.name.clone());
             for &m in &x.lifts {
@@ -492,22 +500,34 @@ impl Checker<'_> {
         Ok(())
     }
 
-    fn measure(&self, mi: usize, m: &MeasureInfo) -> Check {
+    /// The records in scope of a subject (the entity, then its item entity), checked.
+    fn subject(
+        &self,
+        at: &Place,
+        entity: usize,
+        item: Option<ItemSubject>,
+    ) -> Result<Vec<usize>, InvalidRuleSet> {
         let r = self.rules;
-        let at = Place::Measure(m.name.clone());
-        index(&at, Kind::Entity, m.entity, r.entities.len())?;
-        mask_within(&at, Kind::Level, m.levels, r.levels.len())?;
-        let mut frames = vec![m.entity];
-        if let Some(item) = m.item {
-            let fields = &r.entities[m.entity].fields;
-            index(&at, Kind::Field, item.field, fields.len())?;
+        index(at, Kind::Entity, entity, r.entities.len())?;
+        let mut frames = vec![entity];
+        if let Some(item) = item {
+            let fields = &r.entities[entity].fields;
+            index(at, Kind::Field, item.field, fields.len())?;
             ensure(
-                &at,
+                at,
                 fields[item.field].ty == FieldType::List(item.entity),
                 Mismatch::NotAList,
             )?;
             frames.push(item.entity);
         }
+        Ok(frames)
+    }
+
+    fn measure(&self, mi: usize, m: &MeasureInfo) -> Check {
+        let r = self.rules;
+        let at = Place::Measure(m.name.clone());
+        mask_within(&at, Kind::Level, m.levels, r.levels.len())?;
+        let frames = self.subject(&at, m.entity, m.item)?;
         ensure(
             &at,
             m.texts.len() == r.levels.len() && m.actions.len() == r.levels.len(),
@@ -539,6 +559,29 @@ impl Checker<'_> {
             )?;
         }
         Ok(())
+    }
+
+    fn record_rule(&self, rule: &RecordRuleInfo) -> Check {
+        let r = self.rules;
+        let at = Place::Rule(rule.name.clone());
+        let frames = self.subject(&at, rule.entity, rule.item)?;
+        let messages = match rule.levels {
+            Some(mask) => {
+                mask_within(&at, Kind::Level, mask, r.levels.len())?;
+                r.levels.len()
+            }
+            None => {
+                let reads = rule.must.reads_level()
+                    || rule.condition.as_ref().is_some_and(Expr::reads_level);
+                ensure(&at, !reads, Mismatch::RuleLevel)?;
+                1
+            }
+        };
+        ensure(&at, rule.texts.len() == messages, Mismatch::PerLevel)?;
+        if let Some(c) = &rule.condition {
+            self.expr(&at, c, &mut frames.clone(), 1)?;
+        }
+        self.expr(&at, &rule.must, &mut frames.clone(), 1)
     }
 
     fn plan(&self, at: &Place, plan: &ActionPlan, frames: &[usize]) -> Check {

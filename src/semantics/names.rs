@@ -41,6 +41,7 @@ pub fn look_alike_names(prog: &Program) -> Vec<Diagnostic> {
                 Decl::Measure(m) => top.add(&m.name, &mut diags),
                 Decl::Exemption(x) => top.add(&x.name, &mut diags),
                 Decl::Table(t) => top.add(&t.name, &mut diags),
+                Decl::Rule(r) => top.add(&r.name, &mut diags),
                 Decl::Levels(l) => {
                     let mut levels = Namespace::new("alert levels and their aliases");
                     for def in &l.levels {

@@ -18,6 +18,7 @@ pub enum SymbolKind {
     Measure,
     Exemption,
     Table,
+    Rule,
 }
 
 impl SymbolKind {
@@ -29,6 +30,7 @@ impl SymbolKind {
             SymbolKind::Measure => "a measure (措施)",
             SymbolKind::Exemption => "an exemption (豁免)",
             SymbolKind::Table => "a table (表)",
+            SymbolKind::Rule => "a rule (规则)",
         }
     }
 }
@@ -196,7 +198,7 @@ fn policy_text(bytes: Vec<u8>) -> Result<String, NotPolicy> {
     Ok(text)
 }
 
-const NOT_POLICY_HELP: &str = "a policy file is UTF-8 text starting with a declaration (`预案`, `导入`, `预警级别`, `枚举`, `实体`, `限制`, `措施`, `豁免`, `表`); the text of a file that is not is never shown";
+const NOT_POLICY_HELP: &str = "a policy file is UTF-8 text starting with a declaration (`预案`, `导入`, `预警级别`, `枚举`, `实体`, `限制`, `措施`, `豁免`, `规则`, `表`); the text of a file that is not is never shown";
 
 /// The diagnostic for an entry file that is not policy text. The file is registered without
 /// its text, so no renderer can show an excerpt of it.
@@ -924,6 +926,7 @@ fn bind_symbols(prog: &mut Program, diags: &mut Vec<Diagnostic>) {
                 Decl::Measure(d) => (SymbolKind::Measure, &d.name),
                 Decl::Exemption(d) => (SymbolKind::Exemption, &d.name),
                 Decl::Table(d) => (SymbolKind::Table, &d.name),
+                Decl::Rule(d) => (SymbolKind::Rule, &d.name),
                 Decl::Levels(l) => {
                     match prog.levels {
                         None => prog.levels = Some((m, i)),

@@ -12,7 +12,7 @@
 
 use crate::ir::{
     Action, ActionPlan, Dim, EntityInfo, EnumInfo, Expr, ItemSubject, LevelInfo, MeasureKind,
-    PlanInfo, RestrictionInfo,
+    PlanInfo, RestrictionInfo, Severity,
 };
 use crate::source::{FileId, Span};
 
@@ -33,6 +33,7 @@ pub struct Program {
     pub tables: Vec<Table>,
     pub measures: Vec<Measure>,
     pub exemptions: Vec<Exemption>,
+    pub rules: Vec<Rule>,
     /// The imports of every loaded file, in declaration order per file.
     pub imports: Vec<Import>,
     /// The file being compiled (its imports are the ones the plan chose).
@@ -213,4 +214,41 @@ pub struct Exemption {
     /// The citations, joined.
     pub cite: Option<String>,
     pub span: Span,
+}
+
+/// A record rule: what every record (or item) of its subject that meets its condition must
+/// satisfy, at each of its levels or once.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub name: String,
+    pub name_span: Span,
+    pub severity: Severity,
+    /// The levels at which it is checked; `None`: once per record, without a level.
+    pub levels: Option<LevelRange>,
+    pub entity: usize,
+    pub item: Option<ItemSubject>,
+    pub subject_span: Span,
+    /// `对象 … 当 …`: which records it concerns.
+    pub condition: Option<Expr>,
+    pub condition_span: Option<Span>,
+    /// `应当 …`: what each of them must satisfy.
+    pub must: Expr,
+    pub must_span: Span,
+    /// `内容` lines: the message in the plan's words (ranges inside `levels`; a rule without
+    /// levels has one line without a range).
+    pub texts: Vec<Text>,
+    /// The citations, joined.
+    pub cite: Option<String>,
+    pub span: Span,
+}
+
+impl Rule {
+    /// The message at `level` (`None`: a rule without levels): the last `内容` line covering it.
+    pub fn text_at(&self, level: Option<usize>) -> Option<&str> {
+        self.texts
+            .iter()
+            .rev()
+            .find(|t| level.is_none_or(|l| t.levels.contains(l)))
+            .map(|t| t.text.as_str())
+    }
 }

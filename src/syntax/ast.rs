@@ -34,6 +34,7 @@ pub enum Decl {
     Measure(MeasureDecl),
     Exemption(ExemptionDecl),
     Table(TableDecl),
+    Rule(RuleDecl),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -201,6 +202,30 @@ pub enum LevelRangeKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct LevelRange {
     pub kind: LevelRangeKind,
+    pub span: Span,
+}
+
+/// How a breach of a record rule counts: an error (`错误`) or a warning (`警告`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// `规则 名 错误 [levels] { 对象 … 应当 … 依据 … 内容 … }`: a condition every record (or item)
+/// of its subject must satisfy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleDecl {
+    pub name: Name,
+    pub severity: Severity,
+    pub severity_span: Span,
+    /// The levels at which it is checked; none: checked once, without a level.
+    pub levels: Option<LevelRange>,
+    pub subjects: Vec<Subject>,
+    /// `应当 …` lines.
+    pub musts: Vec<Expr>,
+    pub cites: Vec<Str>,
+    pub texts: Vec<TextItem>,
     pub span: Span,
 }
 

@@ -48,6 +48,13 @@ fn describe(rule: Rule) -> Option<String> {
         kw_replaces | replaces_item => phrase(&kw::REPLACES),
         kw_exemption => phrase(&kw::EXEMPTION),
         kw_lifts | lifts_item => phrase(&kw::LIFTS),
+        kw_rule => phrase(&kw::RULE),
+        kw_error | kw_warning | rule_severity => Some(format!(
+            "a rule's severity, {} or {}",
+            keyword_phrase(&kw::ERROR),
+            keyword_phrase(&kw::WARNING)
+        )),
+        kw_must | must_item => phrase(&kw::MUST),
         kw_table => phrase(&kw::TABLE),
         kw_default | table_default => phrase(&kw::DEFAULT),
         kw_from | range_from => phrase(&kw::FROM),
@@ -62,7 +69,7 @@ fn describe(rule: Rule) -> Option<String> {
         percent => Some("a percentage such as 20%".into()),
         integer | decimal => Some("a number".into()),
         plan_decl | import_decl | levels_decl | enum_decl | entity_decl | restriction_decl
-        | measure_decl | exemption_decl | table_decl => Some(format!(
+        | measure_decl | exemption_decl | table_decl | rule_decl => Some(format!(
             "a declaration ({})",
             kw::declaration_list(" or ")
         )),
@@ -304,7 +311,7 @@ mod tests {
         );
         assert_eq!(
             describe(Rule::plan_decl).unwrap(),
-            "a declaration (`预案`, `导入`, `预警级别`, `枚举`, `实体`, `限制`, `措施`, `豁免` or `表`)"
+            "a declaration (`预案`, `导入`, `预警级别`, `枚举`, `实体`, `限制`, `措施`, `豁免`, `规则` or `表`)"
         );
         assert_eq!(describe(Rule::op_and).unwrap(), "`且` (and) or `或` (or)");
     }

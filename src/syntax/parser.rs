@@ -228,6 +228,7 @@ impl Builder {
             Rule::measure_decl => Decl::Measure(self.measure(pair)?),
             Rule::exemption_decl => Decl::Exemption(self.exemption(pair)?),
             Rule::table_decl => Decl::Table(self.table(pair)?),
+            Rule::rule_decl => Decl::Rule(self.rule(pair)?),
             other => unreachable!("declaration rule {other:?}"),
         })
     }
@@ -452,22 +453,7 @@ impl Builder {
             match item.as_rule() {
                 Rule::subject_item => m.subjects.push(self.subject(item)?),
                 Rule::cite_item => m.cites.push(self.cite(item)),
-                Rule::text_item => {
-                    let mut levels = None;
-                    let mut text = None;
-                    for p in item.into_inner() {
-                        match p.as_rule() {
-                            Rule::level_range => levels = Some(self.level_range(p)),
-                            Rule::string => text = Some(self.string(p)),
-                            _ => {}
-                        }
-                    }
-                    m.texts.push(TextItem {
-                        levels,
-                        text: text.expect("text item has a string"),
-                        span: item_span,
-                    });
-                }
+                Rule::text_item => m.texts.push(self.text_item(item)),
                 Rule::require_item => {
                     let mut levels = None;
                     let mut action = None;
@@ -510,6 +496,63 @@ impl Builder {
             }
         }
         Ok(m)
+    }
+
+    fn rule(&self, pair: Pair<Rule>) -> R<RuleDecl> {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner().skip(1).peekable();
+        let name = self.name(it.next().expect("rule name"));
+        let severity_pair = it.next().expect("rule severity");
+        let severity_span = self.span(&severity_pair);
+        let severity = match severity_pair.into_inner().next().map(|p| p.as_rule()) {
+            Some(Rule::kw_warning) => Severity::Warning,
+            _ => Severity::Error,
+        };
+        let levels = it
+            .next_if(|p| p.as_rule() == Rule::level_range)
+            .map(|p| self.level_range(p));
+        let mut r = RuleDecl {
+            name,
+            severity,
+            severity_span,
+            levels,
+            subjects: Vec::new(),
+            musts: Vec::new(),
+            cites: Vec::new(),
+            texts: Vec::new(),
+            span,
+        };
+        for item in it {
+            match item.as_rule() {
+                Rule::subject_item => r.subjects.push(self.subject(item)?),
+                Rule::cite_item => r.cites.push(self.cite(item)),
+                Rule::text_item => r.texts.push(self.text_item(item)),
+                Rule::must_item => {
+                    let e = item.into_inner().nth(1).expect("must condition");
+                    r.musts.push(self.condition(e)?);
+                }
+                _ => {}
+            }
+        }
+        Ok(r)
+    }
+
+    fn text_item(&self, item: Pair<Rule>) -> TextItem {
+        let span = self.span(&item);
+        let mut levels = None;
+        let mut text = None;
+        for p in item.into_inner() {
+            match p.as_rule() {
+                Rule::level_range => levels = Some(self.level_range(p)),
+                Rule::string => text = Some(self.string(p)),
+                _ => {}
+            }
+        }
+        TextItem {
+            levels,
+            text: text.expect("text item has a string"),
+            span,
+        }
     }
 
     fn exemption(&self, pair: Pair<Rule>) -> R<ExemptionDecl> {

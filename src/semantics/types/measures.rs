@@ -324,7 +324,7 @@ impl<'p> Cx<'p> {
 }
 
 /// Citations as one text, `；` between them; `None` without any.
-fn joined(cites: &[ast::Str]) -> Option<String> {
+pub(super) fn joined(cites: &[ast::Str]) -> Option<String> {
     (!cites.is_empty()).then(|| {
         cites
             .iter()

@@ -5,12 +5,13 @@
 //! One file per job: `schema` (plan, levels, enums, entities, restrictions), `levels`
 //! (level names and ranges), `actions` (actions and table lookups), `tables` (grade tables),
 //! `conditions` (subjects, field paths, operands, conditions), `measures` (measures, their
-//! replacements, exemptions).
+//! replacements, exemptions), `rules` (record rules).
 
 mod actions;
 mod conditions;
 mod levels;
 mod measures;
+mod rules;
 mod schema;
 mod tables;
 
@@ -45,6 +46,7 @@ pub fn check(prog: &Program) -> (typed::Program, Vec<Diagnostic>) {
     cx.tables();
     cx.measures();
     cx.exemptions();
+    cx.rules();
     cx.imports();
     (cx.out, cx.diags)
 }

@@ -30,6 +30,7 @@ impl<'p> Cx<'p> {
                 Decl::Measure(m) => m.span.start,
                 Decl::Exemption(e) => e.span.start,
                 Decl::Table(t) => t.span.start,
+                Decl::Rule(r) => r.span.start,
             };
             self.out.chinese = text[start..].chars().next().is_some_and(|c| !c.is_ascii());
         }
