@@ -58,7 +58,7 @@
 //! ```
 //!
 //! The pipeline behind it (see ARCHITECTURE.md): parse, resolve, type, analyse, lower,
-//! load data, evaluate, report. Its modules are not part of the documented surface; those
+//! load data, evaluate, audit, report. Its modules are not part of the documented surface; those
 //! the command line, the benchmarks and the fuzz targets use are public but hidden.
 
 #![deny(missing_docs)]
@@ -70,6 +70,8 @@ pub use compile::{DiskLoader, ImportError, ImportLoader, ImportRoot, MapLoader};
 pub use messages::Lang;
 
 pub(crate) mod analysis;
+#[doc(hidden)]
+pub mod audit;
 #[doc(hidden)]
 pub mod compile;
 #[doc(hidden)]

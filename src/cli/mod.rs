@@ -1,6 +1,7 @@
 //! The command line: arguments → library calls → exit code. Exit 0 clean, 1 findings
 //! (policy errors, failed records), 2 usage or I/O.
 
+mod audit;
 mod check;
 mod eval;
 mod map;
@@ -49,6 +50,8 @@ enum Command {
     },
     /// Decide which measures apply to each record at the given alert level(s).
     Eval(eval::EvalArgs),
+    /// Check every record of the data against the plan's record rules (`规则`).
+    Audit(audit::AuditArgs),
     /// Write the column mapping `eval` would use for the data files, for review; `eval
     /// --map` takes it back.
     Map(map::MapArgs),
@@ -77,7 +80,7 @@ pub(crate) enum CheckFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Deny {
+pub(crate) enum Deny {
     Warnings,
 }
 
@@ -226,6 +229,7 @@ pub(crate) fn run() -> ExitCode {
             root,
         } => check::run(&files, format, deny.is_some(), &root),
         Command::Eval(args) => eval::run(&args),
+        Command::Audit(args) => audit::run(&args),
         Command::Map(args) => map::run(&args),
         Command::Compile {
             policy,

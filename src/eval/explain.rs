@@ -35,6 +35,9 @@ impl From<Status> for Outcome {
 pub struct ValueRead {
     pub field: String,
     pub value: String,
+    /// The field had no value (`value` is then the neutral `(none)`; a report in a
+    /// language writes its own word).
+    pub missing: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,7 +125,7 @@ pub fn value_text(rules: &RuleSet, ty: FieldType, v: &Value) -> String {
 }
 
 /// The values an expression reads from the frames it can see (frames 0 and 1).
-fn reads(rules: &RuleSet, entities: &[usize], e: &Expr, frames: Frames<'_>) -> Vec<ValueRead> {
+pub fn reads(rules: &RuleSet, entities: &[usize], e: &Expr, frames: Frames<'_>) -> Vec<ValueRead> {
     let mut refs = Vec::new();
     e.for_each_field(&mut |r| {
         if !refs.contains(&r) {
@@ -134,9 +137,11 @@ fn reads(rules: &RuleSet, entities: &[usize], e: &Expr, frames: Frames<'_>) -> V
         .map(|r| {
             let entity = &rules.entities[entities[r.frame as usize]];
             let field = &entity.fields[r.field as usize];
+            let value = frames.get(r);
             ValueRead {
                 field: format!("{}.{}", entity.name, field.name),
-                value: value_text(rules, field.ty, frames.get(r)),
+                value: value_text(rules, field.ty, value),
+                missing: matches!(value, Value::Missing),
             }
         })
         .collect()

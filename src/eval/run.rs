@@ -62,15 +62,53 @@ impl From<std::io::Error> for RunError {
     }
 }
 
-/// Per-chunk state, reused from batch to batch so steady-state evaluation does not allocate.
-#[derive(Default)]
-struct ChunkState {
+/// What a run does with each record it reads, and how it writes what it finds: deciding
+/// ([`run`]) or auditing (`crate::audit`). The driver ([`stream`]) is the same for both.
+pub trait Job: Sync {
+    /// Per-chunk scratch space, reused from batch to batch so the steady state allocates
+    /// nothing.
+    type Scratch: Default + Send;
+    /// Written once, before anything else.
+    fn begin(&self, _out: &mut Vec<u8>) {}
+    /// Bytes every result starts with; the driver drops them before the very first result.
+    fn separator(&self) -> &'static [u8] {
+        b""
+    }
+    /// One record: writes its results to `out` and pushes its errors; whether it succeeded.
+    fn record(
+        &self,
+        scratch: &mut Self::Scratch,
+        out: &mut Vec<u8>,
+        errors: &mut Vec<ErrorEntry>,
+        rec: &LoadedRecord,
+    ) -> bool;
+    /// A row that did not load, where the output shows errors among the results.
+    fn inline_error(&self, _out: &mut Vec<u8>, _error: &ErrorEntry) {}
+    /// Written once at the end, with every error in input order, the warnings and the counts.
+    fn end(&self, out: &mut Vec<u8>, errors: &[ErrorEntry], warnings: &[String], counts: &Counts);
+}
+
+/// Per-chunk state, reused from batch to batch.
+struct ChunkState<S> {
     out: Vec<u8>,
-    decision: Decision,
+    scratch: S,
     errors: Vec<ErrorEntry>,
     evaluated: usize,
     failed: usize,
     skipped: usize,
+}
+
+impl<S: Default> Default for ChunkState<S> {
+    fn default() -> Self {
+        ChunkState {
+            out: Vec::new(),
+            scratch: S::default(),
+            errors: Vec::new(),
+            evaluated: 0,
+            failed: 0,
+            skipped: 0,
+        }
+    }
 }
 
 /// The message of an evaluation error, naming the table cell or field in the policy's terms.
@@ -79,9 +117,17 @@ pub type EvalErrorText<'a> = dyn Fn(&LoadedRecord, &EvalError) -> String + Sync 
 /// A batch read ahead by the reader thread: items, warnings so far, and whether more follow.
 type Batch = Result<(Vec<Item>, Vec<String>, bool), LoadError>;
 
+/// Deciding each record at each of the levels, written by an output format.
+struct Decide<'a> {
+    ev: &'a Evaluator<'a>,
+    levels: &'a [LevelId],
+    format: &'a dyn OutputFormat,
+    files: &'a [String],
+    describe: &'a EvalErrorText<'a>,
+}
+
 /// Reads every item of `source`, decides each record at each of `levels`, and writes the
-/// output to `sink`. A reader thread parses the next batch while this one is decided and
-/// written, so parsing overlaps evaluation.
+/// output to `sink`.
 pub fn run(
     ev: &Evaluator<'_>,
     source: &mut dyn RecordSource,
@@ -89,6 +135,94 @@ pub fn run(
     format: &dyn OutputFormat,
     files: &[String],
     describe: &EvalErrorText<'_>,
+    sink: &mut dyn Write,
+) -> Result<(Counts, Vec<String>), RunError> {
+    let job = Decide {
+        ev,
+        levels,
+        format,
+        files,
+        describe,
+    };
+    stream(&job, source, sink)
+}
+
+impl Job for Decide<'_> {
+    type Scratch = Decision;
+
+    fn begin(&self, out: &mut Vec<u8>) {
+        self.format.begin(out)
+    }
+
+    fn separator(&self) -> &'static [u8] {
+        self.format.separator()
+    }
+
+    fn record(
+        &self,
+        decision: &mut Decision,
+        out: &mut Vec<u8>,
+        errors: &mut Vec<ErrorEntry>,
+        rec: &LoadedRecord,
+    ) -> bool {
+        let (ev, format) = (self.ev, self.format);
+        let mut ok = true;
+        // Loading makes records of the rule set's entities only; any other concerns nothing.
+        let entity = ev.rules().entity_id(rec.entity);
+        for &level in self.levels {
+            let decided = match entity {
+                Some(entity) => ev.evaluate(entity, &rec.record, level, decision),
+                None => {
+                    decision.clear();
+                    Ok(())
+                }
+            };
+            let level = level.index();
+            match decided {
+                Ok(()) => format.result(out, rec, level, decision),
+                Err(err) => {
+                    ok = false;
+                    let entry = ErrorEntry {
+                        error: RowError {
+                            file: self.files.get(rec.file).cloned().unwrap_or_default(),
+                            sheet: None,
+                            value: None,
+                            entity: ev
+                                .rules()
+                                .entities
+                                .get(rec.entity)
+                                .map(|e| e.name.clone())
+                                .unwrap_or_default(),
+                            row: rec.row,
+                            column: None,
+                            key: Some(rec.key.clone()),
+                            message: (self.describe)(rec, &err),
+                        },
+                        level: Some(level),
+                    };
+                    format.inline_error(out, &entry);
+                    errors.push(entry);
+                }
+            }
+        }
+        ok
+    }
+
+    fn inline_error(&self, out: &mut Vec<u8>, error: &ErrorEntry) {
+        self.format.inline_error(out, error)
+    }
+
+    fn end(&self, out: &mut Vec<u8>, errors: &[ErrorEntry], warnings: &[String], counts: &Counts) {
+        self.format.end(out, errors, warnings, counts)
+    }
+}
+
+/// Reads every item of `source`, does `job` on each record, and writes the output to
+/// `sink` in input order. A reader thread parses the next batch while this one is worked
+/// on (in parallel chunks) and written, so parsing overlaps the work; memory holds a batch.
+pub fn stream<J: Job>(
+    job: &J,
+    source: &mut dyn RecordSource,
     sink: &mut dyn Write,
 ) -> Result<(Counts, Vec<String>), RunError> {
     std::thread::scope(|scope| {
@@ -108,42 +242,28 @@ pub fn run(
                 break;
             }
         });
-        let result = write_batches(
-            ev,
-            received.iter(),
-            &recycle,
-            levels,
-            format,
-            files,
-            describe,
-            sink,
-        );
+        let result = write_batches(job, received.iter(), &recycle, sink);
         // Dropping the receiver ends the reader thread if it is still running.
         drop(received);
         result
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn write_batches(
-    ev: &Evaluator<'_>,
+fn write_batches<J: Job>(
+    job: &J,
     batches: impl Iterator<Item = Batch>,
     recycle: &std::sync::mpsc::Sender<Vec<Item>>,
-    levels: &[LevelId],
-    format: &dyn OutputFormat,
-    files: &[String],
-    describe: &EvalErrorText<'_>,
     sink: &mut dyn Write,
 ) -> Result<(Counts, Vec<String>), RunError> {
     let mut counts = Counts::default();
     let mut errors: Vec<ErrorEntry> = Vec::new();
     let mut warnings: Vec<String> = Vec::new();
     let mut head = Vec::new();
-    format.begin(&mut head);
+    job.begin(&mut head);
     sink.write_all(&head)?;
-    let separator = format.separator();
+    let separator = job.separator();
     let mut wrote_result = false;
-    let mut chunks: Vec<ChunkState> = Vec::new();
+    let mut chunks: Vec<ChunkState<J::Scratch>> = Vec::new();
     for received in batches {
         let (batch, new_warnings, _) = received.map_err(RunError::Load)?;
         warnings.extend(new_warnings);
@@ -154,9 +274,7 @@ fn write_batches(
         chunks[..n_chunks]
             .par_iter_mut()
             .zip(batch.par_chunks(CHUNK))
-            .for_each(|(state, items)| {
-                decide_chunk(ev, state, items, levels, format, files, describe)
-            });
+            .for_each(|(state, items)| work_chunk(job, state, items));
         counts.records += batch.len();
         for state in &mut chunks[..n_chunks] {
             counts.evaluated += state.evaluated;
@@ -177,22 +295,14 @@ fn write_batches(
         let _ = recycle.send(batch);
     }
     let mut tail = Vec::new();
-    format.end(&mut tail, &errors, &warnings, &counts);
+    job.end(&mut tail, &errors, &warnings, &counts);
     sink.write_all(&tail)?;
     sink.flush()?;
     Ok((counts, warnings))
 }
 
-/// Decides one chunk of a batch into the chunk's reused buffers.
-fn decide_chunk(
-    ev: &Evaluator<'_>,
-    state: &mut ChunkState,
-    items: &[Item],
-    levels: &[LevelId],
-    format: &dyn OutputFormat,
-    files: &[String],
-    describe: &EvalErrorText<'_>,
-) {
+/// Works one chunk of a batch into the chunk's reused buffers.
+fn work_chunk<J: Job>(job: &J, state: &mut ChunkState<J::Scratch>, items: &[Item]) {
     state.out.clear();
     state.errors.clear();
     state.evaluated = 0;
@@ -206,53 +316,12 @@ fn decide_chunk(
                     error: e.clone(),
                     level: None,
                 };
-                format.inline_error(&mut state.out, &entry);
+                job.inline_error(&mut state.out, &entry);
                 state.errors.push(entry);
                 state.failed += 1;
             }
             Item::Record(rec) => {
-                let mut ok = true;
-                // Loading makes records of the rule set's entities only; any other concerns nothing.
-                let entity = ev.rules().entity_id(rec.entity);
-                for &level in levels {
-                    let decided = match entity {
-                        Some(entity) => {
-                            ev.evaluate(entity, &rec.record, level, &mut state.decision)
-                        }
-                        None => {
-                            state.decision.clear();
-                            Ok(())
-                        }
-                    };
-                    let level = level.index();
-                    match decided {
-                        Ok(()) => format.result(&mut state.out, rec, level, &state.decision),
-                        Err(err) => {
-                            ok = false;
-                            let entry = ErrorEntry {
-                                error: RowError {
-                                    file: files.get(rec.file).cloned().unwrap_or_default(),
-                                    sheet: None,
-                                    value: None,
-                                    entity: ev
-                                        .rules()
-                                        .entities
-                                        .get(rec.entity)
-                                        .map(|e| e.name.clone())
-                                        .unwrap_or_default(),
-                                    row: rec.row,
-                                    column: None,
-                                    key: Some(rec.key.clone()),
-                                    message: describe(rec, &err),
-                                },
-                                level: Some(level),
-                            };
-                            format.inline_error(&mut state.out, &entry);
-                            state.errors.push(entry);
-                        }
-                    }
-                }
-                if ok {
+                if job.record(&mut state.scratch, &mut state.out, &mut state.errors, rec) {
                     state.evaluated += 1;
                 } else {
                     state.failed += 1;

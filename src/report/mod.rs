@@ -3,6 +3,7 @@
 pub mod decisions;
 pub mod diagnostics;
 mod files;
+pub mod findings;
 pub mod sarif;
 pub mod terminal;
 pub mod words;

@@ -340,6 +340,11 @@ impl Serialize for ErrorJson<'_> {
     }
 }
 
+/// One error, as every JSON output writes it (`eval`'s and `audit`'s).
+pub(crate) fn write_error(out: &mut Vec<u8>, rules: &RuleSet, e: &ErrorEntry) {
+    json_to(out, &ErrorJson(rules, e));
+}
+
 struct CountsJson<'a>(&'a Counts);
 
 impl Serialize for CountsJson<'_> {
@@ -483,7 +488,7 @@ impl OutputFormat for JsonDocument<'_> {
         out.extend_from_slice(b"\n],\n\"errors\":[");
         for (i, e) in errors.iter().enumerate() {
             out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-            json_to(out, &ErrorJson(self.0.rules, e));
+            write_error(out, self.0.rules, e);
         }
         out.extend_from_slice(b"\n],\n\"warnings\":");
         json_to(out, &warnings);

@@ -177,7 +177,7 @@ pub(crate) fn outcome_text(o: &Outcome) -> &'static str {
 }
 
 /// Lets `write!` append to a byte buffer.
-pub(crate) struct Fmt<'a>(&'a mut Vec<u8>);
+pub(crate) struct Fmt<'a>(pub(crate) &'a mut Vec<u8>);
 
 impl fmt::Write for Fmt<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {

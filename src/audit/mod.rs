@@ -1,0 +1,337 @@
+//! Stage 8, audit: validated rule set × record → the findings of its record rules (`规则`).
+//!
+//! A rule concerns the records of its entity (or the items of one of their list fields) that
+//! meet its `当` condition, at each of its levels or once; each of them must satisfy its
+//! `应当`. A subject that does not is a finding. Checking a record allocates nothing once the
+//! findings buffer has grown; whole inputs stream through the driver `eval` uses
+//! ([`crate::eval::run::stream`]).
+
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::data::source::RecordSource;
+use crate::data::LoadedRecord;
+use crate::eval::explain::{reads, ValueRead};
+use crate::eval::run::{self, Counts, ErrorEntry, Job, RunError};
+use crate::eval::{eval_condition, Frames};
+use crate::ir::{EntityId, Record, RecordRuleInfo, RuleSet, Severity, ValidRuleSet, Value};
+
+/// A record (or one of its items) that breaks a rule, at a level or once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Finding {
+    /// The rule's index in the rule set's `record_rules`.
+    pub rule: u32,
+    /// The level it was checked at; `None` for a rule without levels.
+    pub level: Option<u8>,
+    /// The item's index in the rule's list field, for a rule over items.
+    pub item: Option<u32>,
+}
+
+/// Checks records against the record rules of a validated rule set. A view: making one
+/// costs nothing.
+#[derive(Clone, Copy)]
+pub struct Auditor<'r> {
+    valid: &'r ValidRuleSet,
+}
+
+impl<'r> Auditor<'r> {
+    pub fn new(valid: &'r ValidRuleSet) -> Self {
+        Auditor { valid }
+    }
+
+    pub fn rules(&self) -> &'r ValidRuleSet {
+        self.valid
+    }
+
+    /// Appends to `out` a finding for every subject of `record` (of `entity`) that breaks a
+    /// rule, in the order of the rules, then of levels, then of items.
+    pub fn check(&self, entity: EntityId, record: &Record, out: &mut Vec<Finding>) {
+        let rules: &RuleSet = self.valid;
+        let n = rules.levels.len();
+        let root = Frames::root(record);
+        for (ri, rule) in rules.record_rules.iter().enumerate() {
+            if rule.entity != entity.index() {
+                continue;
+            }
+            let mut at = |level: Option<usize>| {
+                let l = level.unwrap_or(0);
+                let broken = |frames: Frames<'_>| {
+                    rule.condition
+                        .as_ref()
+                        .is_none_or(|c| eval_condition(rules, c, frames, l))
+                        && !eval_condition(rules, &rule.must, frames, l)
+                };
+                let finding = |item| Finding {
+                    rule: ri as u32,
+                    level: level.map(|l| l as u8),
+                    item,
+                };
+                match rule.item {
+                    None => {
+                        if broken(root) {
+                            out.push(finding(None));
+                        }
+                    }
+                    Some(item) => {
+                        if let Value::List(items) = record.get(item.field) {
+                            for (i, it) in items.iter().enumerate() {
+                                if broken(root.push(it)) {
+                                    out.push(finding(Some(i as u32)));
+                                }
+                            }
+                        }
+                    }
+                }
+            };
+            match rule.levels {
+                None => at(None),
+                Some(mask) => (0..n)
+                    .filter(|l| mask & (1u64 << l) != 0)
+                    .for_each(|l| at(Some(l))),
+            }
+        }
+    }
+
+    /// The rule a finding breaks.
+    pub fn rule(&self, f: &Finding) -> &'r RecordRuleInfo {
+        let rules: &'r RuleSet = self.valid;
+        &rules.record_rules[f.rule as usize]
+    }
+
+    /// The values the rule's `应当` read on the finding's subject: what failed.
+    pub fn values(&self, record: &Record, f: &Finding) -> Vec<ValueRead> {
+        let rules: &RuleSet = self.valid;
+        let rule = self.rule(f);
+        let root = Frames::root(record);
+        let mut entities = vec![rule.entity];
+        let item = match (rule.item, f.item) {
+            (Some(subject), Some(i)) => match record.get(subject.field) {
+                Value::List(items) => items.get(i as usize).map(|it| (subject.entity, it)),
+                _ => None,
+            },
+            _ => None,
+        };
+        match item {
+            Some((entity, it)) => {
+                entities.push(entity);
+                reads(rules, &entities, &rule.must, root.push(it))
+            }
+            None => reads(rules, &entities, &rule.must, root),
+        }
+    }
+
+    /// The message of a finding: the rule's `内容` at its level, if it has one.
+    pub fn message(&self, f: &Finding) -> Option<&'r str> {
+        let rule = self.rule(f);
+        let at = match rule.levels {
+            Some(_) => f.level.map_or(0, usize::from),
+            None => 0,
+        };
+        rule.texts.get(at).and_then(Option::as_deref)
+    }
+}
+
+/// How many findings of each severity a run found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// How findings are written. Implementations format into byte buffers from several threads
+/// at once; the driver writes the buffers in input order.
+pub trait FindingsFormat: Sync {
+    /// Written once, before anything else.
+    fn begin(&self, _out: &mut Vec<u8>) {}
+    /// Bytes every written record starts with; dropped before the very first one.
+    fn separator(&self) -> &'static [u8] {
+        b""
+    }
+    /// The findings of one record (never called with none).
+    fn record(&self, out: &mut Vec<u8>, rec: &LoadedRecord, findings: &[Finding]);
+    /// A row that did not load, where the format shows errors among the findings.
+    fn inline_error(&self, _out: &mut Vec<u8>, _error: &ErrorEntry) {}
+    /// Written once at the end.
+    fn end(
+        &self,
+        out: &mut Vec<u8>,
+        errors: &[ErrorEntry],
+        warnings: &[String],
+        counts: &Counts,
+        tally: Tally,
+    );
+}
+
+/// Auditing each record, written by a findings format.
+struct Audit<'a> {
+    auditor: Auditor<'a>,
+    format: &'a dyn FindingsFormat,
+    errors: AtomicUsize,
+    warnings: AtomicUsize,
+}
+
+impl Job for Audit<'_> {
+    type Scratch = Vec<Finding>;
+
+    fn begin(&self, out: &mut Vec<u8>) {
+        self.format.begin(out)
+    }
+
+    fn separator(&self) -> &'static [u8] {
+        self.format.separator()
+    }
+
+    fn record(
+        &self,
+        findings: &mut Vec<Finding>,
+        out: &mut Vec<u8>,
+        _errors: &mut Vec<ErrorEntry>,
+        rec: &LoadedRecord,
+    ) -> bool {
+        findings.clear();
+        if let Some(entity) = self.auditor.rules().entity_id(rec.entity) {
+            self.auditor.check(entity, &rec.record, findings);
+        }
+        if !findings.is_empty() {
+            let errors = findings
+                .iter()
+                .filter(|f| self.auditor.rule(f).severity == Severity::Error)
+                .count();
+            self.errors.fetch_add(errors, Ordering::Relaxed);
+            self.warnings
+                .fetch_add(findings.len() - errors, Ordering::Relaxed);
+            self.format.record(out, rec, findings);
+        }
+        true
+    }
+
+    fn inline_error(&self, out: &mut Vec<u8>, error: &ErrorEntry) {
+        self.format.inline_error(out, error)
+    }
+
+    fn end(&self, out: &mut Vec<u8>, errors: &[ErrorEntry], warnings: &[String], counts: &Counts) {
+        let tally = Tally {
+            errors: self.errors.load(Ordering::Relaxed),
+            warnings: self.warnings.load(Ordering::Relaxed),
+        };
+        self.format.end(out, errors, warnings, counts, tally)
+    }
+}
+
+/// Reads every item of `source`, checks each record against the record rules, and writes
+/// the findings to `sink` in input order.
+pub fn run(
+    auditor: Auditor<'_>,
+    source: &mut dyn RecordSource,
+    format: &dyn FindingsFormat,
+    sink: &mut dyn Write,
+) -> Result<(Counts, Tally, Vec<String>), RunError> {
+    let job = Audit {
+        auditor,
+        format,
+        errors: AtomicUsize::new(0),
+        warnings: AtomicUsize::new(0),
+    };
+    let (counts, warnings) = run::stream(&job, source, sink)?;
+    let tally = Tally {
+        errors: job.errors.load(Ordering::Relaxed),
+        warnings: job.warnings.load(Ordering::Relaxed),
+    };
+    Ok((counts, tally, warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::compile_source;
+    use crate::data::source::Item;
+
+    const POLICY: &str = "预警级别 { 黄色 < 橙色 < 红色 }
+实体 厂 键 名 { 名: 文本  清单: 集合 级别  方案: 可选 集合 级别  保障: 可选 文本  制造: 可选 布尔  机械: 列表 机 }
+实体 机 键 号 { 号: 文本  功率: 整数 }
+规则 方案 错误 自 橙色 { 对象 厂 当 级别 属于 清单 应当 级别 属于 方案 依据 \"四1\" 内容 橙色 \"橙\" 内容 红色 \"红\" }
+规则 保障 警告 { 对象 厂 当 保障 有值 应当 制造 依据 \"四2\" }
+规则 功率 错误 { 对象 厂.机械 应当 功率 <= 37 依据 \"四3\" }";
+
+    fn setup(firms: &str) -> (ValidRuleSet, Vec<LoadedRecord>) {
+        let c = compile_source("t.policy", POLICY);
+        assert!(!c.has_errors(), "{:?}", c.diagnostics);
+        let rules = c.rules.unwrap().validate().unwrap();
+        let mut src = crate::data::json::load(&rules, "t.json", 0, firms).unwrap();
+        let mut items = Vec::new();
+        while src.next_batch(100, &mut items).unwrap() {}
+        let recs = items
+            .into_iter()
+            .map(|i| match i {
+                Item::Record(r) => r,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        (rules, recs)
+    }
+
+    fn findings(rules: &ValidRuleSet, rec: &LoadedRecord) -> Vec<Finding> {
+        let mut out = Vec::new();
+        let entity = rules.entity_id(rec.entity).unwrap();
+        Auditor::new(rules).check(entity, &rec.record, &mut out);
+        out
+    }
+
+    #[test]
+    fn a_rule_is_checked_at_each_of_its_levels_on_the_subjects_its_condition_selects() {
+        let (rules, recs) = setup(
+            r#"{"厂": [
+              {"名": "甲", "清单": ["黄色", "橙色", "红色"], "方案": ["黄色", "橙色"], "机械": []},
+              {"名": "乙", "清单": ["红色"], "机械": []},
+              {"名": "丙", "清单": [], "方案": [], "机械": []}
+            ]}"#,
+        );
+        let a = Auditor::new(&rules);
+        // 甲 lacks red only; yellow is not one of the rule's levels.
+        let f = findings(&rules, &recs[0]);
+        assert_eq!(
+            f,
+            vec![Finding {
+                rule: 0,
+                level: Some(2),
+                item: None
+            }]
+        );
+        assert_eq!(a.message(&f[0]), Some("红"));
+        let values = a.values(&recs[0].record, &f[0]);
+        assert_eq!(values.len(), 1);
+        assert_eq!(values[0].field, "厂.方案");
+        assert!(!values[0].missing);
+        // 乙 has no plan at all: a missing value breaks the rule, and says it was missing.
+        let f = findings(&rules, &recs[1]);
+        assert_eq!(f.len(), 1);
+        assert!(a.values(&recs[1].record, &f[0])[0].missing);
+        // 丙 is on no list: the condition selects nothing.
+        assert!(findings(&rules, &recs[2]).is_empty());
+    }
+
+    #[test]
+    fn a_rule_without_levels_is_checked_once_and_a_rule_over_items_names_the_item() {
+        let (rules, recs) = setup(
+            r#"{"厂": [
+              {"名": "甲", "清单": [], "保障": "民生", "制造": false,
+               "机械": [{"号": "J1", "功率": 30}, {"号": "J2", "功率": 90}, {"号": "J3", "功率": 40}]},
+              {"名": "乙", "清单": [], "保障": "民生", "制造": true, "机械": []}
+            ]}"#,
+        );
+        let a = Auditor::new(&rules);
+        let f = findings(&rules, &recs[0]);
+        let at = |rule, item| Finding {
+            rule,
+            level: None,
+            item,
+        };
+        assert_eq!(f, vec![at(1, None), at(2, Some(1)), at(2, Some(2))]);
+        assert_eq!(a.rule(&f[0]).severity, Severity::Warning);
+        assert_eq!(a.message(&f[0]), None);
+        let values = a.values(&recs[0].record, &f[2]);
+        assert_eq!(values[0].field, "机.功率");
+        assert_eq!(values[0].value, "40");
+        assert!(findings(&rules, &recs[1]).is_empty());
+    }
+}
