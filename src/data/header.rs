@@ -114,6 +114,46 @@ fn level_named(rules: &RuleSet, key: &str) -> Option<u16> {
     found.map(|(_, l)| l)
 }
 
+/// The set-of-levels field a level column (`红色一厂一策`, `橙色预警是否纳入清单`) is
+/// about: the one field whose name or alias the header holds; failing that, when the header
+/// speaks of a list, the one field whose own names speak of a list. Two candidates are no
+/// answer: the column stays unmatched rather than guessed.
+fn level_set_named(
+    rules: &RuleSet,
+    entity: usize,
+    level_sets: &[usize],
+    key: &str,
+) -> Option<usize> {
+    let names: Vec<(usize, Vec<String>)> = level_sets
+        .iter()
+        .map(|&f| (f, field_keys(rules, entity, f)))
+        .collect();
+    let only = |hits: Vec<usize>| match hits[..] {
+        [f] => Some(f),
+        _ => None,
+    };
+    let named: Vec<usize> = names
+        .iter()
+        .filter(|(_, ns)| ns.iter().any(|n| key.contains(n.as_str())))
+        .map(|(f, _)| *f)
+        .collect();
+    if !named.is_empty() {
+        return only(named);
+    }
+    if !LIST_WORDS.iter().any(|w| key.contains(w)) {
+        return None;
+    }
+    let lists: Vec<usize> = names
+        .iter()
+        .filter(|(_, ns)| ns.iter().any(|n| LIST_WORDS.iter().any(|w| n.contains(w))))
+        .map(|(f, _)| *f)
+        .collect();
+    match lists[..] {
+        [] if level_sets.len() == 1 => Some(level_sets[0]),
+        _ => only(lists),
+    }
+}
+
 /// Words that tell a level column is about being on a list.
 const LIST_WORDS: &[&str] = &["清单", "名单", "纳入", "list"];
 
@@ -207,15 +247,10 @@ pub fn map_columns(
                 continue;
             }
         }
-        if let [field] = level_sets[..] {
-            if let Some(level) = level_named(rules, &key) {
-                let names = field_keys(rules, entity, field);
-                let about_list = LIST_WORDS.iter().any(|w| key.contains(w))
-                    || names.iter().any(|n| key.contains(n.as_str()));
-                if about_list {
-                    col.how = How::Level;
-                    col.target = Target::Flag { field, level };
-                }
+        if let Some(level) = level_named(rules, &key) {
+            if let Some(field) = level_set_named(rules, entity, &level_sets, &key) {
+                col.how = How::Level;
+                col.target = Target::Flag { field, level };
             }
         }
     }
@@ -494,6 +529,7 @@ mod tests {
             "黄色预警是否纳入清单",
             "橙色预警是否纳入清单",
             "红色预警是否纳入清单",
+            "红色预警一厂一策",
             "保障类别",
             "是否涉密",
             "备注",
@@ -526,6 +562,14 @@ mod tests {
                 },
                 How::Level
             )
+        );
+        // Two fields hold levels: the header that names one goes to it.
+        assert_eq!(
+            target("红色预警一厂一策").0,
+            Target::Flag {
+                field: field("一厂一策级别"),
+                level: 2
+            }
         );
         assert!(m.ambiguous.is_empty(), "{:?}", m.ambiguous);
     }

@@ -1,0 +1,256 @@
+//! `policyc audit` through the real binary: the plan's record rules (`规则`) on a list.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{code, policyc, stderr, stdout, tmp, BEIJING, FIRMS};
+use serde_json::Value;
+
+/// The shipped example list with three blemishes, one per kind of finding: firm 1's
+/// 一厂一策 lacks red, firm 3 (on the guarantee list) is not a manufacturing firm, firm 4
+/// (listed at orange and red) has no 一厂一策 at all.
+fn broken_list(dir: &Path) -> PathBuf {
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(FIRMS).unwrap()).unwrap();
+    let firms = doc["企业"].as_array_mut().unwrap();
+    firms[0]["一厂一策级别"] = serde_json::json!(["黄色", "橙色"]);
+    assert!(firms[2]["保障类别"].is_string());
+    firms[2]["制造业"] = Value::Bool(false);
+    firms[3].as_object_mut().unwrap().remove("一厂一策级别");
+    let path = dir.join("firms.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn the_shipped_list_meets_every_rule_of_the_beijing_plan() {
+    let o = policyc(&["audit", "--lang", "en", BEIJING, "--data", FIRMS]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(stdout(&o), "");
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "records 19, checked 19, failed 0, skipped 0; findings: 0 errors, 0 warnings"
+    );
+}
+
+#[test]
+fn each_broken_rule_is_a_finding_with_its_firm_row_level_values_and_citation() {
+    let dir = tmp("audit-broken-json");
+    let data = broken_list(&dir);
+    let o = policyc(&[
+        "audit",
+        "--lang",
+        "en",
+        BEIJING,
+        "--data",
+        data.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let found: Vec<(String, String, u64, Value, Value)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["key"].as_str().unwrap().to_string(),
+                f["row"].as_u64().unwrap(),
+                f["level"].clone(),
+                f["values"][0]["value"].clone(),
+            )
+        })
+        .collect();
+    let row = |rule: &str, key: &str, n, level: Option<&str>, value: &str| {
+        (
+            rule.to_string(),
+            key.to_string(),
+            n,
+            level.into(),
+            value.into(),
+        )
+    };
+    assert_eq!(
+        found,
+        vec![
+            row(
+                "一厂一策",
+                "91110111572812549C",
+                1,
+                Some("红色"),
+                "{黄色, 橙色}"
+            ),
+            row("保障清单范围", "91110114678589656N", 3, None, "否"),
+            row("一厂一策", "91110109515779543J", 4, Some("橙色"), "(none)"),
+            row("一厂一策", "91110109515779543J", 4, Some("红色"), "(none)"),
+        ]
+    );
+    let first = &doc["findings"][0];
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["cite"], "四、(一)");
+    assert_eq!(first["entity"], "企业");
+    assert_eq!(first["display"]["名称"], "北京西山建材水泥熟料有限公司");
+    assert_eq!(first["values"][0]["field"], "企业.一厂一策级别");
+    assert!(first["message"].as_str().unwrap().contains("一厂一策"));
+    assert_eq!(doc["findings"][1]["cite"], "四、(二)");
+    assert_eq!(
+        doc["summary"],
+        serde_json::json!({"records": 19, "checked": 19, "failed": 0, "skipped": 0,
+                           "errors": 4, "warnings": 0})
+    );
+}
+
+#[test]
+fn the_human_report_reads_in_the_officers_language() {
+    let dir = tmp("audit-broken-human");
+    let data = broken_list(&dir);
+    let o = policyc(&[
+        "audit",
+        "--lang",
+        "zh",
+        BEIJING,
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let shown = stdout(&o).replace(dir.to_str().unwrap(), "<dir>");
+    insta::assert_snapshot!("audit_broken_zh", shown);
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "读取 19 条记录：已检查 19，失败 0，跳过 0；发现 4 个错误、0 个警告"
+    );
+}
+
+const ENGLISH: &str = r#"levels { yellow < orange < red }
+entity firm key id {
+  id: text
+  name: text display
+  listed: set level
+  emergency_plan: optional set level
+  guarantee: optional text
+  manufacturing: optional bool
+  machines: list machine
+}
+entity machine key no { no: text  power: integer }
+rule own_plan error from yellow {
+  subject firm when level in listed
+  must level in emergency_plan
+  cite "4(1)"
+  text "a listed firm keeps a plan for each level it is listed at"
+}
+rule guarantee_scope warning {
+  subject firm when guarantee present
+  must manufacturing
+  cite "4(2)"
+}
+rule machine_power error {
+  subject firm.machines
+  must power <= 37
+  cite "4(3)"
+}
+"#;
+
+fn english_case(name: &str, firms: &str) -> (PathBuf, PathBuf) {
+    let dir = tmp(name);
+    let policy = dir.join("plan.policy");
+    std::fs::write(&policy, ENGLISH).unwrap();
+    let data = dir.join("firms.json");
+    std::fs::write(&data, firms).unwrap();
+    (policy, data)
+}
+
+#[test]
+fn english_keywords_warnings_items_and_deny_warnings() {
+    let (policy, data) = english_case(
+        "audit-english",
+        r#"{"firm": [
+          {"id": "F1", "name": "Acme", "listed": ["red"], "emergency_plan": ["red"], "guarantee": "city",
+           "machines": [{"no": "M1", "power": 30}, {"no": "M2", "power": 75}]}
+        ]}"#,
+    );
+    let (p, d) = (policy.to_str().unwrap(), data.to_str().unwrap());
+    let o = policyc(&["audit", "--lang", "en", p, "--data", d, "--format", "json"]);
+    // One error (the machine), one warning (manufacturing unknown).
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2, "{doc}");
+    assert_eq!(findings[0]["rule"], "guarantee_scope");
+    assert_eq!(findings[0]["severity"], "warning");
+    assert_eq!(findings[0]["message"], Value::Null);
+    assert_eq!(findings[1]["rule"], "machine_power");
+    assert_eq!(
+        findings[1]["item"],
+        serde_json::json!({"entity": "machine", "index": 1, "key": "M2"})
+    );
+    assert_eq!(findings[1]["values"][0]["value"], "75");
+
+    // Warnings alone pass, unless denied.
+    let (policy, data) = english_case(
+        "audit-english-warn",
+        r#"{"firm": [{"id": "F2", "name": "Beta", "listed": [], "guarantee": "city", "machines": []}]}"#,
+    );
+    let (p, d) = (policy.to_str().unwrap(), data.to_str().unwrap());
+    let o = policyc(&["audit", "--lang", "en", p, "--data", d]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("warning rule `guarantee_scope`"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("firm F2 Beta"), "{}", stdout(&o));
+    let o = policyc(&[
+        "audit", "--lang", "en", p, "--data", d, "--deny", "warnings",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+}
+
+#[test]
+fn rows_that_do_not_load_fail_the_audit_and_are_accounted_for() {
+    let (policy, data) = english_case(
+        "audit-bad-row",
+        r#"{"firm": [
+          {"id": "F1", "name": "Acme", "listed": [], "machines": []},
+          {"id": "F2", "name": "Beta", "listed": ["purple"], "machines": []}
+        ]}"#,
+    );
+    let (p, d) = (policy.to_str().unwrap(), data.to_str().unwrap());
+    let o = policyc(&["audit", "--lang", "en", p, "--data", d, "--format", "json"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["findings"], serde_json::json!([]));
+    assert_eq!(doc["errors"].as_array().unwrap().len(), 1, "{doc}");
+    assert_eq!(doc["errors"][0]["key"], "F2");
+    assert_eq!(doc["summary"]["records"], 2);
+    assert_eq!(doc["summary"]["checked"], 1);
+    assert_eq!(doc["summary"]["failed"], 1);
+}
+
+#[test]
+fn usage_and_io_errors_exit_2_and_a_plan_without_rules_says_so() {
+    let o = policyc(&["audit", "--lang", "en", BEIJING, "--data", "no/such.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let o = policyc(&["audit", "--lang", "en", BEIJING]);
+    assert_eq!(code(&o), 2, "--data is required: {}", stderr(&o));
+    let dir = tmp("audit-no-rules");
+    let policy = dir.join("plan.policy");
+    std::fs::write(
+        &policy,
+        "levels { yellow }\nentity firm key id { id: text }\n",
+    )
+    .unwrap();
+    let data = dir.join("firms.json");
+    std::fs::write(&data, r#"{"firm": [{"id": "F1"}]}"#).unwrap();
+    let o = policyc(&[
+        "audit",
+        "--lang",
+        "en",
+        policy.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("declares no rules"), "{}", stderr(&o));
+}
