@@ -1,4 +1,4 @@
-//! W0312: a measure, exemption or local exception without `依据` (citation). Every decision
+//! W0312: a measure, exemption, local exception or record rule without `依据` (citation). Every decision
 //! repeats the clause it rests on; without one, an auditor cannot check it.
 
 use super::Cx;
@@ -44,6 +44,19 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                     x.name
                 ))
                 .help("add the clause that grants it, e.g. `依据 \"四、(二)\"`"),
+            );
+        }
+    }
+    for rule in &cx.checked.rules {
+        if rule.cite.is_none() {
+            out.push(
+                Diagnostic::new(Code::W0312, format!("rule `{}` cites no clause", rule.name))
+                    .primary(rule.name_span, "no `依据` (citation)")
+                    .note(format!(
+                        "every finding of `{}` names the clause it rests on; it would be empty",
+                        rule.name
+                    ))
+                    .help("add the clause the rule implements, e.g. `依据 \"四、(一)\"`"),
             );
         }
     }

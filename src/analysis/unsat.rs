@@ -1,6 +1,7 @@
-//! W0310: a measure, exception or exemption whose condition can never hold (an empty
-//! `属于 {}`, contradictory comparisons on one field, an enum or level test no value passes),
-//! or a measure replaced at every level it is in force. Silent where undecidable.
+//! W0310: a measure, exception, exemption or record rule whose condition can never hold (an
+//! empty `属于 {}`, contradictory comparisons on one field, an enum or level test no value
+//! passes), a measure replaced at every level it is in force, or a rule no record it
+//! concerns can satisfy, or none can break. Silent where undecidable.
 
 use super::cond::{Known, Reason, Sat};
 use super::Cx;
@@ -143,6 +144,71 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 .primary(span, why(cx, &r, &scope))
                 .secondary(x.name_span, "so this exemption never lifts anything")
                 .help("correct the condition; as written no record is exempt"),
+            );
+        }
+    }
+    rules(cx, all_levels, out);
+}
+
+/// A record rule whose `当` selects no record, or whose `应当` no selected record can meet
+/// (every one is a finding) or every one meets (it checks nothing).
+fn rules(cx: &Cx, all_levels: u64, out: &mut Vec<Diagnostic>) {
+    for rule in &cx.checked.rules {
+        let mut scope = vec![rule.entity];
+        if let Some(item) = rule.item {
+            scope.push(item.entity);
+        }
+        let levels = Some(
+            rule.levels
+                .map_or(all_levels, |l| crate::ir::lower::level_mask(&[l])),
+        );
+        let sat = |goals: &[(&Expr, bool)]| {
+            cx.logic
+                .satisfiable(goals, &scope, &Known::default(), levels)
+        };
+        let mut goals: Vec<(&Expr, bool)> = Vec::new();
+        if let Some(c) = &rule.condition {
+            if let Sat::No(r) = sat(&[(c, true)]) {
+                out.push(
+                    Diagnostic::new(
+                        Code::W0310,
+                        format!("the condition of rule `{}` can never hold", rule.name),
+                    )
+                    .primary(
+                        rule.condition_span.unwrap_or(rule.subject_span),
+                        why(cx, &r, &scope),
+                    )
+                    .secondary(rule.name_span, "so this rule never checks a record")
+                    .help("correct the condition; as written the rule concerns no record"),
+                );
+                continue;
+            }
+            goals.push((c, true));
+        }
+        goals.push((&rule.must, true));
+        if let Sat::No(r) = sat(&goals) {
+            out.push(
+                Diagnostic::new(
+                    Code::W0310,
+                    format!("no record can satisfy rule `{}`", rule.name),
+                )
+                .primary(rule.must_span, why(cx, &r, &scope))
+                .secondary(rule.name_span, "so every record it concerns is a finding")
+                .help("correct the `应当` (must) condition"),
+            );
+            continue;
+        }
+        goals.pop();
+        goals.push((&rule.must, false));
+        if let Sat::No(_) = sat(&goals) {
+            out.push(
+                Diagnostic::new(
+                    Code::W0310,
+                    format!("rule `{}` can never be broken", rule.name),
+                )
+                .primary(rule.must_span, "every record the rule concerns meets this")
+                .secondary(rule.name_span, "so this rule never finds anything")
+                .help("say what a record must satisfy that it might not; or remove the rule"),
             );
         }
     }
