@@ -620,6 +620,10 @@ catalogue! {
         zh: "读取 {0} 条记录：已检查 {1}，失败 {2}，跳过 {3}；发现 {4} 个错误、{5} 个警告",
         en: "records {0}, checked {1}, failed {2}, skipped {3}; findings: {4} errors, {5} warnings",
     }
+    AUDIT_FINDINGS_IN {
+        zh: "发现明细见 {0}",
+        en: "the findings are listed in {0}",
+    }
     AUDIT_NO_RULES {
         zh: "方案没有声明规则（规则），没有可检查的内容",
         en: "the plan declares no rules (规则): there is nothing to check",
@@ -682,6 +686,8 @@ catalogue! {
     SHEET_DETAIL { zh: "明细", en: "detail" }
     SHEET_ERRORS { zh: "错误", en: "errors" }
     SHEET_ABOUT { zh: "说明", en: "about" }
+    /// The audit workbook's sheet of findings, one row each.
+    SHEET_FINDINGS { zh: "发现", en: "findings" }
     /// The summary sheet of records of another entity than the first: `汇总-单位`.
     SHEET_SUMMARY_OF { zh: "汇总-{0}", en: "summary-{0}" }
     /// A detail sheet after the first, when the first is full: `明细2`.
@@ -699,6 +705,12 @@ catalogue! {
     ERR_COLUMN { zh: "列", en: "column" }
     ERR_VALUE { zh: "值", en: "value" }
     ERR_MESSAGE { zh: "错误信息", en: "message" }
+    // Findings sheet of the audit workbook (with OUT_* and ERR_* columns).
+    FIND_SEVERITY { zh: "严重性", en: "severity" }
+    FIND_RULE { zh: "规则", en: "rule" }
+    /// The key of the list item a finding concerns (a machine's 编号).
+    FIND_ITEM { zh: "所涉子项", en: "item" }
+    FIND_VALUES { zh: "读取的值", en: "values read" }
     // About sheet.
     ABOUT_ITEM { zh: "项目", en: "item" }
     ABOUT_VALUE { zh: "内容", en: "value" }
@@ -710,6 +722,9 @@ catalogue! {
     ABOUT_EVALUATED { zh: "已评估", en: "evaluated" }
     ABOUT_FAILED { zh: "失败", en: "failed" }
     ABOUT_SKIPPED { zh: "跳过", en: "skipped" }
+    ABOUT_CHECKED { zh: "已检查", en: "checked" }
+    ABOUT_ERROR_FINDINGS { zh: "错误发现", en: "error findings" }
+    ABOUT_WARNING_FINDINGS { zh: "警告发现", en: "warning findings" }
     ABOUT_NONE { zh: "（无）", en: "(none)" }
 
     // ---- reading policies and rule sets: regular files, size limits, the import root

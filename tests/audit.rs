@@ -254,3 +254,94 @@ fn usage_and_io_errors_exit_2_and_a_plan_without_rules_says_so() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stderr(&o).contains("declares no rules"), "{}", stderr(&o));
 }
+
+#[test]
+fn the_officers_workbook_has_a_row_per_finding_and_is_byte_identical_run_to_run() {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let dir = tmp("audit-xlsx");
+    let data = broken_list(&dir);
+    let run = |name: &str| {
+        let out = dir.join(name);
+        let o = policyc(&[
+            "audit",
+            "--lang",
+            "zh",
+            BEIJING,
+            "--data",
+            data.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        assert_eq!(stdout(&o), "");
+        assert!(
+            stderr(&o).contains(&format!("发现明细见 {}", out.display())),
+            "{}",
+            stderr(&o)
+        );
+        out
+    };
+    let (a, b) = (run("a.xlsx"), run("b.xlsx"));
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let mut wb: Xlsx<_> = open_workbook(&a).unwrap();
+    assert_eq!(wb.sheet_names(), ["发现", "错误", "说明"]);
+    let rows: Vec<Vec<String>> = wb
+        .worksheet_range("发现")
+        .unwrap()
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(
+        rows[0],
+        [
+            "严重性",
+            "规则",
+            "依据",
+            "级别",
+            "实体",
+            "键",
+            "名称",
+            "文件",
+            "工作表",
+            "行",
+            "所涉子项",
+            "内容",
+            "读取的值"
+        ]
+    );
+    assert_eq!(rows.len(), 5, "a header and four findings: {rows:?}");
+    assert_eq!(
+        rows[1][..7],
+        [
+            "错误",
+            "一厂一策",
+            "四、(一)",
+            "红色",
+            "企业",
+            "91110111572812549C",
+            "北京西山建材水泥熟料有限公司"
+        ]
+    );
+    assert_eq!(rows[1][9], "1");
+    assert_eq!(rows[1][12], "企业.一厂一策级别 = {黄色, 橙色}");
+    assert_eq!(rows[3][12], "企业.一厂一策级别 = （无）");
+    let about: Vec<Vec<String>> = wb
+        .worksheet_range("说明")
+        .unwrap()
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert!(
+        about.contains(&vec!["已检查".to_string(), "19".to_string()]),
+        "{about:?}"
+    );
+    assert!(
+        about.contains(&vec!["错误发现".to_string(), "4".to_string()]),
+        "{about:?}"
+    );
+
+    let o = policyc(&[
+        "audit", "--lang", "zh", BEIJING, "--data", FIRMS, "--format", "xlsx",
+    ]);
+    assert_eq!(code(&o), 2, "xlsx needs -o: {}", stderr(&o));
+}

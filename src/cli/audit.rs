@@ -6,14 +6,17 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use super::eval::{load_report, load_rules, refuse_input_as_output, DataArgs};
+use super::eval::{
+    load_report, load_rules, refuse_input_as_output, workbook_info, DataArgs, InputHashes,
+};
 use super::{fail, Deny, FINDINGS, OK, USAGE};
 use policyc::audit::{self, Auditor, FindingsFormat};
 use policyc::data;
 use policyc::eval::run::RunError;
 use policyc::msg;
-use policyc::report::findings::{FindingsJson, FindingsText};
+use policyc::report::findings::{FindingsJson, FindingsText, FindingsXlsx};
 use policyc::report::terminal::clean_lines;
+use policyc::report::xlsx::XlsxSink;
 
 #[derive(Args)]
 pub(crate) struct AuditArgs {
@@ -23,9 +26,10 @@ pub(crate) struct AuditArgs {
     root: super::ImportRootArg,
     #[command(flatten)]
     input: DataArgs,
-    /// The output format.
-    #[arg(long, value_enum, default_value_t = AuditFormat::Human)]
-    format: AuditFormat,
+    /// The output format (`xlsx`: a workbook with a 发现 sheet, one row per finding; needs
+    /// `-o`). Default: human, or xlsx for an output named `*.xlsx`.
+    #[arg(long, value_enum)]
+    format: Option<AuditFormat>,
     /// Write the findings to this file instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -38,6 +42,23 @@ pub(crate) struct AuditArgs {
 enum AuditFormat {
     Human,
     Json,
+    Xlsx,
+}
+
+impl AuditArgs {
+    fn format(&self) -> AuditFormat {
+        match (self.format, &self.output) {
+            (Some(f), _) => f,
+            (None, Some(path))
+                if path
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) =>
+            {
+                AuditFormat::Xlsx
+            }
+            (None, _) => AuditFormat::Human,
+        }
+    }
 }
 
 pub(crate) fn run(args: &AuditArgs) -> ExitCode {
@@ -46,6 +67,14 @@ pub(crate) fn run(args: &AuditArgs) -> ExitCode {
         Err(code) => return code,
     };
     let lang = args.input.lang(&rules);
+    let kind = args.format();
+    if kind == AuditFormat::Xlsx && args.output.is_none() {
+        return fail(miette::miette!(
+            help = msg!(lang, XLSX_NEEDS_FILE_HELP),
+            "{}",
+            msg!(lang, XLSX_NEEDS_FILE)
+        ));
+    }
     let specs = args.input.specs();
     if let Some(out) = &args.output {
         let inputs = specs
@@ -53,7 +82,8 @@ pub(crate) fn run(args: &AuditArgs) -> ExitCode {
             .map(|s| s.path.as_str())
             .filter(|p| *p != "-")
             .map(std::path::Path::new)
-            .chain([args.policy.as_path()]);
+            .chain([args.policy.as_path()])
+            .chain(args.input.map.as_deref());
         if let Err(code) = refuse_input_as_output(lang, out, inputs) {
             return code;
         }
@@ -74,12 +104,27 @@ pub(crate) fn run(args: &AuditArgs) -> ExitCode {
     let auditor = Auditor::new(&rules);
     let text = FindingsText::new(auditor, &files, lang);
     let json = FindingsJson::new(auditor, &files);
-    let format: &dyn FindingsFormat = match args.format {
+    let xlsx = FindingsXlsx::new(auditor, &files, lang);
+    let format: &dyn FindingsFormat = match kind {
         AuditFormat::Human => &text,
         AuditFormat::Json => &json,
+        AuditFormat::Xlsx => &xlsx,
     };
-    let mut file = match &args.output {
-        Some(path) => match super::output::OutputFile::create(path) {
+    let mut workbook = match (&args.output, kind) {
+        (Some(path), AuditFormat::Xlsx) => match XlsxSink::for_findings(path, &rules, lang) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                return fail(miette::miette!(
+                    "{}",
+                    msg!(lang, CANNOT_WRITE, path.display(), e)
+                ))
+            }
+        },
+        _ => None,
+    };
+    let mut file = match (&args.output, kind) {
+        (Some(_), AuditFormat::Xlsx) => None,
+        (Some(path), _) => match super::output::OutputFile::create(path) {
             Ok(f) => Some(f),
             Err(e) => {
                 return fail(miette::miette!(
@@ -88,14 +133,23 @@ pub(crate) fn run(args: &AuditArgs) -> ExitCode {
                 ))
             }
         },
-        None => None,
+        (None, _) => None,
     };
     let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
-    let out: &mut dyn Write = match file.as_mut() {
-        Some(f) => f,
-        None => &mut stdout,
+    let out: &mut dyn Write = match (workbook.as_mut(), file.as_mut()) {
+        (Some(w), _) => w,
+        (None, Some(f)) => f,
+        (None, None) => &mut stdout,
     };
+    let hashes = (kind == AuditFormat::Xlsx).then(|| InputHashes::start(&specs));
     let mut result = audit::run(auditor, source.as_mut(), format, out);
+    if let (Ok((counts, tally, _)), Some(w)) = (&result, workbook) {
+        let mut info = workbook_info(&rules, lang, &files, hashes, &options);
+        info.findings = Some((tally.errors, tally.warnings));
+        if let Err(e) = w.finish(&info, counts) {
+            result = Err(RunError::Io(std::io::Error::other(e.to_string())));
+        }
+    }
     if let (Ok(_), Some(f)) = (&result, file) {
         if let Err(e) = f.commit() {
             result = Err(RunError::Io(e));
@@ -122,6 +176,10 @@ pub(crate) fn run(args: &AuditArgs) -> ExitCode {
                     tally.warnings
                 )
             );
+            if let (Some(path), true) = (&args.output, tally.errors + tally.warnings > 0) {
+                let place = path.display().to_string();
+                eprintln!("{}", clean_lines(&msg!(lang, AUDIT_FINDINGS_IN, place)));
+            }
             let _ = std::io::stderr().flush();
             let denied = args.deny.is_some() && tally.warnings > 0;
             ExitCode::from(if counts.failed > 0 || tally.errors > 0 || denied {

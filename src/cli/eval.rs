@@ -35,7 +35,7 @@ pub(crate) struct DataArgs {
     header_row: Option<u64>,
     /// A mapping file fixing columns and value spellings (see `policyc map`).
     #[arg(long, value_name = "FILE")]
-    map: Option<PathBuf>,
+    pub(crate) map: Option<PathBuf>,
     /// The language of messages: `zh` or `en` (default: Chinese for a plan written with
     /// Chinese keywords or a Chinese locale, else English).
     #[arg(long, value_enum)]
@@ -311,11 +311,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         (None, Some(f)) => f,
         (None, None) => &mut stdout,
     };
-    // The workbook's 说明 sheet names each input with its content hash, computed beside the run.
-    let hashes = (kind == OutputKind::Xlsx).then(|| {
-        let paths: Vec<String> = specs.iter().map(|s| s.path.clone()).collect();
-        std::thread::spawn(move || paths.iter().map(|p| file_hash(p)).collect::<Vec<_>>())
-    });
+    let hashes = (kind == OutputKind::Xlsx).then(|| InputHashes::start(&specs));
     let mut result = run::run(
         &ev,
         source.as_mut(),
@@ -326,22 +322,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         out,
     );
     if let (Ok((counts, _)), Some(w)) = (&result, workbook) {
-        let hashes = hashes.and_then(|h| h.join().ok()).unwrap_or_default();
-        let info = report::xlsx::WorkbookInfo {
-            title: rules
-                .plan
-                .as_ref()
-                .map(|p| p.title.clone())
-                .unwrap_or_default(),
-            rules_hash: policyc::ir::compiled::content_hash(&rules),
-            inputs: files
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.clone(), hashes.get(i).cloned().flatten()))
-                .collect(),
-            mapping: data::mapping::mapping_lines(&rules, lang, &options.layouts.get()),
-            lang,
-        };
+        let info = workbook_info(&rules, lang, &files, hashes, &options);
         if let Err(e) = w.finish(&info, counts) {
             result = Err(RunError::Io(std::io::Error::other(e.to_string())));
         }
@@ -497,6 +478,47 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
 
 /// The SHA-256 of a regular file's bytes, in hex; `None` for standard input or a file that
 /// cannot be read again.
+/// The SHA-256 of each input file, computed on a thread beside the run: the workbook's 说明
+/// sheet names each input with it.
+pub(crate) struct InputHashes(std::thread::JoinHandle<Vec<Option<String>>>);
+
+impl InputHashes {
+    pub(crate) fn start(specs: &[DataSpec]) -> InputHashes {
+        let paths: Vec<String> = specs.iter().map(|s| s.path.clone()).collect();
+        InputHashes(std::thread::spawn(move || {
+            paths.iter().map(|p| file_hash(p)).collect()
+        }))
+    }
+}
+
+/// What a workbook's 说明 sheet says: the plan, the rule set's hash, the inputs with their
+/// hashes, and the column mapping the run used.
+pub(crate) fn workbook_info(
+    rules: &RuleSet,
+    lang: Lang,
+    files: &[String],
+    hashes: Option<InputHashes>,
+    options: &InputOptions,
+) -> report::xlsx::WorkbookInfo {
+    let hashes = hashes.and_then(|h| h.0.join().ok()).unwrap_or_default();
+    report::xlsx::WorkbookInfo {
+        title: rules
+            .plan
+            .as_ref()
+            .map(|p| p.title.clone())
+            .unwrap_or_default(),
+        rules_hash: policyc::ir::compiled::content_hash(rules),
+        inputs: files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.clone(), hashes.get(i).cloned().flatten()))
+            .collect(),
+        mapping: data::mapping::mapping_lines(rules, lang, &options.layouts.get()),
+        lang,
+        findings: None,
+    }
+}
+
 fn file_hash(path: &str) -> Option<String> {
     use sha2::{Digest, Sha256};
     use std::io::Read;

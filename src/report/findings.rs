@@ -1,4 +1,5 @@
-//! Audit findings written as a text report and as one JSON document.
+//! Audit findings written as a text report, as one JSON document and as an officer's
+//! workbook (through [`crate::report::xlsx::XlsxSink::for_findings`]).
 
 use std::fmt::Write as _;
 
@@ -49,6 +50,57 @@ fn shown_of(rules: &RuleSet, rec: &LoadedRecord, lang: Lang) -> Vec<(usize, Stri
         .collect()
 }
 
+/// What names a record beside its key: its `名称` (`name`) display field, or failing that
+/// all its display fields; empty when it has none.
+fn name_of(rules: &RuleSet, rec: &LoadedRecord, lang: Lang) -> String {
+    let shown = shown_of(rules, rec, lang);
+    let fields = &rules.entities[rec.entity].fields;
+    match shown
+        .iter()
+        .find(|(f, _)| matches!(fields[*f].name.as_str(), "名称" | "name"))
+    {
+        Some((_, name)) => name.clone(),
+        None => shown
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+/// The values a finding's requirement read, `字段 = 值` joined; a missing value in the
+/// report's language.
+fn values_text(auditor: Auditor<'_>, rec: &LoadedRecord, f: &Finding, lang: Lang) -> String {
+    auditor
+        .values(&rec.record, f)
+        .into_iter()
+        .map(|v| {
+            let value = if v.missing {
+                m::ABOUT_NONE.text(lang)
+            } else {
+                v.value.as_str()
+            };
+            format!("{} = {value}", v.field)
+        })
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+fn severity_text(severity: Severity, lang: Lang) -> &'static str {
+    match severity {
+        Severity::Error => m::AUDIT_ERROR.text(lang),
+        Severity::Warning => m::AUDIT_WARNING.text(lang),
+    }
+}
+
+/// The message of a finding: the rule's `内容` at the level, or a sentence naming the rule.
+fn message_text(auditor: Auditor<'_>, f: &Finding, lang: Lang) -> String {
+    match auditor.message(f) {
+        Some(t) => t.to_string(),
+        None => msg!(lang, AUDIT_NO_MESSAGE, auditor.rule(f).name),
+    }
+}
+
 /// The text report: a block per finding, rows as the officer numbers them.
 pub struct FindingsText<'a> {
     auditor: Auditor<'a>,
@@ -74,10 +126,7 @@ impl FindingsFormat for FindingsText<'_> {
         let mut w = Fmt(out);
         for f in findings {
             let rule = self.auditor.rule(f);
-            let severity = match rule.severity {
-                Severity::Error => m::AUDIT_ERROR.text(lang),
-                Severity::Warning => m::AUDIT_WARNING.text(lang),
-            };
+            let severity = severity_text(rule.severity, lang);
             let level = f
                 .level
                 .map(|l| format!(" @ {}", level_name(rules, l as usize)))
@@ -101,46 +150,21 @@ impl FindingsFormat for FindingsText<'_> {
                 file.push_str(&format!(" [{sheet}]"));
             }
             let entity = &rules.entities[rec.entity].name;
-            // The key and the record's name; other display fields only where it has none.
             let mut named = rec.key.to_string();
-            let shown = shown_of(rules, rec, lang);
-            let fields = &rules.entities[rec.entity].fields;
-            let names: Vec<&(usize, String)> = match shown
-                .iter()
-                .find(|(f, _)| matches!(fields[*f].name.as_str(), "名称" | "name"))
-            {
-                Some(name) => vec![name],
-                None => shown.iter().collect(),
-            };
-            for (_, value) in names {
+            let name = name_of(rules, rec, lang);
+            if !name.is_empty() {
                 named.push(' ');
-                named.push_str(value);
+                named.push_str(&name);
             }
             let mut place = msg!(lang, AUDIT_RECORD, entity, named, file, rec.row);
             if let Some((item_entity, key)) = item_of(rules, rule, rec, f) {
                 place.push_str(&msg!(lang, AUDIT_ITEM, item_entity, key));
             }
             let _ = writeln!(w, "  {place}");
-            let message = match self.auditor.message(f) {
-                Some(t) => t.to_string(),
-                None => msg!(lang, AUDIT_NO_MESSAGE, rule.name),
-            };
-            let _ = writeln!(w, "  {message}");
-            let values: Vec<String> = self
-                .auditor
-                .values(&rec.record, f)
-                .into_iter()
-                .map(|v| {
-                    let value = if v.missing {
-                        m::ABOUT_NONE.text(lang)
-                    } else {
-                        v.value.as_str()
-                    };
-                    format!("{} = {value}", v.field)
-                })
-                .collect();
+            let _ = writeln!(w, "  {}", message_text(self.auditor, f, lang));
+            let values = values_text(self.auditor, rec, f, lang);
             if !values.is_empty() {
-                let _ = writeln!(w, "  {}", msg!(lang, AUDIT_READ, values.join("；")));
+                let _ = writeln!(w, "  {}", msg!(lang, AUDIT_READ, values));
             }
         }
         // Data may hold terminal escapes or bidirectional controls: shown, not obeyed.
@@ -315,5 +339,60 @@ impl FindingsFormat for FindingsJson<'_> {
             }),
         );
         out.extend_from_slice(b"}\n");
+    }
+}
+
+/// The rows of the 发现 sheet of an audit workbook, one per finding, and its 错误 sheet.
+pub struct FindingsXlsx<'a> {
+    auditor: Auditor<'a>,
+    files: &'a [String],
+    lang: Lang,
+}
+
+impl<'a> FindingsXlsx<'a> {
+    pub fn new(auditor: Auditor<'a>, files: &'a [String], lang: Lang) -> Self {
+        FindingsXlsx {
+            auditor,
+            files,
+            lang,
+        }
+    }
+}
+
+impl FindingsFormat for FindingsXlsx<'_> {
+    fn record(&self, out: &mut Vec<u8>, rec: &LoadedRecord, findings: &[Finding]) {
+        let rules: &RuleSet = self.auditor.rules();
+        let lang = self.lang;
+        let name = name_of(rules, rec, lang);
+        let row = rec.row.to_string();
+        let file = self.files.get(rec.file).map(String::as_str).unwrap_or("");
+        for f in findings {
+            let rule = self.auditor.rule(f);
+            let item = item_of(rules, rule, rec, f)
+                .map(|(_, key)| key.to_string())
+                .unwrap_or_default();
+            crate::report::xlsx::detail_row(
+                out,
+                [
+                    severity_text(rule.severity, lang),
+                    &rule.name,
+                    rule.cite.as_deref().unwrap_or(""),
+                    f.level.map_or("", |l| level_name(rules, l as usize)),
+                    &rules.entities[rec.entity].name,
+                    &rec.key,
+                    &name,
+                    file,
+                    rec.sheet.as_deref().unwrap_or(""),
+                    &row,
+                    &item,
+                    &message_text(self.auditor, f, lang),
+                    &values_text(self.auditor, rec, f, lang),
+                ],
+            );
+        }
+    }
+
+    fn end(&self, out: &mut Vec<u8>, errors: &[ErrorEntry], _: &[String], _: &Counts, _: Tally) {
+        crate::report::xlsx::error_rows(out, self.auditor.rules(), errors)
     }
 }

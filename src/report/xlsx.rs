@@ -64,6 +64,8 @@ pub struct WorkbookInfo {
     pub mapping: Vec<String>,
     /// The interface language of headers and sheet names.
     pub lang: Lang,
+    /// For an audit workbook: how many error and warning findings it holds.
+    pub findings: Option<(usize, usize)>,
 }
 
 /// Appends one field of a tagged row; the separators are dropped from the text (they are
@@ -88,6 +90,44 @@ fn field_with(out: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) {
             .filter(|&b| b != FIELD && b != ROW)
             .collect();
         out.extend_from_slice(&tail);
+    }
+}
+
+/// A row for the sheet `tag` names, one field per cell.
+fn tagged_row<'c>(out: &mut Vec<u8>, tag: u8, cells: impl IntoIterator<Item = &'c str>) {
+    out.push(tag);
+    for cell in cells {
+        field_str(out, cell);
+    }
+    out.push(ROW);
+}
+
+/// A row of the detail sheet (明细, or 发现 in an audit workbook).
+pub(crate) fn detail_row<'c>(out: &mut Vec<u8>, cells: impl IntoIterator<Item = &'c str>) {
+    tagged_row(out, TAG_DETAIL, cells)
+}
+
+/// The rows of the 错误 sheet: file, sheet and row as the officer numbers them, column,
+/// value, entity, key, level and message.
+pub(crate) fn error_rows(out: &mut Vec<u8>, rules: &RuleSet, errors: &[ErrorEntry]) {
+    for entry in errors {
+        let e = &entry.error;
+        let row = e.row.to_string();
+        tagged_row(
+            out,
+            TAG_ERROR,
+            [
+                e.file.as_str(),
+                e.sheet.as_deref().unwrap_or(""),
+                &row,
+                e.column.as_deref().unwrap_or(""),
+                e.value.as_deref().unwrap_or(""),
+                &e.entity,
+                e.key.as_deref().unwrap_or(""),
+                entry.level.map(|l| level_name(rules, l)).unwrap_or(""),
+                &e.message,
+            ],
+        );
     }
 }
 
@@ -353,24 +393,7 @@ impl OutputFormat for XlsxFormat<'_> {
     }
 
     fn end(&self, out: &mut Vec<u8>, errors: &[ErrorEntry], _warnings: &[String], _c: &Counts) {
-        let mut num = itoa_buf();
-        for entry in errors {
-            let e = &entry.error;
-            out.push(TAG_ERROR);
-            field_str(out, &e.file);
-            field_str(out, e.sheet.as_deref().unwrap_or(""));
-            field(out, itoa(&mut num, e.row));
-            field_str(out, e.column.as_deref().unwrap_or(""));
-            field_str(out, e.value.as_deref().unwrap_or(""));
-            field_str(out, &e.entity);
-            field_str(out, e.key.as_deref().unwrap_or(""));
-            field_str(
-                out,
-                entry.level.map(|l| level_name(self.rules, l)).unwrap_or(""),
-            );
-            field_str(out, &e.message);
-            out.push(ROW);
-        }
+        error_rows(out, self.rules, errors)
     }
 }
 
@@ -572,6 +595,69 @@ impl<'a> XlsxSink<'a> {
         lang: Lang,
         limit: u32,
     ) -> Result<XlsxSink<'a>, XlsxError> {
+        // The CSV row's columns, with the record's name after its key.
+        let detail = [
+            &crate::report::decisions::csv::CSV_HEADERS[..2],
+            &[m::OUT_NAME],
+            &crate::report::decisions::csv::CSV_HEADERS[2..],
+        ]
+        .concat();
+        let detail = (m::SHEET_DETAIL.text(lang).to_string(), texts(lang, &detail));
+        let mut sink = Self::start(path, rules, levels, lang, limit, detail)?;
+        // The first entity that is nobody's list item has its summary sheet even when empty.
+        let items: Vec<usize> = rules
+            .entities
+            .iter()
+            .flat_map(|e| e.fields.iter())
+            .filter_map(|f| match f.ty {
+                FieldType::List(e) => Some(e),
+                _ => None,
+            })
+            .collect();
+        if let Some(first) = (0..rules.entities.len()).find(|e| !items.contains(e)) {
+            sink.summary_sheet(first)?;
+        }
+        Ok(sink)
+    }
+
+    /// An audit workbook: 发现 (one row per finding, as
+    /// [`crate::report::findings::FindingsXlsx`] writes them), 错误 and 说明.
+    pub fn for_findings(
+        path: &Path,
+        rules: &'a RuleSet,
+        lang: Lang,
+    ) -> Result<XlsxSink<'a>, XlsxError> {
+        let header = texts(
+            lang,
+            &[
+                m::FIND_SEVERITY,
+                m::FIND_RULE,
+                m::OUT_CITE,
+                m::OUT_LEVEL,
+                m::OUT_ENTITY,
+                m::OUT_KEY,
+                m::OUT_NAME,
+                m::ERR_FILE,
+                m::ERR_SHEET,
+                m::ERR_ROW,
+                m::FIND_ITEM,
+                m::OUT_TEXT,
+                m::FIND_VALUES,
+            ],
+        );
+        let detail = (m::SHEET_FINDINGS.text(lang).to_string(), header);
+        Self::start(path, rules, &[], lang, EXCEL_ROWS, detail)
+    }
+
+    /// A workbook with its detail sheet (name and header) and the 错误 sheet.
+    fn start(
+        path: &Path,
+        rules: &'a RuleSet,
+        levels: &[usize],
+        lang: Lang,
+        limit: u32,
+        (detail_name, detail_header): (String, Vec<String>),
+    ) -> Result<XlsxSink<'a>, XlsxError> {
         let mut workbook = Workbook::new();
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -586,22 +672,7 @@ impl<'a> XlsxSink<'a> {
         workbook.set_zip_compression_level(1);
         let bold = Format::new().set_bold();
         let classified = Format::new().set_background_color(Color::RGB(0xFFE699));
-        let detail = SheetWriter::new(
-            &mut workbook,
-            m::SHEET_DETAIL.text(lang).to_string(),
-            // The CSV row's columns, with the record's name after its key.
-            texts(
-                lang,
-                &[
-                    &crate::report::decisions::csv::CSV_HEADERS[..2],
-                    &[m::OUT_NAME],
-                    &crate::report::decisions::csv::CSV_HEADERS[2..],
-                ]
-                .concat(),
-            ),
-            limit,
-            &bold,
-        )?;
+        let detail = SheetWriter::new(&mut workbook, detail_name, detail_header, limit, &bold)?;
         let errors = SheetWriter::new(
             &mut workbook,
             m::SHEET_ERRORS.text(lang).to_string(),
@@ -622,7 +693,7 @@ impl<'a> XlsxSink<'a> {
             limit,
             &bold,
         )?;
-        let mut sink = XlsxSink {
+        Ok(XlsxSink {
             rules,
             lang,
             levels: levels.to_vec(),
@@ -637,21 +708,7 @@ impl<'a> XlsxSink<'a> {
             errors,
             pending: None,
             carry: Vec::new(),
-        };
-        // The first entity that is nobody's list item has its summary sheet even when empty.
-        let items: Vec<usize> = rules
-            .entities
-            .iter()
-            .flat_map(|e| e.fields.iter())
-            .filter_map(|f| match f.ty {
-                FieldType::List(e) => Some(e),
-                _ => None,
-            })
-            .collect();
-        if let Some(first) = (0..rules.entities.len()).find(|e| !items.contains(e)) {
-            sink.summary_sheet(first)?;
-        }
-        Ok(sink)
+        })
     }
 
     fn summary_sheet(&mut self, entity: usize) -> Result<&mut SheetWriter, XlsxError> {
@@ -891,12 +948,21 @@ impl<'a> XlsxSink<'a> {
         for line in &info.mapping {
             rows.push((m::ABOUT_MAPPING.text(lang).into(), line.clone()));
         }
-        for (msg, n) in [
+        let done = match info.findings {
+            Some(_) => m::ABOUT_CHECKED,
+            None => m::ABOUT_EVALUATED,
+        };
+        let mut counted = vec![
             (m::ABOUT_RECORDS, counts.records),
-            (m::ABOUT_EVALUATED, counts.evaluated),
+            (done, counts.evaluated),
             (m::ABOUT_FAILED, counts.failed),
             (m::ABOUT_SKIPPED, counts.skipped),
-        ] {
+        ];
+        if let Some((errors, warnings)) = info.findings {
+            counted.push((m::ABOUT_ERROR_FINDINGS, errors));
+            counted.push((m::ABOUT_WARNING_FINDINGS, warnings));
+        }
+        for (msg, n) in counted {
             rows.push((msg.text(lang).into(), n.to_string()));
         }
         let header = [m::ABOUT_ITEM.text(lang), m::ABOUT_VALUE.text(lang)];
