@@ -113,6 +113,8 @@ keywords! {
     ERROR: kw_error, Clause, ["错误", "error"], "a rule whose breach is an error";
     WARNING: kw_warning, Clause, ["警告", "warning"], "a rule whose breach is a warning";
     MUST: kw_must, Clause, ["应当", "must"], "what every record a rule concerns must satisfy";
+    PUBLIC: kw_public, Declaration, ["公开", "public"], "what is published (disclosure)";
+    FIELDS: kw_fields, Clause, ["字段", "fields"], "the fields a disclosure publishes";
     TABLE: kw_table, Declaration, ["表", "table"], "table";
     DEFAULT: kw_default, Clause, ["默认", "default"], "default cell of a table";
     FROM: kw_from, Clause, ["自", "from"], "from a level upwards";
@@ -307,7 +309,7 @@ mod tests {
     fn declarations_are_listed_in_table_order() {
         assert_eq!(
             declaration_list(" or "),
-            "`预案`, `导入`, `预警级别`, `枚举`, `实体`, `限制`, `措施`, `豁免`, `规则` or `表`"
+            "`预案`, `导入`, `预警级别`, `枚举`, `实体`, `限制`, `措施`, `豁免`, `规则`, `公开` or `表`"
         );
         assert!(is_keyword("basis") && is_keyword("预案") && !is_keyword("甲当"));
     }

@@ -58,7 +58,7 @@
 //! ```
 //!
 //! The pipeline behind it (see ARCHITECTURE.md): parse, resolve, type, analyse, lower,
-//! load data, evaluate, audit, report. Its modules are not part of the documented surface; those
+//! load data, evaluate, audit, publish, report. Its modules are not part of the documented surface; those
 //! the command line, the benchmarks and the fuzz targets use are public but hidden.
 
 #![deny(missing_docs)]
@@ -88,6 +88,8 @@ pub(crate) mod keywords;
 pub mod limits;
 #[doc(hidden)]
 pub mod messages;
+#[doc(hidden)]
+pub mod publish;
 #[doc(hidden)]
 pub mod report;
 pub(crate) mod semantics;

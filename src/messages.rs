@@ -798,6 +798,26 @@ catalogue! {
     RULES_AT_MEASURE { zh: "措施“{0}”", en: "measure `{0}`" }
     RULES_AT_EXEMPTION { zh: "豁免“{0}”", en: "exemption `{0}`" }
     RULES_AT_RECORD_RULE { zh: "规则“{0}”", en: "rule `{0}`" }
+    /// The header of an item list's column holding its parent's key: entity, key field.
+    PUBLIC_PARENT_KEY { zh: "所属{0}{1}", en: "{0} {1}" }
+    PUBLISH_NO_DISCLOSURE { zh: "方案没有声明公开（公开），没有可公开的清单", en: "the plan declares no disclosure (公开): nothing may be published" }
+    PUBLISH_NO_DISCLOSURE_HELP { zh: "在方案中声明公开的清单，例如 `公开 应急减排清单 { 对象 企业 字段 名称 除外 当 涉密 }`", en: "declare what is public in the plan, e.g. `公开 应急减排清单 { 对象 企业 字段 名称 除外 当 涉密 }`" }
+    PUBLISH_FORMAT { zh: "无法从输出文件名判断格式", en: "the output's name does not tell its format" }
+    PUBLISH_FORMAT_HELP { zh: "输出文件以 .xlsx、.csv 或 .json 结尾，或给出 --format xlsx|csv|json", en: "name the output *.xlsx, *.csv or *.json, or give --format xlsx|csv|json" }
+    PUBLISH_UNKNOWN_LIST { zh: "方案没有名为“{0}”的公开清单", en: "the plan has no disclosure named `{0}`" }
+    PUBLISH_LISTS { zh: "公开清单：{0}", en: "its disclosures: {0}" }
+    PUBLISH_CSV_ONE_LIST { zh: "CSV 文件只能容纳一个清单，方案声明了多个", en: "a CSV file holds one list, and the plan declares several" }
+    /// publish's summary: records, published, rows, withheld, unreadable, not listed, failed, skipped.
+    PUBLISH_SUMMARY {
+        zh: "读取 {0} 条记录：公开 {1}（共 {2} 行），不予公开 {3}，无法判断而不予公开 {4}，不在任何清单 {5}，失败 {6}，跳过 {7}",
+        en: "records {0}: published {1} ({2} rows), withheld {3}, withheld as unreadable {4}, in no list {5}, failed {6}, skipped {7}",
+    }
+    PUBLISH_UNREADABLE_NOTE {
+        zh: "不予公开条件（除外）读取到空值的记录一律不予公开；请补全这些记录的相关列（如“涉密”）",
+        en: "a record whose withholding condition (除外) reads an empty value is withheld; fill in those cells (such as 涉密)",
+    }
+    ABOUT_PUBLIC_ROWS { zh: "公开清单“{0}”行数", en: "rows of the public list `{0}`" }
+    RULES_AT_DISCLOSURE { zh: "公开声明“{0}”", en: "disclosure `{0}`" }
     RULES_KIND_ENTITY { zh: "实体", en: "entity" }
     RULES_KIND_FIELD { zh: "字段", en: "field" }
     RULES_KIND_LEVEL { zh: "预警级别", en: "alert level" }
@@ -837,6 +857,18 @@ catalogue! {
     RULES_RULE_LEVEL {
         zh: "没有预警级别的规则读取了预警级别",
         en: "a rule without levels reads the alert level",
+    }
+    RULES_DISCLOSURE_LEVEL {
+        zh: "公开声明的条件读取了预警级别",
+        en: "a disclosure's condition reads the alert level",
+    }
+    RULES_DISCLOSURE_FIELDS {
+        zh: "公开的字段不以键开头，或含有列表字段",
+        en: "its published fields do not start with the key, or include a list",
+    }
+    RULES_DISCLOSURE_PARENT {
+        zh: "公开明细项，但没有公开其所属实体",
+        en: "it publishes items, but no disclosure publishes their parent's entity",
     }
     RULES_ENUM_SHAPE {
         zh: "其排序或别名不是每个值一项",

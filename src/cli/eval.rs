@@ -516,6 +516,7 @@ pub(crate) fn workbook_info(
         mapping: data::mapping::mapping_lines(rules, lang, &options.layouts.get()),
         lang,
         findings: None,
+        public: None,
     }
 }
 

@@ -7,6 +7,7 @@ mod eval;
 mod map;
 mod output;
 mod progress;
+mod publish;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -52,6 +53,9 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Check every record of the data against the plan's record rules (`规则`).
     Audit(audit::AuditArgs),
+    /// Write the public lists the plan's disclosures (`公开`) allow: withheld records and
+    /// fields that are not public never reach the file.
+    Publish(publish::PublishArgs),
     /// Write the column mapping `eval` would use for the data files, for review; `eval
     /// --map` takes it back.
     Map(map::MapArgs),
@@ -230,6 +234,7 @@ pub(crate) fn run() -> ExitCode {
         } => check::run(&files, format, deny.is_some(), &root),
         Command::Eval(args) => eval::run(&args),
         Command::Audit(args) => audit::run(&args),
+        Command::Publish(args) => publish::run(&args),
         Command::Map(args) => map::run(&args),
         Command::Compile {
             policy,

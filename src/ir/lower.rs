@@ -3,7 +3,9 @@
 //! each measure learns which exemptions lift it, and each record rule gets its level mask
 //! and one message per level.
 
-use super::{ExceptionInfo, ExemptionInfo, MeasureInfo, RecordRuleInfo, RuleSet, TableInfo};
+use super::{
+    DisclosureInfo, ExceptionInfo, ExemptionInfo, MeasureInfo, RecordRuleInfo, RuleSet, TableInfo,
+};
 use crate::semantics::typed::{self, LevelRange};
 
 pub fn lower(program: &typed::Program) -> RuleSet {
@@ -28,6 +30,7 @@ pub fn lower(program: &typed::Program) -> RuleSet {
         measures,
         exemptions: program.exemptions.iter().map(exemption).collect(),
         record_rules: program.rules.iter().map(|r| record_rule(r, n)).collect(),
+        disclosures: program.disclosures.iter().map(disclosure).collect(),
         chinese: program.chinese,
     }
 }
@@ -75,14 +78,7 @@ fn measure(m: &typed::Measure, n: usize) -> MeasureInfo {
         condition: m.condition.clone(),
         texts: (0..n).map(|l| m.text_at(l).map(str::to_string)).collect(),
         actions: (0..n).map(|l| m.action_at(l)).collect(),
-        exceptions: m
-            .exceptions
-            .iter()
-            .map(|x| ExceptionInfo {
-                condition: x.condition.clone(),
-                cite: x.cite.clone(),
-            })
-            .collect(),
+        exceptions: m.exceptions.iter().map(exception).collect(),
         cite: m.cite.clone(),
         non_exemptible: m.non_exemptible(),
         lifted_by: Vec::new(),
@@ -117,6 +113,25 @@ fn record_rule(r: &typed::Rule, n: usize) -> RecordRuleInfo {
             None => vec![r.text_at(None).map(str::to_string)],
         },
         cite: r.cite.clone(),
+    }
+}
+
+fn exception(x: &typed::Exception) -> ExceptionInfo {
+    ExceptionInfo {
+        condition: x.condition.clone(),
+        cite: x.cite.clone(),
+    }
+}
+
+fn disclosure(d: &typed::Disclosure) -> DisclosureInfo {
+    DisclosureInfo {
+        name: d.name.clone(),
+        entity: d.entity,
+        item: d.item,
+        condition: d.condition.clone(),
+        withheld: d.withheld.iter().map(exception).collect(),
+        fields: d.fields.clone(),
+        cite: d.cite.clone(),
     }
 }
 

@@ -18,8 +18,8 @@ pub use value::{Record, Value};
 
 /// Bumped whenever the serialised shape of [`RuleSet`] changes. 3: integers are exact
 /// (`Value::Int`, no longer numbers held as doubles) and conditions are flat lists of nodes
-/// ([`expr::flat`]). 4: record rules (`record_rules`).
-pub const FORMAT_VERSION: u32 = 4;
+/// ([`expr::flat`]). 4: record rules (`record_rules`). 5: disclosures (`disclosures`).
+pub const FORMAT_VERSION: u32 = 5;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleSet {
@@ -34,6 +34,9 @@ pub struct RuleSet {
     /// The record rules (`规则`), which `audit` checks.
     #[serde(default)]
     pub record_rules: Vec<RecordRuleInfo>,
+    /// The disclosures (`公开`), which `publish` follows.
+    #[serde(default)]
+    pub disclosures: Vec<DisclosureInfo>,
     /// True when the entry file is written with Chinese keywords (reports then use Chinese headers).
     pub chinese: bool,
 }
@@ -267,6 +270,31 @@ pub struct RecordRuleInfo {
     /// The message: per level for a rule with levels, else one.
     pub texts: Vec<Option<String>>,
     pub cite: Option<String>,
+}
+
+/// A disclosure (`公开`): which records of its subject are published, with which fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DisclosureInfo {
+    pub name: String,
+    /// The entity of the records, or of the parents of the items, it publishes.
+    pub entity: usize,
+    /// For a disclosure of items: the parent's list field and the item entity.
+    pub item: Option<ItemSubject>,
+    /// Which records (or items) are published; none: all.
+    #[serde(with = "expr::flat::option")]
+    pub condition: Option<Expr>,
+    /// `除外 当 …`: records withheld when one holds — or when it cannot be read.
+    pub withheld: Vec<ExceptionInfo>,
+    /// The published fields of the subject's entity, its key first.
+    pub fields: Vec<usize>,
+    pub cite: Option<String>,
+}
+
+impl DisclosureInfo {
+    /// The entity of the records it publishes: the item entity for a disclosure of items.
+    pub fn subject_entity(&self) -> usize {
+        self.item.map_or(self.entity, |i| i.entity)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

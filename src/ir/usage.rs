@@ -3,8 +3,9 @@
 
 use super::{Expr, FieldRef, FieldType, KeySource, RuleSet};
 
-/// `read[entity][field]`: some condition, exception, exemption, record rule or table lookup reads the
-/// field, or it is a key or a list (items are reported by key).
+/// `read[entity][field]`: some condition, exception, exemption, record rule, disclosure or
+/// table lookup reads the field, a disclosure publishes it, or it is a key or a list (items
+/// are reported by key).
 pub fn fields_read(rules: &RuleSet) -> Vec<Vec<bool>> {
     let mut read: Vec<Vec<bool>> = rules
         .entities
@@ -58,6 +59,25 @@ pub fn fields_read(rules: &RuleSet) -> Vec<Vec<bool>> {
             walk(rules, c, &mut frames.clone(), &mut |f, r| {
                 mark(f, r, &mut read)
             });
+        }
+    }
+    for d in &rules.disclosures {
+        let mut frames = vec![d.entity];
+        frames.extend(d.item.map(|i| i.entity));
+        let conditions = d
+            .condition
+            .iter()
+            .chain(d.withheld.iter().map(|x| &x.condition));
+        for c in conditions {
+            walk(rules, c, &mut frames.clone(), &mut |f, r| {
+                mark(f, r, &mut read)
+            });
+        }
+        let subject = d.subject_entity();
+        for &fi in &d.fields {
+            if let Some(slot) = read.get_mut(subject).and_then(|e| e.get_mut(fi)) {
+                *slot = true;
+            }
         }
     }
     read

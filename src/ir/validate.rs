@@ -13,8 +13,8 @@
 use std::ops::Deref;
 
 use super::{
-    Action, ActionPlan, Base, CompareAs, Dim, Expr, FieldRef, FieldType, ItemSubject, KeySource,
-    MeasureInfo, Operand, RecordRuleInfo, RuleSet, Value,
+    Action, ActionPlan, Base, CompareAs, Dim, DisclosureInfo, Expr, FieldRef, FieldType,
+    ItemSubject, KeySource, MeasureInfo, Operand, RecordRuleInfo, RuleSet, Value,
 };
 use crate::limits::{MAX_EXPR_DEPTH, MAX_FRAMES, MAX_RESTRICTIONS, MAX_TABLE_DIMS, MAX_VARIANTS};
 use crate::messages::Lang;
@@ -146,6 +146,7 @@ pub enum Place {
     Measure(String),
     Exemption(String),
     Rule(String),
+    Disclosure(String),
 }
 
 /// What kind of thing an index or a count is about.
@@ -191,6 +192,12 @@ pub enum Mismatch {
     NonExemptibleLifted,
     /// A record rule without levels whose conditions read the level.
     RuleLevel,
+    /// A disclosure's condition reads the level.
+    DisclosureLevel,
+    /// A disclosure's fields do not start with the key, or name a list.
+    DisclosureFields,
+    /// A disclosure of items without one of their parent's entity.
+    DisclosureParent,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -257,6 +264,7 @@ impl Place {
             Place::Measure(n) => msg!(lang, RULES_AT_MEASURE, n),
             Place::Exemption(n) => msg!(lang, RULES_AT_EXEMPTION, n),
             Place::Rule(n) => msg!(lang, RULES_AT_RECORD_RULE, n),
+            Place::Disclosure(n) => msg!(lang, RULES_AT_DISCLOSURE, n),
         }
     }
 }
@@ -299,6 +307,9 @@ impl InvalidRuleSet {
                     Mismatch::LiftsNotMirrored => msg!(lang, RULES_LIFTS_NOT_MIRRORED),
                     Mismatch::NonExemptibleLifted => msg!(lang, RULES_NON_EXEMPTIBLE_LIFTED),
                     Mismatch::RuleLevel => msg!(lang, RULES_RULE_LEVEL),
+                    Mismatch::DisclosureLevel => msg!(lang, RULES_DISCLOSURE_LEVEL),
+                    Mismatch::DisclosureFields => msg!(lang, RULES_DISCLOSURE_FIELDS),
+                    Mismatch::DisclosureParent => msg!(lang, RULES_DISCLOSURE_PARENT),
                 };
                 msg!(lang, RULES_MISMATCH, at, why)
             }
@@ -436,6 +447,9 @@ impl Checker<'_> {
         }
         for rule in &r.record_rules {
             self.record_rule(rule)?;
+        }
+        for d in &r.disclosures {
+            self.disclosure(d)?;
         }
         for (xi, x) in r.exemptions.iter().enumerate() {
             let at = Place::Exemption(x.name.clone());
@@ -582,6 +596,50 @@ impl Checker<'_> {
             self.expr(&at, c, &mut frames.clone(), 1)?;
         }
         self.expr(&at, &rule.must, &mut frames.clone(), 1)
+    }
+
+    /// A disclosure: its subject, conditions without the level (publishing has none), and
+    /// fields of the subject's entity that are not lists, the key first; a disclosure of
+    /// items with one of their parent's entity.
+    fn disclosure(&self, d: &DisclosureInfo) -> Check {
+        let r = self.rules;
+        let at = Place::Disclosure(d.name.clone());
+        let frames = self.subject(&at, d.entity, d.item)?;
+        let conditions = || {
+            d.condition
+                .iter()
+                .chain(d.withheld.iter().map(|x| &x.condition))
+        };
+        ensure(
+            &at,
+            !conditions().any(Expr::reads_level),
+            Mismatch::DisclosureLevel,
+        )?;
+        for c in conditions() {
+            self.expr(&at, c, &mut frames.clone(), 1)?;
+        }
+        let entity = &r.entities[d.subject_entity()];
+        ensure(
+            &at,
+            d.fields.first() == Some(&entity.key),
+            Mismatch::DisclosureFields,
+        )?;
+        for &fi in &d.fields {
+            index(&at, Kind::Field, fi, entity.fields.len())?;
+            ensure(
+                &at,
+                !matches!(entity.fields[fi].ty, FieldType::List(_)),
+                Mismatch::DisclosureFields,
+            )?;
+        }
+        if d.item.is_some() {
+            let parent = r
+                .disclosures
+                .iter()
+                .any(|p| p.item.is_none() && p.entity == d.entity);
+            ensure(&at, parent, Mismatch::DisclosureParent)?;
+        }
+        Ok(())
     }
 
     fn plan(&self, at: &Place, plan: &ActionPlan, frames: &[usize]) -> Check {

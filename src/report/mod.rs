@@ -4,6 +4,7 @@ pub mod decisions;
 pub mod diagnostics;
 mod files;
 pub mod findings;
+pub mod public;
 pub mod sarif;
 pub mod terminal;
 pub mod words;

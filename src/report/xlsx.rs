@@ -39,6 +39,8 @@ pub const EXCEL_ROWS: u32 = 1_048_576;
 const TAG_SUMMARY: u8 = b'S';
 const TAG_DETAIL: u8 = b'D';
 const TAG_ERROR: u8 = b'E';
+/// A row of a public list: its first field is the list's index.
+const TAG_LIST: u8 = b'L';
 /// Before each field of a tagged row.
 const FIELD: u8 = 0x1F;
 /// After each tagged row.
@@ -66,6 +68,10 @@ pub struct WorkbookInfo {
     pub lang: Lang,
     /// For an audit workbook: how many error and warning findings it holds.
     pub findings: Option<(usize, usize)>,
+    /// For a public workbook: each list's name and rows. Its 说明 sheet then says only that
+    /// and the plan: no inputs, mapping or counts of what was read, which could tell of the
+    /// records withheld.
+    pub public: Option<Vec<(String, usize)>>,
 }
 
 /// Appends one field of a tagged row; the separators are dropped from the text (they are
@@ -102,6 +108,20 @@ fn tagged_row<'c>(out: &mut Vec<u8>, tag: u8, cells: impl IntoIterator<Item = &'
     out.push(ROW);
 }
 
+/// A row of public list `list` (its sheet in a public workbook).
+pub(crate) fn list_row(out: &mut Vec<u8>, list: usize, cells: impl FnOnce(&mut Vec<u8>)) {
+    out.push(TAG_LIST);
+    let mut buf = itoa_buf();
+    field(out, itoa(&mut buf, list));
+    cells(out);
+    out.push(ROW);
+}
+
+/// Appends one cell to a row being built by [`list_row`], written by `write`.
+pub(crate) fn cell_with(out: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) {
+    field_with(out, write)
+}
+
 /// A row of the detail sheet (明细, or 发现 in an audit workbook).
 pub(crate) fn detail_row<'c>(out: &mut Vec<u8>, cells: impl IntoIterator<Item = &'c str>) {
     tagged_row(out, TAG_DETAIL, cells)
@@ -133,41 +153,71 @@ pub(crate) fn error_rows(out: &mut Vec<u8>, rules: &RuleSet, errors: &[ErrorEntr
 
 /// A display field's value as text: variant and level names, yes/no, numbers as written.
 pub fn display_value(rules: &RuleSet, ty: FieldType, v: &Value, lang: Lang) -> String {
-    let names = |bits: u64, elem: Option<usize>| -> String {
-        let list: Vec<&str> = (0..64)
-            .filter(|i| bits & (1u64 << i) != 0)
-            .filter_map(|i| match elem {
+    let mut out = Vec::new();
+    write_value(&mut out, rules, ty, v, lang);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`display_value`] appended to `out`, allocating nothing: the one text of a field's value
+/// in outputs by record.
+pub fn write_value(out: &mut Vec<u8>, rules: &RuleSet, ty: FieldType, v: &Value, lang: Lang) {
+    use std::io::Write as _;
+    let names = |out: &mut Vec<u8>, bits: u64, elem: Option<usize>| {
+        let mut first = true;
+        for i in (0..64).filter(|i| bits & (1u64 << i) != 0) {
+            let name = match elem {
                 None => rules.levels.get(i).map(|l| l.name.as_str()),
                 Some(e) => rules
                     .enums
                     .get(e)
                     .and_then(|x| x.variants.get(i))
                     .map(String::as_str),
-            })
-            .collect();
-        list.join("、")
+            };
+            if let Some(name) = name {
+                if !first {
+                    out.extend_from_slice("、".as_bytes());
+                }
+                first = false;
+                out.extend_from_slice(name.as_bytes());
+            }
+        }
     };
-    match (ty, v) {
-        (_, Value::Missing | Value::Elided | Value::List(_)) => String::new(),
-        (FieldType::Enum(e), Value::Enum(i)) => rules
-            .enums
-            .get(e)
-            .and_then(|x| x.variants.get(*i as usize))
-            .cloned()
-            .unwrap_or_default(),
-        (FieldType::Level, Value::Enum(i)) => level_name(rules, *i as usize).to_string(),
-        (FieldType::Set(elem), Value::Set(bits)) => names(*bits, elem),
-        (_, Value::Bool(b)) => if *b { m::OUT_YES } else { m::OUT_NO }
-            .text(lang)
-            .to_string(),
-        (FieldType::Percent, Value::Num(n)) => format!("{n}%"),
-        (_, Value::Int(n)) => n.to_string(),
-        (_, Value::Num(n)) => n.to_string(),
-        (_, Value::Text(t)) => t.to_string(),
-        (_, Value::Date(d)) => crate::dates::format(*d),
-        (_, Value::Enum(i)) => i.to_string(),
-        (_, Value::Set(b)) => format!("{b:#x}"),
-    }
+    // Writing to a Vec cannot fail.
+    let _ = match (ty, v) {
+        (_, Value::Missing | Value::Elided | Value::List(_)) => Ok(()),
+        (FieldType::Enum(e), Value::Enum(i)) => {
+            if let Some(name) = rules.enums.get(e).and_then(|x| x.variants.get(*i as usize)) {
+                out.extend_from_slice(name.as_bytes());
+            }
+            Ok(())
+        }
+        (FieldType::Level, Value::Enum(i)) => {
+            out.extend_from_slice(level_name(rules, *i as usize).as_bytes());
+            Ok(())
+        }
+        (FieldType::Set(elem), Value::Set(bits)) => {
+            names(out, *bits, elem);
+            Ok(())
+        }
+        (_, Value::Bool(b)) => {
+            let word = if *b { m::OUT_YES } else { m::OUT_NO };
+            out.extend_from_slice(word.text(lang).as_bytes());
+            Ok(())
+        }
+        (FieldType::Percent, Value::Num(n)) => write!(out, "{n}%"),
+        (_, Value::Int(n)) => write!(out, "{n}"),
+        (_, Value::Num(n)) => write!(out, "{n}"),
+        (_, Value::Text(t)) => {
+            out.extend_from_slice(t.as_bytes());
+            Ok(())
+        }
+        (_, Value::Date(d)) => {
+            out.extend_from_slice(crate::dates::format(*d).as_bytes());
+            Ok(())
+        }
+        (_, Value::Enum(i)) => write!(out, "{i}"),
+        (_, Value::Set(b)) => write!(out, "{b:#x}"),
+    };
 }
 
 /// What the format knows of one entity.
@@ -558,6 +608,8 @@ pub struct XlsxSink<'a> {
     order: Vec<usize>,
     detail: SheetWriter,
     errors: SheetWriter,
+    /// The sheets of a public workbook, one per list.
+    lists: Vec<SheetWriter>,
     pending: Option<PendingSummary>,
     /// The bytes of a row not yet complete.
     carry: Vec<u8>,
@@ -603,7 +655,7 @@ impl<'a> XlsxSink<'a> {
         ]
         .concat();
         let detail = (m::SHEET_DETAIL.text(lang).to_string(), texts(lang, &detail));
-        let mut sink = Self::start(path, rules, levels, lang, limit, detail)?;
+        let mut sink = Self::start(path, rules, levels, lang, limit, Some(detail))?;
         // The first entity that is nobody's list item has its summary sheet even when empty.
         let items: Vec<usize> = rules
             .entities
@@ -646,17 +698,35 @@ impl<'a> XlsxSink<'a> {
             ],
         );
         let detail = (m::SHEET_FINDINGS.text(lang).to_string(), header);
-        Self::start(path, rules, &[], lang, EXCEL_ROWS, detail)
+        Self::start(path, rules, &[], lang, EXCEL_ROWS, Some(detail))
     }
 
-    /// A workbook with its detail sheet (name and header) and the 错误 sheet.
+    /// A public workbook: one sheet per list (name and header), as
+    /// [`crate::report::public::PublicXlsx`] writes them, and 说明 — no 错误 sheet: a row that
+    /// did not load is never public.
+    pub fn for_public(
+        path: &Path,
+        rules: &'a RuleSet,
+        lang: Lang,
+        lists: Vec<(String, Vec<String>)>,
+    ) -> Result<XlsxSink<'a>, XlsxError> {
+        let mut sink = Self::start(path, rules, &[], lang, EXCEL_ROWS, None)?;
+        for (name, header) in lists {
+            let sheet = SheetWriter::new(&mut sink.workbook, name, header, EXCEL_ROWS, &sink.bold)?;
+            sink.lists.push(sheet);
+        }
+        Ok(sink)
+    }
+
+    /// A workbook with its detail sheet (name and header) and the 错误 sheet, or (`None`)
+    /// with neither.
     fn start(
         path: &Path,
         rules: &'a RuleSet,
         levels: &[usize],
         lang: Lang,
         limit: u32,
-        (detail_name, detail_header): (String, Vec<String>),
+        detail: Option<(String, Vec<String>)>,
     ) -> Result<XlsxSink<'a>, XlsxError> {
         let mut workbook = Workbook::new();
         let dir = match path.parent() {
@@ -672,6 +742,25 @@ impl<'a> XlsxSink<'a> {
         workbook.set_zip_compression_level(1);
         let bold = Format::new().set_bold();
         let classified = Format::new().set_background_color(Color::RGB(0xFFE699));
+        let Some((detail_name, detail_header)) = detail else {
+            return Ok(XlsxSink {
+                rules,
+                lang,
+                levels: levels.to_vec(),
+                path: path.to_path_buf(),
+                workbook,
+                bold,
+                classified,
+                limit,
+                summaries: (0..rules.entities.len()).map(|_| None).collect(),
+                order: Vec::new(),
+                detail: empty_writer(),
+                errors: empty_writer(),
+                lists: Vec::new(),
+                pending: None,
+                carry: Vec::new(),
+            });
+        };
         let detail = SheetWriter::new(&mut workbook, detail_name, detail_header, limit, &bold)?;
         let errors = SheetWriter::new(
             &mut workbook,
@@ -706,6 +795,7 @@ impl<'a> XlsxSink<'a> {
             order: Vec::new(),
             detail,
             errors,
+            lists: Vec::new(),
             pending: None,
             carry: Vec::new(),
         })
@@ -782,6 +872,18 @@ impl<'a> XlsxSink<'a> {
                     .write_row(&mut self.workbook, fields, None, &bold)
             }
             TAG_SUMMARY => self.summary_part(fields),
+            TAG_LIST => {
+                let list = fields
+                    .next()
+                    .and_then(|f| std::str::from_utf8(f).ok())
+                    .and_then(|s| s.parse::<usize>().ok())
+                    .filter(|&l| l < self.lists.len())
+                    .ok_or_else(|| {
+                        XlsxError::ParameterError("malformed list row in xlsx stream".into())
+                    })?;
+                let bold = self.bold.clone();
+                self.lists[list].write_row(&mut self.workbook, fields, None, &bold)
+            }
             _ => Err(XlsxError::ParameterError(format!(
                 "unknown row tag {tag:#x} in xlsx stream"
             ))),
@@ -881,6 +983,11 @@ impl<'a> XlsxSink<'a> {
         for sheet in errors.finish()? {
             self.workbook.push_worksheet(sheet);
         }
+        for list in std::mem::take(&mut self.lists) {
+            for sheet in list.finish()? {
+                self.workbook.push_worksheet(sheet);
+            }
+        }
         self.workbook.push_worksheet(about);
         // Through a symbolic link to its target, so the link stays.
         let path = match std::fs::symlink_metadata(&self.path) {
@@ -932,6 +1039,13 @@ impl<'a> XlsxSink<'a> {
                 info.rules_hash.clone(),
             ),
         ];
+        let public = info.public.iter().flatten();
+        for (name, n) in public {
+            rows.push((crate::msg!(lang, ABOUT_PUBLIC_ROWS, name), n.to_string()));
+        }
+        if info.public.is_some() {
+            return self.write_about(sheet, &rows);
+        }
         for (name, hash) in &info.inputs {
             let value = match hash {
                 Some(h) => format!("{name} sha256:{h}"),
@@ -965,6 +1079,16 @@ impl<'a> XlsxSink<'a> {
         for (msg, n) in counted {
             rows.push((msg.text(lang).into(), n.to_string()));
         }
+        self.write_about(sheet, &rows)
+    }
+
+    /// The 说明 sheet's rows under its header, with a filter and widths.
+    fn write_about(
+        &self,
+        mut sheet: Worksheet,
+        rows: &[(String, String)],
+    ) -> Result<Worksheet, XlsxError> {
+        let lang = self.lang;
         let header = [m::ABOUT_ITEM.text(lang), m::ABOUT_VALUE.text(lang)];
         let mut widths = header.map(text_width);
         for (c, h) in header.iter().enumerate() {

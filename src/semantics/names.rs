@@ -42,6 +42,7 @@ pub fn look_alike_names(prog: &Program) -> Vec<Diagnostic> {
                 Decl::Exemption(x) => top.add(&x.name, &mut diags),
                 Decl::Table(t) => top.add(&t.name, &mut diags),
                 Decl::Rule(r) => top.add(&r.name, &mut diags),
+                Decl::Public(d) => top.add(&d.name, &mut diags),
                 Decl::Levels(l) => {
                     let mut levels = Namespace::new("alert levels and their aliases");
                     for def in &l.levels {

@@ -19,6 +19,7 @@ pub enum SymbolKind {
     Exemption,
     Table,
     Rule,
+    Public,
 }
 
 impl SymbolKind {
@@ -31,6 +32,7 @@ impl SymbolKind {
             SymbolKind::Exemption => "an exemption (豁免)",
             SymbolKind::Table => "a table (表)",
             SymbolKind::Rule => "a rule (规则)",
+            SymbolKind::Public => "a disclosure (公开)",
         }
     }
 }
@@ -198,7 +200,7 @@ fn policy_text(bytes: Vec<u8>) -> Result<String, NotPolicy> {
     Ok(text)
 }
 
-const NOT_POLICY_HELP: &str = "a policy file is UTF-8 text starting with a declaration (`预案`, `导入`, `预警级别`, `枚举`, `实体`, `限制`, `措施`, `豁免`, `规则`, `表`); the text of a file that is not is never shown";
+const NOT_POLICY_HELP: &str = "a policy file is UTF-8 text starting with a declaration (`预案`, `导入`, `预警级别`, `枚举`, `实体`, `限制`, `措施`, `豁免`, `规则`, `公开`, `表`); the text of a file that is not is never shown";
 
 /// The diagnostic for an entry file that is not policy text. The file is registered without
 /// its text, so no renderer can show an excerpt of it.
@@ -927,6 +929,7 @@ fn bind_symbols(prog: &mut Program, diags: &mut Vec<Diagnostic>) {
                 Decl::Exemption(d) => (SymbolKind::Exemption, &d.name),
                 Decl::Table(d) => (SymbolKind::Table, &d.name),
                 Decl::Rule(d) => (SymbolKind::Rule, &d.name),
+                Decl::Public(d) => (SymbolKind::Public, &d.name),
                 Decl::Levels(l) => {
                     match prog.levels {
                         None => prog.levels = Some((m, i)),

@@ -34,6 +34,7 @@ pub struct Program {
     pub measures: Vec<Measure>,
     pub exemptions: Vec<Exemption>,
     pub rules: Vec<Rule>,
+    pub disclosures: Vec<Disclosure>,
     /// The imports of every loaded file, in declaration order per file.
     pub imports: Vec<Import>,
     /// The file being compiled (its imports are the ones the plan chose).
@@ -251,4 +252,25 @@ impl Rule {
             .find(|t| level.is_none_or(|l| t.levels.contains(l)))
             .map(|t| t.text.as_str())
     }
+}
+
+/// A disclosure (`公开`): the records of its subject that are published, and which fields.
+#[derive(Debug, Clone)]
+pub struct Disclosure {
+    pub name: String,
+    pub name_span: Span,
+    pub entity: usize,
+    /// For a disclosure of items: the parent's list field and the item entity.
+    pub item: Option<ItemSubject>,
+    pub subject_span: Span,
+    /// `对象 … 当 …`: which records are published.
+    pub condition: Option<Expr>,
+    pub condition_span: Option<Span>,
+    /// `除外 当 …`: the records withheld.
+    pub withheld: Vec<Exception>,
+    /// The published fields of the subject's entity, its key first.
+    pub fields: Vec<usize>,
+    /// The citations, joined.
+    pub cite: Option<String>,
+    pub span: Span,
 }

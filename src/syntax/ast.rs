@@ -35,6 +35,7 @@ pub enum Decl {
     Exemption(ExemptionDecl),
     Table(TableDecl),
     Rule(RuleDecl),
+    Public(PublicDecl),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -226,6 +227,20 @@ pub struct RuleDecl {
     pub musts: Vec<Expr>,
     pub cites: Vec<Str>,
     pub texts: Vec<TextItem>,
+    pub span: Span,
+}
+
+/// `公开 名 { 对象 … 字段 … 除外 当 … 依据 … }`: the records of a subject that are published,
+/// with which of their fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicDecl {
+    pub name: Name,
+    pub subjects: Vec<Subject>,
+    /// `字段 …` lines, every name in order.
+    pub fields: Vec<Name>,
+    /// `除外 当 …`: the records withheld.
+    pub withheld: Vec<Exception>,
+    pub cites: Vec<Str>,
     pub span: Span,
 }
 

@@ -55,6 +55,8 @@ fn describe(rule: Rule) -> Option<String> {
             keyword_phrase(&kw::WARNING)
         )),
         kw_must | must_item => phrase(&kw::MUST),
+        kw_public => phrase(&kw::PUBLIC),
+        kw_fields | fields_item => phrase(&kw::FIELDS),
         kw_table => phrase(&kw::TABLE),
         kw_default | table_default => phrase(&kw::DEFAULT),
         kw_from | range_from => phrase(&kw::FROM),
@@ -69,7 +71,7 @@ fn describe(rule: Rule) -> Option<String> {
         percent => Some("a percentage such as 20%".into()),
         integer | decimal => Some("a number".into()),
         plan_decl | import_decl | levels_decl | enum_decl | entity_decl | restriction_decl
-        | measure_decl | exemption_decl | table_decl | rule_decl => Some(format!(
+        | measure_decl | exemption_decl | table_decl | rule_decl | public_decl => Some(format!(
             "a declaration ({})",
             kw::declaration_list(" or ")
         )),
@@ -311,7 +313,7 @@ mod tests {
         );
         assert_eq!(
             describe(Rule::plan_decl).unwrap(),
-            "a declaration (`预案`, `导入`, `预警级别`, `枚举`, `实体`, `限制`, `措施`, `豁免`, `规则` or `表`)"
+            "a declaration (`预案`, `导入`, `预警级别`, `枚举`, `实体`, `限制`, `措施`, `豁免`, `规则`, `公开` or `表`)"
         );
         assert_eq!(describe(Rule::op_and).unwrap(), "`且` (and) or `或` (or)");
     }

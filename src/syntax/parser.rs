@@ -229,6 +229,7 @@ impl Builder {
             Rule::exemption_decl => Decl::Exemption(self.exemption(pair)?),
             Rule::table_decl => Decl::Table(self.table(pair)?),
             Rule::rule_decl => Decl::Rule(self.rule(pair)?),
+            Rule::public_decl => Decl::Public(self.public(pair)?),
             other => unreachable!("declaration rule {other:?}"),
         })
     }
@@ -470,22 +471,7 @@ impl Builder {
                         span: item_span,
                     });
                 }
-                Rule::except_item => {
-                    let mut condition = None;
-                    let mut cite = None;
-                    for p in item.into_inner() {
-                        match p.as_rule() {
-                            Rule::expr => condition = Some(self.condition(p)?),
-                            Rule::cite_item => cite = Some(self.cite(p)),
-                            _ => {}
-                        }
-                    }
-                    m.exceptions.push(Exception {
-                        condition: condition.expect("exception has a condition"),
-                        cite,
-                        span: item_span,
-                    });
-                }
+                Rule::except_item => m.exceptions.push(self.exception(item)?),
                 Rule::non_exempt_item => m.non_exemptible = Some(item_span),
                 Rule::replaces_item => m.replaces.extend(
                     item.into_inner()
@@ -535,6 +521,52 @@ impl Builder {
             }
         }
         Ok(r)
+    }
+
+    fn exception(&self, item: Pair<Rule>) -> R<Exception> {
+        let span = self.span(&item);
+        let mut condition = None;
+        let mut cite = None;
+        for p in item.into_inner() {
+            match p.as_rule() {
+                Rule::expr => condition = Some(self.condition(p)?),
+                Rule::cite_item => cite = Some(self.cite(p)),
+                _ => {}
+            }
+        }
+        Ok(Exception {
+            condition: condition.expect("exception has a condition"),
+            cite,
+            span,
+        })
+    }
+
+    fn public(&self, pair: Pair<Rule>) -> R<PublicDecl> {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner().skip(1);
+        let name = self.name(it.next().expect("disclosure name"));
+        let mut d = PublicDecl {
+            name,
+            subjects: Vec::new(),
+            fields: Vec::new(),
+            withheld: Vec::new(),
+            cites: Vec::new(),
+            span,
+        };
+        for item in it {
+            match item.as_rule() {
+                Rule::subject_item => d.subjects.push(self.subject(item)?),
+                Rule::cite_item => d.cites.push(self.cite(item)),
+                Rule::except_item => d.withheld.push(self.exception(item)?),
+                Rule::fields_item => d.fields.extend(
+                    item.into_inner()
+                        .filter(|p| p.as_rule() == Rule::name)
+                        .map(|p| self.name(p)),
+                ),
+                _ => {}
+            }
+        }
+        Ok(d)
     }
 
     fn text_item(&self, item: Pair<Rule>) -> TextItem {

@@ -94,8 +94,15 @@ pub(crate) const CSV_HEADERS: [Msg; 12] = [
 /// Writes one CSV field: quoted when needed, and neutralised when a spreadsheet would run it
 /// as a formula (a leading `=`, `+`, `-`, `@`, tab or carriage return gets a `'` before it).
 pub fn csv_field(out: &mut Vec<u8>, value: &dyn Display) {
+    csv_field_with(out, |out| {
+        let _ = write!(Fmt(out), "{value}");
+    })
+}
+
+/// [`csv_field`] of what `write` appends to `out`.
+pub fn csv_field_with(out: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) {
     let start = out.len();
-    let _ = write!(Fmt(out), "{value}");
+    write(out);
     let needs_guard = matches!(
         out.get(start),
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')

@@ -156,7 +156,7 @@ fn lifting(kind: LiftingKind, name: &str, cite: Option<&str>) -> Vec<u8> {
 }
 
 /// Writes a string that needs escaping (record keys come from data).
-fn write_str(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());

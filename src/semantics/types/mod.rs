@@ -5,10 +5,11 @@
 //! One file per job: `schema` (plan, levels, enums, entities, restrictions), `levels`
 //! (level names and ranges), `actions` (actions and table lookups), `tables` (grade tables),
 //! `conditions` (subjects, field paths, operands, conditions), `measures` (measures, their
-//! replacements, exemptions), `rules` (record rules).
+//! replacements, exemptions), `rules` (record rules), `disclosures` (what is published).
 
 mod actions;
 mod conditions;
+mod disclosures;
 mod levels;
 mod measures;
 mod rules;
@@ -47,6 +48,7 @@ pub fn check(prog: &Program) -> (typed::Program, Vec<Diagnostic>) {
     cx.measures();
     cx.exemptions();
     cx.rules();
+    cx.disclosures();
     cx.imports();
     (cx.out, cx.diags)
 }

@@ -1,0 +1,323 @@
+//! Publish: validated rule set × record → what of it is public under the plan's disclosures
+//! (`公开`), fail closed.
+//!
+//! A record is **withheld** when a `除外` of any disclosure of its entity holds, or reads a
+//! value the record does not have (a `涉密` cell left empty is not "not classified"). A
+//! withheld record is in no list, and neither are its items. Otherwise it is in each
+//! disclosure of its entity whose `当` holds (a `当` that reads a missing value does not
+//! hold, whatever `非` around it says); its items are published under a disclosure of items
+//! when the record is in at least one list, on the same terms. Rows that do not load are
+//! never published: the driver reports them, and the output formats have no place for them.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use crate::data::source::RecordSource;
+use crate::data::LoadedRecord;
+use crate::eval::run::{self, Counts, ErrorEntry, Job, RunError};
+use crate::eval::{eval_condition, Frames};
+use crate::ir::{DisclosureInfo, EntityId, Expr, Record, RuleSet, ValidRuleSet, Value};
+
+/// One published row: a disclosure, and the item of the record it publishes (`None`: the
+/// record itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    /// The disclosure's index in the rule set's `disclosures`.
+    pub disclosure: u32,
+    /// The item's index in the disclosure's list field, for a disclosure of items.
+    pub item: Option<u32>,
+}
+
+/// What became of one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// In at least one list.
+    Published,
+    /// Withheld by a `除外` that held.
+    Withheld,
+    /// Withheld because a `除外` read a value the record does not have.
+    Unreadable,
+    /// No disclosure of its entity selects it (or none exists).
+    NotListed,
+}
+
+/// Decides what of each record is public. A view: making one costs nothing.
+#[derive(Clone, Copy)]
+pub struct Publisher<'r> {
+    valid: &'r ValidRuleSet,
+}
+
+impl<'r> Publisher<'r> {
+    pub fn new(valid: &'r ValidRuleSet) -> Self {
+        Publisher { valid }
+    }
+
+    pub fn rules(&self) -> &'r ValidRuleSet {
+        self.valid
+    }
+
+    pub fn disclosures(&self) -> &'r [DisclosureInfo] {
+        let rules: &'r RuleSet = self.valid;
+        &rules.disclosures
+    }
+
+    /// Appends to `out` the rows `record` (of `entity`) publishes — under the disclosures of
+    /// its entity in their order, then its items under the disclosures of items — and says
+    /// what became of it. Allocates nothing once `out` has grown.
+    pub fn judge(&self, entity: EntityId, record: &Record, out: &mut Vec<Row>) -> Verdict {
+        let rules: &RuleSet = self.valid;
+        let entity = entity.index();
+        let root = Frames::root(record);
+        let mine = || {
+            rules
+                .disclosures
+                .iter()
+                .enumerate()
+                .filter(move |(_, d)| d.entity == entity)
+        };
+        let mut verdict = Verdict::NotListed;
+        for (_, d) in mine().filter(|(_, d)| d.item.is_none()) {
+            match withheld(rules, d, root) {
+                Some(Verdict::Unreadable) => return Verdict::Unreadable,
+                Some(_) => verdict = Verdict::Withheld,
+                None => {}
+            }
+        }
+        if verdict == Verdict::Withheld {
+            return verdict;
+        }
+        let start = out.len();
+        for (di, d) in mine().filter(|(_, d)| d.item.is_none()) {
+            if selects(rules, d.condition.as_ref(), root) {
+                out.push(Row {
+                    disclosure: di as u32,
+                    item: None,
+                });
+            }
+        }
+        if out.len() == start {
+            return Verdict::NotListed;
+        }
+        for (di, d) in mine() {
+            let Some(subject) = d.item else { continue };
+            let Value::List(items) = record.get(subject.field) else {
+                continue;
+            };
+            for (i, it) in items.iter().enumerate() {
+                let frames = root.push(it);
+                if withheld(rules, d, frames).is_none()
+                    && selects(rules, d.condition.as_ref(), frames)
+                {
+                    out.push(Row {
+                        disclosure: di as u32,
+                        item: Some(i as u32),
+                    });
+                }
+            }
+        }
+        Verdict::Published
+    }
+}
+
+/// Whether a disclosure's `除外` withholds the record in `frames`: `Some(Withheld)` when one
+/// holds, `Some(Unreadable)` when one reads a missing value, `None` when it is public.
+fn withheld(rules: &RuleSet, d: &DisclosureInfo, frames: Frames<'_>) -> Option<Verdict> {
+    let mut verdict = None;
+    for x in &d.withheld {
+        if reads_missing(&x.condition, frames) {
+            return Some(Verdict::Unreadable);
+        }
+        if eval_condition(rules, &x.condition, frames, 0) {
+            verdict = Some(Verdict::Withheld);
+        }
+    }
+    verdict
+}
+
+/// Whether a `当` selects the record: it holds and reads no missing value.
+fn selects(rules: &RuleSet, condition: Option<&Expr>, frames: Frames<'_>) -> bool {
+    condition.is_none_or(|c| !reads_missing(c, frames) && eval_condition(rules, c, frames, 0))
+}
+
+/// Whether the condition reads a value the record (or an item it quantifies over) does not
+/// have. `有值` (present) is the one test that asks about a missing value, so it does not
+/// count.
+fn reads_missing(e: &Expr, frames: Frames<'_>) -> bool {
+    match e {
+        Expr::Present(_) | Expr::Const(_) => false,
+        Expr::Not(inner) => reads_missing(inner, frames),
+        Expr::And(es) | Expr::Or(es) => es.iter().any(|x| reads_missing(x, frames)),
+        Expr::Any { list, body } | Expr::All { list, body } => match frames.get(*list) {
+            Value::List(items) => items.iter().any(|it| reads_missing(body, frames.push(it))),
+            _ => true,
+        },
+        other => {
+            let mut missing = false;
+            other.for_each_field(&mut |r| {
+                missing |= matches!(frames.get(r), Value::Missing | Value::Elided)
+            });
+            missing
+        }
+    }
+}
+
+/// How many records became what.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Records in at least one list.
+    pub published: usize,
+    /// Rows written (records and items, over all lists).
+    pub rows: usize,
+    /// Withheld by a `除外` that held.
+    pub withheld: usize,
+    /// Withheld because a `除外` could not be read.
+    pub unreadable: usize,
+    /// In no list.
+    pub not_listed: usize,
+}
+
+/// How public rows are written. Implementations format into byte buffers from several
+/// threads at once; the driver writes the buffers in input order. A format never sees a
+/// row that did not load.
+pub trait PublicFormat: Sync {
+    /// Written once, before anything else.
+    fn begin(&self, _out: &mut Vec<u8>) {}
+    /// Bytes every written record starts with; dropped before the very first one.
+    fn separator(&self) -> &'static [u8] {
+        b""
+    }
+    /// The rows of one record (never called with none).
+    fn record(&self, out: &mut Vec<u8>, rec: &LoadedRecord, rows: &[Row]);
+    /// Written once at the end.
+    fn end(&self, _out: &mut Vec<u8>, _tally: Tally) {}
+}
+
+/// Judging each record, written by a public format.
+struct Publish<'a> {
+    publisher: Publisher<'a>,
+    format: &'a dyn PublicFormat,
+    published: AtomicUsize,
+    rows: AtomicUsize,
+    withheld: AtomicUsize,
+    unreadable: AtomicUsize,
+    not_listed: AtomicUsize,
+    /// Rows written per disclosure.
+    per_list: Vec<AtomicUsize>,
+    /// The rows that did not load, kept out of the public output for the caller to report.
+    errors: Mutex<Vec<ErrorEntry>>,
+}
+
+impl Publish<'_> {
+    fn tally(&self) -> Tally {
+        Tally {
+            published: self.published.load(Ordering::Relaxed),
+            rows: self.rows.load(Ordering::Relaxed),
+            withheld: self.withheld.load(Ordering::Relaxed),
+            unreadable: self.unreadable.load(Ordering::Relaxed),
+            not_listed: self.not_listed.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl Job for Publish<'_> {
+    type Scratch = Vec<Row>;
+
+    fn begin(&self, out: &mut Vec<u8>) {
+        self.format.begin(out)
+    }
+
+    fn separator(&self) -> &'static [u8] {
+        self.format.separator()
+    }
+
+    fn record(
+        &self,
+        rows: &mut Vec<Row>,
+        out: &mut Vec<u8>,
+        _errors: &mut Vec<ErrorEntry>,
+        rec: &LoadedRecord,
+    ) -> bool {
+        rows.clear();
+        let Some(entity) = self.publisher.rules().entity_id(rec.entity) else {
+            self.not_listed.fetch_add(1, Ordering::Relaxed);
+            return true;
+        };
+        let counter = match self.publisher.judge(entity, &rec.record, rows) {
+            Verdict::Published => &self.published,
+            Verdict::Withheld => &self.withheld,
+            Verdict::Unreadable => &self.unreadable,
+            Verdict::NotListed => &self.not_listed,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        if !rows.is_empty() {
+            self.rows.fetch_add(rows.len(), Ordering::Relaxed);
+            for r in rows.iter() {
+                if let Some(n) = self.per_list.get(r.disclosure as usize) {
+                    n.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            self.format.record(out, rec, rows);
+        }
+        true
+    }
+
+    fn end(&self, out: &mut Vec<u8>, errors: &[ErrorEntry], _w: &[String], _c: &Counts) {
+        if let Ok(mut kept) = self.errors.lock() {
+            kept.extend_from_slice(errors);
+        }
+        self.format.end(out, self.tally())
+    }
+}
+
+/// What a run read and published, and what it kept out of the public output.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub counts: Counts,
+    pub tally: Tally,
+    /// Rows written per disclosure, in the rule set's order.
+    pub rows_per_list: Vec<usize>,
+    /// The rows that did not load, for the caller to report elsewhere than the public file.
+    pub errors: Vec<ErrorEntry>,
+    pub warnings: Vec<String>,
+}
+
+/// Reads every item of `source`, judges each record, and writes the public rows to `sink`
+/// in input order.
+pub fn run(
+    publisher: Publisher<'_>,
+    source: &mut dyn RecordSource,
+    format: &dyn PublicFormat,
+    sink: &mut dyn Write,
+) -> Result<Outcome, RunError> {
+    let job = Publish {
+        publisher,
+        format,
+        published: AtomicUsize::new(0),
+        rows: AtomicUsize::new(0),
+        withheld: AtomicUsize::new(0),
+        unreadable: AtomicUsize::new(0),
+        not_listed: AtomicUsize::new(0),
+        per_list: publisher
+            .disclosures()
+            .iter()
+            .map(|_| AtomicUsize::new(0))
+            .collect(),
+        errors: Mutex::new(Vec::new()),
+    };
+    let (counts, warnings) = run::stream(&job, source, sink)?;
+    let tally = job.tally();
+    let errors = job.errors.into_inner().unwrap_or_default();
+    let rows_per_list = job
+        .per_list
+        .iter()
+        .map(|n| n.load(Ordering::Relaxed))
+        .collect();
+    Ok(Outcome {
+        counts,
+        tally,
+        rows_per_list,
+        errors,
+        warnings,
+    })
+}
