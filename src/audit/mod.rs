@@ -1,4 +1,4 @@
-//! Stage 8, audit: validated rule set × record → the findings of its record rules (`规则`).
+//! Audit: validated rule set × record → the findings of its record rules (`规则`).
 //!
 //! A rule concerns the records of its entity (or the items of one of their list fields) that
 //! meet its `当` condition, at each of its levels or once; each of them must satisfy its

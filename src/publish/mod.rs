@@ -321,3 +321,126 @@ pub fn run(
         warnings,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::compile_source;
+    use crate::messages::Lang;
+    use crate::report::public::{PublicCsv, PublicJson};
+    use proptest::prelude::*;
+
+    const POLICY: &str = "预警级别 { 黄色 < 橙色 }
+实体 机 键 号 { 号: 文本  涉密: 可选 布尔  内部: 文本 }
+实体 厂 键 名 { 名: 文本  清单: 集合 级别  涉密: 可选 布尔  内部: 文本  机械: 列表 机 }
+公开 名录 { 对象 厂 当 黄色 属于 清单 字段 清单 除外 当 涉密 依据 \"五\" }
+公开 机械 { 对象 厂.机械 字段 号 除外 当 涉密 依据 \"五\" }";
+
+    fn rules() -> ValidRuleSet {
+        let c = compile_source("t.policy", POLICY);
+        assert!(!c.has_errors(), "{:?}", c.diagnostics);
+        c.rules.unwrap().validate().unwrap()
+    }
+
+    /// A firm: on the yellow list or not, its 涉密 (none: left empty), its machines' 涉密.
+    #[derive(Debug, Clone)]
+    struct Firm {
+        listed: bool,
+        secret: Option<bool>,
+        machines: Vec<Option<bool>>,
+    }
+
+    fn firm() -> impl Strategy<Value = Firm> {
+        let secret = prop_oneof![Just(None), Just(Some(false)), Just(Some(true))];
+        (
+            any::<bool>(),
+            secret.clone(),
+            proptest::collection::vec(secret, 0..3),
+        )
+            .prop_map(|(listed, secret, machines)| Firm {
+                listed,
+                secret,
+                machines,
+            })
+    }
+
+    fn json(firms: &[Firm]) -> String {
+        let firms: Vec<serde_json::Value> = firms
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let mut o = serde_json::json!({
+                    "名": format!("F{i}厂"),
+                    "清单": if f.listed { vec!["黄色"] } else { vec![] },
+                    "内部": format!("INTERNAL{i}x"),
+                    "机械": f.machines.iter().enumerate().map(|(j, s)| {
+                        let mut m = serde_json::json!({"号": format!("F{i}厂M{j}机"), "内部": format!("INTERNAL{i}m{j}x")});
+                        if let Some(s) = s { m["涉密"] = serde_json::json!(s); }
+                        m
+                    }).collect::<Vec<_>>(),
+                });
+                if let Some(s) = f.secret {
+                    o["涉密"] = serde_json::json!(s);
+                }
+                o
+            })
+            .collect();
+        serde_json::json!({ "厂": firms }).to_string()
+    }
+
+    fn publish(rules: &ValidRuleSet, data: &str, format: &dyn PublicFormat) -> String {
+        let mut src = crate::data::json::load(rules, "t.json", 0, data).unwrap();
+        let mut out = Vec::new();
+        run(Publisher::new(rules), &mut src, format, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Whatever the records, no output holds a withheld firm, an item of one, a withheld
+        /// item or a field that is not public; and every public firm and item is there.
+        #[test]
+        fn nothing_withheld_or_not_public_reaches_any_format(firms in proptest::collection::vec(firm(), 0..12)) {
+            let rules = rules();
+            let data = json(&firms);
+            let outputs = [
+                publish(&rules, &data, &PublicJson::new(&rules, Lang::Zh)),
+                publish(&rules, &data, &PublicCsv::new(&rules, 0, Lang::Zh)),
+                publish(&rules, &data, &PublicCsv::new(&rules, 1, Lang::Zh)),
+            ];
+            let all = outputs.concat();
+            prop_assert!(!all.contains("INTERNAL"), "a field that is not public: {all}");
+            for (i, f) in firms.iter().enumerate() {
+                let public = f.listed && f.secret == Some(false);
+                let key = format!("F{i}厂");
+                // The firm list (JSON and the first CSV) has it exactly when it is public.
+                prop_assert_eq!(outputs[1].contains(&format!("{key}\r\n")) || outputs[1].contains(&format!("{key},")), public, "{}", &outputs[1]);
+                for (j, s) in f.machines.iter().enumerate() {
+                    let m = format!("F{i}厂M{j}机");
+                    let shown = public && *s == Some(false);
+                    prop_assert_eq!(outputs[2].contains(&m), shown, "{}", &outputs[2]);
+                    prop_assert_eq!(outputs[0].contains(&m), shown);
+                }
+                let named = all.contains(&format!("\"{key}\""))
+                    || all.contains(&format!("{key},"))
+                    || all.contains(&format!("{key}\r\n"));
+                prop_assert_eq!(named, public, "{}", &all);
+            }
+        }
+    }
+
+    #[test]
+    fn an_item_list_without_its_parents_list_is_refused() {
+        let c = compile_source(
+            "t.policy",
+            "实体 机 键 号 { 号: 文本 }
+实体 厂 键 名 { 名: 文本  机械: 列表 机 }
+公开 机械 { 对象 厂.机械 字段 号 }",
+        );
+        assert!(
+            c.diagnostics.iter().any(|d| d.code.as_str() == "E0226"),
+            "{:?}",
+            c.diagnostics
+        );
+    }
+}
