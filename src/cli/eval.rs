@@ -232,14 +232,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
     let specs = args.input.specs();
     // Writing the output over an input would destroy it while it is read.
     if let Some(out) = &args.output {
-        let inputs = specs
-            .iter()
-            .map(|s| s.path.as_str())
-            .filter(|p| *p != "-")
-            .map(std::path::Path::new)
-            .chain([args.policy.as_path()])
-            .chain(args.input.map.as_deref());
-        if let Err(code) = refuse_input_as_output(lang, out, inputs) {
+        if let Err(code) = refuse_input_as_output(lang, out, &args.policy, &args.input) {
             return code;
         }
     }
@@ -452,12 +445,26 @@ pub(crate) fn compiled_invalid(
     ))
 }
 
-/// Refuses an output that names one of the run's inputs (exit 2).
-pub(crate) fn refuse_input_as_output<'p>(
+/// Refuses an output that names one of the run's inputs — a data file, the plan or the
+/// mapping file — (exit 2): writing it would destroy it while it is read.
+pub(crate) fn refuse_input_as_output(
     lang: Lang,
     out: &std::path::Path,
-    mut inputs: impl Iterator<Item = &'p std::path::Path>,
+    policy: &std::path::Path,
+    input: &DataArgs,
 ) -> Result<(), ExitCode> {
+    let specs = input.specs();
+    let data = specs.iter().map(|s| std::path::Path::new(s.path.as_str()));
+    refuse_paths_as_output(lang, out, data.chain([policy]).chain(input.map.as_deref()))
+}
+
+/// Refuses an output that names one of `inputs` (exit 2); standard input (`-`) is no file.
+pub(crate) fn refuse_paths_as_output<'p>(
+    lang: Lang,
+    out: &std::path::Path,
+    inputs: impl Iterator<Item = &'p std::path::Path>,
+) -> Result<(), ExitCode> {
+    let mut inputs = inputs.filter(|p| p.as_os_str() != "-");
     match inputs.find(|input| same_file(out, input)) {
         Some(input) => Err(fail(miette::miette!(
             help = msg!(lang, OUTPUT_IS_INPUT_HELP),

@@ -35,13 +35,9 @@ pub(crate) fn run(args: &MapArgs) -> ExitCode {
     // it is read whole before anything is written).
     if let Some(out) = &args.output {
         let specs = args.input.specs();
-        let inputs = specs
-            .iter()
-            .map(|s| s.path.as_str())
-            .filter(|p| *p != "-")
-            .map(std::path::Path::new)
-            .chain([args.policy.as_path()]);
-        if let Err(code) = super::eval::refuse_input_as_output(lang, out, inputs) {
+        let data = specs.iter().map(|s| std::path::Path::new(s.path.as_str()));
+        let inputs = data.chain([args.policy.as_path()]);
+        if let Err(code) = super::eval::refuse_paths_as_output(lang, out, inputs) {
             return code;
         }
     }

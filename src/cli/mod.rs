@@ -275,7 +275,7 @@ fn compile_to(policy: &Path, output: &Path, root: &ImportRootArg) -> ExitCode {
     // The rule set never replaces the policy or one of its imports.
     let sources: Vec<PathBuf> = c.sources.files().iter().map(|f| f.path.clone()).collect();
     let inputs = std::iter::once(policy).chain(sources.iter().map(PathBuf::as_path));
-    if let Err(code) = eval::refuse_input_as_output(lang, output, inputs) {
+    if let Err(code) = eval::refuse_paths_as_output(lang, output, inputs) {
         return code;
     }
     match output::write_whole(output, policyc::ir::compiled::to_json(&rules).as_bytes()) {

@@ -98,14 +98,7 @@ pub(crate) fn run(args: &PublishArgs) -> ExitCode {
     };
     let specs = args.input.specs();
     let out = &args.output;
-    let inputs = specs
-        .iter()
-        .map(|s| s.path.as_str())
-        .filter(|p| *p != "-")
-        .map(std::path::Path::new)
-        .chain([args.policy.as_path()])
-        .chain(args.input.map.as_deref());
-    if let Err(code) = refuse_input_as_output(lang, out, inputs) {
+    if let Err(code) = refuse_input_as_output(lang, out, &args.policy, &args.input) {
         return code;
     }
     let options = match args.input.options(&rules, lang) {

@@ -9,7 +9,7 @@ use crate::messages::Lang;
 use crate::publish::{PublicFormat, Row, Tally};
 use crate::report::decisions::csv::{csv_field, csv_field_with};
 use crate::report::decisions::json::write_str;
-use crate::report::xlsx::{cell_with, list_row, write_value};
+use crate::report::xlsx::{cell_with, list_row, set_names, write_value};
 
 /// The column headers of a list: for a list of items the parent's key first, then the
 /// published fields (the key first) by their names in the plan.
@@ -137,23 +137,11 @@ impl<'a> PublicJson<'a> {
             }
             (FieldType::Set(elem), Value::Set(bits)) => {
                 out.push(b'[');
-                let mut first = true;
-                for i in (0..64).filter(|i| bits & (1u64 << i) != 0) {
-                    let name = match elem {
-                        None => rules.levels.get(i).map(|l| l.name.as_str()),
-                        Some(e) => rules
-                            .enums
-                            .get(e)
-                            .and_then(|x| x.variants.get(i))
-                            .map(String::as_str),
-                    };
-                    if let Some(name) = name {
-                        if !first {
-                            out.push(b',');
-                        }
-                        first = false;
-                        write_str(out, name);
+                for (i, name) in set_names(rules, *bits, elem).enumerate() {
+                    if i > 0 {
+                        out.push(b',');
                     }
+                    write_str(out, name);
                 }
                 out.push(b']');
             }

@@ -158,28 +158,30 @@ pub fn display_value(rules: &RuleSet, ty: FieldType, v: &Value, lang: Lang) -> S
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// The names of the members of a set value: levels (`elem` `None`) or an enum's values.
+pub fn set_names(rules: &RuleSet, bits: u64, elem: Option<usize>) -> impl Iterator<Item = &str> {
+    (0..64)
+        .filter(move |i| bits & (1u64 << i) != 0)
+        .filter_map(move |i| match elem {
+            None => rules.levels.get(i).map(|l| l.name.as_str()),
+            Some(e) => rules
+                .enums
+                .get(e)
+                .and_then(|x| x.variants.get(i))
+                .map(String::as_str),
+        })
+}
+
 /// [`display_value`] appended to `out`, allocating nothing: the one text of a field's value
 /// in outputs by record.
 pub fn write_value(out: &mut Vec<u8>, rules: &RuleSet, ty: FieldType, v: &Value, lang: Lang) {
     use std::io::Write as _;
     let names = |out: &mut Vec<u8>, bits: u64, elem: Option<usize>| {
-        let mut first = true;
-        for i in (0..64).filter(|i| bits & (1u64 << i) != 0) {
-            let name = match elem {
-                None => rules.levels.get(i).map(|l| l.name.as_str()),
-                Some(e) => rules
-                    .enums
-                    .get(e)
-                    .and_then(|x| x.variants.get(i))
-                    .map(String::as_str),
-            };
-            if let Some(name) = name {
-                if !first {
-                    out.extend_from_slice("、".as_bytes());
-                }
-                first = false;
-                out.extend_from_slice(name.as_bytes());
+        for (i, name) in set_names(rules, bits, elem).enumerate() {
+            if i > 0 {
+                out.extend_from_slice("、".as_bytes());
             }
+            out.extend_from_slice(name.as_bytes());
         }
     };
     // Writing to a Vec cannot fail.
@@ -742,46 +744,13 @@ impl<'a> XlsxSink<'a> {
         workbook.set_zip_compression_level(1);
         let bold = Format::new().set_bold();
         let classified = Format::new().set_background_color(Color::RGB(0xFFE699));
-        let Some((detail_name, detail_header)) = detail else {
-            return Ok(XlsxSink {
-                rules,
-                lang,
-                levels: levels.to_vec(),
-                path: path.to_path_buf(),
-                workbook,
-                bold,
-                classified,
-                limit,
-                summaries: (0..rules.entities.len()).map(|_| None).collect(),
-                order: Vec::new(),
-                detail: empty_writer(),
-                errors: empty_writer(),
-                lists: Vec::new(),
-                pending: None,
-                carry: Vec::new(),
-            });
-        };
-        let detail = SheetWriter::new(&mut workbook, detail_name, detail_header, limit, &bold)?;
-        let errors = SheetWriter::new(
-            &mut workbook,
-            m::SHEET_ERRORS.text(lang).to_string(),
-            texts(
-                lang,
-                &[
-                    m::ERR_FILE,
-                    m::ERR_SHEET,
-                    m::ERR_ROW,
-                    m::ERR_COLUMN,
-                    m::ERR_VALUE,
-                    m::OUT_ENTITY,
-                    m::OUT_KEY,
-                    m::OUT_LEVEL,
-                    m::ERR_MESSAGE,
-                ],
+        let (detail, errors) = match detail {
+            None => (empty_writer(), empty_writer()),
+            Some((name, header)) => (
+                SheetWriter::new(&mut workbook, name, header, limit, &bold)?,
+                Self::errors_sheet(&mut workbook, lang, limit, &bold)?,
             ),
-            limit,
-            &bold,
-        )?;
+        };
         Ok(XlsxSink {
             rules,
             lang,
@@ -799,6 +768,35 @@ impl<'a> XlsxSink<'a> {
             pending: None,
             carry: Vec::new(),
         })
+    }
+
+    /// The 错误 sheet: one row per row that did not load.
+    fn errors_sheet(
+        workbook: &mut Workbook,
+        lang: Lang,
+        limit: u32,
+        bold: &Format,
+    ) -> Result<SheetWriter, XlsxError> {
+        SheetWriter::new(
+            workbook,
+            m::SHEET_ERRORS.text(lang).to_string(),
+            texts(
+                lang,
+                &[
+                    m::ERR_FILE,
+                    m::ERR_SHEET,
+                    m::ERR_ROW,
+                    m::ERR_COLUMN,
+                    m::ERR_VALUE,
+                    m::OUT_ENTITY,
+                    m::OUT_KEY,
+                    m::OUT_LEVEL,
+                    m::ERR_MESSAGE,
+                ],
+            ),
+            limit,
+            bold,
+        )
     }
 
     fn summary_sheet(&mut self, entity: usize) -> Result<&mut SheetWriter, XlsxError> {
