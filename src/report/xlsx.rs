@@ -27,6 +27,7 @@ use rust_xlsxwriter::{
 use super::decisions::{kind_text, level_name, status_text, subject, write_action_text};
 use super::words::LiftingWords;
 use crate::data::LoadedRecord;
+use crate::eval::census::CensusReport;
 use crate::eval::run::{Counts, ErrorEntry, OutputFormat};
 use crate::eval::{Decision, Status};
 use crate::ir::usage::display_fields;
@@ -39,6 +40,7 @@ pub const EXCEL_ROWS: u32 = 1_048_576;
 const TAG_SUMMARY: u8 = b'S';
 const TAG_DETAIL: u8 = b'D';
 const TAG_ERROR: u8 = b'E';
+const TAG_CENSUS: u8 = b'C';
 /// Before each field of a tagged row.
 const FIELD: u8 = 0x1F;
 /// After each tagged row.
@@ -105,6 +107,11 @@ fn tagged_row<'c>(out: &mut Vec<u8>, tag: u8, cells: impl IntoIterator<Item = &'
 /// A row of the detail sheet (明细, or 发现 in an audit workbook).
 pub(crate) fn detail_row<'c>(out: &mut Vec<u8>, cells: impl IntoIterator<Item = &'c str>) {
     tagged_row(out, TAG_DETAIL, cells)
+}
+
+/// A row of the 普查 sheet (`--census`), as [`crate::report::census::write_rows`] writes them.
+pub(crate) fn census_row<'c>(out: &mut Vec<u8>, cells: impl IntoIterator<Item = &'c str>) {
+    tagged_row(out, TAG_CENSUS, cells)
 }
 
 /// The rows of the 错误 sheet: file, sheet and row as the officer numbers them, column,
@@ -392,8 +399,18 @@ impl OutputFormat for XlsxFormat<'_> {
         }
     }
 
-    fn end(&self, out: &mut Vec<u8>, errors: &[ErrorEntry], _warnings: &[String], _c: &Counts) {
-        error_rows(out, self.rules, errors)
+    fn end(
+        &self,
+        out: &mut Vec<u8>,
+        errors: &[ErrorEntry],
+        _warnings: &[String],
+        _c: &Counts,
+        census: Option<&CensusReport>,
+    ) {
+        error_rows(out, self.rules, errors);
+        if let Some(report) = census {
+            super::census::write_rows(out, self.rules, report, self.lang);
+        }
     }
 }
 
@@ -558,6 +575,8 @@ pub struct XlsxSink<'a> {
     order: Vec<usize>,
     detail: SheetWriter,
     errors: SheetWriter,
+    /// The 普查 sheet, once a census row arrives.
+    census: Option<SheetWriter>,
     pending: Option<PendingSummary>,
     /// The bytes of a row not yet complete.
     carry: Vec<u8>,
@@ -706,6 +725,7 @@ impl<'a> XlsxSink<'a> {
             order: Vec::new(),
             detail,
             errors,
+            census: None,
             pending: None,
             carry: Vec::new(),
         })
@@ -780,6 +800,32 @@ impl<'a> XlsxSink<'a> {
                 let bold = self.bold.clone();
                 self.errors
                     .write_row(&mut self.workbook, fields, None, &bold)
+            }
+            TAG_CENSUS => {
+                let bold = self.bold.clone();
+                if self.census.is_none() {
+                    let lang = self.lang;
+                    let header = texts(
+                        lang,
+                        &[
+                            m::CENSUS_COL_KIND,
+                            m::CENSUS_COL_ITEM,
+                            m::OUT_CITE,
+                            m::CENSUS_COL_DETAIL,
+                            m::ERR_FILE,
+                            m::ERR_SHEET,
+                            m::ERR_ROW,
+                        ],
+                    );
+                    let name = m::SHEET_CENSUS.text(lang).to_string();
+                    let sheet =
+                        SheetWriter::new(&mut self.workbook, name, header, self.limit, &bold)?;
+                    self.census = Some(sheet);
+                }
+                match self.census.as_mut() {
+                    Some(sheet) => sheet.write_row(&mut self.workbook, fields, None, &bold),
+                    None => Ok(()),
+                }
             }
             TAG_SUMMARY => self.summary_part(fields),
             _ => Err(XlsxError::ParameterError(format!(
@@ -880,6 +926,11 @@ impl<'a> XlsxSink<'a> {
         let errors = std::mem::replace(&mut self.errors, empty_writer());
         for sheet in errors.finish()? {
             self.workbook.push_worksheet(sheet);
+        }
+        if let Some(census) = self.census.take() {
+            for sheet in census.finish()? {
+                self.workbook.push_worksheet(sheet);
+            }
         }
         self.workbook.push_worksheet(about);
         // Through a symbolic link to its target, so the link stays.
