@@ -640,6 +640,42 @@ catalogue! {
     AUDIT_NO_MESSAGE { zh: "不满足规则“{0}”", en: "does not satisfy rule `{0}`" }
     AUDIT_READ { zh: "读取：{0}", en: "read: {0}" }
     AUDIT_NO_CITE { zh: "（无依据）", en: "(no citation)" }
+    // ---- the census (`--census`): what in the plan never fired over the run
+    /// The census's head: the evaluated levels.
+    CENSUS_HEAD { zh: "普查（级别：{0}）", en: "census (levels: {0})" }
+    CENSUS_MEASURES { zh: "从未适用的措施：{0} / {1}", en: "measures that never applied: {0} of {1}" }
+    CENSUS_CELLS { zh: "从未使用的表格单元格：{0} / {1}", en: "table cells never used: {0} of {1}" }
+    CENSUS_EXCEPTIONS { zh: "从未成立的除外：{0} / {1}", en: "exceptions that never held: {0} of {1}" }
+    CENSUS_EXEMPTIONS {
+        zh: "从未解除任何措施的豁免：{0} / {1}",
+        en: "exemptions that never lifted a measure: {0} of {1}",
+    }
+    CENSUS_RECORDS { zh: "无措施涉及的记录：{0} / {1}", en: "records no measure concerns: {0} of {1}" }
+    /// A citation after what it cites.
+    CENSUS_CITE { zh: "（依据 {0}）", en: " ({0})" }
+    /// Why a measure never applied, after its name.
+    CENSUS_BECAUSE { zh: "：{0}", en: ": {0}" }
+    CENSUS_NO_SUBJECT { zh: "没有可判定的对象", en: "nothing to decide it for" }
+    CENSUS_CONDITION { zh: "条件从未成立", en: "its condition never held" }
+    CENSUS_LIFTED { zh: "每次都被除外或豁免", en: "always excepted or exempted" }
+    CENSUS_FAILED { zh: "每次判定都出错", en: "every decision of it failed" }
+    /// An exception: its measure and its number among the measure's exceptions.
+    CENSUS_EXCEPTION { zh: "措施“{0}”的第 {1} 项除外", en: "exception {1} of measure `{0}`" }
+    /// Cells of a table that differ only in their last key: the table and the other keys,
+    /// then the last keys.
+    CENSUS_CELL_GROUP { zh: "{0}[{1}]：{2}", en: "{0}[{1}]: {2}" }
+    /// Unconcerned records past those named.
+    CENSUS_MORE { zh: "……另有 {0} 条", en: "… and {0} more" }
+    // The census sheet of a workbook: kind of thing, the thing, its citation, what it says.
+    SHEET_CENSUS { zh: "普查", en: "census" }
+    CENSUS_COL_KIND { zh: "类别", en: "kind" }
+    CENSUS_COL_ITEM { zh: "项目", en: "item" }
+    CENSUS_COL_DETAIL { zh: "说明", en: "detail" }
+    CENSUS_KIND_MEASURE { zh: "措施", en: "measure" }
+    CENSUS_KIND_CELL { zh: "表格单元格", en: "table cell" }
+    CENSUS_KIND_EXCEPTION { zh: "除外", en: "exception" }
+    CENSUS_KIND_EXEMPTION { zh: "豁免", en: "exemption" }
+    CENSUS_KIND_RECORD { zh: "记录", en: "record" }
     SUMMARY_ERRORS_IN {
         zh: "错误明细见 {0}",
         en: "the errors are listed in {0}",

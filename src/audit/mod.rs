@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::data::source::RecordSource;
 use crate::data::LoadedRecord;
+use crate::eval::census::{Census, CensusReport, CensusRun};
 use crate::eval::explain::{reads, ValueRead};
 use crate::eval::run::{self, Counts, ErrorEntry, Job, RunError};
 use crate::eval::{eval_condition, Frames};
@@ -151,7 +152,7 @@ pub trait FindingsFormat: Sync {
     fn record(&self, out: &mut Vec<u8>, rec: &LoadedRecord, findings: &[Finding]);
     /// A row that did not load, where the format shows errors among the findings.
     fn inline_error(&self, _out: &mut Vec<u8>, _error: &ErrorEntry) {}
-    /// Written once at the end.
+    /// Written once at the end; with the census of the run when one was asked for.
     fn end(
         &self,
         out: &mut Vec<u8>,
@@ -159,6 +160,7 @@ pub trait FindingsFormat: Sync {
         warnings: &[String],
         counts: &Counts,
         tally: Tally,
+        census: Option<&CensusReport>,
     );
 }
 
@@ -168,10 +170,20 @@ struct Audit<'a> {
     format: &'a dyn FindingsFormat,
     errors: AtomicUsize,
     warnings: AtomicUsize,
+    census: Option<&'a CensusRun<'a>>,
+}
+
+/// A chunk's scratch when auditing: its findings, and with a census, the decision and the
+/// chunk's census.
+#[derive(Default)]
+pub struct AuditScratch {
+    findings: Vec<Finding>,
+    decision: crate::eval::Decision,
+    census: Option<Census>,
 }
 
 impl Job for Audit<'_> {
-    type Scratch = Vec<Finding>;
+    type Scratch = AuditScratch;
 
     fn begin(&self, out: &mut Vec<u8>) {
         self.format.begin(out)
@@ -183,11 +195,22 @@ impl Job for Audit<'_> {
 
     fn record(
         &self,
-        findings: &mut Vec<Finding>,
+        scratch: &mut AuditScratch,
         out: &mut Vec<u8>,
         _errors: &mut Vec<ErrorEntry>,
         rec: &LoadedRecord,
     ) -> bool {
+        // The census decides the record at its levels; what it decides is not audited (an
+        // error of the decision only keeps the record out of the census).
+        if let Some(census) = self.census {
+            census.record(
+                &mut scratch.census,
+                rec,
+                &mut scratch.decision,
+                |_, _, _| {},
+            );
+        }
+        let findings = &mut scratch.findings;
         findings.clear();
         if let Some(entity) = self.auditor.rules().entity_id(rec.entity) {
             self.auditor.check(entity, &rec.record, findings);
@@ -209,21 +232,30 @@ impl Job for Audit<'_> {
         self.format.inline_error(out, error)
     }
 
+    fn merge(&self, scratch: &mut AuditScratch) {
+        if let Some(census) = self.census {
+            census.merge(&mut scratch.census);
+        }
+    }
+
     fn end(&self, out: &mut Vec<u8>, errors: &[ErrorEntry], warnings: &[String], counts: &Counts) {
         let tally = Tally {
             errors: self.errors.load(Ordering::Relaxed),
             warnings: self.warnings.load(Ordering::Relaxed),
         };
-        self.format.end(out, errors, warnings, counts, tally)
+        let report = self.census.map(CensusRun::report);
+        self.format
+            .end(out, errors, warnings, counts, tally, report.as_ref())
     }
 }
 
 /// Reads every item of `source`, checks each record against the record rules, and writes
-/// the findings to `sink` in input order.
+/// the findings to `sink` in input order; takes `census` of the run as well when given.
 pub fn run(
     auditor: Auditor<'_>,
     source: &mut dyn RecordSource,
     format: &dyn FindingsFormat,
+    census: Option<&CensusRun<'_>>,
     sink: &mut dyn Write,
 ) -> Result<(Counts, Tally, Vec<String>), RunError> {
     let job = Audit {
@@ -231,6 +263,7 @@ pub fn run(
         format,
         errors: AtomicUsize::new(0),
         warnings: AtomicUsize::new(0),
+        census,
     };
     let (counts, warnings) = run::stream(&job, source, sink)?;
     let tally = Tally {

@@ -12,7 +12,10 @@ use super::eval::{
 use super::{fail, Deny, FINDINGS, OK, USAGE};
 use policyc::audit::{self, Auditor, FindingsFormat};
 use policyc::data;
+use policyc::eval::census::CensusRun;
 use policyc::eval::run::RunError;
+use policyc::eval::Evaluator;
+use policyc::ir::LevelId;
 use policyc::msg;
 use policyc::report::findings::{FindingsJson, FindingsText, FindingsXlsx};
 use policyc::report::terminal::clean_lines;
@@ -36,6 +39,10 @@ pub(crate) struct AuditArgs {
     /// `--deny warnings` makes findings of warning rules fail the run too.
     #[arg(long, value_name = "warnings")]
     deny: Option<Deny>,
+    /// Also decide every record at every level and report what in the plan never fired
+    /// (measures, table cells, exceptions, exemptions) and the records no measure concerns.
+    #[arg(long)]
+    census: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -135,7 +142,11 @@ pub(crate) fn run(args: &AuditArgs) -> ExitCode {
         (None, None) => &mut stdout,
     };
     let hashes = (kind == AuditFormat::Xlsx).then(|| InputHashes::start(&specs));
-    let mut result = audit::run(auditor, source.as_mut(), format, out);
+    let levels: Vec<LevelId> = rules.level_ids().collect();
+    let census = args
+        .census
+        .then(|| CensusRun::new(Evaluator::new(&rules), &levels, &files));
+    let mut result = audit::run(auditor, source.as_mut(), format, census.as_ref(), out);
     if let (Ok((counts, tally, _)), Some(w)) = (&result, workbook) {
         let mut info = workbook_info(&rules, lang, &files, hashes, &options);
         info.findings = Some((tally.errors, tally.warnings));

@@ -9,6 +9,7 @@ use codespan_reporting::term::termcolor::StandardStream;
 
 use super::{color_choice, compile, fail, FINDINGS, OK, USAGE};
 use policyc::data::{self, DataFormat, DataSpec, InputOptions};
+use policyc::eval::census::CensusRun;
 use policyc::eval::run::{self, OutputFormat, RunError};
 use policyc::eval::Evaluator;
 use policyc::ir::{LevelId, RuleSet, ValidRuleSet};
@@ -83,6 +84,10 @@ pub(crate) struct EvalArgs {
     /// For each measure, why it applies, is exempt or does not apply (json, jsonl, table).
     #[arg(long)]
     explain: bool,
+    /// Also report what in the plan never fired over the data and levels (measures, table
+    /// cells, exceptions, exemptions) and the records no measure concerns.
+    #[arg(long)]
+    census: bool,
     /// The text encoding of CSV output: `utf-8-bom` (default; Excel reads it), `utf-8`
     /// (no BOM) or `gb18030`.
     #[arg(long, value_parser = parse_output_encoding, default_value = "utf-8-bom")]
@@ -305,13 +310,15 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         (None, None) => &mut stdout,
     };
     let hashes = (kind == OutputKind::Xlsx).then(|| InputHashes::start(&specs));
-    let mut result = run::run(
+    let census = args.census.then(|| CensusRun::new(ev, &level_ids, &files));
+    let mut result = run::run_with_census(
         &ev,
         source.as_mut(),
         &level_ids,
         format,
         &files,
         &describe,
+        census.as_ref(),
         out,
     );
     if let (Ok((counts, _)), Some(w)) = (&result, workbook) {
@@ -334,6 +341,12 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
                 for w in &warnings {
                     eprintln!("{}", clean_lines(w));
                 }
+            }
+            // CSV has no place for the census: it goes to standard error, in words.
+            if let (Some(census), OutputKind::Csv) = (&census, kind) {
+                let mut text = Vec::new();
+                report::census::write_text(&mut text, &rules, &census.report(), lang);
+                let _ = std::io::stderr().write_all(&text);
             }
             eprintln!(
                 "{}",

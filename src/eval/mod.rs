@@ -3,6 +3,7 @@
 //! The hot path works on interned values and field indexes and writes into a caller-owned
 //! [`Decision`], so evaluating a record allocates nothing once the buffer has grown.
 
+pub mod census;
 pub mod explain;
 mod expr;
 pub mod run;

@@ -5,6 +5,7 @@ use std::io::Write;
 
 use rayon::prelude::*;
 
+use super::census::{Census, CensusReport, CensusRun};
 use super::{Decision, EvalError, Evaluator};
 use crate::data::source::{Item, LoadError, RecordSource};
 use crate::data::{LoadedRecord, RowError};
@@ -46,8 +47,16 @@ pub trait OutputFormat: Sync {
     fn result(&self, out: &mut Vec<u8>, rec: &LoadedRecord, level: usize, decision: &Decision);
     /// An error, where the format shows errors among the results (starts with the separator too).
     fn inline_error(&self, _out: &mut Vec<u8>, _error: &ErrorEntry) {}
-    /// Written once at the end, with every error in input order, the warnings and the counts.
-    fn end(&self, out: &mut Vec<u8>, errors: &[ErrorEntry], warnings: &[String], counts: &Counts);
+    /// Written once at the end, with every error in input order, the warnings, the counts
+    /// and, when one was asked for, the census.
+    fn end(
+        &self,
+        out: &mut Vec<u8>,
+        errors: &[ErrorEntry],
+        warnings: &[String],
+        counts: &Counts,
+        census: Option<&CensusReport>,
+    );
 }
 
 #[derive(Debug)]
@@ -84,6 +93,9 @@ pub trait Job: Sync {
     ) -> bool;
     /// A row that did not load, where the output shows errors among the results.
     fn inline_error(&self, _out: &mut Vec<u8>, _error: &ErrorEntry) {}
+    /// Called with each chunk's scratch after its batch, in input order, on one thread:
+    /// where a job gathers what its chunks counted.
+    fn merge(&self, _scratch: &mut Self::Scratch) {}
     /// Written once at the end, with every error in input order, the warnings and the counts.
     fn end(&self, out: &mut Vec<u8>, errors: &[ErrorEntry], warnings: &[String], counts: &Counts);
 }
@@ -124,6 +136,14 @@ struct Decide<'a> {
     format: &'a dyn OutputFormat,
     files: &'a [String],
     describe: &'a EvalErrorText<'a>,
+    census: Option<&'a CensusRun<'a>>,
+}
+
+/// A chunk's scratch when deciding: the decision, and the chunk's census when one is taken.
+#[derive(Default)]
+pub struct DecideScratch {
+    decision: Decision,
+    census: Option<Census>,
 }
 
 /// Reads every item of `source`, decides each record at each of `levels`, and writes the
@@ -137,18 +157,81 @@ pub fn run(
     describe: &EvalErrorText<'_>,
     sink: &mut dyn Write,
 ) -> Result<(Counts, Vec<String>), RunError> {
+    run_with_census(ev, source, levels, format, files, describe, None, sink)
+}
+
+/// [`run`], taking `census` of the run as well when given (its levels are `levels`): the
+/// format's end gets its report.
+#[allow(clippy::too_many_arguments)]
+pub fn run_with_census(
+    ev: &Evaluator<'_>,
+    source: &mut dyn RecordSource,
+    levels: &[LevelId],
+    format: &dyn OutputFormat,
+    files: &[String],
+    describe: &EvalErrorText<'_>,
+    census: Option<&CensusRun<'_>>,
+    sink: &mut dyn Write,
+) -> Result<(Counts, Vec<String>), RunError> {
     let job = Decide {
         ev,
         levels,
         format,
         files,
         describe,
+        census,
     };
     stream(&job, source, sink)
 }
 
+impl Decide<'_> {
+    /// Writes one level's decision, or its error; whether it was decided.
+    #[inline(always)]
+    fn level(
+        &self,
+        out: &mut Vec<u8>,
+        errors: &mut Vec<ErrorEntry>,
+        rec: &LoadedRecord,
+        level: LevelId,
+        decision: &Decision,
+        decided: Result<(), EvalError>,
+    ) -> bool {
+        let (ev, format) = (self.ev, self.format);
+        let level = level.index();
+        match decided {
+            Ok(()) => {
+                format.result(out, rec, level, decision);
+                true
+            }
+            Err(err) => {
+                let entry = ErrorEntry {
+                    error: RowError {
+                        file: self.files.get(rec.file).cloned().unwrap_or_default(),
+                        sheet: None,
+                        value: None,
+                        entity: ev
+                            .rules()
+                            .entities
+                            .get(rec.entity)
+                            .map(|e| e.name.clone())
+                            .unwrap_or_default(),
+                        row: rec.row,
+                        column: None,
+                        key: Some(rec.key.clone()),
+                        message: (self.describe)(rec, &err),
+                    },
+                    level: Some(level),
+                };
+                format.inline_error(out, &entry);
+                errors.push(entry);
+                false
+            }
+        }
+    }
+}
+
 impl Job for Decide<'_> {
-    type Scratch = Decision;
+    type Scratch = DecideScratch;
 
     fn begin(&self, out: &mut Vec<u8>) {
         self.format.begin(out)
@@ -160,13 +243,20 @@ impl Job for Decide<'_> {
 
     fn record(
         &self,
-        decision: &mut Decision,
+        scratch: &mut DecideScratch,
         out: &mut Vec<u8>,
         errors: &mut Vec<ErrorEntry>,
         rec: &LoadedRecord,
     ) -> bool {
-        let (ev, format) = (self.ev, self.format);
         let mut ok = true;
+        let decision = &mut scratch.decision;
+        if let Some(census) = self.census {
+            census.record(&mut scratch.census, rec, decision, |level, d, decided| {
+                ok &= self.level(out, errors, rec, level, d, decided);
+            });
+            return ok;
+        }
+        let ev = self.ev;
         // Loading makes records of the rule set's entities only; any other concerns nothing.
         let entity = ev.rules().entity_id(rec.entity);
         for &level in self.levels {
@@ -177,33 +267,7 @@ impl Job for Decide<'_> {
                     Ok(())
                 }
             };
-            let level = level.index();
-            match decided {
-                Ok(()) => format.result(out, rec, level, decision),
-                Err(err) => {
-                    ok = false;
-                    let entry = ErrorEntry {
-                        error: RowError {
-                            file: self.files.get(rec.file).cloned().unwrap_or_default(),
-                            sheet: None,
-                            value: None,
-                            entity: ev
-                                .rules()
-                                .entities
-                                .get(rec.entity)
-                                .map(|e| e.name.clone())
-                                .unwrap_or_default(),
-                            row: rec.row,
-                            column: None,
-                            key: Some(rec.key.clone()),
-                            message: (self.describe)(rec, &err),
-                        },
-                        level: Some(level),
-                    };
-                    format.inline_error(out, &entry);
-                    errors.push(entry);
-                }
-            }
+            ok &= self.level(out, errors, rec, level, decision, decided);
         }
         ok
     }
@@ -212,8 +276,16 @@ impl Job for Decide<'_> {
         self.format.inline_error(out, error)
     }
 
+    fn merge(&self, scratch: &mut DecideScratch) {
+        if let Some(census) = self.census {
+            census.merge(&mut scratch.census);
+        }
+    }
+
     fn end(&self, out: &mut Vec<u8>, errors: &[ErrorEntry], warnings: &[String], counts: &Counts) {
-        self.format.end(out, errors, warnings, counts)
+        let report = self.census.map(CensusRun::report);
+        self.format
+            .end(out, errors, warnings, counts, report.as_ref())
     }
 }
 
@@ -277,6 +349,7 @@ fn write_batches<J: Job>(
             .for_each(|(state, items)| work_chunk(job, state, items));
         counts.records += batch.len();
         for state in &mut chunks[..n_chunks] {
+            job.merge(&mut state.scratch);
             counts.evaluated += state.evaluated;
             counts.failed += state.failed;
             counts.skipped += state.skipped;

@@ -9,6 +9,7 @@ use serde::{Serialize, Serializer};
 use super::decisions::{level_name, Fmt, KeyOrStr};
 use crate::audit::{Auditor, Finding, FindingsFormat, Tally};
 use crate::data::LoadedRecord;
+use crate::eval::census::CensusReport;
 use crate::eval::run::{Counts, ErrorEntry};
 use crate::ir::usage::display_fields;
 use crate::ir::{RecordRuleInfo, RuleSet, Severity, Value};
@@ -190,13 +191,24 @@ impl FindingsFormat for FindingsText<'_> {
         clean_tail(out, start);
     }
 
-    fn end(&self, out: &mut Vec<u8>, _: &[ErrorEntry], warnings: &[String], _: &Counts, _: Tally) {
+    fn end(
+        &self,
+        out: &mut Vec<u8>,
+        _: &[ErrorEntry],
+        warnings: &[String],
+        _: &Counts,
+        _: Tally,
+        census: Option<&CensusReport>,
+    ) {
         let start = out.len();
         let mut w = Fmt(out);
         for warning in warnings {
             let _ = writeln!(w, "{warning}");
         }
         clean_tail(out, start);
+        if let Some(report) = census {
+            super::census::write_text(out, self.auditor.rules(), report, self.lang);
+        }
     }
 }
 
@@ -317,6 +329,7 @@ impl FindingsFormat for FindingsJson<'_> {
         warnings: &[String],
         counts: &Counts,
         tally: Tally,
+        census: Option<&CensusReport>,
     ) {
         let rules: &RuleSet = self.auditor.rules();
         out.extend_from_slice(b"\n],\n\"errors\":[");
@@ -338,6 +351,10 @@ impl FindingsFormat for FindingsJson<'_> {
                 "warnings": tally.warnings,
             }),
         );
+        if let Some(report) = census {
+            out.extend_from_slice(b",\n");
+            super::census::write_json_member(out, rules, report);
+        }
         out.extend_from_slice(b"}\n");
     }
 }
@@ -392,7 +409,19 @@ impl FindingsFormat for FindingsXlsx<'_> {
         }
     }
 
-    fn end(&self, out: &mut Vec<u8>, errors: &[ErrorEntry], _: &[String], _: &Counts, _: Tally) {
-        crate::report::xlsx::error_rows(out, self.auditor.rules(), errors)
+    fn end(
+        &self,
+        out: &mut Vec<u8>,
+        errors: &[ErrorEntry],
+        _: &[String],
+        _: &Counts,
+        _: Tally,
+        census: Option<&CensusReport>,
+    ) {
+        let rules: &RuleSet = self.auditor.rules();
+        crate::report::xlsx::error_rows(out, rules, errors);
+        if let Some(report) = census {
+            super::census::write_rows(out, rules, report, self.lang);
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Stage 8, report: diagnostics and decisions rendered for people and for machines.
 
+pub mod census;
 pub mod decisions;
 pub mod diagnostics;
 mod files;

@@ -27,6 +27,7 @@ use rust_xlsxwriter::{
 use super::decisions::{kind_text, level_name, status_text, subject, write_action_text};
 use super::words::LiftingWords;
 use crate::data::LoadedRecord;
+use crate::eval::census::CensusReport;
 use crate::eval::run::{Counts, ErrorEntry, OutputFormat};
 use crate::eval::{Decision, Status};
 use crate::ir::usage::display_fields;
@@ -41,6 +42,7 @@ const TAG_DETAIL: u8 = b'D';
 const TAG_ERROR: u8 = b'E';
 /// A row of a public list: its first field is the list's index.
 const TAG_LIST: u8 = b'L';
+const TAG_CENSUS: u8 = b'C';
 /// Before each field of a tagged row.
 const FIELD: u8 = 0x1F;
 /// After each tagged row.
@@ -125,6 +127,11 @@ pub(crate) fn cell_with(out: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) {
 /// A row of the detail sheet (明细, or 发现 in an audit workbook).
 pub(crate) fn detail_row<'c>(out: &mut Vec<u8>, cells: impl IntoIterator<Item = &'c str>) {
     tagged_row(out, TAG_DETAIL, cells)
+}
+
+/// A row of the 普查 sheet (`--census`), as [`crate::report::census::write_rows`] writes them.
+pub(crate) fn census_row<'c>(out: &mut Vec<u8>, cells: impl IntoIterator<Item = &'c str>) {
+    tagged_row(out, TAG_CENSUS, cells)
 }
 
 /// The rows of the 错误 sheet: file, sheet and row as the officer numbers them, column,
@@ -444,8 +451,18 @@ impl OutputFormat for XlsxFormat<'_> {
         }
     }
 
-    fn end(&self, out: &mut Vec<u8>, errors: &[ErrorEntry], _warnings: &[String], _c: &Counts) {
-        error_rows(out, self.rules, errors)
+    fn end(
+        &self,
+        out: &mut Vec<u8>,
+        errors: &[ErrorEntry],
+        _warnings: &[String],
+        _c: &Counts,
+        census: Option<&CensusReport>,
+    ) {
+        error_rows(out, self.rules, errors);
+        if let Some(report) = census {
+            super::census::write_rows(out, self.rules, report, self.lang);
+        }
     }
 }
 
@@ -612,6 +629,8 @@ pub struct XlsxSink<'a> {
     errors: SheetWriter,
     /// The sheets of a public workbook, one per list.
     lists: Vec<SheetWriter>,
+    /// The 普查 sheet, once a census row arrives.
+    census: Option<SheetWriter>,
     pending: Option<PendingSummary>,
     /// The bytes of a row not yet complete.
     carry: Vec<u8>,
@@ -765,6 +784,7 @@ impl<'a> XlsxSink<'a> {
             detail,
             errors,
             lists: Vec::new(),
+            census: None,
             pending: None,
             carry: Vec::new(),
         })
@@ -868,6 +888,32 @@ impl<'a> XlsxSink<'a> {
                 let bold = self.bold.clone();
                 self.errors
                     .write_row(&mut self.workbook, fields, None, &bold)
+            }
+            TAG_CENSUS => {
+                let bold = self.bold.clone();
+                if self.census.is_none() {
+                    let lang = self.lang;
+                    let header = texts(
+                        lang,
+                        &[
+                            m::CENSUS_COL_KIND,
+                            m::CENSUS_COL_ITEM,
+                            m::OUT_CITE,
+                            m::CENSUS_COL_DETAIL,
+                            m::ERR_FILE,
+                            m::ERR_SHEET,
+                            m::ERR_ROW,
+                        ],
+                    );
+                    let name = m::SHEET_CENSUS.text(lang).to_string();
+                    let sheet =
+                        SheetWriter::new(&mut self.workbook, name, header, self.limit, &bold)?;
+                    self.census = Some(sheet);
+                }
+                match self.census.as_mut() {
+                    Some(sheet) => sheet.write_row(&mut self.workbook, fields, None, &bold),
+                    None => Ok(()),
+                }
             }
             TAG_SUMMARY => self.summary_part(fields),
             TAG_LIST => {
@@ -983,6 +1029,11 @@ impl<'a> XlsxSink<'a> {
         }
         for list in std::mem::take(&mut self.lists) {
             for sheet in list.finish()? {
+                self.workbook.push_worksheet(sheet);
+            }
+        }
+        if let Some(census) = self.census.take() {
+            for sheet in census.finish()? {
                 self.workbook.push_worksheet(sheet);
             }
         }

@@ -244,6 +244,7 @@ impl OutputFormat for Csv<'_> {
         _errors: &[ErrorEntry],
         _warnings: &[String],
         _counts: &Counts,
+        _census: Option<&crate::eval::census::CensusReport>,
     ) {
     }
 }

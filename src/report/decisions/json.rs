@@ -11,6 +11,7 @@ use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use super::{action_text, level_name, outcome_text, subject, Fmt, KeyOrStr};
 use crate::data::LoadedRecord;
+use crate::eval::census::CensusReport;
 use crate::eval::explain::{Explanation, LiftingKind};
 use crate::eval::run::{Counts, ErrorEntry, OutputFormat};
 use crate::eval::{Decision, Entry, Evaluator, Status};
@@ -484,7 +485,14 @@ impl OutputFormat for JsonDocument<'_> {
         write_result(out, &self.0, rec, level, decision, false);
     }
 
-    fn end(&self, out: &mut Vec<u8>, errors: &[ErrorEntry], warnings: &[String], counts: &Counts) {
+    fn end(
+        &self,
+        out: &mut Vec<u8>,
+        errors: &[ErrorEntry],
+        warnings: &[String],
+        counts: &Counts,
+        census: Option<&CensusReport>,
+    ) {
         out.extend_from_slice(b"\n],\n\"errors\":[");
         for (i, e) in errors.iter().enumerate() {
             out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
@@ -494,6 +502,10 @@ impl OutputFormat for JsonDocument<'_> {
         json_to(out, &warnings);
         out.extend_from_slice(b",\n\"summary\":");
         json_to(out, &CountsJson(counts));
+        if let Some(report) = census {
+            out.extend_from_slice(b",\n");
+            crate::report::census::write_json_member(out, self.0.rules, report);
+        }
         out.extend_from_slice(b"}\n");
     }
 }
@@ -514,11 +526,22 @@ impl OutputFormat for JsonLines<'_> {
         out.extend_from_slice(b"}\n");
     }
 
-    fn end(&self, out: &mut Vec<u8>, _errors: &[ErrorEntry], warnings: &[String], counts: &Counts) {
+    fn end(
+        &self,
+        out: &mut Vec<u8>,
+        _errors: &[ErrorEntry],
+        warnings: &[String],
+        counts: &Counts,
+        census: Option<&CensusReport>,
+    ) {
         out.extend_from_slice(b"{\"summary\":");
         json_to(out, &CountsJson(counts));
         out.extend_from_slice(b",\"warnings\":");
         json_to(out, &warnings);
+        if let Some(report) = census {
+            out.push(b',');
+            crate::report::census::write_json_member(out, self.0.rules, report);
+        }
         out.extend_from_slice(b"}\n");
     }
 }

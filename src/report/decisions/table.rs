@@ -6,6 +6,7 @@ use super::{
     action_text, kind_text, level_name, outcome_text, status_text, subject, ActionText, Fmt,
 };
 use crate::data::LoadedRecord;
+use crate::eval::census::CensusReport;
 use crate::eval::explain::{Explanation, LiftingKind, Outcome};
 use crate::eval::run::{Counts, ErrorEntry, OutputFormat};
 use crate::eval::{Decision, Entry, Evaluator, Status};
@@ -63,7 +64,14 @@ impl OutputFormat for Table<'_> {
         clean_tail(out, start);
     }
 
-    fn end(&self, out: &mut Vec<u8>, _errors: &[ErrorEntry], warnings: &[String], _c: &Counts) {
+    fn end(
+        &self,
+        out: &mut Vec<u8>,
+        _errors: &[ErrorEntry],
+        warnings: &[String],
+        _c: &Counts,
+        census: Option<&CensusReport>,
+    ) {
         let start = out.len();
         let mut w = Fmt(out);
         // Notes and warnings come worded and marked (提示：…, warning: …) from the catalogue.
@@ -72,6 +80,9 @@ impl OutputFormat for Table<'_> {
         }
         // The summary goes to standard error at the end of every run, not here as well.
         clean_tail(out, start);
+        if let Some(report) = census {
+            crate::report::census::write_text(out, self.rules, report, self.lang);
+        }
     }
 }
 
