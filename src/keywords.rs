@@ -113,6 +113,12 @@ keywords! {
     ERROR: kw_error, Clause, ["错误", "error"], "a rule whose breach is an error";
     WARNING: kw_warning, Clause, ["警告", "warning"], "a rule whose breach is a warning";
     MUST: kw_must, Clause, ["应当", "must"], "what every record a rule concerns must satisfy";
+    GROUP: kw_group, Clause, ["分组", "group"], "the field a list rule groups records by";
+    COUNT: kw_count, Condition, ["计数", "count"], "how many records (that meet a condition)";
+    SUM: kw_sum, Condition, ["合计", "sum"], "the sum of a number field over records";
+    SHARE: kw_share, Condition, ["占比", "share"], "the share of records that meet a condition, a percentage";
+    MIN: kw_min, Condition, ["最小", "min"], "the least value of a number field";
+    MAX: kw_max, Condition, ["最大", "max"], "the greatest value of a number field";
     PUBLIC: kw_public, Declaration, ["公开", "public"], "what is published (disclosure)";
     FIELDS: kw_fields, Clause, ["字段", "fields"], "the fields a disclosure publishes";
     TABLE: kw_table, Declaration, ["表", "table"], "table";

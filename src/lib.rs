@@ -82,6 +82,8 @@ pub mod diagnostics;
 #[doc(hidden)]
 pub mod eval;
 #[doc(hidden)]
+pub mod exact;
+#[doc(hidden)]
 pub mod ir;
 pub(crate) mod keywords;
 #[doc(hidden)]

@@ -640,6 +640,20 @@ catalogue! {
     AUDIT_NO_MESSAGE { zh: "不满足规则“{0}”", en: "does not satisfy rule `{0}`" }
     AUDIT_READ { zh: "读取：{0}", en: "read: {0}" }
     AUDIT_NO_CITE { zh: "（无依据）", en: "(no citation)" }
+    // ---- list rules: a group that fails a comparison of aggregates
+    /// Which records: the entity and the group.
+    AUDIT_LIST_GROUP { zh: "{0}，分组 {1}", en: "{0}, group {1}" }
+    /// A rule without `分组`: its one group of all records.
+    AUDIT_LIST_WHOLE { zh: "{0}（全部记录）", en: "{0} (all records)" }
+    /// Both sides of the comparison not met.
+    AUDIT_LIST_SIDES { zh: "（实际 {0}，要求 {1}）", en: " (achieved {0}, required {1})" }
+    AUDIT_LIST_NOT_MET { zh: "未满足：{0}", en: "not met: {0}" }
+    AUDIT_LIST_FIGURES { zh: "汇总：{0}", en: "figures: {0}" }
+    /// An aggregate's records with the field empty, left out of it.
+    AUDIT_LIST_MISSING { zh: "（{0} 条记录该字段为空，未计入）", en: " ({0} records with the field empty, left out)" }
+    AUDIT_LIST_NO_RECORDS { zh: "无法计算：没有记录", en: "cannot be computed: no records" }
+    AUDIT_LIST_NO_VALUES { zh: "无法计算：没有记录有值", en: "cannot be computed: no record has a value" }
+    AUDIT_LIST_OVERFLOW { zh: "无法计算：超出可计算范围", en: "cannot be computed: the figure is out of range" }
     // ---- the census (`--census`): what in the plan never fired over the run
     /// The census's head: the evaluated levels.
     CENSUS_HEAD { zh: "普查（级别：{0}）", en: "census (levels: {0})" }
@@ -901,6 +915,14 @@ catalogue! {
     RULES_DISCLOSURE_FIELDS {
         zh: "公开的字段不以键开头，或含有列表字段",
         en: "its published fields do not start with the key, or include a list",
+    }
+    RULES_LIST_RULE_FIELD {
+        zh: "清单规则汇总的字段不是数值，或分组字段是列表或集合",
+        en: "a list rule aggregates a field that is not a number, or groups by a list or a set",
+    }
+    RULES_KIND_AGGREGATE {
+        zh: "汇总项",
+        en: "aggregate",
     }
     RULES_DISCLOSURE_PARENT {
         zh: "公开明细项，但没有公开其所属实体",

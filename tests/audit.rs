@@ -345,3 +345,101 @@ fn the_officers_workbook_has_a_row_per_finding_and_is_byte_identical_run_to_run(
     ]);
     assert_eq!(code(&o), 2, "xlsx needs -o: {}", stderr(&o));
 }
+
+/// The shipped list with two air-polluting firms of 平谷区 (a furniture firm and a foundry)
+/// on no level's list: the coverage of 平谷区's list is 0 of the required 100%.
+fn uncovered_list(dir: &Path) -> PathBuf {
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(FIRMS).unwrap()).unwrap();
+    let firms = doc["企业"].as_array_mut().unwrap();
+    let pinggu = firms
+        .iter()
+        .position(|f| f["所在区"] == "平谷区")
+        .expect("the example list has a firm in 平谷区");
+    firms[pinggu]["行业"] = "家具制造".into();
+    let mut second = firms[pinggu].clone();
+    second["统一社会信用代码"] = "91110117MA0000000B".into();
+    second["名称"] = "北京平谷铸件厂".into();
+    second["行业"] = "铸造".into();
+    second["非道路移动机械"] = serde_json::json!([]);
+    firms.push(second);
+    let path = dir.join("firms.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn a_district_list_that_does_not_cover_its_firms_is_a_list_finding_with_its_figures() {
+    let dir = tmp("audit-coverage");
+    let data = uncovered_list(&dir);
+    let data = data.to_str().unwrap();
+    let json = policyc(&[
+        "audit", "--lang", "en", BEIJING, "--data", data, "--format", "json",
+    ]);
+    // A warning: the run passes unless warnings are denied.
+    assert_eq!(code(&json), 0, "{}", stderr(&json));
+    let doc: Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(doc["findings"], serde_json::json!([]));
+    let lists = doc["list_findings"].as_array().unwrap();
+    assert_eq!(lists.len(), 1, "{lists:?}");
+    let f = &lists[0];
+    assert_eq!(f["rule"], "清单全面覆盖");
+    assert_eq!(f["severity"], "warning");
+    assert_eq!(f["cite"], "四、(一)");
+    assert_eq!(f["level"], Value::Null);
+    assert_eq!(f["entity"], "企业");
+    assert_eq!(
+        f["group"],
+        serde_json::json!({"field": "所在区", "value": "平谷区"})
+    );
+    assert_eq!(f["left"]["value"], "0");
+    assert_eq!(f["right"]["value"], "100");
+    assert_eq!(f["figures"][0]["missing"], 0);
+    assert_eq!(doc["summary"]["warnings"], 1);
+    let denied = policyc(&[
+        "audit", "--lang", "en", BEIJING, "--data", data, "--deny", "warnings",
+    ]);
+    assert_eq!(code(&denied), 1);
+    let text = policyc(&["audit", "--lang", "zh", BEIJING, "--data", data]);
+    assert_eq!(
+        stdout(&text),
+        "警告 规则“清单全面覆盖” — 四、(一)\n  企业，分组 所在区 = 平谷区\n  制造业应急减排清单应全面覆盖国家和北京市《重污染天气重点行业应急减排措施制定技术指南》中划定的行业\n  未满足：占比(黄色 属于 应急减排清单 或 橙色 属于 应急减排清单 或 红色 属于 应急减排清单) >= 100%（实际 0，要求 100）\n  汇总：占比(黄色 属于 应急减排清单 或 橙色 属于 应急减排清单 或 红色 属于 应急减排清单) = 0\n"
+    );
+    // The workbook has the group's row in 发现, the group where a record's key would be.
+    use calamine::{open_workbook, Reader, Xlsx};
+    let out = dir.join("audit.xlsx");
+    let o = policyc(&[
+        "audit",
+        "--lang",
+        "zh",
+        BEIJING,
+        "--data",
+        data,
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+    let rows: Vec<Vec<String>> = wb
+        .worksheet_range("发现")
+        .unwrap()
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(
+        rows[1][..6],
+        [
+            "警告",
+            "清单全面覆盖",
+            "四、(一)",
+            "",
+            "企业",
+            "所在区 = 平谷区"
+        ]
+    );
+    assert!(
+        rows[1][11].contains("（实际 0，要求 100）"),
+        "{:?}",
+        rows[1]
+    );
+}

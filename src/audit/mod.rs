@@ -6,6 +6,8 @@
 //! findings buffer has grown; whole inputs stream through the driver `eval` uses
 //! ([`crate::eval::run::stream`]).
 
+pub mod lists;
+
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -16,6 +18,7 @@ use crate::eval::explain::{reads, ValueRead};
 use crate::eval::run::{self, Counts, ErrorEntry, Job, RunError};
 use crate::eval::{eval_condition, Frames};
 use crate::ir::{EntityId, Record, RecordRuleInfo, RuleSet, Severity, ValidRuleSet, Value};
+use lists::{ListFinding, ListTally};
 
 /// A record (or one of its items) that breaks a rule, at a level or once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,16 +155,21 @@ pub trait FindingsFormat: Sync {
     fn record(&self, out: &mut Vec<u8>, rec: &LoadedRecord, findings: &[Finding]);
     /// A row that did not load, where the format shows errors among the findings.
     fn inline_error(&self, _out: &mut Vec<u8>, _error: &ErrorEntry) {}
-    /// Written once at the end; with the census of the run when one was asked for.
-    fn end(
-        &self,
-        out: &mut Vec<u8>,
-        errors: &[ErrorEntry],
-        warnings: &[String],
-        counts: &Counts,
-        tally: Tally,
-        census: Option<&CensusReport>,
-    );
+    /// Written once at the end: the findings of the list rules over the whole input, then
+    /// the rest; with the census of the run when one was asked for.
+    fn end(&self, out: &mut Vec<u8>, end: &AuditEnd<'_>);
+}
+
+/// What a findings format writes at the end of a run.
+pub struct AuditEnd<'a> {
+    /// The groups of list rules that fail a check, in rule, level, group and check order.
+    pub lists: &'a [ListFinding],
+    /// Every row that did not load, in input order.
+    pub errors: &'a [ErrorEntry],
+    pub warnings: &'a [String],
+    pub counts: &'a Counts,
+    pub tally: Tally,
+    pub census: Option<&'a CensusReport>,
 }
 
 /// Auditing each record, written by a findings format.
@@ -171,6 +179,8 @@ struct Audit<'a> {
     errors: AtomicUsize,
     warnings: AtomicUsize,
     census: Option<&'a CensusRun<'a>>,
+    /// The list rules' counts of the chunks merged so far.
+    lists: std::sync::Mutex<ListTally>,
 }
 
 /// A chunk's scratch when auditing: its findings, and with a census, the decision and the
@@ -180,6 +190,7 @@ pub struct AuditScratch {
     findings: Vec<Finding>,
     decision: crate::eval::Decision,
     census: Option<Census>,
+    lists: ListTally,
 }
 
 impl Job for Audit<'_> {
@@ -214,6 +225,8 @@ impl Job for Audit<'_> {
         findings.clear();
         if let Some(entity) = self.auditor.rules().entity_id(rec.entity) {
             self.auditor.check(entity, &rec.record, findings);
+            let rules: &RuleSet = self.auditor.rules();
+            scratch.lists.count(rules, entity.index(), &rec.record);
         }
         if !findings.is_empty() {
             let errors = findings
@@ -236,16 +249,39 @@ impl Job for Audit<'_> {
         if let Some(census) = self.census {
             census.merge(&mut scratch.census);
         }
+        let rules: &RuleSet = self.auditor.rules();
+        let mut total = self.lists.lock().unwrap_or_else(|e| e.into_inner());
+        total.absorb(rules, &mut scratch.lists);
     }
 
     fn end(&self, out: &mut Vec<u8>, errors: &[ErrorEntry], warnings: &[String], counts: &Counts) {
+        let rules: &RuleSet = self.auditor.rules();
+        let total = self.lists.lock().unwrap_or_else(|e| e.into_inner());
+        let lists = lists::judge(rules, &total);
+        let list_errors = lists
+            .iter()
+            .filter(|f| rules.list_rules[f.rule].severity == Severity::Error)
+            .count();
+        // Counted with the records' findings, so the run's tally has them too.
+        self.errors.fetch_add(list_errors, Ordering::Relaxed);
+        self.warnings
+            .fetch_add(lists.len() - list_errors, Ordering::Relaxed);
         let tally = Tally {
             errors: self.errors.load(Ordering::Relaxed),
             warnings: self.warnings.load(Ordering::Relaxed),
         };
         let report = self.census.map(CensusRun::report);
-        self.format
-            .end(out, errors, warnings, counts, tally, report.as_ref())
+        self.format.end(
+            out,
+            &AuditEnd {
+                lists: &lists,
+                errors,
+                warnings,
+                counts,
+                tally,
+                census: report.as_ref(),
+            },
+        )
     }
 }
 
@@ -264,6 +300,7 @@ pub fn run(
         errors: AtomicUsize::new(0),
         warnings: AtomicUsize::new(0),
         census,
+        lists: Default::default(),
     };
     let (counts, warnings) = run::stream(&job, source, sink)?;
     let tally = Tally {

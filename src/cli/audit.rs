@@ -88,7 +88,7 @@ pub(crate) fn run(args: &AuditArgs) -> ExitCode {
             return code;
         }
     }
-    if rules.record_rules.is_empty() {
+    if rules.record_rules.is_empty() && rules.list_rules.is_empty() {
         eprintln!("{}", msg!(lang, NOTE, msg!(lang, AUDIT_NO_RULES)));
     }
     let options = match args.input.options(&rules, lang) {

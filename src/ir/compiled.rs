@@ -126,6 +126,7 @@ mod tests {
             measures: Vec::new(),
             exemptions: Vec::new(),
             record_rules: Vec::new(),
+            list_rules: Vec::new(),
             disclosures: Vec::new(),
             chinese: true,
         }

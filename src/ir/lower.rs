@@ -4,7 +4,8 @@
 //! and one message per level.
 
 use super::{
-    DisclosureInfo, ExceptionInfo, ExemptionInfo, MeasureInfo, RecordRuleInfo, RuleSet, TableInfo,
+    DisclosureInfo, ExceptionInfo, ExemptionInfo, ListRuleInfo, MeasureInfo, RecordRuleInfo,
+    RuleSet, TableInfo,
 };
 use crate::semantics::typed::{self, LevelRange};
 
@@ -30,6 +31,7 @@ pub fn lower(program: &typed::Program) -> RuleSet {
         measures,
         exemptions: program.exemptions.iter().map(exemption).collect(),
         record_rules: program.rules.iter().map(|r| record_rule(r, n)).collect(),
+        list_rules: program.list_rules.iter().map(|r| list_rule(r, n)).collect(),
         disclosures: program.disclosures.iter().map(disclosure).collect(),
         chinese: program.chinese,
     }
@@ -106,12 +108,33 @@ fn record_rule(r: &typed::Rule, n: usize) -> RecordRuleInfo {
         item: r.item,
         condition: r.condition.clone(),
         must: r.must.clone(),
-        texts: match r.levels {
-            Some(_) => (0..n)
-                .map(|l| r.text_at(Some(l)).map(str::to_string))
-                .collect(),
-            None => vec![r.text_at(None).map(str::to_string)],
-        },
+        texts: texts_per_level(r.levels.is_some(), &r.texts, n),
+        cite: r.cite.clone(),
+    }
+}
+
+/// A rule's message per level (one, for a rule without levels).
+fn texts_per_level(levels: bool, texts: &[typed::Text], n: usize) -> Vec<Option<String>> {
+    match levels {
+        true => (0..n)
+            .map(|l| typed::text_at(texts, Some(l)).map(str::to_string))
+            .collect(),
+        false => vec![typed::text_at(texts, None).map(str::to_string)],
+    }
+}
+
+fn list_rule(r: &typed::ListRule, n: usize) -> ListRuleInfo {
+    ListRuleInfo {
+        name: r.name.clone(),
+        severity: r.severity,
+        levels: r.levels.map(|l| level_mask(&[l])),
+        entity: r.entity,
+        item: r.item,
+        condition: r.condition.clone(),
+        group: r.group,
+        aggregates: r.aggregates.clone(),
+        checks: r.checks.clone(),
+        texts: texts_per_level(r.levels.is_some(), &r.texts, n),
         cite: r.cite.clone(),
     }
 }

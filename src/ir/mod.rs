@@ -19,7 +19,7 @@ pub use value::{Record, Value};
 /// Bumped whenever the serialised shape of [`RuleSet`] changes. 3: integers are exact
 /// (`Value::Int`, no longer numbers held as doubles) and conditions are flat lists of nodes
 /// ([`expr::flat`]). 4: record rules (`record_rules`). 5: disclosures (`disclosures`).
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleSet {
@@ -34,6 +34,9 @@ pub struct RuleSet {
     /// The record rules (`规则`), which `audit` checks.
     #[serde(default)]
     pub record_rules: Vec<RecordRuleInfo>,
+    /// The list rules (`规则` over aggregates), which `audit` checks over whole inputs.
+    #[serde(default)]
+    pub list_rules: Vec<ListRuleInfo>,
     /// The disclosures (`公开`), which `publish` follows.
     #[serde(default)]
     pub disclosures: Vec<DisclosureInfo>,
@@ -270,6 +273,77 @@ pub struct RecordRuleInfo {
     /// The message: per level for a rule with levels, else one.
     pub texts: Vec<Option<String>>,
     pub cite: Option<String>,
+}
+
+/// A list rule (`规则` whose `应当` compares aggregates): checked over all the records (or
+/// items) its subject concerns, per group of its `分组` field, at each of its levels or once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListRuleInfo {
+    pub name: String,
+    pub severity: Severity,
+    /// The levels at which it is checked (bit i: level i); `None`: once, without a level.
+    pub levels: Option<u64>,
+    pub entity: usize,
+    pub item: Option<ItemSubject>,
+    /// Which records (or items) it counts; none: all.
+    #[serde(with = "expr::flat::option")]
+    pub condition: Option<Expr>,
+    /// `分组`: the field whose value makes the groups; none: one group of all.
+    pub group: Option<FieldRef>,
+    /// Every aggregate its checks read, in the order written.
+    pub aggregates: Vec<AggregateInfo>,
+    /// The comparisons of its `应当`; all must hold in every group.
+    pub checks: Vec<ListCheckInfo>,
+    /// The message: per level for a rule with levels, else one.
+    pub texts: Vec<Option<String>>,
+    pub cite: Option<String>,
+}
+
+/// An aggregate of a list rule, over the records of a group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AggregateInfo {
+    pub fun: AggregateFn,
+    /// The number field of `合计`, `最小`, `最大`.
+    pub field: Option<FieldRef>,
+    /// Only the records that meet it count (`计数`, `占比`) or are summed.
+    #[serde(with = "expr::flat::option")]
+    pub condition: Option<Expr>,
+    /// As the plan writes it (`占比(级别 属于 应急减排清单)`), for findings.
+    pub text: String,
+}
+
+/// What an aggregate computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AggregateFn {
+    /// How many records meet the condition.
+    Count,
+    /// The share of records that meet the condition, as a percentage (100 for all).
+    Share,
+    /// The sum of the field over the records that meet the condition (empty cells skipped).
+    Sum,
+    Min,
+    Max,
+}
+
+/// One comparison of a list rule: `left op right`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListCheckInfo {
+    pub left: ListTerm,
+    pub op: CmpOp,
+    pub right: ListTerm,
+    /// As the plan writes it.
+    pub text: String,
+}
+
+/// A side of a list rule's comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ListTerm {
+    Number(crate::exact::Exact),
+    /// The aggregate at this index of the rule's `aggregates`, times the factor if any.
+    Aggregate {
+        factor: Option<crate::exact::Exact>,
+        index: usize,
+    },
 }
 
 /// A disclosure (`公开`): which records of its subject are published, with which fields.

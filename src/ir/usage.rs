@@ -61,6 +61,26 @@ pub fn fields_read(rules: &RuleSet) -> Vec<Vec<bool>> {
             });
         }
     }
+    for rule in &rules.list_rules {
+        let mut frames = vec![rule.entity];
+        frames.extend(rule.item.map(|i| i.entity));
+        let conditions = rule
+            .condition
+            .iter()
+            .chain(rule.aggregates.iter().filter_map(|a| a.condition.as_ref()));
+        for c in conditions {
+            walk(rules, c, &mut frames.clone(), &mut |f, r| {
+                mark(f, r, &mut read)
+            });
+        }
+        let fields = rule
+            .group
+            .iter()
+            .chain(rule.aggregates.iter().filter_map(|a| a.field.as_ref()));
+        for &r in fields {
+            mark(&frames, r, &mut read);
+        }
+    }
     for d in &rules.disclosures {
         let mut frames = vec![d.entity];
         frames.extend(d.item.map(|i| i.entity));

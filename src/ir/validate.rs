@@ -13,8 +13,9 @@
 use std::ops::Deref;
 
 use super::{
-    Action, ActionPlan, Base, CompareAs, Dim, DisclosureInfo, Expr, FieldRef, FieldType,
-    ItemSubject, KeySource, MeasureInfo, Operand, RecordRuleInfo, RuleSet, Value,
+    Action, ActionPlan, AggregateFn, Base, CompareAs, Dim, DisclosureInfo, Expr, FieldRef,
+    FieldType, ItemSubject, KeySource, ListRuleInfo, ListTerm, MeasureInfo, Operand,
+    RecordRuleInfo, RuleSet, Value,
 };
 use crate::limits::{MAX_EXPR_DEPTH, MAX_FRAMES, MAX_RESTRICTIONS, MAX_TABLE_DIMS, MAX_VARIANTS};
 use crate::messages::Lang;
@@ -165,6 +166,8 @@ pub enum Kind {
     Frame,
     /// Levels of nesting of a condition.
     Nesting,
+    /// An aggregate of a list rule.
+    Aggregate,
 }
 
 /// A structural inconsistency that is not an index out of range.
@@ -198,6 +201,8 @@ pub enum Mismatch {
     DisclosureFields,
     /// A disclosure of items without one of their parent's entity.
     DisclosureParent,
+    /// A list rule's aggregate of a field that is not a number, or its group of a list or set.
+    ListRuleField,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -250,6 +255,7 @@ impl Kind {
             Kind::Restriction => msg!(lang, RULES_KIND_RESTRICTION),
             Kind::Frame => msg!(lang, RULES_KIND_FRAME),
             Kind::Nesting => msg!(lang, RULES_KIND_NESTING),
+            Kind::Aggregate => msg!(lang, RULES_KIND_AGGREGATE),
         }
     }
 }
@@ -310,6 +316,7 @@ impl InvalidRuleSet {
                     Mismatch::DisclosureLevel => msg!(lang, RULES_DISCLOSURE_LEVEL),
                     Mismatch::DisclosureFields => msg!(lang, RULES_DISCLOSURE_FIELDS),
                     Mismatch::DisclosureParent => msg!(lang, RULES_DISCLOSURE_PARENT),
+                    Mismatch::ListRuleField => msg!(lang, RULES_LIST_RULE_FIELD),
                 };
                 msg!(lang, RULES_MISMATCH, at, why)
             }
@@ -447,6 +454,9 @@ impl Checker<'_> {
         }
         for rule in &r.record_rules {
             self.record_rule(rule)?;
+        }
+        for rule in &r.list_rules {
+            self.list_rule(rule)?;
         }
         for d in &r.disclosures {
             self.disclosure(d)?;
@@ -596,6 +606,69 @@ impl Checker<'_> {
             self.expr(&at, c, &mut frames.clone(), 1)?;
         }
         self.expr(&at, &rule.must, &mut frames.clone(), 1)
+    }
+
+    /// A list rule: like a record rule, and its group and aggregate fields in scope (numbers
+    /// for aggregates, one value for the group), its checks naming its aggregates.
+    fn list_rule(&self, rule: &ListRuleInfo) -> Check {
+        let r = self.rules;
+        let at = Place::Rule(rule.name.clone());
+        let frames = self.subject(&at, rule.entity, rule.item)?;
+        let conditions = || {
+            rule.condition
+                .iter()
+                .chain(rule.aggregates.iter().filter_map(|a| a.condition.as_ref()))
+        };
+        let messages = match rule.levels {
+            Some(mask) => {
+                mask_within(&at, Kind::Level, mask, r.levels.len())?;
+                r.levels.len()
+            }
+            None => {
+                ensure(
+                    &at,
+                    !conditions().any(Expr::reads_level),
+                    Mismatch::RuleLevel,
+                )?;
+                1
+            }
+        };
+        ensure(&at, rule.texts.len() == messages, Mismatch::PerLevel)?;
+        for c in conditions() {
+            self.expr(&at, c, &mut frames.clone(), 1)?;
+        }
+        if let Some(g) = rule.group {
+            let ty = self.field(&at, g, &frames)?;
+            let single = !matches!(ty, FieldType::List(_) | FieldType::Set(_));
+            ensure(&at, single, Mismatch::ListRuleField)?;
+        }
+        for a in &rule.aggregates {
+            let needs_field = matches!(
+                a.fun,
+                AggregateFn::Sum | AggregateFn::Min | AggregateFn::Max
+            );
+            ensure(
+                &at,
+                needs_field == a.field.is_some(),
+                Mismatch::ListRuleField,
+            )?;
+            if let Some(f) = a.field {
+                let ty = self.field(&at, f, &frames)?;
+                let number = matches!(
+                    ty,
+                    FieldType::Integer | FieldType::Decimal | FieldType::Percent
+                );
+                ensure(&at, number, Mismatch::ListRuleField)?;
+            }
+        }
+        for c in &rule.checks {
+            for term in [c.left, c.right] {
+                if let ListTerm::Aggregate { index: i, .. } = term {
+                    index(&at, Kind::Aggregate, i, rule.aggregates.len())?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// A disclosure: its subject, conditions without the level (publishing has none), and

@@ -7,10 +7,11 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use super::decisions::{level_name, Fmt, KeyOrStr};
-use crate::audit::{Auditor, Finding, FindingsFormat, Tally};
+use crate::audit::lists::{group_field, GroupKey, ListFinding, Undefined};
+use crate::audit::{AuditEnd, Auditor, Finding, FindingsFormat};
 use crate::data::LoadedRecord;
-use crate::eval::census::CensusReport;
-use crate::eval::run::{Counts, ErrorEntry};
+use crate::eval::run::ErrorEntry;
+use crate::exact::Exact;
 use crate::ir::usage::display_fields;
 use crate::ir::{RecordRuleInfo, RuleSet, Severity, Value};
 use crate::messages::{m, Lang};
@@ -99,6 +100,113 @@ fn message_text(auditor: Auditor<'_>, f: &Finding, lang: Lang) -> String {
     match auditor.message(f) {
         Some(t) => t.to_string(),
         None => msg!(lang, AUDIT_NO_MESSAGE, auditor.rule(f).name),
+    }
+}
+
+/// A list rule's finding in words, the same in every format.
+struct ListWords {
+    severity: &'static str,
+    rule: String,
+    cite: Option<String>,
+    level: String,
+    entity: String,
+    /// `所在区 = 朝阳区`; empty for a rule without `分组`.
+    group: String,
+    /// The records concerned: the entity and the group.
+    place: String,
+    /// The rule's `内容` at the level, or a sentence naming the rule.
+    message: String,
+    /// The comparison that is not met, as the plan writes it, with both sides' figures.
+    check: String,
+    /// Every aggregate with its figure: `占比(…) = 80；计数() = 5`.
+    figures: String,
+}
+
+fn figure_text(v: &Result<Exact, Undefined>, lang: Lang) -> String {
+    match v {
+        Ok(x) => x.to_string(),
+        Err(Undefined::NoRecords) => m::AUDIT_LIST_NO_RECORDS.text(lang).to_string(),
+        Err(Undefined::NoValues) => m::AUDIT_LIST_NO_VALUES.text(lang).to_string(),
+        Err(Undefined::Overflow) => m::AUDIT_LIST_OVERFLOW.text(lang).to_string(),
+    }
+}
+
+/// The value of a group's key as outputs show it (empty cells as the language's "none").
+fn group_value(rules: &RuleSet, f: &ListFinding, lang: Lang) -> Option<(String, String)> {
+    let rule = &rules.list_rules[f.rule];
+    let (entity, field) = group_field(rule)?;
+    let info = &rules.entities[entity].fields[field];
+    let value = match &f.group {
+        GroupKey::All => return None,
+        GroupKey::Value(v) => display_value(rules, info.ty, v, lang),
+    };
+    let value = if value.is_empty() {
+        m::ABOUT_NONE.text(lang).to_string()
+    } else {
+        value
+    };
+    Some((info.name.clone(), value))
+}
+
+fn list_words(rules: &RuleSet, f: &ListFinding, lang: Lang) -> ListWords {
+    let rule = &rules.list_rules[f.rule];
+    let group = match group_value(rules, f, lang) {
+        Some((field, value)) => format!("{field} = {value}"),
+        None => String::new(),
+    };
+    let entity = &rules.entities[rule.item.map_or(rule.entity, |i| i.entity)].name;
+    let place = match group.is_empty() {
+        true => msg!(lang, AUDIT_LIST_WHOLE, entity),
+        false => msg!(lang, AUDIT_LIST_GROUP, entity, group),
+    };
+    let at = match rule.levels {
+        Some(_) => f.level.unwrap_or(0),
+        None => 0,
+    };
+    let message = match rule.texts.get(at).and_then(Option::as_deref) {
+        Some(t) => t.to_string(),
+        None => msg!(lang, AUDIT_NO_MESSAGE, rule.name),
+    };
+    let figures = rule
+        .aggregates
+        .iter()
+        .zip(&f.figures)
+        .zip(&f.missing)
+        .map(|((a, v), &missing)| {
+            let mut t = format!("{} = {}", a.text, figure_text(v, lang));
+            if missing > 0 {
+                t.push_str(&msg!(lang, AUDIT_LIST_MISSING, missing));
+            }
+            t
+        })
+        .collect::<Vec<_>>()
+        .join("；");
+    ListWords {
+        severity: severity_text(rule.severity, lang),
+        rule: rule.name.clone(),
+        cite: rule.cite.clone(),
+        level: f
+            .level
+            .map(|l| level_name(rules, l).to_string())
+            .unwrap_or_default(),
+        entity: entity.clone(),
+        group,
+        place,
+        message,
+        check: format!(
+            "{}{}",
+            rule.checks
+                .get(f.check)
+                .map(|c| c.text.as_str())
+                .unwrap_or_default(),
+            msg!(
+                lang,
+                AUDIT_LIST_SIDES,
+                figure_text(&f.left, lang),
+                figure_text(&f.right, lang)
+            )
+        ),
+        figures,
     }
 }
 
@@ -191,22 +299,36 @@ impl FindingsFormat for FindingsText<'_> {
         clean_tail(out, start);
     }
 
-    fn end(
-        &self,
-        out: &mut Vec<u8>,
-        _: &[ErrorEntry],
-        warnings: &[String],
-        _: &Counts,
-        _: Tally,
-        census: Option<&CensusReport>,
-    ) {
+    fn end(&self, out: &mut Vec<u8>, end: &AuditEnd<'_>) {
         let start = out.len();
+        let rules: &RuleSet = self.auditor.rules();
+        let lang = self.lang;
         let mut w = Fmt(out);
-        for warning in warnings {
+        for f in end.lists {
+            let l = list_words(rules, f, lang);
+            let level = if l.level.is_empty() {
+                String::new()
+            } else {
+                format!(" @ {}", l.level)
+            };
+            let cite = l
+                .cite
+                .unwrap_or_else(|| m::AUDIT_NO_CITE.text(lang).to_string());
+            let _ = writeln!(
+                w,
+                "{}",
+                msg!(lang, AUDIT_HEAD, l.severity, l.rule, level, cite)
+            );
+            let _ = writeln!(w, "  {}", l.place);
+            let _ = writeln!(w, "  {}", l.message);
+            let _ = writeln!(w, "  {}", msg!(lang, AUDIT_LIST_NOT_MET, l.check));
+            let _ = writeln!(w, "  {}", msg!(lang, AUDIT_LIST_FIGURES, l.figures));
+        }
+        for warning in end.warnings {
             let _ = writeln!(w, "{warning}");
         }
         clean_tail(out, start);
-        if let Some(report) = census {
+        if let Some(report) = end.census {
             super::census::write_text(out, self.auditor.rules(), report, self.lang);
         }
     }
@@ -291,6 +413,64 @@ impl Serialize for FindingJson<'_> {
     }
 }
 
+/// A figure as JSON: its decimal text (`≈` before a rounded one) and its exact fraction.
+fn figure_json(v: &Result<Exact, Undefined>) -> serde_json::Value {
+    match v {
+        Ok(x) => {
+            let (num, den) = x.parts();
+            serde_json::json!({ "value": x.to_string(), "fraction": [num.to_string(), den.to_string()] })
+        }
+        Err(why) => serde_json::json!({ "value": null, "undefined": why.as_str() }),
+    }
+}
+
+/// A list rule's finding as JSON; keys and figures never change with the language.
+fn list_finding_json(rules: &RuleSet, f: &ListFinding) -> serde_json::Value {
+    let rule = &rules.list_rules[f.rule];
+    let group = group_value(rules, f, Lang::Zh).map(|(field, _)| {
+        let value = match &f.group {
+            GroupKey::Value(Value::Missing) | GroupKey::All => serde_json::Value::Null,
+            GroupKey::Value(Value::Bool(b)) => serde_json::Value::Bool(*b),
+            GroupKey::Value(Value::Int(n)) => (*n).into(),
+            GroupKey::Value(v) => {
+                let (entity, fi) = group_field(rule).unwrap_or((rule.entity, 0));
+                let ty = rules.entities[entity].fields[fi].ty;
+                display_value(rules, ty, v, Lang::Zh).into()
+            }
+        };
+        serde_json::json!({ "field": field, "value": value })
+    });
+    let figures: Vec<serde_json::Value> = rule
+        .aggregates
+        .iter()
+        .zip(&f.figures)
+        .zip(&f.missing)
+        .map(|((a, v), missing)| {
+            let mut j = figure_json(v);
+            j["aggregate"] = a.text.clone().into();
+            j["missing"] = (*missing).into();
+            j
+        })
+        .collect();
+    let at = match rule.levels {
+        Some(_) => f.level.unwrap_or(0),
+        None => 0,
+    };
+    serde_json::json!({
+        "rule": rule.name,
+        "severity": rule.severity.as_str(),
+        "cite": rule.cite,
+        "level": f.level.map(|l| level_name(rules, l)),
+        "entity": rules.entities[rule.item.map_or(rule.entity, |i| i.entity)].name,
+        "group": group,
+        "check": rule.checks.get(f.check).map(|c| c.text.as_str()),
+        "left": figure_json(&f.left),
+        "right": figure_json(&f.right),
+        "figures": figures,
+        "message": rule.texts.get(at).and_then(Option::as_deref),
+    })
+}
+
 fn json_to(out: &mut Vec<u8>, value: &impl Serialize) {
     // Writing to a Vec cannot fail, and these views only have string keys.
     let _ = serde_json::to_writer(&mut *out, value);
@@ -322,16 +502,15 @@ impl FindingsFormat for FindingsJson<'_> {
         }
     }
 
-    fn end(
-        &self,
-        out: &mut Vec<u8>,
-        errors: &[ErrorEntry],
-        warnings: &[String],
-        counts: &Counts,
-        tally: Tally,
-        census: Option<&CensusReport>,
-    ) {
+    fn end(&self, out: &mut Vec<u8>, end: &AuditEnd<'_>) {
+        let (errors, warnings, counts, tally, census) =
+            (end.errors, end.warnings, end.counts, end.tally, end.census);
         let rules: &RuleSet = self.auditor.rules();
+        out.extend_from_slice(b"\n],\n\"list_findings\":[");
+        for (i, f) in end.lists.iter().enumerate() {
+            out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+            json_to(out, &list_finding_json(rules, f));
+        }
         out.extend_from_slice(b"\n],\n\"errors\":[");
         for (i, e) in errors.iter().enumerate() {
             out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
@@ -409,18 +588,38 @@ impl FindingsFormat for FindingsXlsx<'_> {
         }
     }
 
-    fn end(
-        &self,
-        out: &mut Vec<u8>,
-        errors: &[ErrorEntry],
-        _: &[String],
-        _: &Counts,
-        _: Tally,
-        census: Option<&CensusReport>,
-    ) {
+    fn end(&self, out: &mut Vec<u8>, end: &AuditEnd<'_>) {
         let rules: &RuleSet = self.auditor.rules();
-        crate::report::xlsx::error_rows(out, rules, errors);
-        if let Some(report) = census {
+        // A group's finding in the same sheet: the group where a record's key would be, the
+        // comparison not met after the message, the figures where a record's values are.
+        for f in end.lists {
+            let l = list_words(rules, f, self.lang);
+            let message = format!(
+                "{}；{}",
+                l.message,
+                msg!(self.lang, AUDIT_LIST_NOT_MET, l.check)
+            );
+            crate::report::xlsx::detail_row(
+                out,
+                [
+                    l.severity,
+                    &l.rule,
+                    l.cite.as_deref().unwrap_or(""),
+                    &l.level,
+                    &l.entity,
+                    &l.group,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    &message,
+                    &l.figures,
+                ],
+            );
+        }
+        crate::report::xlsx::error_rows(out, rules, end.errors);
+        if let Some(report) = end.census {
             super::census::write_rows(out, rules, report, self.lang);
         }
     }

@@ -11,8 +11,8 @@
 //! the typed form, and lowering copies them as they are.
 
 use crate::ir::{
-    Action, ActionPlan, Dim, EntityInfo, EnumInfo, Expr, ItemSubject, LevelInfo, MeasureKind,
-    PlanInfo, RestrictionInfo, Severity,
+    Action, ActionPlan, AggregateInfo, Dim, EntityInfo, EnumInfo, Expr, FieldRef, ItemSubject,
+    LevelInfo, ListCheckInfo, MeasureKind, PlanInfo, RestrictionInfo, Severity,
 };
 use crate::source::{FileId, Span};
 
@@ -34,6 +34,7 @@ pub struct Program {
     pub measures: Vec<Measure>,
     pub exemptions: Vec<Exemption>,
     pub rules: Vec<Rule>,
+    pub list_rules: Vec<ListRule>,
     pub disclosures: Vec<Disclosure>,
     /// The imports of every loaded file, in declaration order per file.
     pub imports: Vec<Import>,
@@ -246,12 +247,40 @@ pub struct Rule {
 impl Rule {
     /// The message at `level` (`None`: a rule without levels): the last `内容` line covering it.
     pub fn text_at(&self, level: Option<usize>) -> Option<&str> {
-        self.texts
-            .iter()
-            .rev()
-            .find(|t| level.is_none_or(|l| t.levels.contains(l)))
-            .map(|t| t.text.as_str())
+        text_at(&self.texts, level)
     }
+}
+
+/// The last `内容` line covering `level` (`None`: a rule without levels).
+pub fn text_at(texts: &[Text], level: Option<usize>) -> Option<&str> {
+    texts
+        .iter()
+        .rev()
+        .find(|t| level.is_none_or(|l| t.levels.contains(l)))
+        .map(|t| t.text.as_str())
+}
+
+/// A list rule: comparisons of aggregates over all the records (or items) of its subject that
+/// meet its condition, per group of its `分组` field, at each of its levels or once. Its
+/// aggregates and checks are already the rule set's.
+#[derive(Debug, Clone)]
+pub struct ListRule {
+    pub name: String,
+    pub name_span: Span,
+    pub severity: Severity,
+    pub levels: Option<LevelRange>,
+    pub entity: usize,
+    pub item: Option<ItemSubject>,
+    pub subject_span: Span,
+    pub condition: Option<Expr>,
+    pub condition_span: Option<Span>,
+    pub group: Option<FieldRef>,
+    pub aggregates: Vec<AggregateInfo>,
+    pub checks: Vec<ListCheckInfo>,
+    pub must_span: Span,
+    pub texts: Vec<Text>,
+    pub cite: Option<String>,
+    pub span: Span,
 }
 
 /// A disclosure (`公开`): the records of its subject that are published, and which fields.

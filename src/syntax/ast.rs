@@ -223,11 +223,76 @@ pub struct RuleDecl {
     /// The levels at which it is checked; none: checked once, without a level.
     pub levels: Option<LevelRange>,
     pub subjects: Vec<Subject>,
+    /// `分组 字段` lines (a list rule groups by at most one field).
+    pub groups: Vec<Path>,
     /// `应当 …` lines.
-    pub musts: Vec<Expr>,
+    pub musts: Vec<Must>,
     pub cites: Vec<Str>,
     pub texts: Vec<TextItem>,
     pub span: Span,
+}
+
+/// What a rule's `应当` says: a condition on each record, or comparisons of aggregates over
+/// all the records it concerns (a list rule).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Must {
+    Each(Expr),
+    List { checks: Vec<ListCheck>, span: Span },
+}
+
+impl Must {
+    pub fn span(&self) -> Span {
+        match self {
+            Must::Each(e) => e.span,
+            Must::List { span, .. } => *span,
+        }
+    }
+}
+
+/// `合计(减排量) >= 10% × 合计(基准)`: one comparison of a list rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListCheck {
+    pub left: ListTerm,
+    pub op: CmpOp,
+    pub right: ListTerm,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListTerm {
+    pub kind: ListTermKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListTermKind {
+    /// A number as written: `20%` (its number, 20), `12.5`, `3`.
+    Number(crate::exact::Exact),
+    /// An aggregate, optionally scaled: `10% × 合计(…)` is a tenth of the sum.
+    Aggregate {
+        factor: Option<crate::exact::Exact>,
+        aggregate: Box<Aggregate>,
+    },
+}
+
+/// `计数(…)`, `占比(…)`, `合计(字段 [当 …])`, `最小(…)`, `最大(…)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggregate {
+    pub fun: AggregateFn,
+    /// The number field of `合计`, `最小`, `最大`.
+    pub field: Option<Path>,
+    /// The records counted (`计数`, `占比`), or summed.
+    pub condition: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggregateFn {
+    Count,
+    Share,
+    Sum,
+    Min,
+    Max,
 }
 
 /// `公开 名 { 对象 … 字段 … 除外 当 … 依据 … }`: the records of a subject that are published,

@@ -55,6 +55,15 @@ fn describe(rule: Rule) -> Option<String> {
             keyword_phrase(&kw::WARNING)
         )),
         kw_must | must_item => phrase(&kw::MUST),
+        kw_group | group_item => phrase(&kw::GROUP),
+        kw_count | agg_count => phrase(&kw::COUNT),
+        kw_sum | agg_sum => phrase(&kw::SUM),
+        kw_share | agg_share => phrase(&kw::SHARE),
+        kw_min | agg_min => phrase(&kw::MIN),
+        kw_max | agg_max => phrase(&kw::MAX),
+        aggregate | scaled_aggregate | list_term | list_check | list_checks => Some(
+            "an aggregate (`计数(…)`, `占比(…)`, `合计(字段)`, `最小(字段)`, `最大(字段)`) compared with a number or another aggregate".into(),
+        ),
         kw_public => phrase(&kw::PUBLIC),
         kw_fields | fields_item => phrase(&kw::FIELDS),
         kw_table => phrase(&kw::TABLE),

@@ -503,6 +503,7 @@ impl Builder {
             severity_span,
             levels,
             subjects: Vec::new(),
+            groups: Vec::new(),
             musts: Vec::new(),
             cites: Vec::new(),
             texts: Vec::new(),
@@ -513,14 +514,117 @@ impl Builder {
                 Rule::subject_item => r.subjects.push(self.subject(item)?),
                 Rule::cite_item => r.cites.push(self.cite(item)),
                 Rule::text_item => r.texts.push(self.text_item(item)),
+                Rule::group_item => {
+                    let p = item.into_inner().nth(1).expect("group field");
+                    r.groups.push(self.path(p));
+                }
                 Rule::must_item => {
                     let e = item.into_inner().nth(1).expect("must condition");
-                    r.musts.push(self.condition(e)?);
+                    r.musts.push(if e.as_rule() == Rule::list_checks {
+                        self.list_checks(e)?
+                    } else {
+                        Must::Each(self.condition(e)?)
+                    });
                 }
                 _ => {}
             }
         }
         Ok(r)
+    }
+
+    /// `应当 A op B 且 …` of a list rule.
+    fn list_checks(&self, pair: Pair<Rule>) -> R<Must> {
+        let span = self.span(&pair);
+        let mut checks = Vec::new();
+        for check in pair
+            .into_inner()
+            .filter(|p| p.as_rule() == Rule::list_check)
+        {
+            let span = self.span(&check);
+            let mut it = check.into_inner();
+            let left = self.list_term(it.next().expect("list term"))?;
+            let op = cmp_op(it.next().expect("comparison operator").as_str());
+            let right = self.list_term(it.next().expect("list term"))?;
+            checks.push(ListCheck {
+                left,
+                op,
+                right,
+                span,
+            });
+        }
+        Ok(Must::List { checks, span })
+    }
+
+    fn list_term(&self, pair: Pair<Rule>) -> R<ListTerm> {
+        let span = self.span(&pair);
+        let inner = pair.into_inner().next().expect("list term content");
+        let kind = match inner.as_rule() {
+            Rule::list_number => ListTermKind::Number(self.list_number(inner)?.0),
+            Rule::aggregate => ListTermKind::Aggregate {
+                factor: None,
+                aggregate: Box::new(self.aggregate(inner)?),
+            },
+            _ => {
+                let mut it = inner.into_inner();
+                let (factor, percent) = self.list_number(it.next().expect("factor"))?;
+                // A percentage scales by its share: 10% × X is a tenth of X.
+                let factor = match percent {
+                    true => factor.checked_div(crate::exact::Exact::int(100)),
+                    false => Some(factor),
+                };
+                ListTermKind::Aggregate {
+                    factor,
+                    aggregate: Box::new(self.aggregate(it.next().expect("aggregate"))?),
+                }
+            }
+        };
+        Ok(ListTerm { kind, span })
+    }
+
+    /// A number of a list rule, exactly: `20%` is 20 (a share compares with it as written),
+    /// `12.5`, `3`; and whether it was a percentage.
+    fn list_number(&self, pair: Pair<Rule>) -> R<(crate::exact::Exact, bool)> {
+        let span = self.span(&pair);
+        let inner = pair.into_inner().next().expect("number");
+        let percent = inner.as_rule() == Rule::percent;
+        let text = inner.as_str().trim_end_matches(['%', '％']);
+        let value = crate::exact::Exact::parse_decimal(text).ok_or_else(|| {
+            Diagnostic::new(Code::E0005, "this number is too large")
+                .primary(span, "does not fit")
+                .help("numbers in a policy are at most 9223372036854775807")
+        })?;
+        Ok((value, percent))
+    }
+
+    fn aggregate(&self, pair: Pair<Rule>) -> R<Aggregate> {
+        let span = self.span(&pair);
+        let inner = pair.into_inner().next().expect("aggregate function");
+        let fun = match inner.as_rule() {
+            Rule::agg_count => AggregateFn::Count,
+            Rule::agg_share => AggregateFn::Share,
+            Rule::agg_sum => AggregateFn::Sum,
+            Rule::agg_min => AggregateFn::Min,
+            _ => AggregateFn::Max,
+        };
+        let mut field = None;
+        let mut condition = None;
+        for p in inner.into_inner() {
+            match p.as_rule() {
+                Rule::path => field = Some(self.path(p)),
+                Rule::expr => condition = Some(self.condition(p)?),
+                Rule::agg_when => {
+                    let e = p.into_inner().nth(1).expect("aggregate condition");
+                    condition = Some(self.condition(e)?);
+                }
+                _ => {}
+            }
+        }
+        Ok(Aggregate {
+            fun,
+            field,
+            condition,
+            span,
+        })
     }
 
     fn exception(&self, item: Pair<Rule>) -> R<Exception> {
@@ -904,14 +1008,7 @@ impl Builder {
                     Some(rest) => match rest.as_rule() {
                         Rule::compare => {
                             let mut c = rest.into_inner();
-                            let op = match c.next().expect("comparison operator").as_str() {
-                                "=" => CmpOp::Eq,
-                                "!=" | "≠" => CmpOp::Ne,
-                                "<" => CmpOp::Lt,
-                                "<=" | "≤" => CmpOp::Le,
-                                ">" => CmpOp::Gt,
-                                _ => CmpOp::Ge,
-                            };
+                            let op = cmp_op(c.next().expect("comparison operator").as_str());
                             let rhs = self.operand(c.next().expect("comparison operand"))?;
                             ExprKind::Compare(op, lhs, rhs)
                         }
@@ -965,6 +1062,18 @@ impl Builder {
             _ => OperandKind::Path(self.path(inner)),
         };
         Ok(Operand { kind, span })
+    }
+}
+
+/// A comparison operator as written.
+fn cmp_op(text: &str) -> CmpOp {
+    match text {
+        "=" => CmpOp::Eq,
+        "!=" | "≠" => CmpOp::Ne,
+        "<" => CmpOp::Lt,
+        "<=" | "≤" => CmpOp::Le,
+        ">" => CmpOp::Gt,
+        _ => CmpOp::Ge,
     }
 }
 
@@ -1029,6 +1138,47 @@ mod tests {
             panic!()
         };
         assert_eq!(me.subjects[0].path.display(), "企业当");
+    }
+
+    #[test]
+    fn list_rules_parse_alike_in_both_keyword_languages_and_with_full_width_parentheses() {
+        let zh = parse("规则 目标 错误 黄色 { 对象 企业 分组 所在区 应当 合计（减排 当 涉气） >= 10% × 合计(基准) 且 计数() >= 1 }");
+        let en = parse("rule 目标 error 黄色 { subject 企业 group 所在区 must sum(减排 when 涉气) >= 10% * sum(基准) and count() >= 1 }");
+        for m in [&zh, &en] {
+            let Decl::Rule(r) = &m.decls[0] else { panic!() };
+            assert_eq!(r.groups.len(), 1);
+            let Must::List { checks, .. } = &r.musts[0] else {
+                panic!("{:?}", r.musts)
+            };
+            assert_eq!(checks.len(), 2);
+            let ListTermKind::Aggregate {
+                factor: None,
+                aggregate,
+            } = &checks[0].left.kind
+            else {
+                panic!()
+            };
+            assert_eq!(aggregate.fun, AggregateFn::Sum);
+            assert!(aggregate.condition.is_some());
+            // 10% as a factor is a tenth.
+            let ListTermKind::Aggregate {
+                factor: Some(f), ..
+            } = &checks[0].right.kind
+            else {
+                panic!()
+            };
+            assert_eq!(*f, crate::exact::Exact::ratio(1, 10).unwrap());
+            assert_eq!(
+                checks[1].right.kind,
+                ListTermKind::Number(crate::exact::Exact::int(1))
+            );
+        }
+        // A comparison of fields stays a condition on each record.
+        let each = parse("规则 甲 错误 { 对象 企业 应当 3 < 人数 }");
+        let Decl::Rule(r) = &each.decls[0] else {
+            panic!()
+        };
+        assert!(matches!(r.musts[0], Must::Each(_)));
     }
 
     #[test]

@@ -582,7 +582,7 @@ impl<'p> Cx<'p> {
 }
 
 /// The rule set's comparison for the one written.
-fn cmp_op(op: ast::CmpOp) -> ir::CmpOp {
+pub(super) fn cmp_op(op: ast::CmpOp) -> ir::CmpOp {
     match op {
         ast::CmpOp::Eq => ir::CmpOp::Eq,
         ast::CmpOp::Ne => ir::CmpOp::Ne,

@@ -1,9 +1,10 @@
-//! Record rules (`规则`): subject, condition, the one `应当`, levels and messages.
+//! Record rules and list rules (`规则`): subject, condition, the one `应当` (a condition on
+//! each record, or comparisons of aggregates with an optional `分组`), levels and messages.
 
-use super::{Cx, Scope};
+use super::{Cx, Scope, Ty};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::Severity;
-use crate::semantics::typed::{Rule, Text};
+use crate::ir::{AggregateFn, AggregateInfo, Expr, ListCheckInfo, ListTerm, Severity};
+use crate::semantics::typed::{ListRule, Rule, Text};
 use crate::source::Span;
 use crate::syntax::ast::{self, Decl};
 
@@ -17,19 +18,20 @@ impl<'p> Cx<'p> {
             })
             .collect();
         for r in decls {
-            if let Some(rule) = self.rule(r) {
+            let list = r.musts.iter().any(|m| matches!(m, ast::Must::List { .. }));
+            if list {
+                if let Some(rule) = self.list_rule(r) {
+                    self.out.list_rules.push(rule);
+                }
+            } else if let Some(rule) = self.rule(r) {
                 self.out.rules.push(rule);
             }
         }
     }
 
-    fn rule(&mut self, r: &'p ast::RuleDecl) -> Option<Rule> {
-        let levels = match &r.levels {
-            Some(l) => Some(self.level_range(l)?),
-            None => None,
-        };
-        let subject = self.subject(&r.subjects, &r.name, true);
-        let must = match r.musts.as_slice() {
+    /// The one `应当` of a rule (E0223 for none or several).
+    fn one_must(&mut self, r: &'p ast::RuleDecl) -> Option<&'p ast::Must> {
+        match r.musts.as_slice() {
             [one] => Some(one),
             [] => {
                 self.err(
@@ -48,12 +50,233 @@ impl<'p> Cx<'p> {
                         Code::E0223,
                         format!("rule `{}` has more than one `应当` (must)", r.name.text),
                     )
-                    .primary(second.span, "second `应当`")
+                    .primary(second.span(), "second `应当`")
                     .help("join them with `且` (and), or split the rule in two, each with its own message"),
                 );
                 None
             }
+        }
+    }
+
+    /// The `内容` lines of a rule, their ranges inside the rule's levels.
+    fn rule_texts(
+        &mut self,
+        r: &'p ast::RuleDecl,
+        levels: Option<crate::semantics::typed::LevelRange>,
+    ) -> Option<Vec<Text>> {
+        let mut texts = Vec::new();
+        for t in &r.texts {
+            let range = match (&t.levels, levels, &r.levels) {
+                (None, Some(all), _) => all,
+                (None, None, _) => crate::semantics::typed::LevelRange { first: 0, last: 0 },
+                (Some(_), Some(all), Some(written)) => {
+                    self.sub_range(t.levels.as_ref(), all, written)?
+                }
+                (Some(l), _, _) => {
+                    self.err(self.level_without_levels(r, l.span, "a message for some levels"));
+                    return None;
+                }
+            };
+            texts.push(Text {
+                levels: range,
+                text: t.text.value.clone(),
+            });
+        }
+        Some(texts)
+    }
+
+    /// A rule whose `应当` compares aggregates: checked over whole inputs, per group.
+    fn list_rule(&mut self, r: &'p ast::RuleDecl) -> Option<ListRule> {
+        let levels = match &r.levels {
+            Some(l) => Some(self.level_range(l)?),
+            None => None,
         };
+        let subject = self.subject(&r.subjects, &r.name, true);
+        let must = self.one_must(r);
+        let (entity, item, subj) = subject?;
+        let Some(ast::Must::List { checks, span }) = must else {
+            return None;
+        };
+        let mut scope = Scope {
+            frames: vec![entity],
+        };
+        if let Some(item) = item {
+            scope.frames.push(item.entity);
+        }
+        let condition = match &subj.condition {
+            Some(c) => Some(self.expr(c, &scope)?),
+            None => None,
+        };
+        let group = match r.groups.as_slice() {
+            [] => None,
+            [one] => {
+                let (field, ty, _) = self.field_path(one, &scope)?;
+                if matches!(ty, Ty::List(_) | Ty::Set(_)) {
+                    self.err(
+                        Diagnostic::new(
+                            Code::E0229,
+                            format!(
+                                "rule `{}` groups by `{}`, which holds several values",
+                                r.name.text,
+                                one.display()
+                            ),
+                        )
+                        .primary(one.span, "a list or a set")
+                        .help("group by a field with one value per record: a text, yes/no, number, enum value or level"),
+                    );
+                    return None;
+                }
+                Some(field)
+            }
+            [_, second, ..] => {
+                self.err(
+                    Diagnostic::new(
+                        Code::E0229,
+                        format!("rule `{}` has more than one `分组` (group)", r.name.text),
+                    )
+                    .primary(second.span, "second `分组`")
+                    .help("a list rule groups by one field; split it into a rule per grouping"),
+                );
+                return None;
+            }
+        };
+        let mut aggregates = Vec::new();
+        let mut out = Vec::new();
+        for check in checks {
+            let left = self.list_term(r, &check.left, &scope, &mut aggregates)?;
+            let right = self.list_term(r, &check.right, &scope, &mut aggregates)?;
+            if matches!((left, right), (ListTerm::Number(_), ListTerm::Number(_))) {
+                self.err(
+                    Diagnostic::new(
+                        Code::E0229,
+                        format!("rule `{}` compares two numbers", r.name.text),
+                    )
+                    .primary(check.span, "no aggregate on either side")
+                    .help("compare an aggregate, e.g. `计数() >= 1` or `占比(级别 属于 应急减排清单) >= 100%`"),
+                );
+                return None;
+            }
+            out.push(ListCheckInfo {
+                left,
+                op: super::conditions::cmp_op(check.op),
+                right,
+                text: self.literal_text(check.span).to_string(),
+            });
+        }
+        if levels.is_none() {
+            let subject_reads = condition.as_ref().is_some_and(Expr::reads_level);
+            let aggregate_reads = aggregates
+                .iter()
+                .any(|a: &AggregateInfo| a.condition.as_ref().is_some_and(Expr::reads_level));
+            let at = match (subject_reads, subj.condition.as_ref()) {
+                (true, Some(c)) => Some(c.span),
+                _ if aggregate_reads => Some(*span),
+                _ => None,
+            };
+            if let Some(at) = at {
+                self.err(self.level_without_levels(r, at, "reads `级别` (the alert level)"));
+                return None;
+            }
+        }
+        let texts = self.rule_texts(r, levels)?;
+        Some(ListRule {
+            name: r.name.text.clone(),
+            name_span: r.name.span,
+            severity: severity(r.severity),
+            levels,
+            entity,
+            item,
+            subject_span: subj.span,
+            condition,
+            condition_span: subj.condition.as_ref().map(|c| c.span),
+            group,
+            aggregates,
+            checks: out,
+            must_span: *span,
+            texts,
+            cite: super::measures::joined(&r.cites),
+            span: r.span,
+        })
+    }
+
+    /// A side of a list rule's comparison; its aggregate joins `aggregates`.
+    fn list_term(
+        &mut self,
+        r: &ast::RuleDecl,
+        term: &'p ast::ListTerm,
+        scope: &Scope,
+        aggregates: &mut Vec<AggregateInfo>,
+    ) -> Option<ListTerm> {
+        let (factor, a) = match &term.kind {
+            ast::ListTermKind::Number(n) => return Some(ListTerm::Number(*n)),
+            ast::ListTermKind::Aggregate { factor, aggregate } => (*factor, aggregate),
+        };
+        let fun = match a.fun {
+            ast::AggregateFn::Count => AggregateFn::Count,
+            ast::AggregateFn::Share => AggregateFn::Share,
+            ast::AggregateFn::Sum => AggregateFn::Sum,
+            ast::AggregateFn::Min => AggregateFn::Min,
+            ast::AggregateFn::Max => AggregateFn::Max,
+        };
+        let field = match &a.field {
+            None => None,
+            Some(p) => {
+                let (field, ty, _) = self.field_path(p, scope)?;
+                if !matches!(ty, Ty::Integer | Ty::Decimal | Ty::Percent) {
+                    self.err(
+                        Diagnostic::new(
+                            Code::E0229,
+                            format!(
+                                "rule `{}` aggregates `{}`, which is not a number",
+                                r.name.text,
+                                p.display()
+                            ),
+                        )
+                        .primary(p.span, "not a number field")
+                        .help("`合计`, `最小` and `最大` take a field of type `整数`, `小数` or `百分比`; count records with `计数(条件)`"),
+                    );
+                    return None;
+                }
+                Some(field)
+            }
+        };
+        let condition = match &a.condition {
+            Some(c) => Some(self.expr(c, scope)?),
+            None => None,
+        };
+        aggregates.push(AggregateInfo {
+            fun,
+            field,
+            condition,
+            text: self.literal_text(a.span).to_string(),
+        });
+        Some(ListTerm::Aggregate {
+            factor,
+            index: aggregates.len() - 1,
+        })
+    }
+
+    fn rule(&mut self, r: &'p ast::RuleDecl) -> Option<Rule> {
+        let levels = match &r.levels {
+            Some(l) => Some(self.level_range(l)?),
+            None => None,
+        };
+        let subject = self.subject(&r.subjects, &r.name, true);
+        let must = match self.one_must(r) {
+            Some(ast::Must::Each(e)) => Some(e),
+            _ => None,
+        };
+        if let Some(group) = r.groups.first() {
+            self.err(
+                Diagnostic::new(
+                    Code::E0229,
+                    format!("rule `{}` groups records but checks each one", r.name.text),
+                )
+                .primary(group.span, "`分组` (group) without an aggregate")
+                .help("`分组` groups a list rule's aggregates, e.g. `应当 占比(级别 属于 应急减排清单) >= 100%`; drop it from a rule on each record"),
+            );
+            return None;
+        }
         let (entity, item, subj) = subject?;
         let mut scope = Scope {
             frames: vec![entity],
@@ -85,31 +308,11 @@ impl<'p> Cx<'p> {
                 }
             }
         }
-        let mut texts = Vec::new();
-        for t in &r.texts {
-            let range = match (&t.levels, levels, &r.levels) {
-                (None, Some(all), _) => all,
-                (None, None, _) => crate::semantics::typed::LevelRange { first: 0, last: 0 },
-                (Some(_), Some(all), Some(written)) => {
-                    self.sub_range(t.levels.as_ref(), all, written)?
-                }
-                (Some(l), _, _) => {
-                    self.err(self.level_without_levels(r, l.span, "a message for some levels"));
-                    return None;
-                }
-            };
-            texts.push(Text {
-                levels: range,
-                text: t.text.value.clone(),
-            });
-        }
+        let texts = self.rule_texts(r, levels)?;
         Some(Rule {
             name: r.name.text.clone(),
             name_span: r.name.span,
-            severity: match r.severity {
-                ast::Severity::Error => Severity::Error,
-                ast::Severity::Warning => Severity::Warning,
-            },
+            severity: severity(r.severity),
             levels,
             entity,
             item,
@@ -124,7 +327,12 @@ impl<'p> Cx<'p> {
         })
     }
 
-    fn level_without_levels(&self, r: &ast::RuleDecl, at: Span, what: &str) -> Diagnostic {
+    pub(super) fn level_without_levels(
+        &self,
+        r: &ast::RuleDecl,
+        at: Span,
+        what: &str,
+    ) -> Diagnostic {
         Diagnostic::new(
             Code::E0224,
             format!("rule `{}` has no levels, but {what}", r.name.text),
@@ -132,5 +340,12 @@ impl<'p> Cx<'p> {
         .primary(at, what.to_string())
         .secondary(r.severity_span, "give the rule its levels after this, e.g. `自 黄色`")
         .help("a rule without levels is checked once per record; one about a level's list is checked at each level it names")
+    }
+}
+
+fn severity(s: ast::Severity) -> Severity {
+    match s {
+        ast::Severity::Error => Severity::Error,
+        ast::Severity::Warning => Severity::Warning,
     }
 }
