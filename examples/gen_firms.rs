@@ -296,6 +296,12 @@ struct Firm {
     lists: &'static str,
     guarantee: &'static str,
     secret: bool,
+    /// The levels the firm's 一厂一策 covers: its lists', except for about one listed firm
+    /// in a hundred whose plan lacks the highest level (四、(一) finds it).
+    plan: &'static str,
+    /// A manufacturing firm: all but about one in two hundred (四、(二) finds those on the
+    /// guarantee list).
+    manufacturing: bool,
     machines: Vec<Machine>,
     vehicles: Vec<Vehicle>,
 }
@@ -344,16 +350,29 @@ fn firm(i: u64, rng: &mut Rng, fleet: &mut Fleet) -> Firm {
             }
         })
         .collect();
+    // Drawn in the order the fields always were.
+    let grade = rng.pick(GRADES);
+    let gas = rng.chance(950);
+    let lists = rng.pick(LISTS);
+    // Derived from `i`, not drawn from `rng`, so every other field of every firm stays what
+    // it was before these two fields existed.
+    let plan = match lists.rsplit_once(',') {
+        Some((lower, _)) if i % 101 == 7 => lower,
+        None if i % 101 == 7 => "",
+        _ => lists,
+    };
     Firm {
         code: credit_code(i, region),
         name,
         district,
         industry,
-        grade: rng.pick(GRADES),
-        gas: rng.chance(950),
-        lists: rng.pick(LISTS),
+        grade,
+        gas,
+        lists,
         guarantee: rng.pick(GUARANTEE),
         secret: rng.chance(5),
+        plan,
+        manufacturing: i % 211 != 13,
         machines,
         vehicles: fleet.vehicles(industry),
     }
@@ -416,7 +435,7 @@ impl<W: Write> Write for Encoding<W> {
     }
 }
 
-const FIRM_HEADER: [&str; 9] = [
+const FIRM_HEADER: [&str; 11] = [
     "统一社会信用代码",
     "企业名称",
     "所在区",
@@ -426,6 +445,8 @@ const FIRM_HEADER: [&str; 9] = [
     "应急减排清单",
     "保障类别",
     "涉密",
+    "一厂一策级别",
+    "制造业",
 ];
 const MACHINE_HEADER: [&str; 4] = ["统一社会信用代码", "编号", "动力", "排放阶段"];
 /// `车牌号` is the alias of `号牌`, as lists head the column.
@@ -478,6 +499,8 @@ fn write_csv(
             f.lists,
             f.guarantee,
             yes_no(f.secret),
+            f.plan,
+            yes_no(f.manufacturing),
         ])?;
         for m in &f.machines {
             machines.write_record([f.code.as_str(), &m.id, m.power, m.stage])?;
@@ -511,6 +534,8 @@ fn firm_json(f: &Firm) -> serde_json::Value {
         "应急减排清单": lists,
         "保障类别": opt(f.guarantee),
         "涉密": f.secret,
+        "一厂一策级别": f.plan.split(',').filter(|s| !s.is_empty()).collect::<Vec<_>>(),
+        "制造业": f.manufacturing,
         "非道路移动机械": f.machines.iter().map(|m| serde_json::json!({
             "编号": m.id, "动力": m.power, "排放阶段": opt(m.stage)
         })).collect::<Vec<_>>(),
@@ -559,7 +584,7 @@ fn write_xlsx(
     let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
     let path = dir.join("企业.xlsx");
     let mut wb = rust_xlsxwriter::Workbook::new();
-    let mut firm_rows: Vec<[String; 9]> = Vec::new();
+    let mut firm_rows: Vec<[String; 11]> = Vec::new();
     let mut machine_rows: Vec<[String; 4]> = Vec::new();
     let mut vehicle_rows: Vec<[String; 5]> = Vec::new();
     for i in 0..n {
@@ -586,6 +611,8 @@ fn write_xlsx(
             f.lists.into(),
             f.guarantee.into(),
             yes_no(f.secret).into(),
+            f.plan.into(),
+            yes_no(f.manufacturing).into(),
         ]);
     }
     if [firm_rows.len(), machine_rows.len(), vehicle_rows.len()]
