@@ -47,14 +47,24 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             );
         }
     }
-    for rule in &cx.checked.rules {
-        if rule.cite.is_none() {
+    let rules = cx
+        .checked
+        .rules
+        .iter()
+        .map(|r| (&r.name, r.name_span, &r.cite))
+        .chain(
+            cx.checked
+                .list_rules
+                .iter()
+                .map(|r| (&r.name, r.name_span, &r.cite)),
+        );
+    for (name, name_span, cite) in rules {
+        if cite.is_none() {
             out.push(
-                Diagnostic::new(Code::W0312, format!("rule `{}` cites no clause", rule.name))
-                    .primary(rule.name_span, "no `依据` (citation)")
+                Diagnostic::new(Code::W0312, format!("rule `{name}` cites no clause"))
+                    .primary(name_span, "no `依据` (citation)")
                     .note(format!(
-                        "every finding of `{}` names the clause it rests on; it would be empty",
-                        rule.name
+                        "every finding of `{name}` names the clause it rests on; it would be empty"
                     ))
                     .help("add the clause the rule implements, e.g. `依据 \"四、(一)\"`"),
             );

@@ -148,6 +148,64 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         }
     }
     rules(cx, all_levels, out);
+    list_rules(cx, all_levels, out);
+}
+
+/// A list rule whose `当` selects no record (its groups are always empty), or one of whose
+/// aggregates' conditions no selected record can meet.
+fn list_rules(cx: &Cx, all_levels: u64, out: &mut Vec<Diagnostic>) {
+    for rule in &cx.checked.list_rules {
+        let mut scope = vec![rule.entity];
+        if let Some(item) = rule.item {
+            scope.push(item.entity);
+        }
+        let levels = Some(
+            rule.levels
+                .map_or(all_levels, |l| crate::ir::lower::level_mask(&[l])),
+        );
+        let sat = |goals: &[(&Expr, bool)]| {
+            cx.logic
+                .satisfiable(goals, &scope, &Known::default(), levels)
+        };
+        let mut goals: Vec<(&Expr, bool)> = Vec::new();
+        if let Some(c) = &rule.condition {
+            if let Sat::No(r) = sat(&[(c, true)]) {
+                out.push(
+                    Diagnostic::new(
+                        Code::W0310,
+                        format!("the condition of rule `{}` can never hold", rule.name),
+                    )
+                    .primary(
+                        rule.condition_span.unwrap_or(rule.subject_span),
+                        why(cx, &r, &scope),
+                    )
+                    .secondary(rule.name_span, "so this rule counts no record")
+                    .help("correct the condition; as written every group of the rule is empty"),
+                );
+                continue;
+            }
+            goals.push((c, true));
+        }
+        for a in &rule.aggregates {
+            let Some(c) = &a.condition else { continue };
+            goals.push((c, true));
+            if let Sat::No(r) = sat(&goals) {
+                out.push(
+                    Diagnostic::new(
+                        Code::W0310,
+                        format!(
+                            "`{}` of rule `{}` can never count a record",
+                            a.text, rule.name
+                        ),
+                    )
+                    .primary(rule.must_span, why(cx, &r, &scope))
+                    .secondary(rule.name_span, "so this aggregate is always zero or empty")
+                    .help("correct the aggregate's condition"),
+                );
+            }
+            goals.pop();
+        }
+    }
 }
 
 /// A record rule whose `当` selects no record, or whose `应当` no selected record can meet
