@@ -64,6 +64,7 @@ fn table(t: &typed::Table) -> TableInfo {
         sizes: t.sizes.clone(),
         cells,
         default: t.default,
+        not_encoded: t.not_encoded,
     }
 }
 
