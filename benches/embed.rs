@@ -276,6 +276,7 @@ fn decide_and_read(
                 EntryStatus::Applies => ("applies", None),
                 EntryStatus::Excepted { citation, .. } => ("excepted", citation),
                 EntryStatus::Exempted { exemption, .. } => ("exempted", Some(exemption)),
+                EntryStatus::NotEncoded { .. } => ("not_encoded", None),
             };
             let item = match e.subject() {
                 Subject::Record => None,

@@ -92,6 +92,9 @@ fn print_decisions(
                     format!("excepted ({})", citation.unwrap_or("-"))
                 }
                 EntryStatus::Exempted { exemption, .. } => format!("exempted by {exemption}"),
+                EntryStatus::NotEncoded { table, value } => {
+                    format!("undetermined: {table} is not encoded for {value}")
+                }
             };
             println!(
                 "  {}{subject}: {action} — {status} — 依据 {}",
@@ -99,7 +102,11 @@ fn print_decisions(
                 entry.citation().unwrap_or("-")
             );
         }
-        println!("  must do: {}", decided.effective_action());
+        if decided.effective_undetermined() {
+            println!("  must do: undetermined, to be determined by hand");
+        } else {
+            println!("  must do: {}", decided.effective_action());
+        }
     }
     Ok(())
 }

@@ -123,6 +123,7 @@ keywords! {
     FIELDS: kw_fields, Clause, ["字段", "fields"], "the fields a disclosure publishes";
     TABLE: kw_table, Declaration, ["表", "table"], "table";
     DEFAULT: kw_default, Clause, ["默认", "default"], "default cell of a table";
+    NOT_ENCODED: kw_not_encoded, Clause, ["未编码", "not_encoded"], "values a table declares without encoding their cells";
     FROM: kw_from, Clause, ["自", "from"], "from a level upwards";
     TO: kw_to, Clause, ["至", "to"], "level range";
     LEVEL: kw_level, Value, ["级别", "level"], "the alert level";

@@ -606,6 +606,16 @@ catalogue! {
         zh: "表“{0}”没有（{1}）的单元格，措施“{2}”需要它",
         en: "table `{0}` has no cell for ({1}), needed by measure `{2}`",
     }
+    /// A measure binds a record whose value (an industry) its table declares `未编码`.
+    EVAL_NOT_ENCODED {
+        zh: "未编码{0}的绩效分级表",
+        en: "no grading table is encoded for {0}",
+    }
+    /// The effective action of a record bound by such a measure, with the reasons.
+    EVAL_UNDETERMINED {
+        zh: "未定，需人工确定：{0}",
+        en: "undetermined, to be determined by hand: {0}",
+    }
     EVAL_MISSING_KEY {
         zh: "字段“{0}”没有值，但措施“{1}”要用它查表“{2}”",
         en: "field `{0}` has no value, but measure `{1}` needs it to look up table `{2}`",
@@ -725,6 +735,7 @@ catalogue! {
     // Statuses of a row.
     OUT_APPLIES { zh: "适用", en: "applies" }
     OUT_EXEMPT { zh: "豁免", en: "exempt" }
+    OUT_NOT_ENCODED { zh: "未编码", en: "not encoded" }
     OUT_ERROR { zh: "错误", en: "error" }
     OUT_YES { zh: "是", en: "yes" }
     OUT_NO { zh: "否", en: "no" }
@@ -927,6 +938,10 @@ catalogue! {
     RULES_DISCLOSURE_PARENT {
         zh: "公开明细项，但没有公开其所属实体",
         en: "it publishes items, but no disclosure publishes their parent's entity",
+    }
+    RULES_NOT_ENCODED {
+        zh: "声明为未编码的值不属于作为第一维的枚举，或者有单元格",
+        en: "the values it declares not encoded are not values of an enum first dimension, or have cells",
     }
     RULES_ENUM_SHAPE {
         zh: "其排序或别名不是每个值一项",

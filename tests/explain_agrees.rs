@@ -85,6 +85,7 @@ struct Seen {
     not_in_force: usize,
     condition_false: usize,
     no_items: usize,
+    not_encoded: usize,
 }
 
 /// Checks the explanation of one decided entry against it.
@@ -115,6 +116,7 @@ fn check_entry(
         Status::Applies => vec![],
         Status::ExceptedBy(x) => vec![(LiftingKind::Exception, x as usize)],
         Status::ExemptedBy(x) => vec![(LiftingKind::Exemption, x as usize)],
+        Status::NotEncoded { .. } => vec![],
     };
     assert_eq!(held, expected, "{at}");
     // Every exception and exemption of the measure is listed, in order.
@@ -128,6 +130,19 @@ fn check_entry(
         Status::Applies => seen.applies += 1,
         Status::ExceptedBy(_) => seen.excepted += 1,
         Status::ExemptedBy(_) => seen.exempted += 1,
+        Status::NotEncoded { table, variant } => {
+            // The cell of the first not-encoded lookup says so, and the entry has no action.
+            let c = ex
+                .cells
+                .iter()
+                .find(|c| c.not_encoded)
+                .expect("a not-encoded cell");
+            assert_eq!(c.table, rules.tables[table as usize].name, "{at}");
+            assert!(c.action.is_none(), "{at}");
+            assert_eq!(e.action, None, "{at}");
+            let _ = variant;
+            seen.not_encoded += 1;
+        }
     }
     // The cells shown make up the decided action with the plan's fixed terms.
     let plan = m.actions.get(level).and_then(Option::as_ref);
@@ -190,7 +205,7 @@ fn check_no_entry(
             assert!(ex.cells.is_empty() && ex.liftings.is_empty(), "{at}");
             seen.condition_false += 1;
         }
-        Outcome::Applies | Outcome::Exempt => {
+        Outcome::Applies | Outcome::Exempt | Outcome::NotEncoded => {
             panic!("{at}: explained as {:?} but decided no entry", ex.outcome)
         }
     }
@@ -200,8 +215,26 @@ fn check_no_entry(
 fn every_explained_outcome_is_the_decided_one() {
     let valid = rules();
     let rules: &RuleSet = &valid;
-    let records = firms(rules);
+    let mut records = firms(rules);
     assert_eq!(records.len(), FIRMS as usize);
+    // The generator writes industries with a grid; every 7th firm is made a 钢铁 firm, an
+    // industry the national table declares not encoded.
+    let firm = rules.entity_index("企业").expect("the plan's firms");
+    let industry = rules.entities[firm]
+        .fields
+        .iter()
+        .position(|f| f.name == "行业")
+        .expect("the firm's industry");
+    let steel = rules
+        .enums
+        .iter()
+        .find_map(|e| e.variant_index("钢铁"))
+        .expect("钢铁 is an industry of the national file");
+    for rec in records.iter_mut().step_by(7) {
+        if rec.entity == firm {
+            rec.record.values[industry] = Value::Enum(steel);
+        }
+    }
     let ev = Evaluator::new(&valid);
     let mut d = Decision::default();
     let mut seen = Seen::default();
@@ -224,7 +257,7 @@ fn every_explained_outcome_is_the_decided_one() {
                     measures.push(ex.measure);
                 }
                 match ex.outcome {
-                    Outcome::Applies | Outcome::Exempt => {
+                    Outcome::Applies | Outcome::Exempt | Outcome::NotEncoded => {
                         let e = entries
                             .next()
                             .unwrap_or_else(|| panic!("{at}: explained {ex:?}, decided nothing"));
@@ -271,6 +304,7 @@ fn every_explained_outcome_is_the_decided_one() {
         seen.not_in_force,
         seen.condition_false,
         seen.no_items,
+        seen.not_encoded,
     ];
     assert!(counts.iter().all(|&n| n > 0), "{seen:?}");
     eprintln!("{seen:?}");

@@ -1,7 +1,8 @@
 //! W0301: a table has no cell (and no `默认`) for a combination of keys and level that a
 //! measure can look up. "Can look up" is exact on enums: every value of the lookup's key
 //! fields at every level where the measure requires the lookup, kept when the measure's
-//! condition can hold for it and no exception or exemption always lifts it.
+//! condition can hold for it and no exception or exemption always lifts it. Values of the
+//! first dimension that the table declares `未编码` (not encoded) are not gaps.
 
 use super::cond::{Known, Sat, Tri};
 use super::grid::Grid;
@@ -129,7 +130,8 @@ fn check_lookup(
                         .map_or(0, |i| values[i]),
                 })
                 .collect();
-            if grid.get(&keys).is_some() {
+            // A value the table declares `未编码` has no cells on purpose: its lookup says so.
+            if grid.get(&keys).is_some() || keys.first().is_some_and(|&v| table.is_not_encoded(v)) {
                 continue;
             }
             let known = Known {
@@ -213,7 +215,7 @@ fn check_lookup(
     }
     Some(
         d.note(note)
-            .help("add the missing cells or a `默认` (default) action, or narrow the measure's condition so it cannot reach them"),
+            .help("add the missing cells or a `默认` (default) action, declare a value whose grid is not encoded yet with `未编码: …`, or narrow the measure's condition so it cannot reach them"),
     )
 }
 

@@ -9,7 +9,9 @@ use crate::eval::{self, EvalError, Evaluator};
 use crate::ir::{EntityId, LevelId, MeasureKind, Record, RuleSet, ValidRuleSet, Value};
 use crate::messages::{quoted, Lang};
 use crate::msg;
-use crate::report::decisions::{eval_error_message, write_action_text, ActionText};
+use crate::report::decisions::{
+    eval_error_message, not_encoded_value, write_action_text, ActionText,
+};
 
 /// A reusable buffer for the decision of one record at one level: after the first few
 /// records, deciding into it allocates nothing.
@@ -197,9 +199,18 @@ impl<'a> Decided<'a> {
     }
 
     /// What the record itself must do: the combination of the actions of the mandatory
-    /// measures that apply to it (not to its items), as the policy writes actions.
+    /// measures that apply to it (not to its items), as the policy writes actions. When
+    /// [`effective_undetermined`](Self::effective_undetermined), only what the measures with
+    /// a known action require: the whole is to be determined by hand.
     pub fn effective_action(&self) -> ActionText<'a> {
         ActionText(self.rules, self.decision.effective)
+    }
+
+    /// Whether a mandatory measure binds the record itself with an action its table does
+    /// not encode (an entry of status [`EntryStatus::NotEncoded`]): the effective action is
+    /// then undetermined, neither nothing nor the other measures' action alone.
+    pub fn effective_undetermined(&self) -> bool {
+        self.decision.undetermined
     }
 }
 
@@ -274,10 +285,21 @@ pub enum EntryStatus<'a> {
         /// The exemption's citation, if it has one.
         citation: Option<&'a str>,
     },
+    /// The measure binds the record, but its table declares the record's value `未编码`
+    /// (not encoded): what it requires is undetermined, and the entry has no action. A
+    /// mandatory one makes the record's effective action undetermined
+    /// ([`Decided::effective_undetermined`]).
+    NotEncoded {
+        /// The table (`绩效分级减排`).
+        table: &'a str,
+        /// The value it declares not encoded (`钢铁`).
+        value: &'a str,
+    },
 }
 
 impl EntryStatus<'_> {
-    /// Whether the measure applies (is not lifted).
+    /// Whether the measure applies (is not lifted) with a known action: false for a
+    /// lifted entry and for a [`NotEncoded`](EntryStatus::NotEncoded) one.
     pub fn applies(&self) -> bool {
         matches!(self, EntryStatus::Applies)
     }
@@ -337,6 +359,13 @@ impl<'a> EntryView<'a> {
                     citation: x.cite.as_deref(),
                 }
             }
+            eval::Status::NotEncoded { table, variant } => EntryStatus::NotEncoded {
+                table: rules
+                    .tables
+                    .get(table as usize)
+                    .map_or("", |t| t.name.as_str()),
+                value: not_encoded_value(rules, table, variant),
+            },
         }
     }
 
@@ -435,6 +464,9 @@ impl fmt::Display for EntryView<'_> {
                 " ({})",
                 msg!(lang, API_EXEMPTED_BY, quoted(lang, exemption))
             )?,
+            EntryStatus::NotEncoded { value, .. } => {
+                write!(f, " ({})", msg!(lang, EVAL_NOT_ENCODED, value))?
+            }
         }
         if let Some(c) = self.citation() {
             write!(f, " — {c}")?;

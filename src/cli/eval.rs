@@ -255,8 +255,10 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
     let ev = Evaluator::new(&rules);
     let level_ids: Vec<LevelId> = levels.iter().filter_map(|&l| rules.level_id(l)).collect();
     let explain = args.explain.then_some(&ev);
-    let json = decisions::JsonDocument(decisions::json::JsonFormat::new(&rules, explain));
-    let jsonl = decisions::JsonLines(decisions::json::JsonFormat::new(&rules, explain));
+    let json =
+        decisions::JsonDocument(decisions::json::JsonFormat::new(&rules, explain).with_lang(lang));
+    let jsonl =
+        decisions::JsonLines(decisions::json::JsonFormat::new(&rules, explain).with_lang(lang));
     let csv = decisions::Csv::new(&rules, lang).with_encoding(args.output_encoding);
     let table = decisions::Table::new(&rules, explain, lang);
     let xlsx = report::xlsx::XlsxFormat::new(&rules, &levels, lang);

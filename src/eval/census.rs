@@ -27,9 +27,9 @@
 //! during a record's decision counts, also before an error ends it.
 
 use super::expr::Frames;
-use super::{key, Decision, EvalError, Evaluator, Observer, Status};
+use super::{key, Decision, EvalError, Evaluator, Found, Observer, Status};
 use crate::data::LoadedRecord;
-use crate::ir::{Action, Dim, EntityId, Expr, KeySource, LevelId, Lookup, Record, RuleSet};
+use crate::ir::{Dim, EntityId, Expr, KeySource, LevelId, Lookup, Record, RuleSet};
 
 /// How many unconcerned records the census names (in input order); the rest are counted.
 pub const FIRST_UNCONCERNED: usize = 20;
@@ -524,15 +524,10 @@ impl Observer for Watch<'_> {
         }
     }
 
-    fn cell(
-        &mut self,
-        lookup: &Lookup,
-        frames: Frames<'_>,
-        level: usize,
-        found: Option<(Action, bool)>,
-    ) {
-        // Only a cell of its own (not the default) of an entry that stays in force.
-        if self.lifted || !matches!(found, Some((_, false))) {
+    fn cell(&mut self, lookup: &Lookup, frames: Frames<'_>, level: usize, found: Option<Found>) {
+        // Only a cell of its own (not the default, not a value declared not encoded) of an
+        // entry that stays in force.
+        if self.lifted || !matches!(found, Some(Found::Cell(_, false))) {
             return;
         }
         let table = &self.rules.tables[lookup.table];

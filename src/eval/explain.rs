@@ -3,7 +3,7 @@
 //! exception or exemption that held — each with its citation. A slow path, off the hot one.
 
 use super::expr::Frames;
-use super::{key, Decision, EvalError, Evaluator, Observer, Status};
+use super::{key, Decision, Entry, EvalError, Evaluator, Found, Observer, Status};
 use crate::data::LoadedRecord;
 use crate::ir::{Action, Dim, EntityId, Expr, FieldType, LevelId, Lookup, Record, RuleSet, Value};
 
@@ -18,14 +18,19 @@ pub enum Outcome {
     ConditionFalse,
     /// A measure over list items, and the record has no items.
     NoItems,
+    /// It binds the record, but its table declares the record's value not encoded: what it
+    /// requires is undetermined ([`Status::NotEncoded`]).
+    NotEncoded,
 }
 
 impl From<Status> for Outcome {
-    /// The outcome of a decided entry: it applies, or something lifted it.
+    /// The outcome of a decided entry: it applies, something lifted it, or its table is not
+    /// encoded for the record.
     fn from(status: Status) -> Outcome {
         match status {
             Status::Applies => Outcome::Applies,
             Status::ExceptedBy(_) | Status::ExemptedBy(_) => Outcome::Exempt,
+            Status::NotEncoded { .. } => Outcome::NotEncoded,
         }
     }
 }
@@ -47,6 +52,8 @@ pub struct CellUsed {
     /// `None` when the table has no cell for these keys.
     pub action: Option<Action>,
     pub from_default: bool,
+    /// The table declares the first key's value not encoded (`action` is then `None`).
+    pub not_encoded: bool,
 }
 
 /// What lifts an entry: a measure's own exception or a named exemption.
@@ -266,13 +273,7 @@ impl Observer for Trace<'_> {
         }
     }
 
-    fn cell(
-        &mut self,
-        lookup: &Lookup,
-        frames: Frames<'_>,
-        level: usize,
-        found: Option<(Action, bool)>,
-    ) {
+    fn cell(&mut self, lookup: &Lookup, frames: Frames<'_>, level: usize, found: Option<Found>) {
         let rules = self.rules;
         let table = &rules.tables[lookup.table];
         let keys = lookup
@@ -292,12 +293,24 @@ impl Observer for Trace<'_> {
             })
             .collect();
         if let Some((ex, _, _)) = self.current() {
+            let (action, from_default) = match found {
+                Some(Found::Cell(action, from_default)) => (Some(action), from_default),
+                _ => (None, false),
+            };
             ex.cells.push(CellUsed {
                 table: table.name.clone(),
                 keys,
-                action: found.map(|(action, _)| action),
-                from_default: found.is_some_and(|(_, from_default)| from_default),
+                action,
+                from_default,
+                not_encoded: matches!(found, Some(Found::NotEncoded(_))),
             });
+        }
+    }
+
+    /// The outcome of a decided entry is its status, as the decision has it.
+    fn decided(&mut self, entry: &Entry) {
+        if let Some(ex) = self.out.last_mut() {
+            ex.outcome = entry.status.into();
         }
     }
 

@@ -23,6 +23,30 @@ pub enum Status {
     ExceptedBy(u32),
     /// Lifted by a named exemption (index into the rule set's `exemptions`).
     ExemptedBy(u32),
+    /// The measure binds the record, but what it requires is in a table that declares the
+    /// record's key value `未编码` (not encoded): value `variant` of the table's first
+    /// dimension. The entry has no action, and a mandatory one makes the record's
+    /// effective action undetermined ([`Decision::undetermined`]).
+    NotEncoded {
+        table: u32,
+        variant: u32,
+    },
+}
+
+/// What a required action comes to: an action, or a table that declares the record's value
+/// not encoded (the first such lookup).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Required {
+    Action(Action),
+    NotEncoded { table: u32, variant: u32 },
+}
+
+/// What one lookup found: a cell (and whether it is the table's default), or a value the
+/// table declares not encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Found {
+    Cell(Action, bool),
+    NotEncoded(usize),
 }
 
 /// One matched measure for a record (or one item of it) at one level.
@@ -59,12 +83,17 @@ pub struct Decision {
     pub entries: Vec<Entry>,
     /// The combination of the actions of the applying mandatory measures whose subject is the record itself.
     pub effective: Action,
+    /// A mandatory measure whose subject is the record itself binds it with an action no
+    /// encoded table gives ([`Status::NotEncoded`]): the effective action is undetermined,
+    /// to be determined by hand, and `effective` holds only what the other measures require.
+    pub undetermined: bool,
 }
 
 impl Decision {
     pub fn clear(&mut self) {
         self.entries.clear();
         self.effective = Action::NONE;
+        self.undetermined = false;
     }
 }
 
@@ -205,27 +234,41 @@ impl<'r> Evaluator<'r> {
         }
         let action = match (&m.actions.get(level).and_then(Option::as_ref), status) {
             (None, _) => None,
-            (Some(plan), Status::Applies) => Some(self.action(mi, plan, frames, level, obs)?),
+            (Some(plan), Status::Applies) => match self.action(mi, plan, frames, level, obs)? {
+                Required::Action(a) => Some(a),
+                Required::NotEncoded { table, variant } => {
+                    status = Status::NotEncoded { table, variant };
+                    None
+                }
+            },
             // An exempt entry shows what it would have required, when that can be known.
-            (Some(plan), _) => self.action(mi, plan, frames, level, obs).ok(),
+            (Some(plan), _) => match self.action(mi, plan, frames, level, obs) {
+                Ok(Required::Action(a)) => Some(a),
+                _ => None,
+            },
         };
-        if status == Status::Applies && m.kind == MeasureKind::Mandatory && item.is_none() {
-            if let Some(a) = action {
-                out.effective = out.effective.combine(a);
+        if m.kind == MeasureKind::Mandatory && item.is_none() {
+            match (status, action) {
+                (Status::Applies, Some(a)) => out.effective = out.effective.combine(a),
+                (Status::NotEncoded { .. }, _) => out.undetermined = true,
+                _ => {}
             }
         }
-        out.entries.push(Entry {
+        let entry = Entry {
             measure: mi as u32,
             item,
             status,
             action,
-        });
+        };
+        obs.decided(&entry);
+        out.entries.push(entry);
         Ok(())
     }
 
     /// The action a plan requires: its fixed terms and the cells of its lookups. The first
-    /// lookup that fails is the error; an observer that sees everything is told of every
-    /// lookup all the same.
+    /// lookup that fails is the error; else the first lookup of a value its table declares
+    /// not encoded leaves the action undetermined. An observer that sees everything is told
+    /// of every lookup all the same.
     ///
     /// Inlined with [`cell`](Self::cell) into `entry`, so the action stays in registers: as
     /// a call, its result went through the stack and made `benches/eval.rs` a quarter slower.
@@ -237,14 +280,23 @@ impl<'r> Evaluator<'r> {
         frames: Frames<'_>,
         level: usize,
         obs: &mut O,
-    ) -> Result<Action, EvalError> {
+    ) -> Result<Required, EvalError> {
         let mut action = plan.fixed;
         let mut failure = None;
+        let mut not_encoded = None;
         for lookup in &plan.lookups {
             match self.cell(mi, lookup, frames, level) {
-                Ok((cell, from_default)) => {
-                    obs.cell(lookup, frames, level, Some((cell, from_default)));
-                    action = action.combine(cell);
+                Ok(found) => {
+                    obs.cell(lookup, frames, level, Some(found));
+                    match found {
+                        Found::Cell(cell, _) => action = action.combine(cell),
+                        Found::NotEncoded(variant) => {
+                            not_encoded.get_or_insert(Required::NotEncoded {
+                                table: lookup.table as u32,
+                                variant: variant as u32,
+                            });
+                        }
+                    }
                 }
                 Err(e) => {
                     obs.cell(lookup, frames, level, None);
@@ -255,13 +307,15 @@ impl<'r> Evaluator<'r> {
                 }
             }
         }
-        match failure {
-            Some(e) => Err(e),
-            None => Ok(action),
+        match (failure, not_encoded) {
+            (Some(e), _) => Err(e),
+            (None, Some(undetermined)) => Ok(undetermined),
+            (None, None) => Ok(Required::Action(action)),
         }
     }
 
-    /// One lookup's cell, and whether it is the table's default.
+    /// One lookup's cell, and whether it is the table's default; or the value of the table's
+    /// first dimension it declares not encoded, which no default stands in for.
     #[inline(always)]
     fn cell(
         &self,
@@ -269,7 +323,7 @@ impl<'r> Evaluator<'r> {
         lookup: &Lookup,
         frames: Frames<'_>,
         level: usize,
-    ) -> Result<(Action, bool), EvalError> {
+    ) -> Result<Found, EvalError> {
         // A validated table has at most MAX_TABLE_DIMS dimensions; a fixed buffer keeps the
         // lookup allocation-free.
         let mut keys = [0usize; MAX_TABLE_DIMS];
@@ -282,13 +336,18 @@ impl<'r> Evaluator<'r> {
             })?;
         }
         let keys = &keys[..lookup.keys.len().min(MAX_TABLE_DIMS)];
-        self.rules.tables[lookup.table]
-            .cell(keys)
-            .ok_or_else(|| EvalError::MissingCell {
+        let table = &self.rules.tables[lookup.table];
+        if let Some(v) = table.not_encoded_at(keys) {
+            return Ok(Found::NotEncoded(v));
+        }
+        match table.cell(keys) {
+            Some((action, from_default)) => Ok(Found::Cell(action, from_default)),
+            None => Err(EvalError::MissingCell {
                 measure: mi,
                 table: lookup.table,
                 keys: keys.to_vec(),
-            })
+            }),
+        }
     }
 }
 
@@ -325,16 +384,19 @@ trait Observer {
     fn exception(&mut self, _xi: usize, _frames: Frames<'_>, _held: bool) {}
     /// Named exemption `xi` was checked on the record (`root`).
     fn exemption(&mut self, _xi: usize, _root: Frames<'_>, _held: bool) {}
-    /// A lookup of the entry's action gave a cell (and whether it is the table's default),
-    /// or none (a key without a value, or keys without a cell).
+    /// A lookup of the entry's action gave a cell (and whether it is the table's default)
+    /// or a value the table declares not encoded, or none (a key without a value, or keys
+    /// without a cell).
     fn cell(
         &mut self,
         _lookup: &Lookup,
         _frames: Frames<'_>,
         _level: usize,
-        _found: Option<(Action, bool)>,
+        _found: Option<Found>,
     ) {
     }
+    /// The entry is decided, with its status and action.
+    fn decided(&mut self, _entry: &Entry) {}
     /// An entry's action could not be found: the record's error, unless the observer goes
     /// on to the next entry (`Ok`).
     fn failed(&mut self, e: EvalError) -> Result<(), EvalError> {
@@ -484,6 +546,93 @@ mod tests {
         );
         assert_eq!(ex[0].liftings.len(), 1, "the exemption was checked");
         assert!(!ex[0].liftings[0].held);
+    }
+}
+
+#[cfg(test)]
+mod not_encoded {
+    use super::explain::Outcome;
+    use super::*;
+    use crate::compile::compile_source;
+
+    /// 钢铁 is declared not encoded; the table has a default, which it does not take.
+    const POLICY: &str = "预警级别 { 黄色 < 橙色 }
+枚举 行业 { 水泥, 钢铁 }
+限制 重卡 \"禁止重卡\"
+实体 厂 键 名 { 名: 文本  行业: 行业  保障: 布尔 }
+表 T (行业, 级别) {
+  默认 停产
+  未编码: 钢铁
+  行业 | 黄色 | 橙色
+  水泥 | 限产 10% | 停产
+}
+措施 分级 强制性 自 黄色 { 对象 厂 要求 T[行业, 级别] 依据 \"2\" }
+措施 运输 强制性 自 黄色 { 对象 厂 要求 禁止 重卡 依据 \"3\" }
+豁免 保障类 { 对象 厂 当 保障 解除 分级 依据 \"4\" }";
+
+    fn rules() -> ValidRuleSet {
+        let c = compile_source("t.policy", POLICY);
+        assert!(!c.has_errors(), "{:?}", c.diagnostics);
+        c.rules.unwrap().validate().unwrap()
+    }
+
+    fn firm(industry: u16, guaranteed: bool) -> Record {
+        Record {
+            values: vec![
+                Value::Text("a".into()),
+                Value::Enum(industry),
+                Value::Bool(guaranteed),
+            ],
+        }
+    }
+
+    #[test]
+    fn a_value_declared_not_encoded_leaves_the_action_and_the_effective_action_undetermined() {
+        let rules = rules();
+        let ev = Evaluator::new(&rules);
+        let (e, l) = (rules.entity("厂").unwrap(), rules.level("黄色").unwrap());
+        let mut d = Decision::default();
+        ev.evaluate(e, &firm(1, false), l, &mut d).unwrap();
+        assert_eq!(
+            d.entries[0].status,
+            Status::NotEncoded {
+                table: 0,
+                variant: 1
+            }
+        );
+        assert_eq!(d.entries[0].action, None, "neither the default nor a guess");
+        assert!(d.undetermined);
+        assert_eq!(
+            d.effective,
+            Action::restriction(0),
+            "what the other measures require is kept, as a part"
+        );
+        // The explanation says the same, from the same procedure.
+        let ex = ev.explain(e, &firm(1, false), l);
+        assert_eq!(ex[0].outcome, Outcome::NotEncoded);
+        assert!(ex[0].cells[0].not_encoded && ex[0].cells[0].action.is_none());
+        assert_eq!(ex[0].cells[0].keys, ["钢铁", "黄色"]);
+        // An encoded value decides as before, and a reused decision forgets the last one.
+        ev.evaluate(e, &firm(0, false), l, &mut d).unwrap();
+        assert_eq!(d.entries[0].status, Status::Applies);
+        assert!(!d.undetermined);
+        assert_eq!(
+            ev.explain(e, &firm(0, false), l)[0].outcome,
+            Outcome::Applies
+        );
+    }
+
+    #[test]
+    fn an_exempt_entry_of_a_value_not_encoded_stays_exempt_without_an_action() {
+        let rules = rules();
+        let ev = Evaluator::new(&rules);
+        let (e, l) = (rules.entity("厂").unwrap(), rules.level("橙色").unwrap());
+        let mut d = Decision::default();
+        ev.evaluate(e, &firm(1, true), l, &mut d).unwrap();
+        assert_eq!(d.entries[0].status, Status::ExemptedBy(0));
+        assert_eq!(d.entries[0].action, None);
+        assert!(!d.undetermined, "the exempt measure binds nothing");
+        assert_eq!(ev.explain(e, &firm(1, true), l)[0].outcome, Outcome::Exempt);
     }
 }
 

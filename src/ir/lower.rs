@@ -66,6 +66,7 @@ fn table(t: &typed::Table) -> TableInfo {
         sizes: t.sizes.clone(),
         cells,
         default: t.default,
+        not_encoded: t.not_encoded,
     }
 }
 

@@ -19,7 +19,9 @@ pub use value::{Record, Value};
 /// Bumped whenever the serialised shape of [`RuleSet`] changes. 3: integers are exact
 /// (`Value::Int`, no longer numbers held as doubles) and conditions are flat lists of nodes
 /// ([`expr::flat`]). 4: record rules (`record_rules`). 5: disclosures (`disclosures`).
-pub const FORMAT_VERSION: u32 = 6;
+/// 6: values a table declares not encoded (`TableInfo::not_encoded`).
+/// 7: list rules (`list_rules`).
+pub const FORMAT_VERSION: u32 = 7;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleSet {
@@ -144,9 +146,22 @@ pub struct TableInfo {
     pub sizes: Vec<usize>,
     pub cells: Vec<Option<Action>>,
     pub default: Option<Action>,
+    /// `未编码`: bit v set when value v of the first dimension (an enum) is declared without
+    /// cells. A lookup of such a value finds that no table is encoded for it, whatever the
+    /// default; validation checks that those values have no cells.
+    #[serde(default)]
+    pub not_encoded: u64,
 }
 
 impl TableInfo {
+    /// The value of the first dimension among `keys` when the table declares it not
+    /// encoded: a lookup of it has no cell, on purpose.
+    #[inline]
+    pub fn not_encoded_at(&self, keys: &[usize]) -> Option<usize> {
+        let v = *keys.first()?;
+        (v < 64 && self.not_encoded & (1u64 << v) != 0).then_some(v)
+    }
+
     /// The cell for one combination of keys, falling back to the default; `None` for keys out
     /// of range (or sizes whose product overflows, which validation refuses).
     pub fn lookup(&self, keys: &[usize]) -> Option<Action> {
@@ -433,10 +448,35 @@ mod tests {
             sizes: vec![usize::MAX; 3],
             cells: vec![Some(Action::NONE)],
             default: None,
+            not_encoded: 0,
         };
         assert_eq!(t.lookup(&[0, 0, 0]), Some(Action::NONE));
         assert_eq!(t.lookup(&[1, 1, 1]), None, "the index overflows: no cell");
         assert_eq!(t.lookup(&[usize::MAX, 0, 0]), None);
+    }
+
+    #[test]
+    fn values_declared_not_encoded_are_found_by_the_first_key() {
+        let t = TableInfo {
+            name: "T".into(),
+            dims: vec![Dim::Enum(0), Dim::Level],
+            sizes: vec![3, 2],
+            cells: vec![None; 6],
+            default: Some(Action::NONE),
+            not_encoded: 0b100,
+        };
+        assert_eq!(t.not_encoded_at(&[2, 1]), Some(2));
+        assert_eq!(t.not_encoded_at(&[1, 1]), None);
+        assert_eq!(t.not_encoded_at(&[64, 0]), None, "past the mask");
+        assert_eq!(t.not_encoded_at(&[]), None);
+        let old: TableInfo = serde_json::from_str(
+            r#"{"name":"T","dims":["Level"],"sizes":[1],"cells":[null],"default":null}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            old.not_encoded, 0,
+            "rule sets without the field declare nothing"
+        );
     }
 
     #[test]

@@ -203,6 +203,9 @@ pub enum Mismatch {
     DisclosureParent,
     /// A list rule's aggregate of a field that is not a number, or its group of a list or set.
     ListRuleField,
+    /// A table declares values not encoded though its first dimension is not an enum, or
+    /// gives cells for such a value.
+    NotEncoded,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -317,6 +320,7 @@ impl InvalidRuleSet {
                     Mismatch::DisclosureFields => msg!(lang, RULES_DISCLOSURE_FIELDS),
                     Mismatch::DisclosureParent => msg!(lang, RULES_DISCLOSURE_PARENT),
                     Mismatch::ListRuleField => msg!(lang, RULES_LIST_RULE_FIELD),
+                    Mismatch::NotEncoded => msg!(lang, RULES_NOT_ENCODED),
                 };
                 msg!(lang, RULES_MISMATCH, at, why)
             }
@@ -520,6 +524,20 @@ impl Checker<'_> {
         }
         for a in t.cells.iter().flatten().chain(&t.default) {
             self.action(&at, a)?;
+        }
+        if t.not_encoded != 0 {
+            // Values of an enum first dimension, within its size, without a cell.
+            let (Some(Dim::Enum(_)), Some(&first)) = (t.dims.first(), t.sizes.first()) else {
+                return ensure(&at, false, Mismatch::NotEncoded);
+            };
+            mask_within(&at, Kind::EnumValue, t.not_encoded, first)?;
+            // Row-major: the cells of first-dimension value v are one block.
+            let block = t.cells.len() / first.max(1);
+            let cells_of = |v: usize| &t.cells[v * block..(v + 1) * block];
+            let encoded = (0..first.min(64))
+                .filter(|v| t.not_encoded & (1u64 << v) != 0)
+                .any(|v| cells_of(v).iter().any(Option::is_some));
+            ensure(&at, !encoded, Mismatch::NotEncoded)?;
         }
         Ok(())
     }
@@ -1023,6 +1041,38 @@ mod tests {
             t.sizes = vec![usize::MAX / 2; 8];
         });
         assert_eq!(e.problem, mismatch(Mismatch::TableSizes));
+    }
+
+    #[test]
+    fn values_declared_not_encoded_are_values_of_an_enum_first_dimension_without_cells() {
+        // 家具 (value 1) has cells: declaring it not encoded contradicts them.
+        let e = refused(|r| r.tables[0].not_encoded = 0b10);
+        assert_eq!(e.at, Place::Table("T".into()));
+        assert_eq!(e.problem, mismatch(Mismatch::NotEncoded));
+        let e = refused(|r| r.tables[0].not_encoded = 0b100);
+        assert_eq!(
+            e.problem,
+            Problem::Mask {
+                kind: Kind::EnumValue,
+                mask: 0b100,
+                len: 2
+            }
+        );
+        let e = refused(|r| {
+            let t = &mut r.tables[0];
+            t.dims[0] = Dim::Level;
+            t.sizes[0] = 3;
+            t.cells = vec![None; 3 * 2 * 3];
+            t.not_encoded = 1;
+        });
+        assert_eq!(e.problem, mismatch(Mismatch::NotEncoded));
+        // Without its cells, 家具 may be declared not encoded.
+        let mut r = base();
+        let t = &mut r.tables[0];
+        let block = t.cells.len() / 2;
+        t.cells[block..].iter_mut().for_each(|c| *c = None);
+        t.not_encoded = 0b10;
+        assert!(r.validate().is_ok());
     }
 
     #[test]

@@ -342,7 +342,7 @@ impl LiftingWords {
     /// What lifted an entry of `measure` with `status`; `None` when it applies.
     pub fn of(&self, measure: usize, status: Status) -> Option<&Lifted> {
         match status {
-            Status::Applies => None,
+            Status::Applies | Status::NotEncoded { .. } => None,
             Status::ExceptedBy(x) => self.exception.get(measure)?.get(x as usize),
             Status::ExemptedBy(x) => self.exemption.get(x as usize),
         }

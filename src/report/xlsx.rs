@@ -24,7 +24,9 @@ use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError,
 };
 
-use super::decisions::{kind_text, level_name, status_text, subject, write_action_text};
+use super::decisions::{
+    kind_text, level_name, status_text, subject, write_action_text, EffectiveText, EntryActionText,
+};
 use super::words::LiftingWords;
 use crate::data::LoadedRecord;
 use crate::eval::census::CensusReport;
@@ -281,12 +283,21 @@ impl<'a> XlsxFormat<'a> {
         }
     }
 
-    /// The summary cell of a level: the effective action, then each mandatory item measure
-    /// that binds some items, with how many (`停产；停用燃油非道路移动机械：2 项`).
+    /// The summary cell of a level: the effective action (or that it is undetermined, and
+    /// why), then each mandatory item measure that binds some items, with how many
+    /// (`停产；停用燃油非道路移动机械：2 项`).
     fn level_action(&self, out: &mut Vec<u8>, d: &Decision) {
         let rules = self.rules;
         let start = out.len();
-        if d.effective != Action::NONE {
+        if d.undetermined {
+            let effective = EffectiveText {
+                rules,
+                lang: self.lang,
+                decision: d,
+                none: "",
+            };
+            out.extend_from_slice(effective.to_string().as_bytes());
+        } else if d.effective != Action::NONE {
             write_action_text(out, rules, d.effective);
         }
         let join = m::SUMMARY_JOIN.text(self.lang).as_bytes();
@@ -377,6 +388,12 @@ impl OutputFormat for XlsxFormat<'_> {
             .unwrap_or_default();
         let entity = &rules.entities[rec.entity].name;
         let level_text = level_name(rules, level);
+        let effective = EffectiveText {
+            rules,
+            lang,
+            decision: d,
+            none: "",
+        };
         let detail_head = |out: &mut Vec<u8>| {
             out.push(TAG_DETAIL);
             field_str(out, entity);
@@ -384,7 +401,9 @@ impl OutputFormat for XlsxFormat<'_> {
             field_str(out, &name);
             field_str(out, level_text);
             field_with(out, |o| {
-                if d.effective != Action::NONE {
+                if d.undetermined {
+                    o.extend_from_slice(effective.to_string().as_bytes());
+                } else if d.effective != Action::NONE {
                     write_action_text(o, rules, d.effective)
                 }
             });
@@ -402,13 +421,15 @@ impl OutputFormat for XlsxFormat<'_> {
             detail_head(out);
             field_str(out, &mi.name);
             field_str(out, kind_text(mi.kind, lang));
-            field_str(out, status_text(lifted.is_some(), lang));
+            field_str(out, status_text(e.status, lang));
             field_str(out, &subject(rules, rec, e).to_string());
-            field_with(out, |o| {
-                if let Some(a) = e.action {
-                    write_action_text(o, rules, a)
-                }
-            });
+            let action = EntryActionText {
+                rules,
+                lang,
+                entry: e,
+                none: "",
+            };
+            field_str(out, &action.to_string());
             field_str(
                 out,
                 mi.texts.get(level).and_then(Option::as_deref).unwrap_or(""),

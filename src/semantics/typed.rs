@@ -101,8 +101,19 @@ pub struct Table {
     pub default: Option<Action>,
     /// The `默认` action as written.
     pub default_span: Option<Span>,
+    /// `未编码`: bit v set when value v of the first dimension is declared without cells.
+    pub not_encoded: u64,
+    /// Each value named by `未编码`, where it is named (the first time).
+    pub not_encoded_spans: Vec<(usize, Span)>,
     pub cells: Vec<Cell>,
     pub span: Span,
+}
+
+impl Table {
+    /// Whether value `v` of the first dimension is declared not encoded.
+    pub fn is_not_encoded(&self, v: usize) -> bool {
+        v < 64 && self.not_encoded & (1u64 << v) != 0
+    }
 }
 
 /// A `内容` (wording) line of a measure and the levels it covers.

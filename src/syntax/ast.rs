@@ -373,6 +373,9 @@ pub struct TableDecl {
     pub name: Name,
     pub dims: Vec<TableDim>,
     pub default: Option<Action>,
+    /// `未编码: 钢铁, 焦化`: values of the first dimension declared without cells, from
+    /// every such line in order.
+    pub not_encoded: Vec<Name>,
     pub groups: Vec<TableGroup>,
     pub span: Span,
 }

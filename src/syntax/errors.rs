@@ -68,6 +68,7 @@ fn describe(rule: Rule) -> Option<String> {
         kw_fields | fields_item => phrase(&kw::FIELDS),
         kw_table => phrase(&kw::TABLE),
         kw_default | table_default => phrase(&kw::DEFAULT),
+        kw_not_encoded | table_not_encoded => phrase(&kw::NOT_ENCODED),
         kw_from | range_from => phrase(&kw::FROM),
         kw_to => phrase(&kw::TO),
         kw_level => phrase(&kw::LEVEL),

@@ -773,6 +773,7 @@ impl Builder {
             name,
             dims: Vec::new(),
             default: None,
+            not_encoded: Vec::new(),
             groups: Vec::new(),
             span,
         };
@@ -789,6 +790,14 @@ impl Builder {
                 Rule::table_default => {
                     t.default =
                         Some(self.action(item.into_inner().nth(1).expect("default action"))?);
+                }
+                Rule::table_not_encoded => {
+                    for p in item.into_inner() {
+                        if p.as_rule() == Rule::group_key {
+                            let key = p.into_inner().next().expect("not-encoded value");
+                            t.not_encoded.push(self.name(key));
+                        }
+                    }
                 }
                 Rule::table_group => {
                     let gspan = self.span(&item);
@@ -1203,6 +1212,23 @@ mod tests {
         assert_eq!(t.groups[0].rows[0].keys.len(), 2);
         assert!(t.groups[0].rows[1].cells[0].action.is_none());
         assert_eq!(t.groups[0].header.len(), 3);
+    }
+
+    #[test]
+    fn not_encoded_values_in_both_keyword_languages() {
+        for text in [
+            "表 T (行业, 等级, 级别) {\n 未编码: 钢铁, 焦化、玻璃\n 水泥:\n 等级 | 黄色\n A | 自主减排\n 未编码： 陶瓷\n}",
+            "table T (行业, 等级, level) {\n not_encoded: 钢铁, 焦化、玻璃\n 水泥:\n 等级 | 黄色\n A | voluntary\n not_encoded： 陶瓷\n}",
+        ] {
+            let m = parse(text);
+            let Decl::Table(t) = &m.decls[0] else {
+                panic!()
+            };
+            let names: Vec<&str> = t.not_encoded.iter().map(|n| n.text.as_str()).collect();
+            assert_eq!(names, ["钢铁", "焦化", "玻璃", "陶瓷"], "{text}");
+            assert_eq!(t.groups.len(), 1);
+            assert_eq!(t.groups[0].keys[0].text, "水泥");
+        }
     }
 
     fn enum_of(m: &Module, i: usize) -> &EnumDecl {

@@ -3,11 +3,11 @@
 
 use std::fmt::{self, Display, Write as _};
 
-use super::{kind_text, level_name, status_text, subject, ActionText, Fmt};
+use super::{kind_text, level_name, status_text, subject, EffectiveText, EntryActionText, Fmt};
 use crate::data::LoadedRecord;
 use crate::eval::run::{Counts, ErrorEntry, OutputFormat};
 use crate::eval::Decision;
-use crate::ir::{Action, RuleSet};
+use crate::ir::RuleSet;
 use crate::messages::{m, Lang, Msg};
 use crate::report::words::LiftingWords;
 
@@ -141,17 +141,6 @@ fn csv_row(out: &mut Vec<u8>, fields: &[&dyn Display]) {
     out.extend_from_slice(b"\r\n");
 }
 
-struct Opt<'a, T: Display>(Option<T>, &'a str);
-
-impl<T: Display> Display for Opt<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
-            Some(v) => v.fmt(f),
-            None => f.write_str(self.1),
-        }
-    }
-}
-
 impl OutputFormat for Csv<'_> {
     fn begin(&self, out: &mut Vec<u8>) {
         if self.encoding == OutputEncoding::Utf8Bom {
@@ -170,10 +159,12 @@ impl OutputFormat for Csv<'_> {
         let lang = self.lang;
         let entity = &rules.entities[rec.entity].name;
         let level_text = level_name(rules, level);
-        let effective = Opt(
-            (d.effective != Action::NONE).then_some(ActionText(rules, d.effective)),
-            "",
-        );
+        let effective = EffectiveText {
+            rules,
+            lang,
+            decision: d,
+            none: "",
+        };
         if d.entries.is_empty() {
             csv_row(
                 out,
@@ -196,8 +187,13 @@ impl OutputFormat for Csv<'_> {
         for e in &d.entries {
             let m = &rules.measures[e.measure as usize];
             let lifted = self.words.of(e.measure as usize, e.status);
-            let status = status_text(lifted.is_some(), lang);
-            let action = Opt(e.action.map(|a| ActionText(rules, a)), "");
+            let status = status_text(e.status, lang);
+            let action = EntryActionText {
+                rules,
+                lang,
+                entry: e,
+                none: "",
+            };
             let text = m.texts.get(level).and_then(Option::as_deref).unwrap_or("");
             let cite = m.cite.as_deref().unwrap_or("");
             let by = lifted.map(|l| l.cell.as_str()).unwrap_or("");

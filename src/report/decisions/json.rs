@@ -9,13 +9,17 @@ use std::fmt::Write as _;
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
-use super::{action_text, level_name, outcome_text, subject, Fmt, KeyOrStr};
+use super::{
+    action_text, level_name, not_encoded_text, not_encoded_value, outcome_text, subject, Fmt,
+    KeyOrStr,
+};
 use crate::data::LoadedRecord;
 use crate::eval::census::CensusReport;
 use crate::eval::explain::{Explanation, LiftingKind};
 use crate::eval::run::{Counts, ErrorEntry, OutputFormat};
 use crate::eval::{Decision, Entry, Evaluator, Status};
 use crate::ir::{Action, Base, RuleSet, Value};
+use crate::messages::Lang;
 use crate::report::words::LiftingWords;
 
 /// A JSON string literal, quotes included.
@@ -228,13 +232,13 @@ fn write_action(out: &mut Vec<u8>, rules: &RuleSet, frag: &Fragments, a: Action)
 /// wording and citation, and restriction wordings; actions are their text.
 fn write_result_open(
     out: &mut Vec<u8>,
-    rules: &RuleSet,
-    frag: &Fragments,
+    f: &JsonFormat<'_>,
     rec: &LoadedRecord,
     level: usize,
     d: &Decision,
     compact: bool,
 ) {
+    let (rules, frag) = (f.rules, &f.fragments);
     out.extend_from_slice(b"{\"entity\":");
     out.extend_from_slice(&frag.entity[rec.entity]);
     out.extend_from_slice(b",\"key\":");
@@ -242,7 +246,11 @@ fn write_result_open(
     out.extend_from_slice(b",\"level\":");
     out.extend_from_slice(&frag.level[level]);
     out.extend_from_slice(b",\"effective_action\":");
-    if d.effective == Action::NONE {
+    if d.undetermined {
+        // Neither an action nor `null` (nothing required): a mandatory measure's table is
+        // not encoded for the record, and its entry says which.
+        out.extend_from_slice(b"\"undetermined\"");
+    } else if d.effective == Action::NONE {
         out.extend_from_slice(b"null");
     } else if compact {
         write_action_text(out, rules, d.effective);
@@ -254,20 +262,20 @@ fn write_result_open(
         if i > 0 {
             out.push(b',');
         }
-        write_entry(out, rules, frag, rec, level, e, compact);
+        write_entry(out, f, rec, level, e, compact);
     }
     out.push(b']');
 }
 
 fn write_entry(
     out: &mut Vec<u8>,
-    rules: &RuleSet,
-    frag: &Fragments,
+    f: &JsonFormat<'_>,
     rec: &LoadedRecord,
     level: usize,
     e: &Entry,
     compact: bool,
 ) {
+    let (rules, frag, lang) = (f.rules, &f.fragments, f.lang);
     let mi = e.measure as usize;
     let heads = if compact {
         &frag.measure_head_compact
@@ -299,8 +307,21 @@ fn write_entry(
     if !compact {
         out.extend_from_slice(&frag.measure_tail[mi][level]);
     }
+    if let Status::NotEncoded { table, variant } = e.status {
+        out.extend_from_slice(b",\"not_encoded\":{\"table\":");
+        let name = rules
+            .tables
+            .get(table as usize)
+            .map_or("", |t| t.name.as_str());
+        out.extend(esc(name));
+        out.extend_from_slice(b",\"value\":");
+        out.extend(esc(not_encoded_value(rules, table, variant)));
+        out.extend_from_slice(b",\"message\":");
+        out.extend(esc(&not_encoded_text(rules, lang, table, variant)));
+        out.push(b'}');
+    }
     let lifted = match e.status {
-        Status::Applies => None,
+        Status::Applies | Status::NotEncoded { .. } => None,
         Status::ExceptedBy(x) => Some((
             &frag.exception[mi][x as usize],
             &frag.exception_id[mi][x as usize],
@@ -391,6 +412,7 @@ impl Serialize for ExplanationsJson<'_> {
                         "keys": c.keys,
                         "cell": c.action.map(|a| action_text(rules, a)),
                         "from_default": c.from_default,
+                        "not_encoded": c.not_encoded,
                     })
                 })
                 .collect();
@@ -430,7 +452,7 @@ fn write_result(
     d: &Decision,
     compact: bool,
 ) {
-    write_result_open(out, f.rules, &f.fragments, rec, level, d, compact);
+    write_result_open(out, f, rec, level, d, compact);
     if let Some(ev) = f.explain {
         let list = ev.explain_record(rec, level);
         out.extend_from_slice(b",\"explanations\":");
@@ -453,6 +475,8 @@ pub struct JsonFormat<'a> {
     fragments: Fragments,
     /// Explanations are added to every result when set (`--explain`).
     pub explain: Option<&'a Evaluator<'a>>,
+    /// The language of the messages in results (`not_encoded.message`).
+    pub lang: Lang,
 }
 
 impl<'a> JsonFormat<'a> {
@@ -461,7 +485,14 @@ impl<'a> JsonFormat<'a> {
             rules,
             fragments: Fragments::new(rules),
             explain,
+            lang: Lang::default(),
         }
+    }
+
+    /// Messages in results in `lang` (Chinese without it).
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
     }
 }
 

@@ -15,7 +15,7 @@ pub(crate) use crate::ir::action::write_u32;
 
 use crate::data::LoadedRecord;
 use crate::eval::explain::Outcome;
-use crate::eval::{Entry, EvalError};
+use crate::eval::{Decision, Entry, EvalError, Status};
 use crate::ir::{Action, Dim, MeasureKind, RuleSet, Value};
 use crate::messages::{m, Lang};
 
@@ -156,12 +156,95 @@ pub(crate) fn kind_text(kind: MeasureKind, lang: Lang) -> &'static str {
     }
 }
 
-/// The status word of an entry: applies or exempt.
-pub(crate) fn status_text(lifted: bool, lang: Lang) -> &'static str {
-    if lifted {
-        m::OUT_EXEMPT.text(lang)
-    } else {
-        m::OUT_APPLIES.text(lang)
+/// The status word of an entry: applies, exempt, or not encoded.
+pub(crate) fn status_text(status: Status, lang: Lang) -> &'static str {
+    match status {
+        Status::Applies => m::OUT_APPLIES.text(lang),
+        Status::ExceptedBy(_) | Status::ExemptedBy(_) => m::OUT_EXEMPT.text(lang),
+        Status::NotEncoded { .. } => m::OUT_NOT_ENCODED.text(lang),
+    }
+}
+
+/// The value of its table's first dimension that an entry of status
+/// [`Status::NotEncoded`] names (`钢铁`).
+pub(crate) fn not_encoded_value(rules: &RuleSet, table: u32, variant: u32) -> &str {
+    let name = rules
+        .tables
+        .get(table as usize)
+        .and_then(|t| match t.dims.first() {
+            Some(Dim::Enum(e)) => rules.enums.get(*e)?.variants.get(variant as usize),
+            _ => None,
+        });
+    name.map_or("?", String::as_str)
+}
+
+/// `未编码钢铁的绩效分级表` / `no grading table is encoded for 钢铁`.
+pub fn not_encoded_text(rules: &RuleSet, lang: Lang, table: u32, variant: u32) -> String {
+    crate::msg!(
+        lang,
+        EVAL_NOT_ENCODED,
+        not_encoded_value(rules, table, variant)
+    )
+}
+
+/// What an entry requires, in words: its action (`none` when it has none), or for a
+/// measure whose table is not encoded for the record, the message saying so.
+pub(crate) struct EntryActionText<'a> {
+    pub rules: &'a RuleSet,
+    pub lang: Lang,
+    pub entry: &'a Entry,
+    pub none: &'a str,
+}
+
+impl Display for EntryActionText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.entry.action, self.entry.status) {
+            (_, Status::NotEncoded { table, variant }) => {
+                f.write_str(&not_encoded_text(self.rules, self.lang, table, variant))
+            }
+            (Some(a), _) => ActionText(self.rules, a).fmt(f),
+            (None, _) => f.write_str(self.none),
+        }
+    }
+}
+
+/// A record's effective action at a level, in words: the action (`none` when nothing is
+/// required), or, when a mandatory measure's table is not encoded for the record,
+/// `未定，需人工确定：未编码钢铁的绩效分级表` (never the action of the other measures alone).
+pub(crate) struct EffectiveText<'a> {
+    pub rules: &'a RuleSet,
+    pub lang: Lang,
+    pub decision: &'a Decision,
+    pub none: &'a str,
+}
+
+impl Display for EffectiveText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.decision;
+        if d.undetermined {
+            let mut reasons: Vec<String> = Vec::new();
+            for e in &d.entries {
+                let m = &self.rules.measures[e.measure as usize];
+                if let (Status::NotEncoded { table, variant }, None, MeasureKind::Mandatory) =
+                    (e.status, m.item, m.kind)
+                {
+                    let text = not_encoded_text(self.rules, self.lang, table, variant);
+                    if !reasons.contains(&text) {
+                        reasons.push(text);
+                    }
+                }
+            }
+            let join = m::SUMMARY_JOIN.text(self.lang);
+            f.write_str(&crate::msg!(
+                self.lang,
+                EVAL_UNDETERMINED,
+                reasons.join(join)
+            ))
+        } else if d.effective == Action::NONE {
+            f.write_str(self.none)
+        } else {
+            ActionText(self.rules, d.effective).fmt(f)
+        }
     }
 }
 
@@ -173,6 +256,7 @@ pub(crate) fn outcome_text(o: &Outcome) -> &'static str {
         Outcome::NotInForce => "not_in_force",
         Outcome::ConditionFalse => "condition_false",
         Outcome::NoItems => "no_items",
+        Outcome::NotEncoded => "not_encoded",
     }
 }
 

@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 
 use super::{
-    action_text, kind_text, level_name, outcome_text, status_text, subject, ActionText, Fmt,
+    action_text, kind_text, level_name, not_encoded_text, outcome_text, status_text, subject,
+    ActionText, EffectiveText, Fmt,
 };
 use crate::data::LoadedRecord;
 use crate::eval::census::CensusReport;
@@ -99,11 +100,16 @@ impl Table<'_> {
             clean(&rec.key),
             level_name(rules, level)
         );
+        let effective = EffectiveText {
+            rules,
+            lang: self.lang,
+            decision: d,
+            none: "-",
+        };
         let _ = writeln!(
             w,
-            "  {}: {}",
+            "  {}: {effective}",
             if zh { "综合要求" } else { "effective" },
-            ActionText(rules, d.effective)
         );
         for e in &d.entries {
             let m = &rules.measures[e.measure as usize];
@@ -119,9 +125,14 @@ impl Table<'_> {
                 None => w.write_str("-"),
             }
             .ok();
-            match self.words.of(e.measure as usize, e.status) {
-                None => write!(w, " | {}", status_text(false, self.lang)),
-                Some(x) => write!(w, " | {} {}", status_text(true, self.lang), x.cell),
+            match (self.words.of(e.measure as usize, e.status), e.status) {
+                (_, Status::NotEncoded { table, variant }) => write!(
+                    w,
+                    " | {}",
+                    not_encoded_text(rules, self.lang, table, variant)
+                ),
+                (None, status) => write!(w, " | {}", status_text(status, self.lang)),
+                (Some(x), status) => write!(w, " | {} {}", status_text(status, self.lang), x.cell),
             }
             .ok();
             let _ = writeln!(w, " | {}", m.cite.as_deref().unwrap_or("-"));
@@ -130,6 +141,7 @@ impl Table<'_> {
             table_explanations(
                 &mut w,
                 rules,
+                self.lang,
                 &self.words,
                 rec,
                 &ev.explain_record(rec, level),
@@ -141,6 +153,7 @@ impl Table<'_> {
 fn table_explanations(
     w: &mut Fmt<'_>,
     rules: &RuleSet,
+    lang: Lang,
     words: &LiftingWords,
     rec: &LoadedRecord,
     list: &[Explanation],
@@ -169,6 +182,7 @@ fn table_explanations(
             (Outcome::NotInForce, true) => "本级别不实施",
             (Outcome::ConditionFalse, true) => "条件不满足",
             (Outcome::NoItems, true) => "无对象",
+            (Outcome::NotEncoded, true) => "未编码",
             (o, false) => outcome_text(o),
         };
         let _ = write!(w, "    {} {}: {outcome}", m.name, who);
@@ -182,10 +196,15 @@ fn table_explanations(
         }
         let _ = writeln!(w, " [{}]", m.cite.as_deref().unwrap_or("-"));
         for c in &ex.cells {
-            let cell = c
-                .action
-                .map(|a| action_text(rules, a))
-                .unwrap_or_else(|| "(no cell)".into());
+            let cell = match (c.action, c.not_encoded) {
+                (_, true) => crate::msg!(
+                    lang,
+                    EVAL_NOT_ENCODED,
+                    c.keys.first().map_or("?", String::as_str)
+                ),
+                (Some(a), false) => action_text(rules, a),
+                (None, false) => "(no cell)".into(),
+            };
             let dflt = if c.from_default {
                 if zh {
                     " (默认)"

@@ -4,6 +4,7 @@
 use super::Cx;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::Dim;
+use crate::keywords as kw;
 use crate::limits::{MAX_TABLE_CELLS, MAX_TABLE_DIMS};
 use crate::semantics::typed::{Cell, Table};
 use crate::syntax::ast::{self, Decl};
@@ -89,6 +90,8 @@ impl<'p> Cx<'p> {
             sizes,
             default: None,
             default_span: t.default.as_ref().map(|a| a.span),
+            not_encoded: 0,
+            not_encoded_spans: Vec::new(),
             cells: Vec::new(),
             span: t.span,
         };
@@ -106,6 +109,7 @@ impl<'p> Cx<'p> {
             );
             return typed;
         }
+        self.not_encoded(t, dims[0], &mut typed);
         let groups_n = dims.len() - 2;
         let (row_dim, col_dim) = (dims[dims.len() - 2], dims[dims.len() - 1]);
         for g in &t.groups {
@@ -146,6 +150,11 @@ impl<'p> Cx<'p> {
             if !ok || cols.iter().any(Option::is_none) {
                 continue;
             }
+            if let (Some(&first), Some(key)) = (prefix.first(), g.keys.first()) {
+                if self.encoded_though_declared_not(&typed, first, key) {
+                    continue;
+                }
+            }
             for row in &g.rows {
                 if row.cells.len() != cols.len() {
                     self.err(
@@ -168,11 +177,20 @@ impl<'p> Cx<'p> {
                     );
                     continue;
                 }
-                let row_keys: Vec<Option<usize>> = row
+                let mut row_keys: Vec<Option<usize>> = row
                     .keys
                     .iter()
                     .map(|k| self.dim_value(row_dim, k))
                     .collect();
+                if groups_n == 0 {
+                    // The rows are the first dimension: a row of a value declared not
+                    // encoded is the contradiction.
+                    for (v, k) in row_keys.iter_mut().zip(&row.keys) {
+                        if v.is_some_and(|v| self.encoded_though_declared_not(&typed, v, k)) {
+                            *v = None;
+                        }
+                    }
+                }
                 for (cell, col) in row.cells.iter().zip(&cols) {
                     let Some(action) = &cell.action else { continue };
                     let Some(plan) = self.action(action, None) else {
@@ -193,6 +211,64 @@ impl<'p> Cx<'p> {
             }
         }
         typed
+    }
+
+    /// `未编码: …`: the values of the first dimension declared without cells. The first
+    /// dimension must be an enum (`E0205`); each value is one of its values (`E0106`).
+    fn not_encoded(&mut self, t: &ast::TableDecl, first: Dim, typed: &mut Table) {
+        if t.not_encoded.is_empty() {
+            return;
+        }
+        if first == Dim::Level {
+            let span = t.not_encoded[0].span;
+            self.err(
+                Diagnostic::new(
+                    Code::E0205,
+                    format!(
+                        "`{}` names values of the first dimension of table `{}`, which is `{}`, not an enum",
+                        kw::NOT_ENCODED.zh, t.name.text, kw::LEVEL.zh
+                    ),
+                )
+                .primary(span, "a value the table declares without cells")
+                .help("make the first dimension the enum whose values are not encoded, e.g. `(行业类别, 绩效等级, 级别)`"),
+            );
+            return;
+        }
+        for name in &t.not_encoded {
+            if let Some(v) = self.dim_value(first, name) {
+                if !typed.is_not_encoded(v) {
+                    typed.not_encoded |= 1u64 << v;
+                    typed.not_encoded_spans.push((v, name.span));
+                }
+            }
+        }
+    }
+
+    /// E0227: value `v` of the first dimension, written `key` as a group or row key, has
+    /// cells though the table declares it not encoded. Reported, and true, when it does.
+    fn encoded_though_declared_not(&mut self, typed: &Table, v: usize, key: &ast::Name) -> bool {
+        if !typed.is_not_encoded(v) {
+            return false;
+        }
+        let mut d = Diagnostic::new(
+            Code::E0227,
+            format!(
+                "`{}` has cells in table `{}`, which declares it `{}` (not encoded)",
+                key.text,
+                typed.name,
+                kw::NOT_ENCODED.zh
+            ),
+        )
+        .primary(key.span, "cells given here");
+        if let Some((_, span)) = typed.not_encoded_spans.iter().find(|(x, _)| *x == v) {
+            d = d.secondary(*span, "declared not encoded here");
+        }
+        self.err(d.help(format!(
+            "now that its grid is encoded, remove `{}` from the `{}` line; otherwise remove its grid",
+            key.text,
+            kw::NOT_ENCODED.zh
+        )));
+        true
     }
 
     /// E0217 / E0218: a table has at most [`MAX_TABLE_DIMS`] dimensions and spans at most
@@ -285,6 +361,58 @@ mod tests {
         assert_eq!(codes(&table_policy(2, 64)), [] as [&str; 0]);
         const { assert!(2 * 64 * 64 * 64 > MAX_TABLE_CELLS) };
         assert_eq!(codes(&table_policy(3, 64)), [Code::E0218]);
+    }
+
+    /// A plan over three industries: `lookup`'s line, then the table.
+    fn industries(text: &str) -> String {
+        let (lookup, table) = text.split_once('\n').expect("a lookup, then a table");
+        format!(
+            "预警级别 {{ 黄色 < 橙色 }}
+枚举 等级 有序 {{ A > B }}
+枚举 行业 {{ 水泥熟料, 钢铁, 焦化 }}
+实体 厂 键 名 {{ 名: 文本  行业: 行业  等级: 等级 }}
+措施 m 强制性 自 黄色 {{ 对象 厂 要求 {lookup} 依据 \"1\" }}
+{table}"
+        )
+    }
+
+    const GRID: &str = "等级 | 黄色 | 橙色\n A, B | 自主减排 | 停产";
+
+    #[test]
+    fn values_declared_not_encoded_are_no_gaps_and_lower_to_the_table() {
+        for (zh, text) in [
+            (true, format!("T[行业, 等级, 级别]\n表 T (行业, 等级, 级别) {{ 未编码: 钢铁、焦化 水泥熟料: {GRID} }}")),
+            (false, format!("T[行业, 等级, 级别]\ntable T (行业, 等级, level) {{ not_encoded: 钢铁 水泥熟料: {GRID} not_encoded: 焦化, 钢铁 }}")),
+        ] {
+            let c = compile_source("t.policy", &industries(&text));
+            assert!(c.diagnostics.is_empty(), "{zh}: {:?}", c.diagnostics);
+            let t = &c.rules.unwrap().tables[0];
+            assert_eq!(t.not_encoded, 0b110);
+            assert_eq!(t.not_encoded_at(&[1, 0, 1]), Some(1));
+            assert_eq!(t.not_encoded_at(&[0, 0, 1]), None);
+        }
+        // Without the declaration, 钢铁 and 焦化 are gaps.
+        let gaps = industries(&format!(
+            "T[行业, 等级, 级别]\n表 T (行业, 等级, 级别) {{ 水泥熟料: {GRID} }}"
+        ));
+        assert_eq!(codes(&gaps), [Code::W0301]);
+    }
+
+    #[test]
+    fn a_value_declared_not_encoded_with_cells_is_e0227() {
+        let group = format!("T[行业, 等级, 级别]\n表 T (行业, 等级, 级别) {{ 未编码: 钢铁 水泥熟料: {GRID} 钢铁: {GRID} 焦化: {GRID} }}");
+        assert_eq!(codes(&industries(&group)), [Code::E0227]);
+        // In a table of two dimensions the rows are the first one.
+        let rows = "T[行业, 级别]\n表 T (行业, 级别) { 未编码: 焦化 行业 | 黄色 | 橙色\n 水泥熟料, 钢铁, 焦化 | 限产 10% | 停产 }";
+        assert_eq!(codes(&industries(rows)), [Code::E0227]);
+    }
+
+    #[test]
+    fn not_encoded_names_values_of_an_enum_first_dimension() {
+        let unknown = format!("T[行业, 等级, 级别]\n表 T (行业, 等级, 级别) {{ 未编码: 铁合金 水泥熟料: {GRID} 钢铁: {GRID} 焦化: {GRID} }}");
+        assert_eq!(codes(&industries(&unknown)), [Code::E0106]);
+        let levels = "T[级别, 行业]\n表 T (级别, 行业) { 未编码: 黄色 预警 | 水泥熟料 | 钢铁 | 焦化\n 黄色, 橙色 | 停产 | 停产 | 停产 }";
+        assert_eq!(codes(&industries(levels)), [Code::E0205]);
     }
 
     #[test]
