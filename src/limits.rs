@@ -24,6 +24,9 @@ pub const MAX_CONDITION_DEPTH: usize = MAX_CONDITION_OPERANDS + MAX_CONDITION_NE
 
 /// Most nested scopes a condition may open (the subject, its item, and `任一`/`所有`).
 pub const MAX_FRAMES: usize = 8;
+/// Aggregates one list rule may compute: each is an accumulator per level and group, so
+/// the bound keeps a list rule's memory a small multiple of its groups.
+pub const MAX_AGGREGATES: usize = 64;
 /// Enums and level sets are bit masks.
 pub const MAX_VARIANTS: usize = 64;
 /// The most restrictions an action can carry (one bit each).

@@ -1,6 +1,6 @@
 //! pest pairs → AST. Every node keeps the byte span of the text it came from.
 
-use crate::limits::{MAX_CONDITION_NESTING, MAX_CONDITION_OPERANDS, MAX_NESTING};
+use crate::limits::{MAX_AGGREGATES, MAX_CONDITION_NESTING, MAX_CONDITION_OPERANDS, MAX_NESTING};
 use std::sync::OnceLock;
 
 use pest::iterators::Pair;
@@ -536,11 +536,26 @@ impl Builder {
     fn list_checks(&self, pair: Pair<Rule>) -> R<Must> {
         let span = self.span(&pair);
         let mut checks = Vec::new();
+        let mut aggregates = 0;
         for check in pair
             .into_inner()
             .filter(|p| p.as_rule() == Rule::list_check)
         {
             let span = self.span(&check);
+            aggregates += check
+                .clone()
+                .into_inner()
+                .filter(|t| t.as_rule() == Rule::list_term)
+                .filter(|t| t.as_str().contains(['(', '（']))
+                .count();
+            if aggregates > MAX_AGGREGATES {
+                return Err(Diagnostic::new(
+                    Code::E0229,
+                    format!("the rule computes more than the {MAX_AGGREGATES} aggregates a list rule may"),
+                )
+                .primary(span, format!("aggregate {} of the rule is here", MAX_AGGREGATES + 1))
+                .help("split the checks into several rules"));
+            }
             let mut it = check.into_inner();
             let left = self.list_term(it.next().expect("list term"))?;
             let op = cmp_op(it.next().expect("comparison operator").as_str());
@@ -1182,6 +1197,11 @@ mod tests {
                 ListTermKind::Number(crate::exact::Exact::int(1))
             );
         }
+        // More than MAX_AGGREGATES aggregates in one rule are refused where they are written.
+        let many = vec!["合计(n) >= 1"; MAX_AGGREGATES + 1].join(" 且 ");
+        let text = format!("规则 多 警告 {{ 对象 厂 应当 {many} }}");
+        let d = parse_module(0, &text).unwrap_err();
+        assert_eq!(d[0].code, Code::E0229, "{d:?}");
         // A comparison of fields stays a condition on each record.
         let each = parse("规则 甲 错误 { 对象 企业 应当 3 < 人数 }");
         let Decl::Rule(r) = &each.decls[0] else {
