@@ -51,15 +51,11 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         .checked
         .rules
         .iter()
-        .map(|r| (&r.name, r.name_span, &r.cite))
-        .chain(
-            cx.checked
-                .list_rules
-                .iter()
-                .map(|r| (&r.name, r.name_span, &r.cite)),
-        );
-    for (name, name_span, cite) in rules {
-        if cite.is_none() {
+        .map(|r| &r.head)
+        .chain(cx.checked.list_rules.iter().map(|r| &r.head));
+    for head in rules {
+        let (name, name_span) = (&head.name, head.name_span);
+        if head.cite.is_none() {
             out.push(
                 Diagnostic::new(Code::W0312, format!("rule `{name}` cites no clause"))
                     .primary(name_span, "no `依据` (citation)")

@@ -153,82 +153,69 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
 
 /// The scope (the subject's entity, and the item's) and the levels a rule is checked at.
 fn rule_scope(
-    entity: usize,
-    item: Option<crate::ir::ItemSubject>,
-    levels: Option<crate::semantics::typed::LevelRange>,
+    head: &crate::semantics::typed::RuleHead,
     all_levels: u64,
 ) -> (Vec<usize>, Option<u64>) {
-    let scope = std::iter::once(entity)
-        .chain(item.map(|i| i.entity))
+    let scope = std::iter::once(head.entity)
+        .chain(head.item.map(|i| i.entity))
         .collect();
-    let levels = levels.map_or(all_levels, |l| crate::ir::lower::level_mask(&[l]));
+    let levels = head
+        .levels
+        .map_or(all_levels, |l| crate::ir::lower::level_mask(&[l]));
     (scope, Some(levels))
 }
 
 /// Whether goals (a condition and whether it must hold) can hold together.
 type Satisfiable<'a> = dyn Fn(&[(&Expr, bool)]) -> Sat + 'a;
 
-/// What W0310 says of a rule whose `当` selects nothing: its name and condition.
-struct RuleHead<'a> {
-    name: &'a str,
-    name_span: crate::source::Span,
-    condition: Option<&'a Expr>,
-    at: crate::source::Span,
-}
-
-impl RuleHead<'_> {
-    /// Reports (W0310) a condition that can never hold, with what follows and the help;
-    /// whether it did.
-    fn never_holds(
-        &self,
-        cx: &Cx,
-        scope: &[usize],
-        sat: &Satisfiable<'_>,
-        (consequence, help): (&str, &str),
-        out: &mut Vec<Diagnostic>,
-    ) -> bool {
-        let Some(c) = self.condition else {
-            return false;
-        };
-        let Sat::No(r) = sat(&[(c, true)]) else {
-            return false;
-        };
-        out.push(
-            Diagnostic::new(
-                Code::W0310,
-                format!("the condition of rule `{}` can never hold", self.name),
-            )
-            .primary(self.at, why(cx, &r, scope))
-            .secondary(self.name_span, consequence.to_string())
-            .help(help.to_string()),
-        );
-        true
-    }
+/// Reports (W0310) a rule whose `当` can never hold, with what follows and the help;
+/// whether it did.
+fn never_holds(
+    head: &crate::semantics::typed::RuleHead,
+    cx: &Cx,
+    scope: &[usize],
+    sat: &Satisfiable<'_>,
+    (consequence, help): (&str, &str),
+    out: &mut Vec<Diagnostic>,
+) -> bool {
+    let Some(c) = &head.condition else {
+        return false;
+    };
+    let Sat::No(r) = sat(&[(c, true)]) else {
+        return false;
+    };
+    out.push(
+        Diagnostic::new(
+            Code::W0310,
+            format!("the condition of rule `{}` can never hold", head.name),
+        )
+        .primary(
+            head.condition_span.unwrap_or(head.subject_span),
+            why(cx, &r, scope),
+        )
+        .secondary(head.name_span, consequence.to_string())
+        .help(help.to_string()),
+    );
+    true
 }
 
 /// A list rule whose `当` selects no record (its groups are always empty), or one of whose
 /// aggregates' conditions no selected record can meet.
 fn list_rules(cx: &Cx, all_levels: u64, out: &mut Vec<Diagnostic>) {
     for rule in &cx.checked.list_rules {
-        let (scope, levels) = rule_scope(rule.entity, rule.item, rule.levels, all_levels);
+        let (scope, levels) = rule_scope(&rule.head, all_levels);
         let sat = |goals: &[(&Expr, bool)]| {
             cx.logic
                 .satisfiable(goals, &scope, &Known::default(), levels)
-        };
-        let head = RuleHead {
-            name: &rule.name,
-            name_span: rule.name_span,
-            condition: rule.condition.as_ref(),
-            at: rule.condition_span.unwrap_or(rule.subject_span),
         };
         let never = (
             "so this rule counts no record",
             "correct the condition; as written every group of the rule is empty",
         );
-        if head.never_holds(cx, &scope, &sat, never, out) {
+        if never_holds(&rule.head, cx, &scope, &sat, never, out) {
             continue;
         }
-        let mut goals: Vec<(&Expr, bool)> = rule.condition.iter().map(|c| (c, true)).collect();
+        let mut goals: Vec<(&Expr, bool)> = rule.head.condition.iter().map(|c| (c, true)).collect();
         for a in &rule.aggregates {
             let Some(c) = &a.condition else { continue };
             goals.push((c, true));
@@ -238,11 +225,14 @@ fn list_rules(cx: &Cx, all_levels: u64, out: &mut Vec<Diagnostic>) {
                         Code::W0310,
                         format!(
                             "`{}` of rule `{}` can never count a record",
-                            a.text, rule.name
+                            a.text, rule.head.name
                         ),
                     )
                     .primary(rule.must_span, why(cx, &r, &scope))
-                    .secondary(rule.name_span, "so this aggregate is always zero or empty")
+                    .secondary(
+                        rule.head.name_span,
+                        "so this aggregate is always zero or empty",
+                    )
                     .help("correct the aggregate's condition"),
                 );
             }
@@ -255,34 +245,31 @@ fn list_rules(cx: &Cx, all_levels: u64, out: &mut Vec<Diagnostic>) {
 /// (every one is a finding) or every one meets (it checks nothing).
 fn rules(cx: &Cx, all_levels: u64, out: &mut Vec<Diagnostic>) {
     for rule in &cx.checked.rules {
-        let (scope, levels) = rule_scope(rule.entity, rule.item, rule.levels, all_levels);
+        let (scope, levels) = rule_scope(&rule.head, all_levels);
         let sat = |goals: &[(&Expr, bool)]| {
             cx.logic
                 .satisfiable(goals, &scope, &Known::default(), levels)
-        };
-        let head = RuleHead {
-            name: &rule.name,
-            name_span: rule.name_span,
-            condition: rule.condition.as_ref(),
-            at: rule.condition_span.unwrap_or(rule.subject_span),
         };
         let never = (
             "so this rule never checks a record",
             "correct the condition; as written the rule concerns no record",
         );
-        if head.never_holds(cx, &scope, &sat, never, out) {
+        if never_holds(&rule.head, cx, &scope, &sat, never, out) {
             continue;
         }
-        let mut goals: Vec<(&Expr, bool)> = rule.condition.iter().map(|c| (c, true)).collect();
+        let mut goals: Vec<(&Expr, bool)> = rule.head.condition.iter().map(|c| (c, true)).collect();
         goals.push((&rule.must, true));
         if let Sat::No(r) = sat(&goals) {
             out.push(
                 Diagnostic::new(
                     Code::W0310,
-                    format!("no record can satisfy rule `{}`", rule.name),
+                    format!("no record can satisfy rule `{}`", rule.head.name),
                 )
                 .primary(rule.must_span, why(cx, &r, &scope))
-                .secondary(rule.name_span, "so every record it concerns is a finding")
+                .secondary(
+                    rule.head.name_span,
+                    "so every record it concerns is a finding",
+                )
                 .help("correct the `应当` (must) condition"),
             );
             continue;
@@ -293,10 +280,10 @@ fn rules(cx: &Cx, all_levels: u64, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::new(
                     Code::W0310,
-                    format!("rule `{}` can never be broken", rule.name),
+                    format!("rule `{}` can never be broken", rule.head.name),
                 )
                 .primary(rule.must_span, "every record the rule concerns meets this")
-                .secondary(rule.name_span, "so this rule never finds anything")
+                .secondary(rule.head.name_span, "so this rule never finds anything")
                 .help("say what a record must satisfy that it might not; or remove the rule"),
             );
         }

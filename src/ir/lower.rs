@@ -101,42 +101,44 @@ fn exemption(x: &typed::Exemption) -> ExemptionInfo {
 /// A record rule with its level mask and its message at each of the `n` levels (one message
 /// for a rule without levels).
 fn record_rule(r: &typed::Rule, n: usize) -> RecordRuleInfo {
+    let h = &r.head;
     RecordRuleInfo {
-        name: r.name.clone(),
-        severity: r.severity,
-        levels: r.levels.map(|l| level_mask(&[l])),
-        entity: r.entity,
-        item: r.item,
-        condition: r.condition.clone(),
+        name: h.name.clone(),
+        severity: h.severity,
+        levels: h.levels.map(|l| level_mask(&[l])),
+        entity: h.entity,
+        item: h.item,
+        condition: h.condition.clone(),
         must: r.must.clone(),
-        texts: texts_per_level(r.levels.is_some(), &r.texts, n),
-        cite: r.cite.clone(),
+        texts: texts_per_level(h, n),
+        cite: h.cite.clone(),
     }
 }
 
 /// A rule's message per level (one, for a rule without levels).
-fn texts_per_level(levels: bool, texts: &[typed::Text], n: usize) -> Vec<Option<String>> {
-    match levels {
-        true => (0..n)
-            .map(|l| typed::text_at(texts, Some(l)).map(str::to_string))
+fn texts_per_level(h: &typed::RuleHead, n: usize) -> Vec<Option<String>> {
+    match h.levels {
+        Some(_) => (0..n)
+            .map(|l| h.text_at(Some(l)).map(str::to_string))
             .collect(),
-        false => vec![typed::text_at(texts, None).map(str::to_string)],
+        None => vec![h.text_at(None).map(str::to_string)],
     }
 }
 
 fn list_rule(r: &typed::ListRule, n: usize) -> ListRuleInfo {
+    let h = &r.head;
     ListRuleInfo {
-        name: r.name.clone(),
-        severity: r.severity,
-        levels: r.levels.map(|l| level_mask(&[l])),
-        entity: r.entity,
-        item: r.item,
-        condition: r.condition.clone(),
+        name: h.name.clone(),
+        severity: h.severity,
+        levels: h.levels.map(|l| level_mask(&[l])),
+        entity: h.entity,
+        item: h.item,
+        condition: h.condition.clone(),
         group: r.group,
         aggregates: r.aggregates.clone(),
         checks: r.checks.clone(),
-        texts: texts_per_level(r.levels.is_some(), &r.texts, n),
-        cite: r.cite.clone(),
+        texts: texts_per_level(h, n),
+        cite: h.cite.clone(),
     }
 }
 

@@ -229,10 +229,10 @@ pub struct Exemption {
     pub span: Span,
 }
 
-/// A record rule: what every record (or item) of its subject that meets its condition must
-/// satisfy, at each of its levels or once.
+/// What record rules and list rules share: name, severity, levels, subject and its
+/// condition, messages and citation.
 #[derive(Debug, Clone)]
-pub struct Rule {
+pub struct RuleHead {
     pub name: String,
     pub name_span: Span,
     pub severity: Severity,
@@ -244,9 +244,6 @@ pub struct Rule {
     /// `对象 … 当 …`: which records it concerns.
     pub condition: Option<Expr>,
     pub condition_span: Option<Span>,
-    /// `应当 …`: what each of them must satisfy.
-    pub must: Expr,
-    pub must_span: Span,
     /// `内容` lines: the message in the plan's words (ranges inside `levels`; a rule without
     /// levels has one line without a range).
     pub texts: Vec<Text>,
@@ -255,20 +252,25 @@ pub struct Rule {
     pub span: Span,
 }
 
-impl Rule {
+impl RuleHead {
     /// The message at `level` (`None`: a rule without levels): the last `内容` line covering it.
     pub fn text_at(&self, level: Option<usize>) -> Option<&str> {
-        text_at(&self.texts, level)
+        self.texts
+            .iter()
+            .rev()
+            .find(|t| level.is_none_or(|l| t.levels.contains(l)))
+            .map(|t| t.text.as_str())
     }
 }
 
-/// The last `内容` line covering `level` (`None`: a rule without levels).
-pub fn text_at(texts: &[Text], level: Option<usize>) -> Option<&str> {
-    texts
-        .iter()
-        .rev()
-        .find(|t| level.is_none_or(|l| t.levels.contains(l)))
-        .map(|t| t.text.as_str())
+/// A record rule: what every record (or item) of its subject that meets its condition must
+/// satisfy, at each of its levels or once.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub head: RuleHead,
+    /// `应当 …`: what each of them must satisfy.
+    pub must: Expr,
+    pub must_span: Span,
 }
 
 /// A list rule: comparisons of aggregates over all the records (or items) of its subject that
@@ -276,22 +278,11 @@ pub fn text_at(texts: &[Text], level: Option<usize>) -> Option<&str> {
 /// aggregates and checks are already the rule set's.
 #[derive(Debug, Clone)]
 pub struct ListRule {
-    pub name: String,
-    pub name_span: Span,
-    pub severity: Severity,
-    pub levels: Option<LevelRange>,
-    pub entity: usize,
-    pub item: Option<ItemSubject>,
-    pub subject_span: Span,
-    pub condition: Option<Expr>,
-    pub condition_span: Option<Span>,
+    pub head: RuleHead,
     pub group: Option<FieldRef>,
     pub aggregates: Vec<AggregateInfo>,
     pub checks: Vec<ListCheckInfo>,
     pub must_span: Span,
-    pub texts: Vec<Text>,
-    pub cite: Option<String>,
-    pub span: Span,
 }
 
 /// A disclosure (`公开`): the records of its subject that are published, and which fields.

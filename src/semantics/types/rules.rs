@@ -4,7 +4,7 @@
 use super::{Cx, Scope, Ty};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{AggregateFn, AggregateInfo, Expr, ListCheckInfo, ListTerm, Severity};
-use crate::semantics::typed::{ListRule, Rule, Text};
+use crate::semantics::typed::{ListRule, Rule, RuleHead, Text};
 use crate::source::Span;
 use crate::syntax::ast::{self, Decl};
 
@@ -180,22 +180,11 @@ impl<'p> Cx<'p> {
         }
         let texts = self.rule_texts(r, levels)?;
         Some(ListRule {
-            name: r.name.text.clone(),
-            name_span: r.name.span,
-            severity: severity(r.severity),
-            levels,
-            entity,
-            item,
-            subject_span: subj.span,
-            condition,
-            condition_span: subj.condition.as_ref().map(|c| c.span),
+            head: head(r, levels, (entity, item, subj), condition, texts),
             group,
             aggregates,
             checks: out,
             must_span: *span,
-            texts,
-            cite: super::measures::joined(&r.cites),
-            span: r.span,
         })
     }
 
@@ -310,20 +299,9 @@ impl<'p> Cx<'p> {
         }
         let texts = self.rule_texts(r, levels)?;
         Some(Rule {
-            name: r.name.text.clone(),
-            name_span: r.name.span,
-            severity: severity(r.severity),
-            levels,
-            entity,
-            item,
-            subject_span: subj.span,
-            condition,
-            condition_span: subj.condition.as_ref().map(|c| c.span),
+            head: head(r, levels, (entity, item, subj), condition, texts),
             must,
             must_span: must_ast.span,
-            texts,
-            cite: super::measures::joined(&r.cites),
-            span: r.span,
         })
     }
 
@@ -340,6 +318,30 @@ impl<'p> Cx<'p> {
         .primary(at, what.to_string())
         .secondary(r.severity_span, "give the rule its levels after this, e.g. `自 黄色`")
         .help("a rule without levels is checked once per record; one about a level's list is checked at each level it names")
+    }
+}
+
+/// The part record and list rules share, from the checked pieces.
+fn head(
+    r: &ast::RuleDecl,
+    levels: Option<crate::semantics::typed::LevelRange>,
+    (entity, item, subj): (usize, Option<crate::ir::ItemSubject>, &ast::Subject),
+    condition: Option<Expr>,
+    texts: Vec<Text>,
+) -> RuleHead {
+    RuleHead {
+        name: r.name.text.clone(),
+        name_span: r.name.span,
+        severity: severity(r.severity),
+        levels,
+        entity,
+        item,
+        subject_span: subj.span,
+        condition,
+        condition_span: subj.condition.as_ref().map(|c| c.span),
+        texts,
+        cite: super::measures::joined(&r.cites),
+        span: r.span,
     }
 }
 
