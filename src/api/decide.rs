@@ -105,6 +105,7 @@ impl Policy {
         })
     }
 
+    #[inline]
     fn prepare<'a>(
         &'a self,
         record: &RecordBuilder<'_>,
@@ -129,6 +130,7 @@ impl Policy {
         )
     }
 
+    #[inline]
     fn decide_into(
         &self,
         rules: &ValidRuleSet,

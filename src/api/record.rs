@@ -65,15 +65,18 @@ fn word(b: &[u8]) -> u64 {
     if let Some(w) = b.first_chunk::<8>() {
         return u64::from_le_bytes(*w);
     }
-    let at = |i: usize, k: usize| {
-        b[i..i + k]
-            .iter()
-            .rev()
-            .fold(0u64, |w, &x| w << 8 | u64::from(x))
+    let four = |i: usize| {
+        b.get(i..i + 4).map_or(0, |w| {
+            u64::from(u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+        })
+    };
+    let two = |i: usize| {
+        b.get(i..i + 2)
+            .map_or(0, |w| u64::from(u16::from_le_bytes([w[0], w[1]])))
     };
     match n {
-        4..=7 => at(0, 4) | at(n - 4, 4) << (8 * (n - 4)),
-        2..=3 => at(0, 2) | at(n - 2, 2) << (8 * (n - 2)),
+        4..=7 => four(0) | four(n - 4) << (8 * (n - 4)),
+        2..=3 => two(0) | two(n - 2) << (8 * (n - 2)),
         1 => u64::from(b[0]),
         _ => 0,
     }
@@ -889,6 +892,25 @@ struct Spare {
 /// Up to how many text buffers a record builder keeps for reuse.
 const KEPT_TEXTS: usize = 32;
 
+/// Empties `slot`, a value that is not a list of items (an item's lists are emptied),
+/// keeping a text's buffer when there is room.
+#[inline(always)]
+fn empty_value(texts: &mut Vec<Box<str>>, slot: &mut Value) {
+    match slot {
+        Value::Missing => {}
+        Value::Text(_) => keep_text(texts, std::mem::take(slot)),
+        Value::List(l) => l.clear(),
+        // Nothing to free: overwritten in place.
+        Value::Bool(_)
+        | Value::Int(_)
+        | Value::Num(_)
+        | Value::Date(_)
+        | Value::Enum(_)
+        | Value::Set(_)
+        | Value::Elided => *slot = Value::Missing,
+    }
+}
+
 /// Keeps the buffer of `value`, a value dropped, if it is text and there is room.
 #[inline]
 fn keep_text(texts: &mut Vec<Box<str>>, value: Value) {
@@ -998,20 +1020,15 @@ impl<'p> RecordBuilder<'p> {
         let texts = &mut self.texts;
         for (v, spare) in self.record.values.iter_mut().zip(&mut self.spare) {
             match v {
-                Value::Missing => {}
                 Value::List(items) => {
-                    for mut item in items.drain(..) {
+                    for item in items.iter_mut() {
                         for iv in &mut item.values {
-                            match iv {
-                                Value::Missing => {}
-                                Value::List(l) => l.clear(),
-                                other => keep_text(texts, std::mem::take(other)),
-                            }
+                            empty_value(texts, iv);
                         }
-                        spare.items.push(item);
                     }
+                    spare.items.append(items);
                 }
-                other => keep_text(texts, std::mem::take(other)),
+                other => empty_value(texts, other),
             }
         }
         self.missing = self.required;

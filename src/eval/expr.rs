@@ -26,7 +26,8 @@ impl<'a> Frames<'a> {
     /// The scopes with `record` inside them. Scopes past [`MAX_FRAMES`] are not pushed (a
     /// validated rule set never nests that deep).
     pub fn push<'b>(&'b self, record: &'b Record) -> Frames<'b> {
-        if self.depth() + 1 >= MAX_FRAMES {
+        // The record alone has room for an item without counting.
+        if self.outer.is_some() && self.depth() + 1 >= MAX_FRAMES {
             return *self;
         }
         Frames {
@@ -54,20 +55,34 @@ impl<'a> Frames<'a> {
         n
     }
 
+    /// The value of field `r` in its scope; missing when there is no such scope.
+    #[inline(always)]
     pub fn get(&self, r: FieldRef) -> &'a Value {
-        let depth = self.depth();
-        let Some(mut up) = depth.checked_sub(r.frame as usize) else {
-            return &Value::Missing;
+        let frame = r.frame as usize;
+        // The record alone, or one item inside it (the scopes plans mostly have), without
+        // counting the scopes first.
+        let record = match self.outer {
+            None => (frame == 0).then_some(self.top),
+            Some(outer) if outer.outer.is_none() => match frame {
+                0 => Some(outer.top),
+                1 => Some(self.top),
+                _ => None,
+            },
+            Some(_) => self.deeper(frame),
         };
+        record.map_or(&Value::Missing, |rec| rec.get(r.field as usize))
+    }
+
+    /// The record of scope `frame` (0: the outermost), counted from the outside.
+    #[inline(never)]
+    fn deeper(&self, frame: usize) -> Option<&'a Record> {
+        let mut up = self.depth().checked_sub(frame)?;
         let mut f = *self;
         while up > 0 {
-            match f.outer {
-                Some(outer) => f = *outer,
-                None => return &Value::Missing,
-            }
+            f = *f.outer?;
             up -= 1;
         }
-        f.top.get(r.field as usize)
+        Some(f.top)
     }
 }
 
