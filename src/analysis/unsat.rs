@@ -1,7 +1,8 @@
 //! W0310: a measure, exception, exemption or record rule whose condition can never hold (an
 //! empty `属于 {}`, contradictory comparisons on one field, an enum or level test no value
 //! passes), a measure replaced at every level it is in force, or a rule no record it
-//! concerns can satisfy, or none can break. Silent where undecidable.
+//! concerns can satisfy, or none can break; a disclosure that publishes no record, or whose
+//! withholding never holds or holds for every record it publishes. Silent where undecidable.
 
 use super::cond::{Known, Reason, Sat};
 use super::Cx;
@@ -149,6 +150,66 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     }
     rules(cx, all_levels, out);
     list_rules(cx, all_levels, out);
+    disclosures(cx, all_levels, out);
+}
+
+/// A disclosure (`公开`) whose `当` selects no record (it publishes nothing), a withholding
+/// (`除外 当`) no published record meets (it withholds nothing), or one every published
+/// record meets (the disclosure publishes nothing).
+fn disclosures(cx: &Cx, all_levels: u64, out: &mut Vec<Diagnostic>) {
+    for d in &cx.checked.disclosures {
+        let scope: Vec<usize> = std::iter::once(d.entity)
+            .chain(d.item.map(|i| i.entity))
+            .collect();
+        let sat = |goals: &[(&Expr, bool)]| {
+            cx.logic
+                .satisfiable(goals, &scope, &Known::default(), Some(all_levels))
+        };
+        let mut goals: Vec<(&Expr, bool)> = d.condition.iter().map(|c| (c, true)).collect();
+        if let (Some(c), Sat::No(r)) = (d.condition_span, sat(&goals)) {
+            out.push(
+                Diagnostic::new(
+                    Code::W0310,
+                    format!("the condition of disclosure `{}` can never hold", d.name),
+                )
+                .primary(c, why(cx, &r, &scope))
+                .secondary(d.name_span, "so this disclosure publishes no record")
+                .help("correct the condition; as written the public list is always empty"),
+            );
+            continue;
+        }
+        for w in &d.withheld {
+            goals.push((&w.condition, true));
+            if let Sat::No(r) = sat(&goals) {
+                out.push(
+                    Diagnostic::new(
+                        Code::W0310,
+                        format!("a withholding of disclosure `{}` can never hold", d.name),
+                    )
+                    .primary(w.span, why(cx, &r, &scope))
+                    .secondary(d.name_span, "so this disclosure withholds no record")
+                    .help("correct the withholding's condition, or remove it"),
+                );
+            }
+            goals.pop();
+            goals.push((&w.condition, false));
+            if let Sat::No(_) = sat(&goals) {
+                out.push(
+                    Diagnostic::new(
+                        Code::W0310,
+                        format!(
+                            "disclosure `{}` withholds every record it publishes",
+                            d.name
+                        ),
+                    )
+                    .primary(w.span, "every record the disclosure selects meets this")
+                    .secondary(d.name_span, "so this disclosure publishes no record")
+                    .help("correct the withholding's condition, or the disclosure's `当`"),
+                );
+            }
+            goals.pop();
+        }
+    }
 }
 
 /// The scope (the subject's entity, and the item's) and the levels a rule is checked at.
