@@ -395,6 +395,59 @@ mod tests {
         String::from_utf8(out).unwrap()
     }
 
+    /// Every cell of every sheet of the workbook `publish` writes, one line per row (cells
+    /// joined by `,`), sheets in order — read back as a spreadsheet program reads it.
+    fn publish_xlsx(rules: &ValidRuleSet, data: &str, case: usize) -> String {
+        use crate::report::public::PublicXlsx;
+        use crate::report::xlsx::{WorkbookInfo, XlsxSink};
+        use calamine::{Reader, Xlsx};
+        let dir = std::env::temp_dir().join(format!(
+            "policyc-publish-prop-{}-{case}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("public.xlsx");
+        let format = PublicXlsx::new(rules, Lang::Zh);
+        let mut sink = XlsxSink::for_public(&path, rules, Lang::Zh, format.sheets()).unwrap();
+        let mut src = crate::data::json::load(rules, "t.json", 0, data).unwrap();
+        let outcome = run(Publisher::new(rules), &mut src, &format, &mut sink).unwrap();
+        let info = WorkbookInfo {
+            lang: Lang::Zh,
+            public: Some(
+                rules
+                    .disclosures
+                    .iter()
+                    .map(|d| d.name.clone())
+                    .zip(outcome.rows_per_list.iter().copied())
+                    .collect(),
+            ),
+            ..WorkbookInfo::default()
+        };
+        sink.finish(&info, &outcome.counts).unwrap();
+        let mut book: Xlsx<_> = calamine::open_workbook(&path).unwrap();
+        let mut text = String::new();
+        for name in book.sheet_names() {
+            let range = book.worksheet_range(&name).unwrap();
+            text.push_str(&format!("[{name}]\r\n"));
+            for row in range.rows() {
+                let cells: Vec<String> = row.iter().map(|c| c.to_string()).collect();
+                text.push_str(&cells.join(","));
+                text.push_str("\r\n");
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+        text
+    }
+
+    /// The rows of sheet `name` in `book` (as [`publish_xlsx`] writes it).
+    fn sheet<'a>(book: &'a str, name: &str) -> &'a str {
+        let start = book
+            .find(&format!("[{name}]\r\n"))
+            .expect("the sheet is there");
+        let rest = &book[start + name.len() + 4..];
+        &rest[..rest.find("\r\n[").unwrap_or(rest.len())]
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
         /// Whatever the records, no output holds a withheld firm, an item of one, a withheld
@@ -407,6 +460,7 @@ mod tests {
                 publish(&rules, &data, &PublicJson::new(&rules, Lang::Zh)),
                 publish(&rules, &data, &PublicCsv::new(&rules, 0, Lang::Zh)),
                 publish(&rules, &data, &PublicCsv::new(&rules, 1, Lang::Zh)),
+                publish_xlsx(&rules, &data, firms.len()),
             ];
             let all = outputs.concat();
             prop_assert!(!all.contains("INTERNAL"), "a field that is not public: {all}");
@@ -420,7 +474,11 @@ mod tests {
                     let shown = public && *s == Some(false);
                     prop_assert_eq!(outputs[2].contains(&m), shown, "{}", &outputs[2]);
                     prop_assert_eq!(outputs[0].contains(&m), shown);
+                    prop_assert_eq!(sheet(&outputs[3], "机械").contains(&m), shown, "{}", &outputs[3]);
                 }
+                // The workbook's firm sheet has it exactly when it is public.
+                let firms_sheet = sheet(&outputs[3], "名录");
+                prop_assert_eq!(firms_sheet.contains(&format!("\r\n{key},")), public, "{}", firms_sheet);
                 let named = all.contains(&format!("\"{key}\""))
                     || all.contains(&format!("{key},"))
                     || all.contains(&format!("{key}\r\n"));
