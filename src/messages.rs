@@ -873,6 +873,10 @@ catalogue! {
         zh: "读取 {0} 条记录：公开 {1}（共 {2} 行），不予公开 {3}，无法判断而不予公开 {4}，不在任何清单 {5}，失败 {6}，跳过 {7}",
         en: "records {0}: published {1} ({2} rows), withheld {3}, withheld as unreadable {4}, in no list {5}, failed {6}, skipped {7}",
     }
+    PUBLIC_EVAL_SUMMARY {
+        zh: "公开输出：列出 {0} 条记录，{1} 条不予公开（涉密、无法判断或不在任何公开清单）；错误行只在此处报告",
+        en: "public output: {0} records shown, {1} kept out (withheld, unreadable or in no list); error rows are reported here only",
+    }
     PUBLISH_UNREADABLE_NOTE {
         zh: "不予公开条件（除外）读取到空值的记录一律不予公开；请补全这些记录的相关列（如“涉密”）",
         en: "a record whose withholding condition (除外) reads an empty value is withheld; fill in those cells (such as 涉密)",

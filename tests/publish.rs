@@ -220,3 +220,140 @@ fn the_workbook_has_a_sheet_per_list_and_no_error_sheet() {
     assert_eq!(code(&o), 0);
     assert_eq!(std::fs::read(&out).unwrap(), first);
 }
+
+/// `eval --public` decides as `eval` does, but shows only the firms `publish` publishes,
+/// with their public fields, and no entry about an item no disclosure publishes (the plan
+/// publishes no machinery); the classified firm and the agencies are nowhere in it.
+#[test]
+fn eval_for_the_public_shows_only_published_firms_public_fields_and_no_machinery() {
+    let dir = tmp("eval-public");
+    let (_, published) = publish_json(FIRMS, &dir);
+    let mut public_keys: Vec<String> = keys(&published, "应急减排清单");
+    public_keys.extend(keys(&published, "保障清单"));
+    public_keys.sort();
+    public_keys.dedup();
+    let run = |public: bool, format: &str, out: &Path| {
+        let mut args = vec![
+            "eval", "--lang", "zh", BEIJING, "--data", FIRMS, "--level", "all", "--format", format,
+            "-o",
+        ];
+        args.push(out.to_str().unwrap());
+        if public {
+            args.push("--public");
+        }
+        policyc(&args)
+    };
+    let (all_out, public_out) = (dir.join("all.jsonl"), dir.join("public.jsonl"));
+    assert_eq!(code(&run(false, "jsonl", &all_out)), 0);
+    let o = run(true, "jsonl", &public_out);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("公开输出：列出 13 条记录，6 条不予公开"),
+        "{}",
+        stderr(&o)
+    );
+    let lines = |p: &Path| -> Vec<Value> {
+        std::fs::read_to_string(p)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .filter(|r| r.get("key").is_some())
+            .collect()
+    };
+    let (all, public) = (lines(&all_out), lines(&public_out));
+    let mut shown: Vec<String> = public
+        .iter()
+        .map(|r| r["key"].as_str().unwrap().to_string())
+        .collect();
+    shown.dedup();
+    let mut sorted = shown.clone();
+    sorted.sort();
+    assert_eq!(sorted, public_keys, "the firms publish publishes, no other");
+    assert!(!shown.contains(&CLASSIFIED.to_string()));
+    for r in &public {
+        assert_eq!(r["entity"], "企业");
+        // The same decision as eval's, less the entries about machines.
+        let same = all
+            .iter()
+            .find(|a| a["key"] == r["key"] && a["level"] == r["level"])
+            .expect("eval decided it too");
+        assert_eq!(r["effective_action"], same["effective_action"]);
+        let firm_entries: Vec<&Value> = same["measures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m.get("subject").is_none())
+            .collect();
+        let shown_entries: Vec<&Value> = r["measures"].as_array().unwrap().iter().collect();
+        assert_eq!(shown_entries, firm_entries, "{}", r["key"]);
+    }
+    // The workbook: no 涉密 column (displayed for the bureau, not public), no agency sheet.
+    let xlsx = dir.join("public.xlsx");
+    assert_eq!(code(&run(true, "xlsx", &xlsx)), 0);
+    let mut book = open_workbook_auto(&xlsx).unwrap();
+    assert!(!book.sheet_names().iter().any(|s| s.contains("单位")));
+    let summary = book.worksheet_range("汇总").unwrap();
+    let header: Vec<String> = summary
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert!(
+        header.contains(&"名称".to_string()) && !header.contains(&"涉密".to_string()),
+        "{header:?}"
+    );
+    assert_eq!(summary.rows().count(), 1 + public_keys.len());
+    let mut text = String::new();
+    for name in book.sheet_names() {
+        for row in book.worksheet_range(&name).unwrap().rows() {
+            for c in row {
+                text.push_str(&c.to_string());
+                text.push('\t');
+            }
+        }
+    }
+    assert!(!text.contains(CLASSIFIED) && !text.contains("FS-0101"));
+    // It states what it shows, not what it keeps out, and names no input file.
+    assert!(!text.contains("firms.json"), "{text}");
+    let summary = public_out.with_extension("jsonl");
+    let last: Value = serde_json::from_str(
+        std::fs::read_to_string(summary).unwrap().lines().last().unwrap(),
+    )
+    .unwrap();
+    assert_eq!(last["summary"]["records"], public_keys.len());
+}
+
+/// A row that does not load is told on standard error, never in the public output.
+#[test]
+fn eval_for_the_public_keeps_error_rows_out_of_the_output() {
+    let dir = tmp("eval-public-errors");
+    let mut doc = firms();
+    doc["企业"][0]["绩效等级"] = Value::String("Z级".into());
+    let bad_key = doc["企业"][0]["统一社会信用代码"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let data = write(&dir, &doc);
+    let out = dir.join("public.json");
+    let o = policyc(&[
+        "eval",
+        "--lang",
+        "zh",
+        BEIJING,
+        "--data",
+        data.to_str().unwrap(),
+        "--level",
+        "all",
+        "--public",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("Z级"), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(!text.contains(&bad_key) && !text.contains("Z级"), "{text}");
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["errors"].as_array().map(Vec::len).unwrap_or(0), 0);
+}

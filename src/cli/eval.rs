@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 use codespan_reporting::term::termcolor::StandardStream;
 
 use super::{color_choice, compile, fail, FINDINGS, OK, USAGE};
+use policyc::audit::{Auditor, FindingsFormat};
 use policyc::data::{self, DataFormat, DataSpec, InputOptions};
 use policyc::eval::census::CensusRun;
 use policyc::eval::run::{self, OutputFormat, RunError};
@@ -15,6 +16,8 @@ use policyc::eval::Evaluator;
 use policyc::ir::{LevelId, RuleSet, ValidRuleSet};
 use policyc::messages::Lang;
 use policyc::msg;
+use policyc::publish::{PublicView, Publisher};
+use policyc::report::findings::FindingsText;
 use policyc::report::terminal::clean_lines;
 use policyc::report::{self, decisions};
 
@@ -88,6 +91,10 @@ pub(crate) struct EvalArgs {
     /// cells, exceptions, exemptions) and the records no measure concerns.
     #[arg(long)]
     census: bool,
+    /// Output for the public, under the plan's disclosures (`公开`): only published records,
+    /// their public fields and published items; no error rows (they go to standard error).
+    #[arg(long, conflicts_with_all = ["explain", "census"])]
+    public: bool,
     /// The text encoding of CSV output: `utf-8-bom` (default; Excel reads it), `utf-8`
     /// (no BOM) or `gb18030`.
     #[arg(long, value_parser = parse_output_encoding, default_value = "utf-8-bom")]
@@ -255,19 +262,29 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
     let ev = Evaluator::new(&rules);
     let level_ids: Vec<LevelId> = levels.iter().filter_map(|&l| rules.level_id(l)).collect();
     let explain = args.explain.then_some(&ev);
+    // For the public, every format is built over the rule set that shows public fields only.
+    let public_rules = args.public.then(|| policyc::publish::public_rules(&rules));
+    let shown: &RuleSet = public_rules.as_ref().unwrap_or(&rules);
     let json =
-        decisions::JsonDocument(decisions::json::JsonFormat::new(&rules, explain).with_lang(lang));
+        decisions::JsonDocument(decisions::json::JsonFormat::new(shown, explain).with_lang(lang));
     let jsonl =
-        decisions::JsonLines(decisions::json::JsonFormat::new(&rules, explain).with_lang(lang));
-    let csv = decisions::Csv::new(&rules, lang).with_encoding(args.output_encoding);
-    let table = decisions::Table::new(&rules, explain, lang);
-    let xlsx = report::xlsx::XlsxFormat::new(&rules, &levels, lang);
-    let format: &dyn OutputFormat = match kind {
+        decisions::JsonLines(decisions::json::JsonFormat::new(shown, explain).with_lang(lang));
+    let csv = decisions::Csv::new(shown, lang).with_encoding(args.output_encoding);
+    let table = decisions::Table::new(shown, explain, lang);
+    let xlsx = report::xlsx::XlsxFormat::new(shown, &levels, lang);
+    let inner: &dyn OutputFormat = match kind {
         OutputKind::Json => &json,
         OutputKind::Jsonl => &jsonl,
         OutputKind::Csv => &csv,
         OutputKind::Xlsx => &xlsx,
         OutputKind::Table => &table,
+    };
+    let public = args
+        .public
+        .then(|| PublicView::new(Publisher::new(&rules), inner, &levels));
+    let format: &dyn OutputFormat = match &public {
+        Some(view) => view,
+        None => inner,
     };
     let describe = |_: &data::LoadedRecord, e: &policyc::eval::EvalError| {
         decisions::eval_error_message(&rules, lang, e)
@@ -276,7 +293,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
     // rest streams to the file or standard output.
     let mut workbook = match (&args.output, kind) {
         (Some(path), OutputKind::Xlsx) => {
-            match report::xlsx::XlsxSink::create(path, &rules, &levels, lang) {
+            match report::xlsx::XlsxSink::create(path, shown, &levels, lang) {
                 Ok(w) => Some(w),
                 Err(e) => {
                     return fail(miette::miette!(
@@ -324,8 +341,15 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         out,
     );
     if let (Ok((counts, _)), Some(w)) = (&result, workbook) {
-        let info = workbook_info(&rules, lang, &files, hashes, &options);
-        if let Err(e) = w.finish(&info, counts) {
+        let mut info = workbook_info(&rules, lang, &files, hashes, &options);
+        let mut counts = *counts;
+        if let Some(view) = &public {
+            // The input files' names and the mapping are the bureau's, not the public's.
+            info.inputs.clear();
+            info.mapping.clear();
+            counts = view.public_counts();
+        }
+        if let Err(e) = w.finish(&info, &counts) {
             result = Err(RunError::Io(std::io::Error::other(e.to_string())));
         }
     }
@@ -339,7 +363,10 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         Ok((counts, warnings)) => {
             // Formats without a place for them get the notes and warnings on standard error;
             // the summary goes there at the end of every run.
-            if matches!(kind, OutputKind::Csv | OutputKind::Xlsx) || args.output.is_some() {
+            if matches!(kind, OutputKind::Csv | OutputKind::Xlsx)
+                || args.output.is_some()
+                || args.public
+            {
                 for w in &warnings {
                     eprintln!("{}", clean_lines(w));
                 }
@@ -349,6 +376,10 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
                 let mut text = Vec::new();
                 report::census::write_text(&mut text, &rules, &census.report(), lang);
                 let _ = std::io::stderr().write_all(&text);
+            }
+            if let Some(view) = &public {
+                let (published, kept_out) = view.counts();
+                eprintln!("{}", msg!(lang, PUBLIC_EVAL_SUMMARY, published, kept_out));
             }
             eprintln!(
                 "{}",
@@ -361,7 +392,15 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
                     counts.skipped
                 )
             );
-            if counts.failed > 0 {
+            if let Some(view) = &public {
+                // Kept out of the public output; told here only.
+                let text = FindingsText::new(Auditor::new(&rules), &files, lang);
+                let mut lines = Vec::new();
+                for e in &view.take_errors() {
+                    text.inline_error(&mut lines, e);
+                }
+                let _ = std::io::stderr().write_all(&lines);
+            } else if counts.failed > 0 {
                 let place = match (&args.output, kind) {
                     (Some(p), OutputKind::Xlsx) => msg!(lang, ERRORS_SHEET, p.display()),
                     (Some(p), _) => p.display().to_string(),

@@ -15,8 +15,9 @@ use std::sync::Mutex;
 
 use crate::data::source::RecordSource;
 use crate::data::LoadedRecord;
-use crate::eval::run::{self, Counts, ErrorEntry, Job, RunError};
-use crate::eval::{eval_condition, Frames};
+use crate::eval::census::CensusReport;
+use crate::eval::run::{self, Counts, ErrorEntry, Job, OutputFormat, RunError};
+use crate::eval::{eval_condition, Decision, Frames};
 use crate::ir::{DisclosureInfo, EntityId, Expr, Record, RuleSet, ValidRuleSet, Value};
 
 /// One published row: a disclosure, and the item of the record it publishes (`None`: the
@@ -320,6 +321,150 @@ pub fn run(
         errors,
         warnings,
     })
+}
+
+/// The rule set as a public output shows it: a field is shown (`显示`) only when a disclosure
+/// of its entity publishes it, so every output format built over it shows no other field (the
+/// key of a published record is always published).
+pub fn public_rules(rules: &RuleSet) -> RuleSet {
+    let mut public = rules.clone();
+    for (e, entity) in public.entities.iter_mut().enumerate() {
+        for (f, field) in entity.fields.iter_mut().enumerate() {
+            field.display &= rules
+                .disclosures
+                .iter()
+                .any(|d| d.subject_entity() == e && d.fields.contains(&f));
+        }
+    }
+    public
+}
+
+/// An output format for the public (`eval --public`): only records a disclosure publishes
+/// reach the inner format, with only the entries about the record itself or about items
+/// published with it; rows that did not load, records whose evaluation failed and the
+/// loading warnings are left out (the command tells them on standard error), and the counts
+/// it states are of what it shows. Build the inner format over [`public_rules`], so that it
+/// shows only public fields.
+pub struct PublicView<'a> {
+    publisher: Publisher<'a>,
+    inner: &'a dyn OutputFormat,
+    /// The first level decided: a record is counted once, at it.
+    first_level: usize,
+    shown: AtomicUsize,
+    kept_out: AtomicUsize,
+    /// The errors the run ended with, kept out of the output.
+    errors: Mutex<Vec<ErrorEntry>>,
+}
+
+thread_local! {
+    /// Per thread, reused: the rows a record publishes and its decision as shown.
+    static VIEW_SCRATCH: std::cell::RefCell<(Vec<Row>, Decision)> = Default::default();
+}
+
+impl<'a> PublicView<'a> {
+    pub fn new(publisher: Publisher<'a>, inner: &'a dyn OutputFormat, levels: &[usize]) -> Self {
+        PublicView {
+            publisher,
+            inner,
+            first_level: levels.first().copied().unwrap_or(0),
+            shown: AtomicUsize::new(0),
+            kept_out: AtomicUsize::new(0),
+            errors: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The counts the public output states: the records it shows, as many decided, and
+    /// nothing of what it keeps out (as `publish` states no count of what was withheld).
+    pub fn public_counts(&self) -> Counts {
+        let shown = self.shown.load(Ordering::Relaxed);
+        Counts {
+            records: shown,
+            evaluated: shown,
+            failed: 0,
+            skipped: 0,
+        }
+    }
+
+    /// The rows that did not load and the records whose evaluation failed, in input order:
+    /// what the public output leaves out, for the caller to report elsewhere.
+    pub fn take_errors(&self) -> Vec<ErrorEntry> {
+        std::mem::take(&mut *self.errors.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// How many records were shown, and how many kept out (withheld, or in no list).
+    pub fn counts(&self) -> (usize, usize) {
+        (
+            self.shown.load(Ordering::Relaxed),
+            self.kept_out.load(Ordering::Relaxed),
+        )
+    }
+}
+
+impl OutputFormat for PublicView<'_> {
+    fn begin(&self, out: &mut Vec<u8>) {
+        self.inner.begin(out)
+    }
+
+    fn separator(&self) -> &'static [u8] {
+        self.inner.separator()
+    }
+
+    fn result(&self, out: &mut Vec<u8>, rec: &LoadedRecord, level: usize, decision: &Decision) {
+        let rules: &RuleSet = self.publisher.rules();
+        let Some(entity) = self.publisher.rules().entity_id(rec.entity) else {
+            return;
+        };
+        VIEW_SCRATCH.with(|scratch| {
+            let (rows, shown) = &mut *scratch.borrow_mut();
+            rows.clear();
+            let verdict = self.publisher.judge(entity, &rec.record, rows);
+            let first = level == self.first_level;
+            if verdict != Verdict::Published {
+                if first {
+                    self.kept_out.fetch_add(1, Ordering::Relaxed);
+                }
+                return;
+            }
+            if first {
+                self.shown.fetch_add(1, Ordering::Relaxed);
+            }
+            shown.clear();
+            shown.effective = decision.effective;
+            shown.undetermined = decision.undetermined;
+            shown.entries.extend(
+                decision
+                    .entries
+                    .iter()
+                    .filter(|e| {
+                        let Some(item) = e.item else { return true };
+                        let field = rules.measures[e.measure as usize].item.map(|i| i.field);
+                        rows.iter().any(|r| {
+                            r.item == Some(item)
+                                && rules.disclosures[r.disclosure as usize]
+                                    .item
+                                    .map(|i| i.field)
+                                    == field
+                        })
+                    })
+                    .cloned(),
+            );
+            self.inner.result(out, rec, level, shown);
+        })
+    }
+
+    fn end(
+        &self,
+        out: &mut Vec<u8>,
+        errors: &[ErrorEntry],
+        warnings: &[String],
+        _counts: &Counts,
+        census: Option<&CensusReport>,
+    ) {
+        *self.errors.lock().unwrap_or_else(|e| e.into_inner()) = errors.to_vec();
+        // Warnings name input files and rows: they go to standard error, with the errors.
+        let _ = warnings;
+        self.inner.end(out, &[], &[], &self.public_counts(), census)
+    }
 }
 
 #[cfg(test)]
