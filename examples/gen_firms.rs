@@ -302,6 +302,10 @@ struct Firm {
     /// A manufacturing firm: all but about one in two hundred (四、(二) finds those on the
     /// guarantee list).
     manufacturing: bool,
+    /// Base emissions of SO2, NOx, PM and VOCs, tonnes a year, in hundredths.
+    emissions: [u32; 4],
+    /// The firm's own voluntary cut (`自主减排比例`), for about one firm in three; else empty.
+    own_cut: &'static str,
     machines: Vec<Machine>,
     vehicles: Vec<Vehicle>,
 }
@@ -324,6 +328,32 @@ fn credit_code(i: u64, region: &str) -> String {
     let check = check_char(&code).expect("17 code characters");
     code.push(check);
     code
+}
+
+/// Base emissions (hundredths of a tonne a year) of SO2, NOx, PM and VOCs for firm `i`, and
+/// its own voluntary cut: derived from `i`, not drawn from the generator's random numbers, so
+/// every other field of every firm stays what it was before these existed.
+fn emissions(i: u64) -> ([u32; 4], &'static str) {
+    let mut x = i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
+    let mut next = || {
+        x ^= x >> 29;
+        x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        x ^= x >> 32;
+        x
+    };
+    // Up to 40 t of SO2 and NOx, 30 t of PM, 50 t of VOCs.
+    let e = [4000, 4000, 3000, 5000].map(|max| (next() % max) as u32);
+    let own = match i % 6 {
+        0 => "10%",
+        3 => "20%",
+        _ => "",
+    };
+    (e, own)
+}
+
+/// Hundredths as a decimal text: 1234 → "12.34".
+fn hundredths(v: u32) -> String {
+    format!("{}.{:02}", v / 100, v % 100)
 }
 
 fn firm(i: u64, rng: &mut Rng, fleet: &mut Fleet) -> Firm {
@@ -373,6 +403,8 @@ fn firm(i: u64, rng: &mut Rng, fleet: &mut Fleet) -> Firm {
         secret: rng.chance(5),
         plan,
         manufacturing: i % 211 != 13,
+        emissions: emissions(i).0,
+        own_cut: emissions(i).1,
         machines,
         vehicles: fleet.vehicles(industry),
     }
@@ -435,7 +467,7 @@ impl<W: Write> Write for Encoding<W> {
     }
 }
 
-const FIRM_HEADER: [&str; 11] = [
+const FIRM_HEADER: [&str; 16] = [
     "统一社会信用代码",
     "企业名称",
     "所在区",
@@ -447,6 +479,11 @@ const FIRM_HEADER: [&str; 11] = [
     "涉密",
     "一厂一策级别",
     "制造业",
+    "二氧化硫排放量",
+    "氮氧化物排放量",
+    "颗粒物排放量",
+    "挥发性有机物排放量",
+    "自主减排比例",
 ];
 const MACHINE_HEADER: [&str; 4] = ["统一社会信用代码", "编号", "动力", "排放阶段"];
 /// `车牌号` is the alias of `号牌`, as lists head the column.
@@ -489,6 +526,7 @@ fn write_csv(
     vehicles.write_record(VEHICLE_HEADER)?;
     for i in 0..n {
         let f = firm(i, rng, fleet);
+        let [so2, nox, pm, vocs] = f.emissions.map(hundredths);
         firms.write_record([
             f.code.as_str(),
             &f.name,
@@ -501,6 +539,11 @@ fn write_csv(
             yes_no(f.secret),
             f.plan,
             yes_no(f.manufacturing),
+            &so2,
+            &nox,
+            &pm,
+            &vocs,
+            f.own_cut,
         ])?;
         for m in &f.machines {
             machines.write_record([f.code.as_str(), &m.id, m.power, m.stage])?;
@@ -536,6 +579,11 @@ fn firm_json(f: &Firm) -> serde_json::Value {
         "涉密": f.secret,
         "一厂一策级别": f.plan.split(',').filter(|s| !s.is_empty()).collect::<Vec<_>>(),
         "制造业": f.manufacturing,
+        "二氧化硫排放量": f.emissions[0] as f64 / 100.0,
+        "氮氧化物排放量": f.emissions[1] as f64 / 100.0,
+        "颗粒物排放量": f.emissions[2] as f64 / 100.0,
+        "挥发性有机物排放量": f.emissions[3] as f64 / 100.0,
+        "自主减排比例": opt(f.own_cut),
         "非道路移动机械": f.machines.iter().map(|m| serde_json::json!({
             "编号": m.id, "动力": m.power, "排放阶段": opt(m.stage)
         })).collect::<Vec<_>>(),
@@ -584,11 +632,12 @@ fn write_xlsx(
     let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
     let path = dir.join("企业.xlsx");
     let mut wb = rust_xlsxwriter::Workbook::new();
-    let mut firm_rows: Vec<[String; 11]> = Vec::new();
+    let mut firm_rows: Vec<[String; 16]> = Vec::new();
     let mut machine_rows: Vec<[String; 4]> = Vec::new();
     let mut vehicle_rows: Vec<[String; 5]> = Vec::new();
     for i in 0..n {
         let f = firm(i, rng, fleet);
+        let [so2, nox, pm, vocs] = f.emissions.map(hundredths);
         for m in &f.machines {
             machine_rows.push([f.code.clone(), m.id.clone(), m.power.into(), m.stage.into()]);
         }
@@ -613,6 +662,11 @@ fn write_xlsx(
             yes_no(f.secret).into(),
             f.plan.into(),
             yes_no(f.manufacturing).into(),
+            so2,
+            nox,
+            pm,
+            vocs,
+            f.own_cut.into(),
         ]);
     }
     if [firm_rows.len(), machine_rows.len(), vehicle_rows.len()]

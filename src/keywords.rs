@@ -121,6 +121,11 @@ keywords! {
     MAX: kw_max, Condition, ["最大", "max"], "the greatest value of a number field";
     PUBLIC: kw_public, Declaration, ["公开", "public"], "what is published (disclosure)";
     FIELDS: kw_fields, Clause, ["字段", "fields"], "the fields a disclosure publishes";
+    MODEL: kw_model, Declaration, ["减排模型", "reduction_model"], "how actions reduce base emissions (reduction model)";
+    BASELINES: kw_baselines, Clause, ["排放基数", "baselines"], "the fields holding a record's base emissions";
+    TOTAL: kw_total, Clause, ["总量", "declared_total"], "a declared total of a base (such as a district's emissions)";
+    REDUCED: kw_reduced, Condition, ["减排量", "reduced"], "the reduction of a base the effective actions achieve";
+    BASELINE: kw_baseline, Condition, ["基数", "baseline"], "a base's declared total, else its sum over every record";
     TABLE: kw_table, Declaration, ["表", "table"], "table";
     DEFAULT: kw_default, Clause, ["默认", "default"], "default cell of a table";
     NOT_ENCODED: kw_not_encoded, Clause, ["未编码", "not_encoded"], "values a table declares without encoding their cells";
@@ -316,7 +321,7 @@ mod tests {
     fn declarations_are_listed_in_table_order() {
         assert_eq!(
             declaration_list(" or "),
-            "`预案`, `导入`, `预警级别`, `枚举`, `实体`, `限制`, `措施`, `豁免`, `规则`, `公开` or `表`"
+            "`预案`, `导入`, `预警级别`, `枚举`, `实体`, `限制`, `措施`, `豁免`, `规则`, `公开`, `减排模型` or `表`"
         );
         assert!(is_keyword("basis") && is_keyword("预案") && !is_keyword("甲当"));
     }

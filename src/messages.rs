@@ -660,6 +660,9 @@ catalogue! {
     AUDIT_LIST_NOT_MET { zh: "未满足：{0}", en: "not met: {0}" }
     AUDIT_LIST_FIGURES { zh: "汇总：{0}", en: "figures: {0}" }
     /// An aggregate's records with the field empty, left out of it.
+    AUDIT_BASE_DECLARED { zh: "（减排模型声明的总量）", en: " (the total the reduction model declares)" }
+    AUDIT_BASE_DATA { zh: "（数据中全部 {0} 条记录之和，减排模型未声明总量）", en: " (the sum over all {0} records of the data; the reduction model declares no total)" }
+    AUDIT_LIST_UNDETERMINED { zh: "（{0} 条记录的综合要求未确定，未计入）", en: " ({0} records whose effective action is undetermined, left out)" }
     AUDIT_LIST_MISSING { zh: "（{0} 条记录该字段为空，未计入）", en: " ({0} records with the field empty, left out)" }
     AUDIT_LIST_NO_RECORDS { zh: "无法计算：没有记录", en: "cannot be computed: no records" }
     AUDIT_LIST_NO_VALUES { zh: "无法计算：没有记录有值", en: "cannot be computed: no record has a value" }
@@ -883,6 +886,7 @@ catalogue! {
     }
     ABOUT_PUBLIC_ROWS { zh: "公开清单“{0}”行数", en: "rows of the public list `{0}`" }
     RULES_AT_DISCLOSURE { zh: "公开声明“{0}”", en: "disclosure `{0}`" }
+    RULES_AT_MODEL { zh: "减排模型“{0}”", en: "reduction model `{0}`" }
     RULES_KIND_ENTITY { zh: "实体", en: "entity" }
     RULES_KIND_FIELD { zh: "字段", en: "field" }
     RULES_KIND_LEVEL { zh: "预警级别", en: "alert level" }
@@ -930,6 +934,10 @@ catalogue! {
     RULES_DISCLOSURE_FIELDS {
         zh: "公开的字段不以键开头，或含有列表字段",
         en: "its published fields do not start with the key, or include a list",
+    }
+    RULES_MODEL {
+        zh: "减排模型的排放基数不是数值字段、自主减排比例不是百分比、总量不属于排放基数或同一实体有两个减排模型；或减排量、基数读取的不是所在实体减排模型的排放基数",
+        en: "a reduction model has a base that is not a number field, a voluntary figure that is not a percentage, a total of a field that is no base, or a second model of its entity; or a 减排量 or 基数 reads no base of its entity's model",
     }
     RULES_LIST_RULE_FIELD {
         zh: "清单规则汇总的字段不是数值，或分组字段是列表或集合",

@@ -443,3 +443,48 @@ fn a_district_list_that_does_not_cover_its_firms_is_a_list_finding_with_its_figu
         rows[1]
     );
 }
+
+/// The shipped broken list breaks every rule of the Beijing plan at least once, record rules
+/// and list rules (coverage and the reduction targets) alike, and each finding carries the
+/// rule's citation.
+#[test]
+fn the_shipped_broken_list_breaks_every_rule_of_the_plan_each_with_its_citation() {
+    let broken = "policies/beijing/examples/firms-broken.json";
+    let o = policyc(&[
+        "audit", "--lang", "en", BEIJING, "--data", broken, "--format", "json",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let plan = std::fs::read_to_string(BEIJING).unwrap();
+    let mut declared: Vec<&str> = plan
+        .lines()
+        .filter_map(|l| l.strip_prefix("规则 "))
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    declared.sort();
+    assert!(declared.len() >= 6, "{declared:?}");
+    let mut broken_rules: Vec<&str> = Vec::new();
+    for f in doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(doc["list_findings"].as_array().unwrap())
+    {
+        let cite = f["cite"].as_str().unwrap_or_default();
+        assert!(!cite.is_empty(), "a finding without its citation: {f}");
+        broken_rules.push(f["rule"].as_str().unwrap());
+    }
+    broken_rules.sort();
+    broken_rules.dedup();
+    assert_eq!(broken_rules, declared);
+    // A target's finding says where its base comes from: every firm of the data.
+    let target = doc["list_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "黄色预警减排目标")
+        .unwrap();
+    let base = &target["figures"][1];
+    assert_eq!(base["base"], "data");
+    assert_eq!(base["base_records"], 16);
+}

@@ -319,7 +319,11 @@ fn eval_for_the_public_shows_only_published_firms_public_fields_and_no_machinery
     assert!(!text.contains("firms.json"), "{text}");
     let summary = public_out.with_extension("jsonl");
     let last: Value = serde_json::from_str(
-        std::fs::read_to_string(summary).unwrap().lines().last().unwrap(),
+        std::fs::read_to_string(summary)
+            .unwrap()
+            .lines()
+            .last()
+            .unwrap(),
     )
     .unwrap();
     assert_eq!(last["summary"]["records"], public_keys.len());

@@ -160,6 +160,28 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+    // A reduction model no target reads.
+    for m in c.models.iter().filter(|m| m.name_span.file == 0) {
+        let read = c.list_rules.iter().any(|r| {
+            r.head.entity == m.entity
+                && r.aggregates.iter().any(|a| {
+                    matches!(
+                        a.fun,
+                        crate::ir::AggregateFn::Reduced | crate::ir::AggregateFn::Baseline
+                    )
+                })
+        });
+        if !read {
+            out.push(
+                Diagnostic::new(
+                    Code::W0311,
+                    format!("reduction model `{}` is read by no rule", m.name),
+                )
+                .primary(m.name_span, "declared here, read by no `减排量` or `基数`")
+                .help("compare the reduction with a target in a list rule, e.g. `应当 减排量(基数字段) >= 10% × 基数(基数字段)`, or remove the model"),
+            );
+        }
+    }
     // Imports of the checked file.
     let Some(entry) = c.entry else {
         return;

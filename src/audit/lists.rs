@@ -29,6 +29,9 @@ pub struct Acc {
     pub overflow: bool,
     /// Records of `hit` whose field is empty (left out of the sum, least and greatest).
     pub missing: u64,
+    /// Records of `hit` left out of a `减排量` because their effective action at the level
+    /// is undetermined (a table cell not encoded, or their decision failed).
+    pub undetermined: u64,
     pub min: Option<i128>,
     pub max: Option<i128>,
 }
@@ -43,6 +46,7 @@ impl Acc {
         }
         self.overflow |= o.overflow;
         self.missing += o.missing;
+        self.undetermined += o.undetermined;
         self.min = match (self.min, o.min) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -54,6 +58,12 @@ impl Acc {
     }
 
     fn add(&mut self, value: &Value) {
+        self.add_share(value, 10_000);
+    }
+
+    /// Adds `hundredths` (of a percent) of `value`: the part of a base an action cuts.
+    /// Rounded toward zero to the millionth, per record, so the sum does not depend on order.
+    fn add_share(&mut self, value: &Value, hundredths: u32) {
         let micros = match value {
             Value::Int(n) => Some(i128::from(*n) * MICRO),
             Value::Num(x) => Exact::micros_of_f64(*x),
@@ -62,7 +72,13 @@ impl Acc {
                 return;
             }
         };
-        let Some(m) = micros else {
+        let Some(m) = micros.and_then(|m| {
+            if hundredths == 10_000 {
+                Some(m)
+            } else {
+                m.checked_mul(i128::from(hundredths)).map(|x| x / 10_000)
+            }
+        }) else {
             self.overflow = true;
             return;
         };
@@ -86,7 +102,9 @@ impl Acc {
                     .ok_or(Undefined::Overflow)
             }
             _ if self.overflow => Err(Undefined::Overflow),
-            AggregateFn::Sum => Ok(Exact::micros(self.sum)),
+            AggregateFn::Sum | AggregateFn::Reduced | AggregateFn::Baseline => {
+                Ok(Exact::micros(self.sum))
+            }
             AggregateFn::Min => self.min.map(Exact::micros).ok_or(Undefined::NoValues),
             AggregateFn::Max => self.max.map(Exact::micros).ok_or(Undefined::NoValues),
         }
@@ -133,6 +151,9 @@ pub struct Groups {
     pub keys: Vec<GroupKey>,
     /// `accs[group * aggregates + aggregate]`.
     pub accs: Vec<Acc>,
+    /// Per aggregate, over every record of the rule's entity whatever its condition and
+    /// group: where `基数` sums its base when the model declares no total.
+    pub whole: Vec<Acc>,
     index: HashMap<u64, Vec<usize>>,
 }
 
@@ -164,6 +185,13 @@ impl Groups {
     }
 
     fn absorb(&mut self, other: &mut Groups, aggregates: usize) {
+        if !other.whole.is_empty() {
+            self.whole.resize(aggregates, Acc::default());
+            for (mine, theirs) in self.whole.iter_mut().zip(&other.whole) {
+                mine.absorb(theirs);
+            }
+            other.whole.iter_mut().for_each(|a| *a = Acc::default());
+        }
         for (g, key) in other.keys.drain(..).enumerate() {
             let into = match &key {
                 GroupKey::All => self.group(None, aggregates),
@@ -209,8 +237,10 @@ impl ListTally {
         }
     }
 
-    /// Counts `record` (of entity `entity`) into every list rule of its entity.
-    pub fn count(&mut self, rules: &RuleSet, entity: usize, record: &Record) {
+    /// Counts `record` (of entity `entity`) into every list rule of its entity. `cuts[level]`
+    /// is the share of its bases the record's effective action cuts at each level (`None`:
+    /// undetermined), for `减排量`; empty when no rule reads it ([`reads_reductions`]).
+    pub fn count(&mut self, rules: &RuleSet, entity: usize, record: &Record, cuts: &[Option<u32>]) {
         if rules.list_rules.is_empty() {
             return;
         }
@@ -231,12 +261,13 @@ impl ListTally {
                 };
                 let groups = &mut self.rules[ri][slot];
                 slot += 1;
+                let cut = cuts.get(level).copied().flatten();
                 match rule.item {
-                    None => count_one(rules, rule, groups, root, level),
+                    None => count_one(rules, rule, groups, root, level, cut),
                     Some(item) => {
                         if let Value::List(items) = record.get(item.field) {
                             for it in items {
-                                count_one(rules, rule, groups, root.push(it), level);
+                                count_one(rules, rule, groups, root.push(it), level, None);
                             }
                         }
                     }
@@ -260,19 +291,60 @@ impl ListTally {
     }
 }
 
+/// Whether a list rule of `entity` reads `减排量`: the records of it must then be decided at
+/// every level to know their effective actions.
+pub fn reads_reductions(rules: &RuleSet, entity: usize) -> bool {
+    rules
+        .list_rules
+        .iter()
+        .any(|r| r.entity == entity && r.aggregates.iter().any(|a| a.fun == AggregateFn::Reduced))
+}
+
+/// The share (hundredths of a percent) of its bases `action` cuts on `record` under the
+/// reduction model of its entity: a voluntary action cuts the record's own figure when the
+/// model names its field and the record fills it (clamped to 0–100%), else nothing.
+pub fn cut_of(rules: &RuleSet, entity: usize, record: &Record, action: crate::ir::Action) -> u32 {
+    match action.base.cut() {
+        crate::ir::action::Cut::Hundredths(h) => h,
+        crate::ir::action::Cut::Voluntary => {
+            let field = rules
+                .reduction_models
+                .iter()
+                .find(|m| m.entity == entity)
+                .and_then(|m| m.voluntary);
+            match field.map(|f| record.get(f)) {
+                Some(Value::Num(p)) if p.is_finite() => {
+                    (p.clamp(0.0, 100.0) * 100.0).round() as u32
+                }
+                Some(Value::Int(p)) => (*p).clamp(0, 100) as u32 * 100,
+                _ => 0,
+            }
+        }
+    }
+}
+
 fn count_one(
     rules: &RuleSet,
     rule: &ListRuleInfo,
     groups: &mut Groups,
     frames: Frames<'_>,
     level: usize,
+    cut: Option<u32>,
 ) {
+    let k = rule.aggregates.len();
+    for (a, agg) in rule.aggregates.iter().enumerate() {
+        if let (AggregateFn::Baseline, Some(f)) = (agg.fun, agg.field) {
+            groups.whole.resize(k, Acc::default());
+            groups.whole[a].all += 1;
+            groups.whole[a].hit += 1;
+            groups.whole[a].add(frames.get(f));
+        }
+    }
     if let Some(c) = &rule.condition {
         if !eval_condition(rules, c, frames, level) {
             return;
         }
     }
-    let k = rule.aggregates.len();
     let key = rule.group.map(|g| frames.get(g));
     let g = groups.group(key, k);
     for (a, agg) in rule.aggregates.iter().enumerate() {
@@ -284,8 +356,11 @@ fn count_one(
             .is_none_or(|c| eval_condition(rules, c, frames, level))
         {
             acc.hit += 1;
-            if let Some(f) = agg.field {
-                acc.add(frames.get(f));
+            match (agg.fun, agg.field, cut) {
+                (AggregateFn::Reduced, Some(f), Some(h)) => acc.add_share(frames.get(f), h),
+                (AggregateFn::Reduced, Some(_), None) => acc.undetermined += 1,
+                (_, Some(f), _) => acc.add(frames.get(f)),
+                (_, None, _) => {}
             }
         }
     }
@@ -307,6 +382,29 @@ pub struct ListFinding {
     pub figures: Vec<Result<Exact, Undefined>>,
     /// Per aggregate, the records whose field was empty (left out of it).
     pub missing: Vec<u64>,
+    /// Per aggregate, the records a `减排量` left out as their action was undetermined.
+    pub undetermined: Vec<u64>,
+    /// Per aggregate, for a `基数`: where its figure comes from.
+    pub bases: Vec<Option<BaseSource>>,
+}
+
+/// Where the figure of a `基数` comes from: the finding says which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BaseSource {
+    /// The reduction model's `总量`.
+    Declared,
+    /// The base summed over every record of the entity in the data: how many there were.
+    Data { records: u64 },
+}
+
+impl BaseSource {
+    /// The stable name machine-readable outputs use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BaseSource::Declared => "declared",
+            BaseSource::Data { .. } => "data",
+        }
+    }
 }
 
 fn term_value(term: ListTerm, figures: &[Result<Exact, Undefined>]) -> Result<Exact, Undefined> {
@@ -374,12 +472,45 @@ pub fn judge(rules: &RuleSet, tally: &ListTally) -> Vec<ListFinding> {
                     .map(|(g, key)| (key.clone(), &groups.accs[g * k..(g + 1) * k]))
                     .collect()
             };
+            // A `基数`: the declared total, else the sum over every record, for every group.
+            let bases: Vec<Option<(BaseSource, Result<Exact, Undefined>)>> = rule
+                .aggregates
+                .iter()
+                .enumerate()
+                .map(|(a, agg)| {
+                    if agg.fun != AggregateFn::Baseline {
+                        return None;
+                    }
+                    let declared = rules
+                        .reduction_models
+                        .iter()
+                        .find(|m| m.entity == rule.entity)
+                        .and_then(|m| {
+                            let f = agg.field?.field as usize;
+                            m.totals.iter().find(|(tf, _)| *tf == f).map(|(_, t)| *t)
+                        });
+                    Some(match declared {
+                        Some(total) => (BaseSource::Declared, Ok(total)),
+                        None => {
+                            let whole = groups.whole.get(a).copied().unwrap_or_default();
+                            (
+                                BaseSource::Data { records: whole.all },
+                                whole.value(AggregateFn::Sum),
+                            )
+                        }
+                    })
+                })
+                .collect();
             for (key, accs) in listed {
                 let figures: Vec<Result<Exact, Undefined>> = rule
                     .aggregates
                     .iter()
                     .zip(accs)
-                    .map(|(a, acc)| acc.value(a.fun))
+                    .zip(&bases)
+                    .map(|((a, acc), base)| match base {
+                        Some((_, v)) => *v,
+                        None => acc.value(a.fun),
+                    })
                     .collect();
                 for (ci, check) in rule.checks.iter().enumerate() {
                     let mut left = term_value(check.left, &figures);
@@ -403,7 +534,20 @@ pub fn judge(rules: &RuleSet, tally: &ListTally) -> Vec<ListFinding> {
                             left,
                             right,
                             figures: figures.clone(),
-                            missing: accs.iter().map(|a| a.missing).collect(),
+                            // A `基数` leaves out the empty cells of every record, or none
+                            // when its total is declared.
+                            missing: accs
+                                .iter()
+                                .zip(&bases)
+                                .enumerate()
+                                .map(|(a, (acc, base))| match base {
+                                    Some((BaseSource::Declared, _)) => 0,
+                                    Some(_) => groups.whole.get(a).map_or(0, |w| w.missing),
+                                    None => acc.missing,
+                                })
+                                .collect(),
+                            undetermined: accs.iter().map(|a| a.undetermined).collect(),
+                            bases: bases.iter().map(|b| b.map(|(s, _)| s)).collect(),
                         });
                     }
                 }
@@ -468,7 +612,7 @@ mod tests {
     fn judged(rules: &RuleSet, records: &[Record]) -> Vec<ListFinding> {
         let mut tally = ListTally::default();
         for r in records {
-            tally.count(rules, 0, r);
+            tally.count(rules, 0, r, &[]);
         }
         judge(rules, &tally)
     }
@@ -569,8 +713,8 @@ mod tests {
             let whole = judged(&rules, &records);
             let cut = cut.min(records.len());
             let (mut a, mut b) = (ListTally::default(), ListTally::default());
-            records[..cut].iter().for_each(|r| a.count(&rules, 0, r));
-            records[cut..].iter().for_each(|r| b.count(&rules, 0, r));
+            records[..cut].iter().for_each(|r| a.count(&rules, 0, r, &[]));
+            records[cut..].iter().for_each(|r| b.count(&rules, 0, r, &[]));
             let mut total = ListTally::default();
             total.absorb(&rules, &mut a);
             total.absorb(&rules, &mut b);

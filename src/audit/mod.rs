@@ -191,6 +191,9 @@ pub struct AuditScratch {
     decision: crate::eval::Decision,
     census: Option<Census>,
     lists: ListTally,
+    /// Per level, the share of its bases the record's effective action cuts (`None`:
+    /// undetermined), when a list rule reads `减排量`.
+    cuts: Vec<Option<u32>>,
 }
 
 impl Job for Audit<'_> {
@@ -211,6 +214,18 @@ impl Job for Audit<'_> {
         _errors: &mut Vec<ErrorEntry>,
         rec: &LoadedRecord,
     ) -> bool {
+        let rules: &RuleSet = self.auditor.rules();
+        let entity = self.auditor.rules().entity_id(rec.entity);
+        // A reduction target needs each record's effective action at every level.
+        let cuts = &mut scratch.cuts;
+        cuts.clear();
+        let reductions = entity.is_some_and(|e| lists::reads_reductions(rules, e.index()));
+        let cut = |d: &crate::eval::Decision, decided: Result<(), _>| match decided {
+            Ok(()) if !d.undetermined => {
+                Some(lists::cut_of(rules, rec.entity, &rec.record, d.effective))
+            }
+            _ => None,
+        };
         // The census decides the record at its levels; what it decides is not audited (an
         // error of the decision only keeps the record out of the census).
         if let Some(census) = self.census {
@@ -218,15 +233,26 @@ impl Job for Audit<'_> {
                 &mut scratch.census,
                 rec,
                 &mut scratch.decision,
-                |_, _, _| {},
+                |_, d, decided| {
+                    if reductions {
+                        cuts.push(cut(d, decided));
+                    }
+                },
             );
+        } else if let (true, Some(e)) = (reductions, entity) {
+            let ev = crate::eval::Evaluator::new(self.auditor.rules());
+            for level in self.auditor.rules().level_ids() {
+                let decided = ev.evaluate(e, &rec.record, level, &mut scratch.decision);
+                cuts.push(cut(&scratch.decision, decided));
+            }
         }
         let findings = &mut scratch.findings;
         findings.clear();
-        if let Some(entity) = self.auditor.rules().entity_id(rec.entity) {
+        if let Some(entity) = entity {
             self.auditor.check(entity, &rec.record, findings);
-            let rules: &RuleSet = self.auditor.rules();
-            scratch.lists.count(rules, entity.index(), &rec.record);
+            scratch
+                .lists
+                .count(rules, entity.index(), &rec.record, &scratch.cuts);
         }
         if !findings.is_empty() {
             let errors = findings
@@ -403,5 +429,80 @@ mod tests {
         assert_eq!(values[0].field, "机.功率");
         assert_eq!(values[0].value, "40");
         assert!(findings(&rules, &recs[1]).is_empty());
+    }
+
+    /// Captures the list findings a run ends with.
+    #[derive(Default)]
+    struct Lists(std::sync::Mutex<Vec<ListFinding>>);
+
+    impl FindingsFormat for Lists {
+        fn record(&self, _: &mut Vec<u8>, _: &LoadedRecord, _: &[Finding]) {}
+        fn end(&self, _: &mut Vec<u8>, end: &AuditEnd<'_>) {
+            *self.0.lock().unwrap() = end.lists.to_vec();
+        }
+    }
+
+    const TARGETS: &str = "预警级别 { 黄色 < 橙色 < 红色 }
+枚举 等级 有序 { A > B > C }
+实体 企业 键 名称 { 名称: 文本  等级: 等级  清单: 集合 级别  硫: 可选 小数  氮: 可选 小数  自报: 可选 百分比 }
+措施 分级减排 强制性 自 黄色 { 对象 企业 当 级别 属于 清单 要求 分级[等级, 级别] 依据 \"三\" }
+表 分级 (等级, 级别) {
+  等级 | 黄色     | 橙色     | 红色
+  A    | 自主减排 | 自主减排 | 自主减排
+  B    | 限产 20% | 限产 30% | 停产 50%
+  C    | 停产     | 停产     | -
+}
+减排模型 污染物 { 对象 企业 排放基数 硫, 氮 自主减排 自报 总量 氮 = 1000 依据 \"目标\" }
+规则 黄色目标 警告 黄色 { 对象 企业 应当 减排量(硫) >= 10% × 基数(硫) 且 减排量(氮) >= 10% × 基数(氮) 依据 \"目标\" }
+规则 红色目标 警告 红色 { 对象 企业 当 级别 属于 清单 应当 减排量(硫) >= 90% × 基数(硫) 依据 \"目标\" }";
+
+    fn targets(firms: &str) -> Vec<ListFinding> {
+        let c = compile_source("t.policy", TARGETS);
+        assert!(!c.has_errors(), "{:?}", c.diagnostics);
+        let rules = c.rules.unwrap().validate().unwrap();
+        let mut src = crate::data::json::load(&rules, "t.json", 0, firms).unwrap();
+        let format = Lists::default();
+        run(
+            Auditor::new(&rules),
+            &mut src,
+            &format,
+            None,
+            &mut Vec::new(),
+        )
+        .unwrap();
+        format.0.into_inner().unwrap()
+    }
+
+    /// The reduction each firm's effective action achieves at the level, under the model:
+    /// voluntary cuts the firm's own figure, a limit its share, a stop all; the base is the
+    /// declared total, or the sum over every firm; an undetermined action is left out.
+    #[test]
+    fn reduction_targets_sum_what_the_effective_actions_cut_of_the_bases() {
+        let found = targets(
+            r#"{"企业": [
+              {"名称": "甲", "等级": "A", "清单": ["黄色", "橙色", "红色"], "硫": 100, "氮": 50, "自报": "5%"},
+              {"名称": "乙", "等级": "B", "清单": ["黄色", "红色"], "硫": 200, "氮": 100},
+              {"名称": "丙", "等级": "C", "清单": ["红色"], "硫": 300, "氮": 80},
+              {"名称": "丁", "等级": "C", "清单": [], "硫": 400}
+            ]}"#,
+        );
+        let figure = |f: &ListFinding, i: usize| f.figures[i].unwrap().to_string();
+        // Yellow: 甲 cuts its own 5% (5 of 硫, 2.5 of 氮), 乙 limits by 20% (40, 20).
+        let yellow: Vec<&ListFinding> = found.iter().filter(|f| f.level == Some(0)).collect();
+        assert_eq!(yellow.len(), 2, "{found:?}");
+        let y = yellow[0];
+        assert_eq!(
+            (figure(y, 0), figure(y, 1), figure(y, 2), figure(y, 3)),
+            ("45".into(), "1000".into(), "22.5".into(), "1000".into())
+        );
+        assert_eq!(y.bases[1], Some(lists::BaseSource::Data { records: 4 }));
+        assert_eq!(y.bases[3], Some(lists::BaseSource::Declared));
+        assert_eq!(y.missing[2], 1, "丁 has no 氮: left out of the reduction");
+        // Red: the table has no cell for C, so 丙's decision fails: left out, counted.
+        let red: Vec<&ListFinding> = found.iter().filter(|f| f.level == Some(2)).collect();
+        assert_eq!(red.len(), 1);
+        assert_eq!(figure(red[0], 0), "105", "甲 5 + 乙 stops 50% of 200");
+        assert_eq!(red[0].undetermined[0], 1);
+        assert_eq!(figure(red[0], 1), "1000");
     }
 }

@@ -44,6 +44,30 @@ impl Base {
     }
 }
 
+/// How much of a base emission an action cuts, under a reduction model (`减排模型`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// A share of the base, in hundredths of a percent (10000: all of it).
+    Hundredths(u32),
+    /// Voluntary: the record's own figure, where the model names the field that holds it.
+    Voluntary,
+}
+
+impl Base {
+    /// The share of a base this production action cuts: a stop all of it, `停产 p%` and
+    /// `限产 p%` p%, none nothing; voluntary, what the record says.
+    pub fn cut(self) -> Cut {
+        match self {
+            Base::Stop | Base::CeaseUse => Cut::Hundredths(10_000),
+            Base::StopPart { hundredths, .. } | Base::Limit { hundredths } => {
+                Cut::Hundredths(hundredths.min(10_000))
+            }
+            Base::Voluntary => Cut::Voluntary,
+            Base::None => Cut::Hundredths(0),
+        }
+    }
+}
+
 /// A production action plus a set of named restrictions (bit i = restriction i).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Action {

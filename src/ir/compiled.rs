@@ -128,6 +128,7 @@ mod tests {
             record_rules: Vec::new(),
             list_rules: Vec::new(),
             disclosures: Vec::new(),
+            reduction_models: Vec::new(),
             chinese: true,
         }
     }

@@ -5,7 +5,7 @@
 
 use super::{
     DisclosureInfo, ExceptionInfo, ExemptionInfo, ListRuleInfo, MeasureInfo, RecordRuleInfo,
-    RuleSet, TableInfo,
+    ReductionModelInfo, RuleSet, TableInfo,
 };
 use crate::semantics::typed::{self, LevelRange};
 
@@ -33,6 +33,18 @@ pub fn lower(program: &typed::Program) -> RuleSet {
         record_rules: program.rules.iter().map(|r| record_rule(r, n)).collect(),
         list_rules: program.list_rules.iter().map(|r| list_rule(r, n)).collect(),
         disclosures: program.disclosures.iter().map(disclosure).collect(),
+        reduction_models: program
+            .models
+            .iter()
+            .map(|m| ReductionModelInfo {
+                name: m.name.clone(),
+                entity: m.entity,
+                baselines: m.baselines.clone(),
+                voluntary: m.voluntary,
+                totals: m.totals.clone(),
+                cite: m.cite.clone(),
+            })
+            .collect(),
         chinese: program.chinese,
     }
 }

@@ -21,7 +21,7 @@ pub use value::{Record, Value};
 /// ([`expr::flat`]). 4: record rules (`record_rules`). 5: disclosures (`disclosures`).
 /// 6: values a table declares not encoded (`TableInfo::not_encoded`).
 /// 7: list rules (`list_rules`).
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleSet {
@@ -42,6 +42,10 @@ pub struct RuleSet {
     /// The disclosures (`公开`), which `publish` follows.
     #[serde(default)]
     pub disclosures: Vec<DisclosureInfo>,
+    /// The reduction models (`减排模型`), at most one per entity, which list rules' `减排量`
+    /// and `基数` read.
+    #[serde(default)]
+    pub reduction_models: Vec<ReductionModelInfo>,
     /// True when the entry file is written with Chinese keywords (reports then use Chinese headers).
     pub chinese: bool,
 }
@@ -338,6 +342,12 @@ pub enum AggregateFn {
     Sum,
     Min,
     Max,
+    /// The sum, over the records that meet the condition, of the base field times the share
+    /// of it the record's effective action at the level cuts (the reduction model's).
+    Reduced,
+    /// The model's declared total of the base field, else its sum over every record of the
+    /// entity in the data (whatever the rule's condition and groups).
+    Baseline,
 }
 
 /// One comparison of a list rule: `left op right`.
@@ -359,6 +369,25 @@ pub enum ListTerm {
         factor: Option<crate::exact::Exact>,
         index: usize,
     },
+}
+
+/// A reduction model (`减排模型`): how the effective action of a record of `entity` reduces
+/// the base emissions its base fields hold.
+///
+/// A stop (`停产`, `停用`) cuts 100% of each base; `停产 p%` and `限产 p%` cut p%; `自主减排`
+/// cuts the record's own figure in `voluntary` (nothing without the field, or when it is
+/// empty); an action of restrictions only, or none, cuts nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReductionModelInfo {
+    pub name: String,
+    pub entity: usize,
+    /// The base fields of the entity (number fields).
+    pub baselines: Vec<usize>,
+    /// The percentage field with the record's own voluntary reduction.
+    pub voluntary: Option<usize>,
+    /// Declared totals of base fields (a district's emissions): `基数(…)` is then this.
+    pub totals: Vec<(usize, crate::exact::Exact)>,
+    pub cite: Option<String>,
 }
 
 /// A disclosure (`公开`): which records of its subject are published, with which fields.

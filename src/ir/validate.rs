@@ -15,7 +15,7 @@ use std::ops::Deref;
 use super::{
     Action, ActionPlan, AggregateFn, Base, CompareAs, Dim, DisclosureInfo, Expr, FieldRef,
     FieldType, ItemSubject, KeySource, ListRuleInfo, ListTerm, MeasureInfo, Operand,
-    RecordRuleInfo, RuleSet, Value,
+    RecordRuleInfo, ReductionModelInfo, RuleSet, Value,
 };
 use crate::limits::{MAX_EXPR_DEPTH, MAX_FRAMES, MAX_RESTRICTIONS, MAX_TABLE_DIMS, MAX_VARIANTS};
 use crate::messages::Lang;
@@ -148,6 +148,7 @@ pub enum Place {
     Exemption(String),
     Rule(String),
     Disclosure(String),
+    Model(String),
 }
 
 /// What kind of thing an index or a count is about.
@@ -203,6 +204,10 @@ pub enum Mismatch {
     DisclosureParent,
     /// A list rule's aggregate of a field that is not a number, or its group of a list or set.
     ListRuleField,
+    /// A reduction model's bases are not number fields, its voluntary figure not a
+    /// percentage, a total not of a base, or its entity has two models; or a `减排量` or
+    /// `基数` reads no base of its rule's entity's model.
+    Model,
     /// A table declares values not encoded though its first dimension is not an enum, or
     /// gives cells for such a value.
     NotEncoded,
@@ -274,6 +279,7 @@ impl Place {
             Place::Exemption(n) => msg!(lang, RULES_AT_EXEMPTION, n),
             Place::Rule(n) => msg!(lang, RULES_AT_RECORD_RULE, n),
             Place::Disclosure(n) => msg!(lang, RULES_AT_DISCLOSURE, n),
+            Place::Model(n) => msg!(lang, RULES_AT_MODEL, n),
         }
     }
 }
@@ -321,6 +327,7 @@ impl InvalidRuleSet {
                     Mismatch::DisclosureParent => msg!(lang, RULES_DISCLOSURE_PARENT),
                     Mismatch::ListRuleField => msg!(lang, RULES_LIST_RULE_FIELD),
                     Mismatch::NotEncoded => msg!(lang, RULES_NOT_ENCODED),
+                    Mismatch::Model => msg!(lang, RULES_MODEL),
                 };
                 msg!(lang, RULES_MISMATCH, at, why)
             }
@@ -464,6 +471,9 @@ impl Checker<'_> {
         }
         for d in &r.disclosures {
             self.disclosure(d)?;
+        }
+        for (mi, m) in r.reduction_models.iter().enumerate() {
+            self.model(mi, m)?;
         }
         for (xi, x) in r.exemptions.iter().enumerate() {
             let at = Place::Exemption(x.name.clone());
@@ -663,8 +673,20 @@ impl Checker<'_> {
         for a in &rule.aggregates {
             let needs_field = matches!(
                 a.fun,
-                AggregateFn::Sum | AggregateFn::Min | AggregateFn::Max
+                AggregateFn::Sum
+                    | AggregateFn::Min
+                    | AggregateFn::Max
+                    | AggregateFn::Reduced
+                    | AggregateFn::Baseline
             );
+            if let (AggregateFn::Reduced | AggregateFn::Baseline, Some(f)) = (a.fun, a.field) {
+                let base = rule.item.is_none()
+                    && f.frame == 0
+                    && r.reduction_models.iter().any(|m| {
+                        m.entity == rule.entity && m.baselines.contains(&(f.field as usize))
+                    });
+                ensure(&at, base, Mismatch::Model)?;
+            }
             ensure(
                 &at,
                 needs_field == a.field.is_some(),
@@ -685,6 +707,43 @@ impl Checker<'_> {
                     index(&at, Kind::Aggregate, i, rule.aggregates.len())?;
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// A reduction model: an entity with no other model, number base fields named once, a
+    /// percentage voluntary field, totals of bases.
+    fn model(&self, mi: usize, m: &ReductionModelInfo) -> Check {
+        let r = self.rules;
+        let at = Place::Model(m.name.clone());
+        index(&at, Kind::Entity, m.entity, r.entities.len())?;
+        let fields = &r.entities[m.entity].fields;
+        ensure(
+            &at,
+            !r.reduction_models[..mi]
+                .iter()
+                .any(|o| o.entity == m.entity),
+            Mismatch::Model,
+        )?;
+        for (i, &f) in m.baselines.iter().enumerate() {
+            index(&at, Kind::Field, f, fields.len())?;
+            let number = matches!(
+                fields[f].ty,
+                FieldType::Integer | FieldType::Decimal | FieldType::Percent
+            );
+            ensure(
+                &at,
+                number && !m.baselines[..i].contains(&f),
+                Mismatch::Model,
+            )?;
+        }
+        if let Some(v) = m.voluntary {
+            index(&at, Kind::Field, v, fields.len())?;
+            ensure(&at, fields[v].ty == FieldType::Percent, Mismatch::Model)?;
+        }
+        for (i, (f, _)) in m.totals.iter().enumerate() {
+            let once = !m.totals[..i].iter().any(|(o, _)| o == f);
+            ensure(&at, m.baselines.contains(f) && once, Mismatch::Model)?;
         }
         Ok(())
     }

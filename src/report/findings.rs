@@ -7,7 +7,7 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use super::decisions::{level_name, Fmt, KeyOrStr};
-use crate::audit::lists::{group_field, GroupKey, ListFinding, Undefined};
+use crate::audit::lists::{group_field, BaseSource, GroupKey, ListFinding, Undefined};
 use crate::audit::{AuditEnd, Auditor, Finding, FindingsFormat};
 use crate::data::LoadedRecord;
 use crate::eval::run::ErrorEntry;
@@ -170,12 +170,24 @@ fn list_words(rules: &RuleSet, f: &ListFinding, lang: Lang) -> ListWords {
     let figures = rule
         .aggregates
         .iter()
+        .enumerate()
         .zip(&f.figures)
-        .zip(&f.missing)
-        .map(|((a, v), &missing)| {
+        .map(|((i, a), v)| {
             let mut t = format!("{} = {}", a.text, figure_text(v, lang));
+            match f.bases.get(i).copied().flatten() {
+                Some(BaseSource::Declared) => t.push_str(&msg!(lang, AUDIT_BASE_DECLARED)),
+                Some(BaseSource::Data { records }) => {
+                    t.push_str(&msg!(lang, AUDIT_BASE_DATA, records))
+                }
+                None => {}
+            }
+            let missing = f.missing.get(i).copied().unwrap_or(0);
             if missing > 0 {
                 t.push_str(&msg!(lang, AUDIT_LIST_MISSING, missing));
+            }
+            let undetermined = f.undetermined.get(i).copied().unwrap_or(0);
+            if undetermined > 0 {
+                t.push_str(&msg!(lang, AUDIT_LIST_UNDETERMINED, undetermined));
             }
             t
         })
@@ -443,12 +455,21 @@ fn list_finding_json(rules: &RuleSet, f: &ListFinding) -> serde_json::Value {
     let figures: Vec<serde_json::Value> = rule
         .aggregates
         .iter()
+        .enumerate()
         .zip(&f.figures)
-        .zip(&f.missing)
-        .map(|((a, v), missing)| {
+        .map(|((i, a), v)| {
             let mut j = figure_json(v);
             j["aggregate"] = a.text.clone().into();
-            j["missing"] = (*missing).into();
+            j["missing"] = f.missing.get(i).copied().unwrap_or(0).into();
+            if a.fun == crate::ir::AggregateFn::Reduced {
+                j["undetermined"] = f.undetermined.get(i).copied().unwrap_or(0).into();
+            }
+            if let Some(base) = f.bases.get(i).copied().flatten() {
+                j["base"] = base.as_str().into();
+                if let BaseSource::Data { records } = base {
+                    j["base_records"] = records.into();
+                }
+            }
             j
         })
         .collect();

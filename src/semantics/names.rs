@@ -43,6 +43,7 @@ pub fn look_alike_names(prog: &Program) -> Vec<Diagnostic> {
                 Decl::Table(t) => top.add(&t.name, &mut diags),
                 Decl::Rule(r) => top.add(&r.name, &mut diags),
                 Decl::Public(d) => top.add(&d.name, &mut diags),
+                Decl::Model(d) => top.add(&d.name, &mut diags),
                 Decl::Levels(l) => {
                     let mut levels = Namespace::new("alert levels and their aliases");
                     for def in &l.levels {

@@ -20,6 +20,7 @@ pub enum SymbolKind {
     Table,
     Rule,
     Public,
+    Model,
 }
 
 impl SymbolKind {
@@ -33,6 +34,7 @@ impl SymbolKind {
             SymbolKind::Table => "a table (表)",
             SymbolKind::Rule => "a rule (规则)",
             SymbolKind::Public => "a disclosure (公开)",
+            SymbolKind::Model => "a reduction model (减排模型)",
         }
     }
 }
@@ -200,7 +202,7 @@ fn policy_text(bytes: Vec<u8>) -> Result<String, NotPolicy> {
     Ok(text)
 }
 
-const NOT_POLICY_HELP: &str = "a policy file is UTF-8 text starting with a declaration (`预案`, `导入`, `预警级别`, `枚举`, `实体`, `限制`, `措施`, `豁免`, `规则`, `公开`, `表`); the text of a file that is not is never shown";
+const NOT_POLICY_HELP: &str = "a policy file is UTF-8 text starting with a declaration (`预案`, `导入`, `预警级别`, `枚举`, `实体`, `限制`, `措施`, `豁免`, `规则`, `公开`, `减排模型`, `表`); the text of a file that is not is never shown";
 
 /// The diagnostic for an entry file that is not policy text. The file is registered without
 /// its text, so no renderer can show an excerpt of it.
@@ -930,6 +932,7 @@ fn bind_symbols(prog: &mut Program, diags: &mut Vec<Diagnostic>) {
                 Decl::Table(d) => (SymbolKind::Table, &d.name),
                 Decl::Rule(d) => (SymbolKind::Rule, &d.name),
                 Decl::Public(d) => (SymbolKind::Public, &d.name),
+                Decl::Model(d) => (SymbolKind::Model, &d.name),
                 Decl::Levels(l) => {
                     match prog.levels {
                         None => prog.levels = Some((m, i)),

@@ -36,6 +36,8 @@ pub struct Program {
     pub rules: Vec<Rule>,
     pub list_rules: Vec<ListRule>,
     pub disclosures: Vec<Disclosure>,
+    /// The reduction models (`减排模型`), at most one per entity.
+    pub models: Vec<ReductionModel>,
     /// The imports of every loaded file, in declaration order per file.
     pub imports: Vec<Import>,
     /// The file being compiled (its imports are the ones the plan chose).
@@ -283,6 +285,23 @@ pub struct ListRule {
     pub aggregates: Vec<AggregateInfo>,
     pub checks: Vec<ListCheckInfo>,
     pub must_span: Span,
+}
+
+/// A reduction model (`减排模型`): which fields of an entity hold its base emissions, which
+/// its own figure for a voluntary reduction, and declared totals of bases.
+#[derive(Debug, Clone)]
+pub struct ReductionModel {
+    pub name: String,
+    pub name_span: Span,
+    pub entity: usize,
+    /// The base fields, in the order written.
+    pub baselines: Vec<usize>,
+    /// The percentage field a voluntary action reduces by; none: voluntary reduces nothing.
+    pub voluntary: Option<usize>,
+    /// Declared totals: a base field and its total.
+    pub totals: Vec<(usize, crate::exact::Exact)>,
+    pub cite: Option<String>,
+    pub span: Span,
 }
 
 /// A disclosure (`公开`): the records of its subject that are published, and which fields.

@@ -36,6 +36,7 @@ pub enum Decl {
     Table(TableDecl),
     Rule(RuleDecl),
     Public(PublicDecl),
+    Model(ModelDecl),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -293,6 +294,26 @@ pub enum AggregateFn {
     Sum,
     Min,
     Max,
+    /// `减排量(基数字段 [当 …])`: the reduction the effective actions achieve.
+    Reduced,
+    /// `基数(基数字段)`: the declared total, else the sum over every record.
+    Baseline,
+}
+
+/// `减排模型 名 { 对象 企业  排放基数 a, b  自主减排 字段  总量 a = 1200  依据 "…" }`: how the
+/// effective action of a record reduces its base emissions, held in its base fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelDecl {
+    pub name: Name,
+    pub subjects: Vec<Subject>,
+    /// `排放基数 …` lines, every name in order.
+    pub baselines: Vec<Name>,
+    /// `自主减排 字段`: the field with the firm's own figure for a voluntary reduction.
+    pub voluntary: Vec<Name>,
+    /// `总量 字段 = 数`: declared totals of bases.
+    pub totals: Vec<(Name, crate::exact::Exact, Span)>,
+    pub cites: Vec<Str>,
+    pub span: Span,
 }
 
 /// `公开 名 { 对象 … 字段 … 除外 当 … 依据 … }`: the records of a subject that are published,

@@ -61,9 +61,18 @@ fn describe(rule: Rule) -> Option<String> {
         kw_share | agg_share => phrase(&kw::SHARE),
         kw_min | agg_min => phrase(&kw::MIN),
         kw_max | agg_max => phrase(&kw::MAX),
+        kw_reduced | agg_reduced => phrase(&kw::REDUCED),
+        kw_baseline | agg_baseline => phrase(&kw::BASELINE),
         aggregate | scaled_aggregate | list_term | list_check | list_checks => Some(
-            "an aggregate (`计数(…)`, `占比(…)`, `合计(字段)`, `最小(字段)`, `最大(字段)`) compared with a number or another aggregate".into(),
+            "an aggregate (`计数(…)`, `占比(…)`, `合计(字段)`, `最小(字段)`, `最大(字段)`, `减排量(字段)`, `基数(字段)`) compared with a number or another aggregate".into(),
         ),
+        kw_model => phrase(&kw::MODEL),
+        kw_baselines | baselines_item => phrase(&kw::BASELINES),
+        kw_total | total_item => phrase(&kw::TOTAL),
+        model_voluntary => Some(format!(
+            "{} followed by the field with the record's own voluntary reduction",
+            keyword_phrase(&kw::VOLUNTARY)
+        )),
         kw_public => phrase(&kw::PUBLIC),
         kw_fields | fields_item => phrase(&kw::FIELDS),
         kw_table => phrase(&kw::TABLE),
@@ -81,7 +90,7 @@ fn describe(rule: Rule) -> Option<String> {
         percent => Some("a percentage such as 20%".into()),
         integer | decimal => Some("a number".into()),
         plan_decl | import_decl | levels_decl | enum_decl | entity_decl | restriction_decl
-        | measure_decl | exemption_decl | table_decl | rule_decl | public_decl => Some(format!(
+        | measure_decl | exemption_decl | table_decl | rule_decl | public_decl | model_decl => Some(format!(
             "a declaration ({})",
             kw::declaration_list(" or ")
         )),
@@ -323,7 +332,7 @@ mod tests {
         );
         assert_eq!(
             describe(Rule::plan_decl).unwrap(),
-            "a declaration (`预案`, `导入`, `预警级别`, `枚举`, `实体`, `限制`, `措施`, `豁免`, `规则`, `公开` or `表`)"
+            "a declaration (`预案`, `导入`, `预警级别`, `枚举`, `实体`, `限制`, `措施`, `豁免`, `规则`, `公开`, `减排模型` or `表`)"
         );
         assert_eq!(describe(Rule::op_and).unwrap(), "`且` (and) or `或` (or)");
     }

@@ -230,6 +230,7 @@ impl Builder {
             Rule::table_decl => Decl::Table(self.table(pair)?),
             Rule::rule_decl => Decl::Rule(self.rule(pair)?),
             Rule::public_decl => Decl::Public(self.public(pair)?),
+            Rule::model_decl => Decl::Model(self.model(pair)?),
             other => unreachable!("declaration rule {other:?}"),
         })
     }
@@ -619,6 +620,8 @@ impl Builder {
             Rule::agg_share => AggregateFn::Share,
             Rule::agg_sum => AggregateFn::Sum,
             Rule::agg_min => AggregateFn::Min,
+            Rule::agg_reduced => AggregateFn::Reduced,
+            Rule::agg_baseline => AggregateFn::Baseline,
             _ => AggregateFn::Max,
         };
         let mut field = None;
@@ -682,6 +685,44 @@ impl Builder {
                         .filter(|p| p.as_rule() == Rule::name)
                         .map(|p| self.name(p)),
                 ),
+                _ => {}
+            }
+        }
+        Ok(d)
+    }
+
+    fn model(&self, pair: Pair<Rule>) -> R<ModelDecl> {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner().skip(1);
+        let name = self.name(it.next().expect("model name"));
+        let mut d = ModelDecl {
+            name,
+            subjects: Vec::new(),
+            baselines: Vec::new(),
+            voluntary: Vec::new(),
+            totals: Vec::new(),
+            cites: Vec::new(),
+            span,
+        };
+        let names = |item: Pair<Rule>| -> Vec<Name> {
+            item.into_inner()
+                .filter(|p| p.as_rule() == Rule::name)
+                .map(|p| self.name(p))
+                .collect()
+        };
+        for item in it {
+            match item.as_rule() {
+                Rule::subject_item => d.subjects.push(self.subject(item)?),
+                Rule::cite_item => d.cites.push(self.cite(item)),
+                Rule::baselines_item => d.baselines.extend(names(item)),
+                Rule::model_voluntary => d.voluntary.extend(names(item)),
+                Rule::total_item => {
+                    let item_span = self.span(&item);
+                    let mut parts = item.into_inner().skip(1);
+                    let field = self.name(parts.next().expect("total's field"));
+                    let (value, _) = self.list_number(parts.next().expect("total's number"))?;
+                    d.totals.push((field, value, item_span));
+                }
                 _ => {}
             }
         }

@@ -5,13 +5,15 @@
 //! One file per job: `schema` (plan, levels, enums, entities, restrictions), `levels`
 //! (level names and ranges), `actions` (actions and table lookups), `tables` (grade tables),
 //! `conditions` (subjects, field paths, operands, conditions), `measures` (measures, their
-//! replacements, exemptions), `rules` (record rules), `disclosures` (what is published).
+//! replacements, exemptions), `models` (reduction models), `rules` (record and list rules),
+//! `disclosures` (what is published).
 
 mod actions;
 mod conditions;
 mod disclosures;
 mod levels;
 mod measures;
+mod models;
 mod rules;
 mod schema;
 mod tables;
@@ -47,6 +49,7 @@ pub fn check(prog: &Program) -> (typed::Program, Vec<Diagnostic>) {
     cx.tables();
     cx.measures();
     cx.exemptions();
+    cx.models();
     cx.rules();
     cx.disclosures();
     cx.imports();

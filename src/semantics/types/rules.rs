@@ -206,6 +206,8 @@ impl<'p> Cx<'p> {
             ast::AggregateFn::Sum => AggregateFn::Sum,
             ast::AggregateFn::Min => AggregateFn::Min,
             ast::AggregateFn::Max => AggregateFn::Max,
+            ast::AggregateFn::Reduced => AggregateFn::Reduced,
+            ast::AggregateFn::Baseline => AggregateFn::Baseline,
         };
         let field = match &a.field {
             None => None,
@@ -226,6 +228,9 @@ impl<'p> Cx<'p> {
                     );
                     return None;
                 }
+                if matches!(fun, AggregateFn::Reduced | AggregateFn::Baseline) {
+                    self.model_base(r, p, field, scope)?;
+                }
                 Some(field)
             }
         };
@@ -243,6 +248,53 @@ impl<'p> Cx<'p> {
             factor,
             index: aggregates.len() - 1,
         })
+    }
+
+    /// `减排量(field)` and `基数(field)` read a base of the reduction model of the rule's
+    /// entity: a rule over the entity's records, not over items, and a field the model names.
+    fn model_base(
+        &mut self,
+        r: &ast::RuleDecl,
+        p: &ast::Path,
+        field: crate::ir::FieldRef,
+        scope: &Scope,
+    ) -> Option<()> {
+        let entity = scope.frames[0];
+        let model = self.out.models.iter().find(|m| m.entity == entity);
+        let entity_name = self.out.entities[entity].name.clone();
+        let declare = format!(
+            "declare how actions reduce it: `减排模型 名 {{ 对象 {entity_name}  排放基数 {} }}`",
+            p.display()
+        );
+        let (why, help) = match model {
+            _ if scope.frames.len() > 1 => (
+                "a reduction target is over records of the model's entity, not over items",
+                format!("make the rule's subject `{entity_name}` itself"),
+            ),
+            None => ("no reduction model (`减排模型`) of this entity", declare),
+            Some(m) if field.frame != 0 || !m.baselines.contains(&(field.field as usize)) => (
+                "not a base field (`排放基数`) of the entity's reduction model",
+                format!(
+                    "add `{}` to the `排放基数` of reduction model `{}`",
+                    p.display(),
+                    m.name
+                ),
+            ),
+            Some(_) => return Some(()),
+        };
+        self.err(
+            Diagnostic::new(
+                Code::E0230,
+                format!(
+                    "rule `{}` reads the reduction of `{}`, which no reduction model declares",
+                    r.name.text,
+                    p.display()
+                ),
+            )
+            .primary(p.span, why)
+            .help(help),
+        );
+        None
     }
 
     fn rule(&mut self, r: &'p ast::RuleDecl) -> Option<Rule> {

@@ -32,6 +32,7 @@ impl<'p> Cx<'p> {
                 Decl::Table(t) => t.span.start,
                 Decl::Rule(r) => r.span.start,
                 Decl::Public(d) => d.span.start,
+                Decl::Model(d) => d.span.start,
             };
             self.out.chinese = text[start..].chars().next().is_some_and(|c| !c.is_ascii());
         }

@@ -1,0 +1,182 @@
+//! Reduction models (`减排模型`): the entity, its base fields, its voluntary figure, totals.
+
+use super::Cx;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::FieldType;
+use crate::semantics::typed::ReductionModel;
+use crate::syntax::ast::{self, Decl};
+
+impl<'p> Cx<'p> {
+    pub(super) fn models(&mut self) {
+        let decls: Vec<&'p ast::ModelDecl> = self
+            .decls()
+            .filter_map(|d| match d {
+                Decl::Model(m) => Some(m),
+                _ => None,
+            })
+            .collect();
+        for d in decls {
+            let Some(model) = self.model(d) else { continue };
+            if let Some(first) = self.out.models.iter().find(|m| m.entity == model.entity) {
+                let entity = self.out.entities[model.entity].name.clone();
+                let first_span = first.name_span;
+                self.err(
+                    Diagnostic::new(
+                        Code::E0230,
+                        format!("`{entity}` has a second reduction model `{}`", model.name),
+                    )
+                    .primary(model.name_span, "second model of the entity")
+                    .secondary(first_span, "first model here")
+                    .help(
+                        "one model says how every action reduces the entity's bases: merge the two",
+                    ),
+                );
+                continue;
+            }
+            self.out.models.push(model);
+        }
+    }
+
+    fn model(&mut self, d: &'p ast::ModelDecl) -> Option<ReductionModel> {
+        let (entity, item, subj) = self.subject(&d.subjects, &d.name, false)?;
+        debug_assert!(item.is_none());
+        if let Some(c) = &subj.condition {
+            self.err(
+                Diagnostic::new(
+                    Code::E0230,
+                    format!("reduction model `{}` has a condition", d.name.text),
+                )
+                .primary(c.span, "a model holds for every record of its entity")
+                .help("drop `当 …`; a rule's `减排量(…当…)` selects the records it sums"),
+            );
+            return None;
+        }
+        let entity_name = self.out.entities[entity].name.clone();
+        if d.baselines.is_empty() {
+            self.err(
+                Diagnostic::new(
+                    Code::E0230,
+                    format!("reduction model `{}` names no base field", d.name.text),
+                )
+                .primary(d.name.span, "no `排放基数` (baselines)")
+                .help(format!(
+                    "name the number fields of `{entity_name}` that hold its base emissions, e.g. `排放基数 二氧化硫排放量, 氮氧化物排放量`"
+                )),
+            );
+            return None;
+        }
+        let number = |ty: FieldType| {
+            matches!(
+                ty,
+                FieldType::Integer | FieldType::Decimal | FieldType::Percent
+            )
+        };
+        let mut baselines = Vec::new();
+        for name in &d.baselines {
+            let fi = self.model_field(name, entity)?;
+            if !number(self.out.entities[entity].fields[fi].ty) {
+                self.err(
+                    Diagnostic::new(
+                        Code::E0230,
+                        format!("base field `{}` is not a number", name.text),
+                    )
+                    .primary(name.span, "not a number field")
+                    .help("a base holds emissions: a field of type `整数` or `小数`"),
+                );
+                return None;
+            }
+            if baselines.contains(&fi) {
+                self.err(
+                    Diagnostic::new(
+                        Code::E0230,
+                        format!("base field `{}` is named twice", name.text),
+                    )
+                    .primary(name.span, "named again")
+                    .help("name each base field once"),
+                );
+                return None;
+            }
+            baselines.push(fi);
+        }
+        let voluntary = match d.voluntary.as_slice() {
+            [] => None,
+            [name] => {
+                let fi = self.model_field(name, entity)?;
+                if self.out.entities[entity].fields[fi].ty != FieldType::Percent {
+                    self.err(
+                        Diagnostic::new(
+                            Code::E0230,
+                            format!("`{}` is not a percentage", name.text),
+                        )
+                        .primary(name.span, "not a `百分比` field")
+                        .help("the firm's own figure for a voluntary reduction is a share of its base: a field of type `百分比`"),
+                    );
+                    return None;
+                }
+                Some(fi)
+            }
+            [_, second, ..] => {
+                self.err(
+                    Diagnostic::new(
+                        Code::E0230,
+                        format!(
+                            "reduction model `{}` names two voluntary figures",
+                            d.name.text
+                        ),
+                    )
+                    .primary(second.span, "second `自主减排` (voluntary)")
+                    .help("name one percentage field for the firm's own voluntary reduction"),
+                );
+                return None;
+            }
+        };
+        let mut totals = Vec::new();
+        for (name, value, span) in &d.totals {
+            let fi = self.model_field(name, entity)?;
+            if !baselines.contains(&fi) {
+                self.err(
+                    Diagnostic::new(
+                        Code::E0230,
+                        format!("`{}` has a total but is not a base field", name.text),
+                    )
+                    .primary(*span, "a total of a field `排放基数` does not name")
+                    .help("add the field to `排放基数`, or drop its `总量`"),
+                );
+                return None;
+            }
+            if totals.iter().any(|(f, _)| *f == fi) {
+                self.err(
+                    Diagnostic::new(Code::E0230, format!("base `{}` has two totals", name.text))
+                        .primary(*span, "a second total")
+                        .help("declare one total per base"),
+                );
+                return None;
+            }
+            totals.push((fi, *value));
+        }
+        Some(ReductionModel {
+            name: d.name.text.clone(),
+            name_span: d.name.span,
+            entity,
+            baselines,
+            voluntary,
+            totals,
+            cite: super::measures::joined(&d.cites),
+            span: d.span,
+        })
+    }
+
+    /// `name`, a field of `entity`, not a list.
+    fn model_field(&mut self, name: &ast::Name, entity: usize) -> Option<usize> {
+        let info = &self.out.entities[entity];
+        match info.fields.iter().position(|f| f.name == name.text) {
+            Some(fi) => Some(fi),
+            None => {
+                let names: Vec<String> = info.fields.iter().map(|f| f.name.clone()).collect();
+                let diag = self.unknown_name(&name.text, name.span, "field", &names);
+                self.err(diag);
+                None
+            }
+        }
+    }
+}
