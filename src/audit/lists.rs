@@ -407,9 +407,23 @@ impl BaseSource {
     }
 }
 
-fn term_value(term: ListTerm, figures: &[Result<Exact, Undefined>]) -> Result<Exact, Undefined> {
+fn term_value(
+    rule: &ListRuleInfo,
+    level: Option<usize>,
+    term: ListTerm,
+    figures: &[Result<Exact, Undefined>],
+) -> Result<Exact, Undefined> {
     match term {
         ListTerm::Number(n) => Ok(n),
+        ListTerm::LevelScaled { factors, index } => {
+            let factor =
+                level.and_then(|l| rule.level_factors.get(factors)?.get(l).copied().flatten());
+            let aggregate = ListTerm::Aggregate {
+                factor: Some(factor.ok_or(Undefined::NoValues)?),
+                index,
+            };
+            term_value(rule, level, aggregate, figures)
+        }
         ListTerm::Aggregate { factor, index } => {
             let v = figures
                 .get(index)
@@ -513,8 +527,8 @@ pub fn judge(rules: &RuleSet, tally: &ListTally) -> Vec<ListFinding> {
                     })
                     .collect();
                 for (ci, check) in rule.checks.iter().enumerate() {
-                    let mut left = term_value(check.left, &figures);
-                    let right = term_value(check.right, &figures);
+                    let mut left = term_value(rule, level, check.left, &figures);
+                    let right = term_value(rule, level, check.right, &figures);
                     let holds = match (left, right) {
                         (Ok(a), Ok(b)) => match a.checked_cmp(b) {
                             Some(o) => check.op.holds(o),

@@ -149,6 +149,7 @@ fn list_rule(r: &typed::ListRule, n: usize) -> ListRuleInfo {
         group: r.group,
         aggregates: r.aggregates.clone(),
         checks: r.checks.clone(),
+        level_factors: r.level_factors.clone(),
         texts: texts_per_level(h, n),
         cite: h.cite.clone(),
     }

@@ -313,6 +313,10 @@ pub struct ListRuleInfo {
     pub aggregates: Vec<AggregateInfo>,
     /// The comparisons of its `应当`; all must hold in every group.
     pub checks: Vec<ListCheckInfo>,
+    /// Per `{黄色 10%, …} ×` of its checks, the factor at each level of the rule set
+    /// (`None` at a level the rule is not checked at).
+    #[serde(default)]
+    pub level_factors: Vec<Vec<Option<crate::exact::Exact>>>,
     /// The message: per level for a rule with levels, else one.
     pub texts: Vec<Option<String>>,
     pub cite: Option<String>,
@@ -367,6 +371,12 @@ pub enum ListTerm {
     /// The aggregate at this index of the rule's `aggregates`, times the factor if any.
     Aggregate {
         factor: Option<crate::exact::Exact>,
+        index: usize,
+    },
+    /// The aggregate at `index`, times the factor of the level it is checked at: the
+    /// rule's `level_factors[factors][level]`.
+    LevelScaled {
+        factors: usize,
         index: usize,
     },
 }

@@ -701,10 +701,26 @@ impl Checker<'_> {
                 ensure(&at, number, Mismatch::ListRuleField)?;
             }
         }
+        // A factor per level for exactly the levels the rule is checked at.
+        for f in &rule.level_factors {
+            let mask = rule.levels.unwrap_or(0);
+            let exact = f.len() == r.levels.len()
+                && f.iter()
+                    .enumerate()
+                    .all(|(l, x)| x.is_some() == (mask & (1u64 << l) != 0));
+            ensure(&at, exact, Mismatch::PerLevel)?;
+        }
         for c in &rule.checks {
             for term in [c.left, c.right] {
-                if let ListTerm::Aggregate { index: i, .. } = term {
-                    index(&at, Kind::Aggregate, i, rule.aggregates.len())?;
+                match term {
+                    ListTerm::Number(_) => {}
+                    ListTerm::Aggregate { index: i, .. } => {
+                        index(&at, Kind::Aggregate, i, rule.aggregates.len())?;
+                    }
+                    ListTerm::LevelScaled { factors, index: i } => {
+                        index(&at, Kind::Aggregate, i, rule.aggregates.len())?;
+                        index(&at, Kind::Aggregate, factors, rule.level_factors.len())?;
+                    }
                 }
             }
         }

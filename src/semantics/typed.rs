@@ -284,6 +284,8 @@ pub struct ListRule {
     pub group: Option<FieldRef>,
     pub aggregates: Vec<AggregateInfo>,
     pub checks: Vec<ListCheckInfo>,
+    /// Per `{黄色 10%, …} ×`, the factor at each level (`None` where none is given).
+    pub level_factors: Vec<Vec<Option<crate::exact::Exact>>>,
     pub must_span: Span,
 }
 

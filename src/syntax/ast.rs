@@ -272,6 +272,8 @@ pub enum ListTermKind {
     /// An aggregate, optionally scaled: `10% × 合计(…)` is a tenth of the sum.
     Aggregate {
         factor: Option<crate::exact::Exact>,
+        /// `{黄色 10%, 橙色 20%} × …`: a factor per level (then `factor` is `None`).
+        per_level: Vec<(Name, crate::exact::Exact)>,
         aggregate: Box<Aggregate>,
     },
 }

@@ -578,23 +578,48 @@ impl Builder {
             Rule::list_number => ListTermKind::Number(self.list_number(inner)?.0),
             Rule::aggregate => ListTermKind::Aggregate {
                 factor: None,
+                per_level: Vec::new(),
                 aggregate: Box::new(self.aggregate(inner)?),
             },
             _ => {
                 let mut it = inner.into_inner();
-                let (factor, percent) = self.list_number(it.next().expect("factor"))?;
-                // A percentage scales by its share: 10% × X is a tenth of X.
-                let factor = match percent {
-                    true => factor.checked_div(crate::exact::Exact::int(100)),
-                    false => Some(factor),
+                let first = it.next().expect("factor");
+                let (factor, per_level) = match first.as_rule() {
+                    Rule::level_factors => {
+                        let mut per_level = Vec::new();
+                        for f in first.into_inner() {
+                            let mut parts = f.into_inner();
+                            let level = self.name(parts.next().expect("level"));
+                            let number = parts.next().expect("factor");
+                            let span = self.span(&number);
+                            let factor = self.scale(number)?.ok_or_else(|| {
+                                Diagnostic::new(Code::E0005, "this number is too large")
+                                    .primary(span, "does not fit")
+                                    .help("numbers in a policy are at most 9223372036854775807")
+                            })?;
+                            per_level.push((level, factor));
+                        }
+                        (None, per_level)
+                    }
+                    _ => (self.scale(first)?, Vec::new()),
                 };
                 ListTermKind::Aggregate {
                     factor,
+                    per_level,
                     aggregate: Box::new(self.aggregate(it.next().expect("aggregate"))?),
                 }
             }
         };
         Ok(ListTerm { kind, span })
+    }
+
+    /// A factor scaling an aggregate: a percentage by its share (10% × X is a tenth of X).
+    fn scale(&self, pair: Pair<Rule>) -> R<Option<crate::exact::Exact>> {
+        let (factor, percent) = self.list_number(pair)?;
+        Ok(match percent {
+            true => factor.checked_div(crate::exact::Exact::int(100)),
+            false => Some(factor),
+        })
     }
 
     /// A number of a list rule, exactly: `20%` is 20 (a share compares with it as written),
@@ -1218,11 +1243,13 @@ mod tests {
             assert_eq!(checks.len(), 2);
             let ListTermKind::Aggregate {
                 factor: None,
+                per_level,
                 aggregate,
             } = &checks[0].left.kind
             else {
                 panic!()
             };
+            assert!(per_level.is_empty());
             assert_eq!(aggregate.fun, AggregateFn::Sum);
             assert!(aggregate.condition.is_some());
             // 10% as a factor is a tenth.

@@ -141,10 +141,17 @@ impl<'p> Cx<'p> {
             }
         };
         let mut aggregates = Vec::new();
+        let mut level_factors = Vec::new();
         let mut out = Vec::new();
         for check in checks {
-            let left = self.list_term(r, &check.left, &scope, &mut aggregates)?;
-            let right = self.list_term(r, &check.right, &scope, &mut aggregates)?;
+            let mut terms = Terms {
+                scope: &scope,
+                levels,
+                aggregates: &mut aggregates,
+                level_factors: &mut level_factors,
+            };
+            let left = self.list_term(r, &check.left, &mut terms)?;
+            let right = self.list_term(r, &check.right, &mut terms)?;
             if matches!((left, right), (ListTerm::Number(_), ListTerm::Number(_))) {
                 self.err(
                     Diagnostic::new(
@@ -184,22 +191,33 @@ impl<'p> Cx<'p> {
             group,
             aggregates,
             checks: out,
+            level_factors,
             must_span: *span,
         })
     }
 
-    /// A side of a list rule's comparison; its aggregate joins `aggregates`.
+    /// A side of a list rule's comparison; its aggregate joins `aggregates`, its factors per
+    /// level `level_factors`.
     fn list_term(
         &mut self,
         r: &ast::RuleDecl,
         term: &'p ast::ListTerm,
-        scope: &Scope,
-        aggregates: &mut Vec<AggregateInfo>,
+        terms: &mut Terms<'_>,
     ) -> Option<ListTerm> {
-        let (factor, a) = match &term.kind {
+        let (factor, per_level, a) = match &term.kind {
             ast::ListTermKind::Number(n) => return Some(ListTerm::Number(*n)),
-            ast::ListTermKind::Aggregate { factor, aggregate } => (*factor, aggregate),
+            ast::ListTermKind::Aggregate {
+                factor,
+                per_level,
+                aggregate,
+            } => (*factor, per_level, aggregate),
         };
+        let factors = match per_level.as_slice() {
+            [] => None,
+            given => Some(self.level_factors(r, term, given, terms.levels)?),
+        };
+        let scope = terms.scope;
+        let aggregates = &mut *terms.aggregates;
         let fun = match a.fun {
             ast::AggregateFn::Count => AggregateFn::Count,
             ast::AggregateFn::Share => AggregateFn::Share,
@@ -244,10 +262,72 @@ impl<'p> Cx<'p> {
             condition,
             text: self.literal_text(a.span).to_string(),
         });
-        Some(ListTerm::Aggregate {
-            factor,
-            index: aggregates.len() - 1,
+        let index = aggregates.len() - 1;
+        Some(match factors {
+            Some(f) => {
+                terms.level_factors.push(f);
+                ListTerm::LevelScaled {
+                    factors: terms.level_factors.len() - 1,
+                    index,
+                }
+            }
+            None => ListTerm::Aggregate { factor, index },
         })
+    }
+
+    /// `{黄色 10%, 橙色 20%, 红色 30%}`: a factor for each level the rule is checked at, by
+    /// level index; a rule with levels only, each named once, none it is not checked at.
+    fn level_factors(
+        &mut self,
+        r: &ast::RuleDecl,
+        term: &ast::ListTerm,
+        given: &[(ast::Name, crate::exact::Exact)],
+        levels: Option<crate::semantics::typed::LevelRange>,
+    ) -> Option<Vec<Option<crate::exact::Exact>>> {
+        let Some(range) = levels else {
+            self.err(self.level_without_levels(r, term.span, "gives a factor per level"));
+            return None;
+        };
+        let mask = crate::ir::lower::level_mask(&[range]);
+        let mut out = vec![None; self.out.levels.len()];
+        for (name, factor) in given {
+            let l = self.level_by_name(name)?;
+            let problem = if mask & (1u64 << l) == 0 {
+                Some("a level the rule is not checked at")
+            } else if out[l].is_some() {
+                Some("this level has a factor already")
+            } else {
+                None
+            };
+            if let Some(why) = problem {
+                self.err(
+                    Diagnostic::new(
+                        Code::E0229,
+                        format!(
+                            "rule `{}` gives `{}` a factor it cannot use",
+                            r.name.text, name.text
+                        ),
+                    )
+                    .primary(name.span, why)
+                    .help("give one factor for each level the rule is checked at"),
+                );
+                return None;
+            }
+            out[l] = Some(*factor);
+        }
+        if let Some(l) = (0..out.len()).find(|&l| mask & (1u64 << l) != 0 && out[l].is_none()) {
+            let level = self.out.levels[l].name.clone();
+            self.err(
+                Diagnostic::new(
+                    Code::E0229,
+                    format!("rule `{}` gives no factor for {level}", r.name.text),
+                )
+                .primary(term.span, format!("no factor for `{level}`"))
+                .help("give one factor for each level the rule is checked at, e.g. `{黄色 10%, 橙色 20%, 红色 30%} × …`"),
+            );
+            return None;
+        }
+        Some(out)
     }
 
     /// `减排量(field)` and `基数(field)` read a base of the reduction model of the rule's
@@ -371,6 +451,14 @@ impl<'p> Cx<'p> {
         .secondary(r.severity_span, "give the rule its levels after this, e.g. `自 黄色`")
         .help("a rule without levels is checked once per record; one about a level's list is checked at each level it names")
     }
+}
+
+/// What the sides of a list rule's comparisons are read against, and what they add to.
+struct Terms<'a> {
+    scope: &'a Scope,
+    levels: Option<crate::semantics::typed::LevelRange>,
+    aggregates: &'a mut Vec<AggregateInfo>,
+    level_factors: &'a mut Vec<Vec<Option<crate::exact::Exact>>>,
 }
 
 /// The part record and list rules share, from the checked pieces.
