@@ -126,6 +126,9 @@ keywords! {
     TOTAL: kw_total, Clause, ["总量", "declared_total"], "a declared total of a base (such as a district's emissions)";
     REDUCED: kw_reduced, Condition, ["减排量", "reduced"], "the reduction of a base the effective actions achieve";
     BASELINE: kw_baseline, Condition, ["基数", "baseline"], "a base's declared total, else its sum over every record";
+    WEIGHTED: kw_weighted, Clause, ["加权", "weighted_by"], "the capacity field a per-line plan's reduction is weighted by";
+    NOT_WEAKER: kw_not_weaker, Condition, ["不弱于", "at_least_as_strict_as"], "an action field at least as strict as the plan's action";
+    PLAN_ACTION: kw_plan_action, Value, ["预案措施", "plan_action"], "what the plan requires of a record at the level (its effective action)";
     TABLE: kw_table, Declaration, ["表", "table"], "table";
     DEFAULT: kw_default, Clause, ["默认", "default"], "default cell of a table";
     NOT_ENCODED: kw_not_encoded, Clause, ["未编码", "not_encoded"], "values a table declares without encoding their cells";
@@ -151,6 +154,7 @@ keywords! {
     OPTIONAL: kw_optional, Type, ["可选", "optional"], "optional field type";
     LIST: kw_list, Type, ["列表", "list"], "list of another entity";
     SET: kw_set, Type, ["集合", "set"], "set of enum values or levels";
+    PER_LEVEL: kw_per_level, Type, ["按级别", "per_level"], "an action field with one action per level";
     TEXT_TYPE: t_text, Type, ["文本", "text"], "text type";
     BOOL: t_bool, Type, ["布尔", "bool"], "yes/no type";
     INTEGER: t_integer, Type, ["整数", "integer"], "integer type";

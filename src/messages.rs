@@ -186,6 +186,7 @@ catalogue! {
         en: "values separated by `,` from {0}",
     }
     EXPECT_LIST { zh: "“{0}”记录的列表", en: "a list of `{0}` records" }
+    EXPECT_ACTION { zh: "措施，如 限产 30% 或 停产", en: "an action such as 限产 30% or 停产" }
     SET_PART_NOT { zh: "“{0}”不是{1}", en: "`{0}` is not {1}" }
     CREDIT_LENGTH {
         zh: "统一社会信用代码应为 18 位，此处为 {0} 位",
@@ -346,6 +347,10 @@ catalogue! {
     NOTE_INFERRED {
         zh: "{0}：列“{1}”按字段“{2}”读取（推断；如有误，请用 --map 指定）",
         en: "{0}: column `{1}` read as field `{2}` (inferred; if wrong, fix it with --map)",
+    }
+    NOTE_LEVEL_ACTION_COLUMN {
+        zh: "{0}：列“{1}”是{2}预警的“{3}”",
+        en: "{0}: column `{1}` is `{3}` at {2}",
     }
     NOTE_LEVEL_COLUMN {
         zh: "{0}：列“{1}”为“是”即列入{2}清单（字段“{3}”）",
@@ -934,6 +939,14 @@ catalogue! {
     RULES_DISCLOSURE_FIELDS {
         zh: "公开的字段不以键开头，或含有列表字段",
         en: "its published fields do not start with the key, or include a list",
+    }
+    AUDIT_NOT_AN_ACTION {
+        zh: "“{0}”（不能识别为措施）",
+        en: "“{0}” (does not read as an action)",
+    }
+    RULES_AT_LEAST {
+        zh: "比较措施的规则读取的不是措施字段、其生产线没有减排模型声明的产能，或无级别的规则读取按级别措施或预案措施；或减排模型的加权字段不是列表条目的数值字段",
+        en: "a rule comparing actions reads no action field, compares lines the model declares no capacity for, or reads an action per level or 预案措施 without levels; or a model weighs lines by a field that is no number field of a list's items",
     }
     RULES_MODEL {
         zh: "减排模型的排放基数不是数值字段、自主减排比例不是百分比、总量不属于排放基数或同一实体有两个减排模型；或减排量、基数读取的不是所在实体减排模型的排放基数",

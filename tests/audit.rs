@@ -488,3 +488,154 @@ fn the_shipped_broken_list_breaks_every_rule_of_the_plan_each_with_its_citation(
     assert_eq!(base["base"], "data");
     assert_eq!(base["base_records"], 16);
 }
+
+/// A plan in English keywords whose rules hold a firm's own measures (per level, from a
+/// column per level, and per production line) to what the plan requires of it.
+const OWN_PLANS: &str = r#"
+levels { yellow < orange < red }
+entity firm key id {
+  id: text
+  name: text display
+  listed: set level
+  voluntary_share: optional percent
+  output: optional decimal
+  own_plan: optional per_level measure
+  yearly: optional measure
+  lines: list line
+}
+entity line key no {
+  no: text
+  capacity: decimal
+  own_plan: optional per_level measure
+}
+measure cut mandatory from yellow {
+  subject firm when level in listed
+  require yellow limit 20%
+  require orange limit 40%
+  require red stop
+  cite "3"
+}
+reduction_model emissions {
+  subject firm
+  baselines output
+  voluntary voluntary_share
+  weighted_by lines.capacity
+  cite "4"
+}
+rule own_plan_holds error from yellow {
+  subject firm when level in listed and own_plan present
+  must own_plan at_least_as_strict_as plan_action
+  cite "4(1)"
+}
+rule lines_hold error from yellow {
+  subject firm when level in listed and not own_plan present
+  must lines.own_plan at_least_as_strict_as plan_action
+  cite "4(1) lines"
+}
+rule yearly_floor warning {
+  subject firm when yearly present
+  must yearly at_least_as_strict_as limit 10%
+  cite "4(2)"
+}
+"#;
+
+#[test]
+fn own_measures_per_level_and_per_line_are_held_to_the_plan_with_both_actions_shown() {
+    let dir = tmp("audit-own-plans");
+    let policy = dir.join("plan.policy");
+    std::fs::write(&policy, OWN_PLANS).unwrap();
+    // A column per level; prose in one cell; F2's plan is per line (weighted by capacity:
+    // (100 × 30% + 50 × 0%) / 150 = 20% at yellow, enough; at orange 10% < 40%).
+    let firms = dir.join("firms.json");
+    std::fs::write(
+        &firms,
+        r#"{"firm": [
+          {"id": "F1", "name": "Acme", "listed": ["yellow", "orange", "red"], "yearly": "voluntary",
+           "own_plan": {"yellow": "limit 20%", "orange": "limit 30%", "red": "reduce as far as possible"}},
+          {"id": "F2", "name": "Beta", "listed": ["yellow", "orange"], "yearly": "limit 15%",
+           "lines": [
+             {"no": "L1", "capacity": 100, "own_plan": {"yellow": "limit 30%", "orange": "limit 15%"}},
+             {"no": "L2", "capacity": 50, "own_plan": {"yellow": "voluntary", "orange": "voluntary"}}
+           ]}
+        ]}"#,
+    )
+    .unwrap();
+    let (p, d) = (policy.to_str().unwrap(), firms.to_str().unwrap());
+    let o = policyc(&["audit", "--lang", "en", p, "--data", d, "--format", "json"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let found: Vec<(String, String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let values: Vec<String> = f["values"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| {
+                    format!(
+                        "{} = {}",
+                        v["field"].as_str().unwrap(),
+                        v["value"].as_str().unwrap()
+                    )
+                })
+                .collect();
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["level"].as_str().unwrap_or("-").to_string(),
+                values.join("; "),
+            )
+        })
+        .collect();
+    let want = [
+        (
+            "own_plan_holds",
+            "orange",
+            "own_plan = limit 30%; plan_action = limit 40%",
+        ),
+        (
+            "own_plan_holds",
+            "red",
+            "own_plan = “reduce as far as possible” (does not read as an action); plan_action = stop",
+        ),
+        ("yearly_floor", "-", "yearly = voluntary; at_least_as_strict_as = limit 10%"),
+        (
+            "lines_hold",
+            "orange",
+            "lines[L1].own_plan = limit 15%; lines[L1].capacity = 100; lines[L2].own_plan = voluntary; \
+             lines[L2].capacity = 50; reduced = 10%; plan_action = limit 40% (40%)",
+        ),
+    ];
+    let want: Vec<(String, String, String)> = want
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(found, want, "{doc}");
+
+    // The same firm-level plans from an officer's sheet: one column per level.
+    let csv = dir.join("firms.csv");
+    std::fs::write(
+        &csv,
+        "id,name,listed,yellow own_plan,orange own_plan,red own_plan\n\
+         F1,Acme,yellow;orange;red,limit 20%,limit 30%,stop\n",
+    )
+    .unwrap();
+    let o = policyc(&[
+        "audit",
+        "--lang",
+        "en",
+        p,
+        "--data",
+        csv.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{doc}");
+    assert_eq!(findings[0]["level"], "orange");
+    assert_eq!(findings[0]["row"], 2);
+    assert_eq!(findings[0]["values"][0]["value"], "limit 30%");
+}

@@ -239,6 +239,21 @@ fn value_for(rules: &RuleSet, ty: FieldType, pick: u32, depth: u32) -> serde_jso
                 .collect();
             json!(names)
         }
+        FieldType::Action { per_level } => {
+            let texts = [
+                "限产 30%",
+                "停产",
+                "停产 50% 以生产线计",
+                "错峰生产",
+                "自主减排",
+            ];
+            let one = texts[pick as usize % texts.len()];
+            if per_level {
+                json!({ rules.levels[pick as usize % rules.levels.len()].name.clone(): one })
+            } else {
+                json!(one)
+            }
+        }
         FieldType::Set(Some(e)) => {
             let names: Vec<&String> = variants(e)
                 .iter()

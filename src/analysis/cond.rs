@@ -371,7 +371,7 @@ impl<'c> Logic<'c> {
                         FieldType::Decimal | FieldType::Percent => Kind::Num { integer: false },
                         FieldType::Text | FieldType::CreditCode => Kind::Text,
                         FieldType::Set(_) => Kind::Set,
-                        FieldType::List(_) => Kind::Other,
+                        FieldType::List(_) | FieldType::Action { .. } => Kind::Other,
                     },
                 },
             },

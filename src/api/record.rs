@@ -900,6 +900,7 @@ fn empty_value(texts: &mut Vec<Box<str>>, slot: &mut Value) {
         Value::Missing => {}
         Value::Text(_) => keep_text(texts, std::mem::take(slot)),
         Value::List(l) => l.clear(),
+        Value::ActionText(_) | Value::Actions(_) => *slot = Value::Missing,
         // Nothing to free: overwritten in place.
         Value::Bool(_)
         | Value::Int(_)
@@ -907,6 +908,7 @@ fn empty_value(texts: &mut Vec<Box<str>>, slot: &mut Value) {
         | Value::Date(_)
         | Value::Enum(_)
         | Value::Set(_)
+        | Value::Action(_)
         | Value::Elided => *slot = Value::Missing,
     }
 }

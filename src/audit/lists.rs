@@ -141,6 +141,9 @@ fn hash_value(v: &Value) -> u64 {
         Value::Enum(e) => (6u8, e).hash(&mut h),
         Value::Set(s) => (7u8, s).hash(&mut h),
         Value::List(_) => 8u8.hash(&mut h),
+        Value::Action(a) => (9u8, a).hash(&mut h),
+        Value::ActionText(t) => (10u8, &**t).hash(&mut h),
+        Value::Actions(_) => 11u8.hash(&mut h),
     }
     h.finish()
 }

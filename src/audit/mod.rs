@@ -6,6 +6,7 @@
 //! findings buffer has grown; whole inputs stream through the driver `eval` uses
 //! ([`crate::eval::run::stream`]).
 
+pub mod actions;
 pub mod lists;
 
 use std::io::Write;
@@ -17,7 +18,9 @@ use crate::eval::census::{Census, CensusReport, CensusRun};
 use crate::eval::explain::{reads, ValueRead};
 use crate::eval::run::{self, Counts, ErrorEntry, Job, RunError};
 use crate::eval::{eval_condition, Frames};
-use crate::ir::{EntityId, Record, RecordRuleInfo, RuleSet, Severity, ValidRuleSet, Value};
+use crate::ir::{
+    Action, Against, EntityId, Record, RecordRuleInfo, RuleSet, Severity, ValidRuleSet, Value,
+};
 use lists::{ListFinding, ListTally};
 
 /// A record (or one of its items) that breaks a rule, at a level or once.
@@ -29,6 +32,8 @@ pub struct Finding {
     pub level: Option<u8>,
     /// The item's index in the rule's list field, for a rule over items.
     pub item: Option<u32>,
+    /// For a rule comparing actions (`不弱于`): the action the record was held to.
+    pub against: Option<Action>,
 }
 
 /// Checks records against the record rules of a validated rule set. A view: making one
@@ -48,8 +53,17 @@ impl<'r> Auditor<'r> {
     }
 
     /// Appends to `out` a finding for every subject of `record` (of `entity`) that breaks a
-    /// rule, in the order of the rules, then of levels, then of items.
-    pub fn check(&self, entity: EntityId, record: &Record, out: &mut Vec<Finding>) {
+    /// rule, in the order of the rules, then of levels, then of items. `plans` holds, per
+    /// level, the record's effective action (`None`: not decided), for rules comparing with
+    /// `预案措施` ([`Auditor::compares_with_plan`]); such a rule is not checked at a level
+    /// the record's decision is not known.
+    pub fn check(
+        &self,
+        entity: EntityId,
+        record: &Record,
+        plans: &[Option<Action>],
+        out: &mut Vec<Finding>,
+    ) {
         let rules: &RuleSet = self.valid;
         let n = rules.levels.len();
         let root = Frames::root(record);
@@ -59,16 +73,28 @@ impl<'r> Auditor<'r> {
             }
             let mut at = |level: Option<usize>| {
                 let l = level.unwrap_or(0);
+                let required = rule
+                    .at_least
+                    .as_ref()
+                    .map(|a| actions::against(a, plans.get(l).copied().flatten()));
+                if required == Some(None) {
+                    return;
+                }
                 let broken = |frames: Frames<'_>| {
+                    let meets = || match (&rule.at_least, required.flatten()) {
+                        (Some(a), Some(x)) => actions::holds(rules, rule.entity, a, record, l, x),
+                        _ => true,
+                    };
                     rule.condition
                         .as_ref()
                         .is_none_or(|c| eval_condition(rules, c, frames, l))
-                        && !eval_condition(rules, &rule.must, frames, l)
+                        && !(eval_condition(rules, &rule.must, frames, l) && meets())
                 };
                 let finding = |item| Finding {
                     rule: ri as u32,
                     level: level.map(|l| l as u8),
                     item,
+                    against: required.flatten(),
                 };
                 match rule.item {
                     None => {
@@ -96,6 +122,18 @@ impl<'r> Auditor<'r> {
         }
     }
 
+    /// Whether a rule of `entity` compares with `预案措施`: its records must then be decided
+    /// at every level.
+    pub fn compares_with_plan(&self, entity: usize) -> bool {
+        let rules: &RuleSet = self.valid;
+        rules.record_rules.iter().any(|r| {
+            r.entity == entity
+                && r.at_least
+                    .as_ref()
+                    .is_some_and(|a| a.against == Against::Plan)
+        })
+    }
+
     /// The rule a finding breaks.
     pub fn rule(&self, f: &Finding) -> &'r RecordRuleInfo {
         let rules: &'r RuleSet = self.valid;
@@ -106,6 +144,10 @@ impl<'r> Auditor<'r> {
     pub fn values(&self, record: &Record, f: &Finding) -> Vec<ValueRead> {
         let rules: &RuleSet = self.valid;
         let rule = self.rule(f);
+        if let Some(a) = &rule.at_least {
+            let level = f.level.map_or(0, usize::from);
+            return actions::values(rules, rule.entity, a, record, level, f.against);
+        }
         let root = Frames::root(record);
         let mut entities = vec![rule.entity];
         let item = match (rule.item, f.item) {
@@ -194,6 +236,9 @@ pub struct AuditScratch {
     /// Per level, the share of its bases the record's effective action cuts (`None`:
     /// undetermined), when a list rule reads `减排量`.
     cuts: Vec<Option<u32>>,
+    /// Per level, the record's effective action (`None`: undetermined), when a rule
+    /// compares with `预案措施`.
+    plans: Vec<Option<Action>>,
 }
 
 impl Job for Audit<'_> {
@@ -216,14 +261,14 @@ impl Job for Audit<'_> {
     ) -> bool {
         let rules: &RuleSet = self.auditor.rules();
         let entity = self.auditor.rules().entity_id(rec.entity);
-        // A reduction target needs each record's effective action at every level.
-        let cuts = &mut scratch.cuts;
-        cuts.clear();
+        // A reduction target, or a rule comparing with the plan, needs each record's
+        // effective action at every level.
+        let plans = &mut scratch.plans;
+        plans.clear();
         let reductions = entity.is_some_and(|e| lists::reads_reductions(rules, e.index()));
-        let cut = |d: &crate::eval::Decision, decided: Result<(), _>| match decided {
-            Ok(()) if !d.undetermined => {
-                Some(lists::cut_of(rules, rec.entity, &rec.record, d.effective))
-            }
+        let needs_plans = reductions || self.auditor.compares_with_plan(rec.entity);
+        let plan = |d: &crate::eval::Decision, decided: Result<(), _>| match decided {
+            Ok(()) if !d.undetermined => Some(d.effective),
             _ => None,
         };
         // The census decides the record at its levels; what it decides is not audited (an
@@ -233,23 +278,35 @@ impl Job for Audit<'_> {
                 &mut scratch.census,
                 rec,
                 &mut scratch.decision,
-                |_, d, decided| {
-                    if reductions {
-                        cuts.push(cut(d, decided));
+                |level, d, decided| {
+                    if needs_plans {
+                        // The census may decide only some levels: each at its own index.
+                        let l = level.index();
+                        if plans.len() <= l {
+                            plans.resize(l + 1, None);
+                        }
+                        plans[l] = plan(d, decided);
                     }
                 },
             );
-        } else if let (true, Some(e)) = (reductions, entity) {
+        } else if let (true, Some(e)) = (needs_plans, entity) {
             let ev = crate::eval::Evaluator::new(self.auditor.rules());
             for level in self.auditor.rules().level_ids() {
                 let decided = ev.evaluate(e, &rec.record, level, &mut scratch.decision);
-                cuts.push(cut(&scratch.decision, decided));
+                plans.push(plan(&scratch.decision, decided));
             }
+        }
+        scratch.cuts.clear();
+        if reductions {
+            let cut =
+                |p: &Option<Action>| p.map(|a| lists::cut_of(rules, rec.entity, &rec.record, a));
+            scratch.cuts.extend(scratch.plans.iter().map(cut));
         }
         let findings = &mut scratch.findings;
         findings.clear();
         if let Some(entity) = entity {
-            self.auditor.check(entity, &rec.record, findings);
+            self.auditor
+                .check(entity, &rec.record, &scratch.plans, findings);
             scratch
                 .lists
                 .count(rules, entity.index(), &rec.record, &scratch.cuts);
@@ -369,7 +426,7 @@ mod tests {
     fn findings(rules: &ValidRuleSet, rec: &LoadedRecord) -> Vec<Finding> {
         let mut out = Vec::new();
         let entity = rules.entity_id(rec.entity).unwrap();
-        Auditor::new(rules).check(entity, &rec.record, &mut out);
+        Auditor::new(rules).check(entity, &rec.record, &[], &mut out);
         out
     }
 
@@ -388,6 +445,7 @@ mod tests {
         assert_eq!(
             f,
             vec![Finding {
+                against: None,
                 rule: 0,
                 level: Some(2),
                 item: None
@@ -418,6 +476,7 @@ mod tests {
         let a = Auditor::new(&rules);
         let f = findings(&rules, &recs[0]);
         let at = |rule, item| Finding {
+            against: None,
             rule,
             level: None,
             item,

@@ -21,7 +21,8 @@ pub const SCAN_ROWS: usize = 30;
 pub enum Target {
     /// A field of the entity.
     Field(usize),
-    /// A yes/no column for one level of a set-of-levels field: 是 puts the record on it.
+    /// A column for one level of a per-level field: a yes/no for a set of levels (是 puts
+    /// the record on it), the action at that level for a per-level action (`按级别 措施`).
     Flag { field: usize, level: u16 },
     /// The parent record's key, for item tables.
     Parent,
@@ -154,6 +155,33 @@ fn level_set_named(
     }
 }
 
+/// The per-level action field (`按级别 措施`) whose name or alias a level column holds, if
+/// exactly one does (the longest name wins over a name it contains).
+fn level_action_named(rules: &RuleSet, entity: usize, key: &str) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    let mut tie = false;
+    for (f, info) in rules.entities[entity].fields.iter().enumerate() {
+        if info.ty != (FieldType::Action { per_level: true }) {
+            continue;
+        }
+        let longest = field_keys(rules, entity, f)
+            .into_iter()
+            .filter(|n| !n.is_empty() && key.contains(n.as_str()))
+            .map(|n| n.len())
+            .max();
+        match (longest, best) {
+            (Some(len), Some((b, _))) if len == b => tie = true,
+            (Some(len), Some((b, _))) if len < b => {}
+            (Some(len), _) => {
+                best = Some((len, f));
+                tie = false;
+            }
+            (None, _) => {}
+        }
+    }
+    best.filter(|_| !tie).map(|(_, f)| f)
+}
+
 /// Words that tell a level column is about being on a list.
 const LIST_WORDS: &[&str] = &["清单", "名单", "纳入", "list"];
 
@@ -248,7 +276,12 @@ pub fn map_columns(
             }
         }
         if let Some(level) = level_named(rules, &key) {
-            if let Some(field) = level_set_named(rules, entity, &level_sets, &key) {
+            // `黄色预警一厂一策措施`: a per-level action its header names, before the sets of
+            // levels (whose names it may hold too: `一厂一策`).
+            let action = level_action_named(rules, entity, &key);
+            if let Some(field) =
+                action.or_else(|| level_set_named(rules, entity, &level_sets, &key))
+            {
                 col.how = How::Level;
                 col.target = Target::Flag { field, level };
             }

@@ -174,6 +174,31 @@ fn convert(
             }
             Ok(Value::List(out))
         }
+        // `{"黄色": "限产 30%", "橙色": "停产"}`: a per-level action, by level.
+        (FieldType::Action { per_level: true }, Json::Object(by_level)) => {
+            let mut per_level = vec![Value::Missing; rules.levels.len()];
+            for (name, v) in by_level {
+                let Some(l) = super::values::level(rules, name) else {
+                    return Err(CellError {
+                        column: format!("{column}.{name}"),
+                        message: msg!(
+                            cols.lang,
+                            VALUE_NOT_VALID,
+                            super::echo(cols.lang, name),
+                            msg!(
+                                cols.lang,
+                                EXPECTED,
+                                expected(rules, cols.lang, FieldType::Level)
+                            )
+                        ),
+                    });
+                };
+                let one = FieldType::Action { per_level: false };
+                let column = format!("{column}.{name}");
+                per_level[l as usize] = convert(cols, one, true, v, &column)?;
+            }
+            Ok(Value::Actions(per_level.into()))
+        }
         (_, Json::String(s)) if !matches!(ty, FieldType::List(_)) => {
             parse_cell(rules, cols.lang, ty, optional, s).map_err(bad)
         }

@@ -206,7 +206,11 @@ fn column_choice(rules: &RuleSet, e: usize, target: &str) -> Option<ColumnChoice
     }
     if let Some((f, l)) = t.split_once([':', '：']) {
         let f = field(f)?;
-        if info.fields[f].ty != FieldType::Set(None) {
+        let per_level = matches!(
+            info.fields[f].ty,
+            FieldType::Set(None) | FieldType::Action { per_level: true }
+        );
+        if !per_level {
             return None;
         }
         let l = rules.level_index(l.trim())?;

@@ -3,6 +3,7 @@
 //! Every input record ends up either as a [`LoadedRecord`] or as a [`RowError`]; nothing is
 //! dropped silently.
 
+pub mod actions;
 pub mod credit_code;
 pub mod csv;
 pub mod header;

@@ -370,13 +370,19 @@ impl Header {
                 (Target::Flag { field, level }, How::Level) => notes.push(msg!(
                     lang,
                     NOTE,
-                    msg!(
+                    if matches!(info.fields[*field].ty, FieldType::Action { .. }) {
+                        crate::messages::m::NOTE_LEVEL_ACTION_COLUMN
+                    } else {
+                        crate::messages::m::NOTE_LEVEL_COLUMN
+                    }
+                    .fmt(
                         lang,
-                        NOTE_LEVEL_COLUMN,
-                        table,
-                        col.header,
-                        rules.levels[*level as usize].name,
-                        info.fields[*field].name
+                        &[
+                            &table,
+                            &col.header,
+                            &rules.levels[*level as usize].name,
+                            &info.fields[*field].name,
+                        ],
                     )
                 )),
                 (Target::Parent, How::Inferred) => {
@@ -544,6 +550,28 @@ impl Header {
                 FieldType::Set(_) if level.is_none() => respell_set(spellings, text),
                 _ => respell(spellings, text),
             };
+            let field = &info.fields[fi];
+            if let (Some(level), FieldType::Action { .. }) = (level, field.ty) {
+                // One column per level of a per-level action: the level's action.
+                let parsed = match parse_cell(rules, lang, field.ty, true, &text) {
+                    Ok(v) => v,
+                    Err(why) => return Err(self.bad(c, &text, why)),
+                };
+                if !matches!(parsed, Value::Missing) {
+                    let n = rules.levels.len();
+                    if !matches!(values[fi], Value::Actions(_)) {
+                        // A column for every level keeps the value of a column for all.
+                        let all = std::mem::take(&mut values[fi]);
+                        values[fi] = Value::Actions(vec![all; n].into());
+                    }
+                    if let Value::Actions(per_level) = &mut values[fi] {
+                        if let Some(slot) = per_level.get_mut(level as usize) {
+                            *slot = parsed;
+                        }
+                    }
+                }
+                continue;
+            }
             if let Some(level) = level {
                 match parse_bool(&text) {
                     Some(true) => {
@@ -568,7 +596,6 @@ impl Header {
                 }
                 continue;
             }
-            let field = &info.fields[fi];
             let ty = field.ty;
             let parsed = if !self.keep[fi] && matches!(ty, FieldType::Text | FieldType::CreditCode)
             {

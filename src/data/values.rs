@@ -26,6 +26,7 @@ pub fn expected(rules: &RuleSet, lang: Lang, ty: FieldType) -> String {
         FieldType::Set(None) => msg!(lang, EXPECT_LEVELS, level_names(rules)),
         FieldType::Set(Some(e)) => msg!(lang, EXPECT_VALUES, variant_names(rules, e)),
         FieldType::List(e) => msg!(lang, EXPECT_LIST, rules.entities[e].name),
+        FieldType::Action { .. } => msg!(lang, EXPECT_ACTION),
     }
 }
 
@@ -135,6 +136,9 @@ pub fn parse_cell(
             Ok(Value::Set(bits))
         }
         FieldType::List(_) => fail(),
+        // Prose is a value too: an audit reports it, naming the cell.
+        // (kept as the officer wrote it, not folded).
+        FieldType::Action { .. } => Ok(super::actions::action_cell(rules, t, text.trim())),
     }
 }
 

@@ -128,6 +128,22 @@ pub fn value_text(rules: &RuleSet, ty: FieldType, v: &Value) -> String {
         (_, Value::List(items)) => format!("[{} items]", items.len()),
         (_, Value::Enum(i)) => i.to_string(),
         (_, Value::Set(b)) => format!("{b:#x}"),
+        (_, Value::Action(a)) => a.text(rules.chinese, |r| {
+            rules.restrictions.get(r).map(|x| x.name.as_str())
+        }),
+        (_, Value::ActionText(t)) => format!("“{t}”"),
+        (_, Value::Actions(per_level)) => {
+            let parts: Vec<String> = per_level
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| !matches!(v, Value::Missing))
+                .map(|(l, v)| {
+                    let level = rules.levels.get(l).map_or("?", |x| x.name.as_str());
+                    format!("{level} {}", value_text(rules, ty, v))
+                })
+                .collect();
+            format!("{{{}}}", parts.join(", "))
+        }
     }
 }
 

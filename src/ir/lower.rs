@@ -42,6 +42,7 @@ pub fn lower(program: &typed::Program) -> RuleSet {
                 baselines: m.baselines.clone(),
                 voluntary: m.voluntary,
                 totals: m.totals.clone(),
+                capacity: m.capacity,
                 cite: m.cite.clone(),
             })
             .collect(),
@@ -122,6 +123,7 @@ fn record_rule(r: &typed::Rule, n: usize) -> RecordRuleInfo {
         item: h.item,
         condition: h.condition.clone(),
         must: r.must.clone(),
+        at_least: r.at_least.clone(),
         texts: texts_per_level(h, n),
         cite: h.cite.clone(),
     }

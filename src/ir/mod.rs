@@ -20,8 +20,9 @@ pub use value::{Record, Value};
 /// (`Value::Int`, no longer numbers held as doubles) and conditions are flat lists of nodes
 /// ([`expr::flat`]). 4: record rules (`record_rules`). 5: disclosures (`disclosures`).
 /// 6: values a table declares not encoded (`TableInfo::not_encoded`).
-/// 7: list rules (`list_rules`).
-pub const FORMAT_VERSION: u32 = 8;
+/// 7: list rules (`list_rules`). 8: reduction models. 9: action fields
+/// (`FieldType::Action`) and rules comparing them with the plan (`RecordRuleInfo::at_least`).
+pub const FORMAT_VERSION: u32 = 9;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleSet {
@@ -128,6 +129,12 @@ pub enum FieldType {
     Set(Option<usize>),
     /// A list of records of another entity.
     List(usize),
+    /// An action (`措施`), such as a firm's own measure `限产 30%`, read as a measure's
+    /// `要求` is written; `per_level` (`按级别 措施`): one per alert level, from a column
+    /// per level.
+    Action {
+        per_level: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -287,11 +294,50 @@ pub struct RecordRuleInfo {
     pub item: Option<ItemSubject>,
     #[serde(with = "expr::flat::option")]
     pub condition: Option<Expr>,
+    /// The condition its `应当` sets (`Const(true)` for a rule whose `应当` compares
+    /// actions: [`at_least`](Self::at_least)).
     #[serde(with = "expr::flat")]
     pub must: Expr,
+    /// `应当 X 不弱于 预案措施`: the action a record's field holds (or its lines' fields
+    /// hold) must be at least as strict as what the plan requires of it at the level.
+    #[serde(default)]
+    pub at_least: Option<AtLeastInfo>,
     /// The message: per level for a rule with levels, else one.
     pub texts: Vec<Option<String>>,
     pub cite: Option<String>,
+}
+
+/// `应当 一厂一策措施 不弱于 预案措施`: a record rule comparing an action the data holds with
+/// an action the plan gives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AtLeastInfo {
+    pub source: ActionSource,
+    pub against: Against,
+}
+
+/// Where the action a rule compares is: a field of the record, or a field of each item of
+/// a list field (a firm's production lines), compared by the reduction they achieve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ActionSource {
+    /// An action field of the record.
+    Field(usize),
+    /// An action field of the items of the record's list field `list` (of entity
+    /// `entity`), weighted by the items' `capacity` field (the reduction model's `加权`).
+    Lines {
+        list: usize,
+        entity: usize,
+        field: usize,
+        capacity: usize,
+    },
+}
+
+/// What the data's action is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Against {
+    /// `预案措施`: the record's effective action at the level, as the plan decides it.
+    Plan,
+    /// An action written in the rule.
+    Action(Action),
 }
 
 /// A list rule (`规则` whose `应当` compares aggregates): checked over all the records (or
@@ -397,6 +443,10 @@ pub struct ReductionModelInfo {
     pub voluntary: Option<usize>,
     /// Declared totals of base fields (a district's emissions): `基数(…)` is then this.
     pub totals: Vec<(usize, crate::exact::Exact)>,
+    /// `加权 生产线.产能`: the list field of the entity's production lines and the lines'
+    /// capacity field, by which a per-line plan's reduction is weighted.
+    #[serde(default)]
+    pub capacity: Option<(usize, usize)>,
     pub cite: Option<String>,
 }
 

@@ -60,6 +60,25 @@ pub fn fields_read(rules: &RuleSet) -> Vec<Vec<bool>> {
                 mark(f, r, &mut read)
             });
         }
+        let mut keep = |entity: usize, field: usize| {
+            if let Some(slot) = read.get_mut(entity).and_then(|e| e.get_mut(field)) {
+                *slot = true;
+            }
+        };
+        match rule.at_least.as_ref().map(|a| a.source) {
+            Some(crate::ir::ActionSource::Field(f)) => keep(rule.entity, f),
+            Some(crate::ir::ActionSource::Lines {
+                list,
+                entity,
+                field,
+                capacity,
+            }) => {
+                keep(rule.entity, list);
+                keep(entity, field);
+                keep(entity, capacity);
+            }
+            None => {}
+        }
     }
     for rule in &rules.list_rules {
         let mut frames = vec![rule.entity];

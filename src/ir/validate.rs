@@ -13,9 +13,9 @@
 use std::ops::Deref;
 
 use super::{
-    Action, ActionPlan, AggregateFn, Base, CompareAs, Dim, DisclosureInfo, Expr, FieldRef,
-    FieldType, ItemSubject, KeySource, ListRuleInfo, ListTerm, MeasureInfo, Operand,
-    RecordRuleInfo, ReductionModelInfo, RuleSet, Value,
+    Action, ActionPlan, ActionSource, Against, AggregateFn, AtLeastInfo, Base, CompareAs, Dim,
+    DisclosureInfo, Expr, FieldRef, FieldType, ItemSubject, KeySource, ListRuleInfo, ListTerm,
+    MeasureInfo, Operand, RecordRuleInfo, ReductionModelInfo, RuleSet, Value,
 };
 use crate::limits::{MAX_EXPR_DEPTH, MAX_FRAMES, MAX_RESTRICTIONS, MAX_TABLE_DIMS, MAX_VARIANTS};
 use crate::messages::Lang;
@@ -208,6 +208,10 @@ pub enum Mismatch {
     /// percentage, a total not of a base, or its entity has two models; or a `减排量` or
     /// `基数` reads no base of its rule's entity's model.
     Model,
+    /// A rule comparing actions reads no action field, its lines no capacity the model
+    /// declares, or a per-level action or `预案措施` without levels; or a model weighs
+    /// lines by a field that is no number field of a list's items.
+    AtLeast,
     /// A table declares values not encoded though its first dimension is not an enum, or
     /// gives cells for such a value.
     NotEncoded,
@@ -328,6 +332,7 @@ impl InvalidRuleSet {
                     Mismatch::ListRuleField => msg!(lang, RULES_LIST_RULE_FIELD),
                     Mismatch::NotEncoded => msg!(lang, RULES_NOT_ENCODED),
                     Mismatch::Model => msg!(lang, RULES_MODEL),
+                    Mismatch::AtLeast => msg!(lang, RULES_AT_LEAST),
                 };
                 msg!(lang, RULES_MISMATCH, at, why)
             }
@@ -633,7 +638,59 @@ impl Checker<'_> {
         if let Some(c) = &rule.condition {
             self.expr(&at, c, &mut frames.clone(), 1)?;
         }
+        if let Some(a) = &rule.at_least {
+            self.at_least(&at, rule, a)?;
+        }
         self.expr(&at, &rule.must, &mut frames.clone(), 1)
+    }
+
+    /// `应当 字段 不弱于 …`: an action field of the rule's entity (no item subject), or of
+    /// the items of a list field whose capacity the entity's model declares; levels where
+    /// the field is per level or the rule compares with the plan.
+    fn at_least(&self, at: &Place, rule: &RecordRuleInfo, a: &AtLeastInfo) -> Check {
+        let r = self.rules;
+        ensure(at, rule.item.is_none(), Mismatch::AtLeast)?;
+        let fields = &r.entities[rule.entity].fields;
+        let ty = match a.source {
+            ActionSource::Field(f) => {
+                index(at, Kind::Field, f, fields.len())?;
+                fields[f].ty
+            }
+            ActionSource::Lines {
+                list,
+                entity,
+                field,
+                capacity,
+            } => {
+                index(at, Kind::Field, list, fields.len())?;
+                ensure(
+                    at,
+                    fields[list].ty == FieldType::List(entity),
+                    Mismatch::AtLeast,
+                )?;
+                let weighs = r
+                    .reduction_models
+                    .iter()
+                    .any(|m| m.entity == rule.entity && m.capacity == Some((list, capacity)));
+                ensure(at, weighs, Mismatch::AtLeast)?;
+                let items = &r.entities[entity].fields;
+                index(at, Kind::Field, field, items.len())?;
+                items[field].ty
+            }
+        };
+        let FieldType::Action { per_level } = ty else {
+            return ensure(at, false, Mismatch::AtLeast);
+        };
+        let needs_levels = per_level || a.against == Against::Plan;
+        ensure(
+            at,
+            !needs_levels || rule.levels.is_some(),
+            Mismatch::AtLeast,
+        )?;
+        if let Against::Action(action) = a.against {
+            self.action(at, &action)?;
+        }
+        Ok(())
     }
 
     /// A list rule: like a record rule, and its group and aggregate fields in scope (numbers
@@ -760,6 +817,19 @@ impl Checker<'_> {
         for (i, (f, _)) in m.totals.iter().enumerate() {
             let once = !m.totals[..i].iter().any(|(o, _)| o == f);
             ensure(&at, m.baselines.contains(f) && once, Mismatch::Model)?;
+        }
+        if let Some((list, capacity)) = m.capacity {
+            index(&at, Kind::Field, list, fields.len())?;
+            let FieldType::List(item) = fields[list].ty else {
+                return ensure(&at, false, Mismatch::AtLeast);
+            };
+            let items = &r.entities[item].fields;
+            index(&at, Kind::Field, capacity, items.len())?;
+            let number = matches!(
+                items[capacity].ty,
+                FieldType::Integer | FieldType::Decimal | FieldType::Percent
+            );
+            ensure(&at, number, Mismatch::AtLeast)?;
         }
         Ok(())
     }

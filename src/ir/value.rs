@@ -23,6 +23,14 @@ pub enum Value {
     /// A set of variant or level indexes, one bit each.
     Set(u64),
     List(Vec<Record>),
+    /// An action an action field (`措施`) holds.
+    Action(super::Action),
+    /// The text of an action field that does not read as an action (prose such as
+    /// "错峰生产"): kept, so that an audit can report the cell.
+    ActionText(Box<str>),
+    /// A per-level action field (`按级别 措施`): per level, `Missing`, `Action` or
+    /// `ActionText`.
+    Actions(Box<[Value]>),
     /// Present and valid in the input, but not kept: no rule of the rule set reads it.
     Elided,
 }
@@ -83,6 +91,17 @@ pub struct Record {
 impl Record {
     pub fn get(&self, field: usize) -> &Value {
         self.values.get(field).unwrap_or(&Value::Missing)
+    }
+}
+
+impl Value {
+    /// What an action field holds at `level`: a per-level field's value for that level, any
+    /// other value as it is (a field with one action holds it at every level).
+    pub fn at_level(&self, level: usize) -> &Value {
+        match self {
+            Value::Actions(per_level) => per_level.get(level).unwrap_or(&Value::Missing),
+            other => other,
+        }
     }
 }
 

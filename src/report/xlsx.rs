@@ -228,6 +228,31 @@ pub fn write_value(out: &mut Vec<u8>, rules: &RuleSet, ty: FieldType, v: &Value,
         }
         (_, Value::Enum(i)) => write!(out, "{i}"),
         (_, Value::Set(b)) => write!(out, "{b:#x}"),
+        (_, Value::Action(a)) => {
+            super::decisions::write_action_text(out, rules, *a);
+            Ok(())
+        }
+        (_, Value::ActionText(t)) => {
+            out.extend_from_slice(t.as_bytes());
+            Ok(())
+        }
+        // Per level, `黄色：限产 30%；橙色：停产`.
+        (_, Value::Actions(per_level)) => {
+            let mut first = true;
+            for (l, v) in per_level.iter().enumerate() {
+                if matches!(v, Value::Missing) {
+                    continue;
+                }
+                if !first {
+                    out.extend_from_slice("；".as_bytes());
+                }
+                first = false;
+                out.extend_from_slice(level_name(rules, l).as_bytes());
+                out.extend_from_slice("：".as_bytes());
+                write_value(out, rules, ty, v, lang);
+            }
+            Ok(())
+        }
     };
 }
 

@@ -270,8 +270,10 @@ impl RuleHead {
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub head: RuleHead,
-    /// `应当 …`: what each of them must satisfy.
+    /// `应当 …`: what each of them must satisfy (`Const(true)` when it compares actions).
     pub must: Expr,
+    /// `应当 字段 不弱于 预案措施`: the action comparison.
+    pub at_least: Option<crate::ir::AtLeastInfo>,
     pub must_span: Span,
 }
 
@@ -302,6 +304,8 @@ pub struct ReductionModel {
     pub voluntary: Option<usize>,
     /// Declared totals: a base field and its total.
     pub totals: Vec<(usize, crate::exact::Exact)>,
+    /// `加权`: the list field of production lines and their capacity field.
+    pub capacity: Option<(usize, usize)>,
     pub cite: Option<String>,
     pub span: Span,
 }

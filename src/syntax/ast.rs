@@ -133,6 +133,10 @@ pub enum TypeKind {
     List(Name),
     /// A set of enum values; `None` is a set of alert levels.
     Set(Option<Name>),
+    /// `措施`, `按级别 措施`: an action, one per level with `按级别`.
+    Action {
+        per_level: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -238,14 +242,24 @@ pub struct RuleDecl {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Must {
     Each(Expr),
-    List { checks: Vec<ListCheck>, span: Span },
+    List {
+        checks: Vec<ListCheck>,
+        span: Span,
+    },
+    /// `字段 不弱于 预案措施` (or an action): an action the data holds against the plan's.
+    AtLeast {
+        field: Path,
+        /// `None`: `预案措施`, the plan's action at the level.
+        against: Option<Action>,
+        span: Span,
+    },
 }
 
 impl Must {
     pub fn span(&self) -> Span {
         match self {
             Must::Each(e) => e.span,
-            Must::List { span, .. } => *span,
+            Must::List { span, .. } | Must::AtLeast { span, .. } => *span,
         }
     }
 }
@@ -314,6 +328,8 @@ pub struct ModelDecl {
     pub voluntary: Vec<Name>,
     /// `总量 字段 = 数`: declared totals of bases.
     pub totals: Vec<(Name, crate::exact::Exact, Span)>,
+    /// `加权 列表字段.产能字段`: the capacity of production lines.
+    pub weights: Vec<Path>,
     pub cites: Vec<Str>,
     pub span: Span,
 }

@@ -375,6 +375,9 @@ impl Builder {
                         TypeKind::Set(Some(self.name(elem)))
                     }
                 }
+                Rule::action_type => TypeKind::Action {
+                    per_level: p.into_inner().any(|k| k.as_rule() == Rule::kw_per_level),
+                },
                 other => unreachable!("type rule {other:?}"),
             };
         }
@@ -521,16 +524,32 @@ impl Builder {
                 }
                 Rule::must_item => {
                     let e = item.into_inner().nth(1).expect("must condition");
-                    r.musts.push(if e.as_rule() == Rule::list_checks {
-                        self.list_checks(e)?
-                    } else {
-                        Must::Each(self.condition(e)?)
+                    r.musts.push(match e.as_rule() {
+                        Rule::list_checks => self.list_checks(e)?,
+                        Rule::at_least => self.at_least(e)?,
+                        _ => Must::Each(self.condition(e)?),
                     });
                 }
                 _ => {}
             }
         }
         Ok(r)
+    }
+
+    /// `应当 字段 不弱于 预案措施` (or an action).
+    fn at_least(&self, pair: Pair<Rule>) -> R<Must> {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner();
+        let field = self.path(it.next().expect("compared field"));
+        let against = match it.nth(1) {
+            Some(p) if p.as_rule() == Rule::action => Some(self.action(p)?),
+            _ => None,
+        };
+        Ok(Must::AtLeast {
+            field,
+            against,
+            span,
+        })
     }
 
     /// `应当 A op B 且 …` of a list rule.
@@ -726,6 +745,7 @@ impl Builder {
             baselines: Vec::new(),
             voluntary: Vec::new(),
             totals: Vec::new(),
+            weights: Vec::new(),
             cites: Vec::new(),
             span,
         };
@@ -747,6 +767,10 @@ impl Builder {
                     let field = self.name(parts.next().expect("total's field"));
                     let (value, _) = self.list_number(parts.next().expect("total's number"))?;
                     d.totals.push((field, value, item_span));
+                }
+                Rule::weight_item => {
+                    let p = item.into_inner().nth(1).expect("weight field");
+                    d.weights.push(self.path(p));
                 }
                 _ => {}
             }

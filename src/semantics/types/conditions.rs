@@ -251,7 +251,7 @@ impl<'p> Cx<'p> {
             Ty::Bool => CompareAs::Bool,
             Ty::Enum(e) => CompareAs::Enum(e),
             Ty::Level => CompareAs::Level,
-            Ty::Set(_) | Ty::List(_) => return None,
+            Ty::Set(_) | Ty::List(_) | Ty::Action { .. } => return None,
         })
     }
 

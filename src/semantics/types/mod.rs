@@ -80,6 +80,10 @@ enum Ty {
     Level,
     Set(Option<usize>),
     List(usize),
+    /// An action field (`措施`, `按级别 措施`).
+    Action {
+        per_level: bool,
+    },
 }
 
 fn field_ty(t: FieldType) -> Ty {
@@ -94,6 +98,7 @@ fn field_ty(t: FieldType) -> Ty {
         FieldType::Enum(e) => Ty::Enum(e),
         FieldType::Set(e) => Ty::Set(e),
         FieldType::List(e) => Ty::List(e),
+        FieldType::Action { per_level } => Ty::Action { per_level },
     }
 }
 
@@ -177,6 +182,8 @@ impl<'p> Cx<'p> {
             Ty::Set(None) => "a set of levels".into(),
             Ty::Set(Some(e)) => format!("a set of `{}` values", self.out.enums[e].name),
             Ty::List(e) => format!("a list of `{}` records", self.out.entities[e].name),
+            Ty::Action { per_level: false } => "an action (措施)".into(),
+            Ty::Action { per_level: true } => "an action per level (按级别 措施)".into(),
         }
     }
 }

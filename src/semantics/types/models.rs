@@ -154,6 +154,21 @@ impl<'p> Cx<'p> {
             }
             totals.push((fi, *value));
         }
+        let capacity = match d.weights.as_slice() {
+            [] => None,
+            [path] => Some(self.model_capacity(d, path, entity)?),
+            [_, second, ..] => {
+                self.err(
+                    Diagnostic::new(
+                        Code::E0230,
+                        format!("reduction model `{}` names two capacities", d.name.text),
+                    )
+                    .primary(second.span, "second `加权` (weighted_by)")
+                    .help("weigh production lines by one capacity field"),
+                );
+                return None;
+            }
+        };
         Some(ReductionModel {
             name: d.name.text.clone(),
             name_span: d.name.span,
@@ -161,9 +176,55 @@ impl<'p> Cx<'p> {
             baselines,
             voluntary,
             totals,
+            capacity,
             cite: super::measures::joined(&d.cites),
             span: d.span,
         })
+    }
+
+    /// `加权 生产线.产能`: a list field of `entity` and a number field of its items.
+    fn model_capacity(
+        &mut self,
+        d: &ast::ModelDecl,
+        path: &ast::Path,
+        entity: usize,
+    ) -> Option<(usize, usize)> {
+        let fail = |cx: &mut Self, why: &str| {
+            cx.err(
+                Diagnostic::new(
+                    Code::E0230,
+                    format!(
+                        "reduction model `{}` weighs by `{}`, which is no capacity of production lines",
+                        d.name.text,
+                        path.display()
+                    ),
+                )
+                .primary(path.span, why.to_string())
+                .help("name a list field of the entity and the number field of its items that holds each line's capacity, e.g. `加权 生产线.产能`"),
+            );
+            None
+        };
+        let [list, field] = path.segments.as_slice() else {
+            return fail(self, "not `列表字段.产能字段`");
+        };
+        let info = &self.out.entities[entity];
+        let Some(li) = info.fields.iter().position(|f| f.name == list.text) else {
+            return fail(self, "the first name is no field of the entity");
+        };
+        let FieldType::List(item) = info.fields[li].ty else {
+            return fail(self, "the first name is not a list field");
+        };
+        let items = &self.out.entities[item];
+        let Some(ci) = items.fields.iter().position(|f| f.name == field.text) else {
+            return fail(self, "the second name is no field of the list's items");
+        };
+        if !matches!(
+            items.fields[ci].ty,
+            FieldType::Integer | FieldType::Decimal | FieldType::Percent
+        ) {
+            return fail(self, "not a number field");
+        }
+        Some((li, ci))
     }
 
     /// `name`, a field of `entity`, not a list.

@@ -3,7 +3,10 @@
 
 use super::{Cx, Scope, Ty};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{AggregateFn, AggregateInfo, Expr, ListCheckInfo, ListTerm, Severity};
+use crate::ir::{
+    ActionSource, Against, AggregateFn, AggregateInfo, AtLeastInfo, Expr, FieldType, ListCheckInfo,
+    ListTerm, Severity,
+};
 use crate::semantics::typed::{ListRule, Rule, RuleHead, Text};
 use crate::source::Span;
 use crate::syntax::ast::{self, Decl};
@@ -384,7 +387,7 @@ impl<'p> Cx<'p> {
         };
         let subject = self.subject(&r.subjects, &r.name, true);
         let must = match self.one_must(r) {
-            Some(ast::Must::Each(e)) => Some(e),
+            Some(m @ (ast::Must::Each(_) | ast::Must::AtLeast { .. })) => Some(m),
             _ => None,
         };
         if let Some(group) = r.groups.first() {
@@ -410,11 +413,25 @@ impl<'p> Cx<'p> {
             None => None,
         };
         let must_ast = must?;
-        let must = self.expr(must_ast, &scope)?;
+        let (must, at_least) = match must_ast {
+            ast::Must::Each(e) => (self.expr(e, &scope)?, None),
+            ast::Must::AtLeast { field, against, .. } => {
+                let at_least = self.at_least(
+                    r,
+                    levels.is_some(),
+                    item.is_some(),
+                    entity,
+                    field,
+                    against.as_ref(),
+                )?;
+                (Expr::Const(true), Some(at_least))
+            }
+            ast::Must::List { .. } => return None,
+        };
         if levels.is_none() {
             let reads = [
                 (condition.as_ref(), subj.condition.as_ref().map(|c| c.span)),
-                (Some(&must), Some(must_ast.span)),
+                (Some(&must), Some(must_ast.span())),
             ];
             for (e, span) in reads {
                 if let (Some(e), Some(span)) = (e, span) {
@@ -433,8 +450,148 @@ impl<'p> Cx<'p> {
         Some(Rule {
             head: head(r, levels, (entity, item, subj), condition, texts),
             must,
-            must_span: must_ast.span,
+            at_least,
+            must_span: must_ast.span(),
         })
+    }
+
+    /// `应当 字段 不弱于 预案措施` (or an action): the action field of the record, or of its
+    /// production lines (weighted by the reduction model's `加权`), and what it is held to.
+    fn at_least(
+        &mut self,
+        r: &ast::RuleDecl,
+        has_levels: bool,
+        over_items: bool,
+        entity: usize,
+        field: &ast::Path,
+        against: Option<&'p ast::Action>,
+    ) -> Option<AtLeastInfo> {
+        let fail = |cx: &mut Self, span: Span, what: String, label: &str, help: String| {
+            cx.err(
+                Diagnostic::new(Code::E0231, what)
+                    .primary(span, label.to_string())
+                    .help(help),
+            );
+            None
+        };
+        let entity_name = self.out.entities[entity].name.clone();
+        if over_items {
+            return fail(
+                self,
+                field.span,
+                format!("rule `{}` compares actions of items", r.name.text),
+                "the plan's action is the record's, not an item's",
+                format!("make the rule's subject `{entity_name}`, and compare its lines' actions with `列表字段.措施字段 不弱于 预案措施`"),
+            );
+        }
+        let info = &self.out.entities[entity];
+        let not_action = |cx: &mut Self, at: Span| {
+            fail(
+                cx,
+                at,
+                format!("`{}` is not an action field", field.display()),
+                "not of type `措施` or `按级别 措施`",
+                "declare the field that holds the firm's own measure as `措施` (one action) or `按级别 措施` (one per level), e.g. `一厂一策措施: 可选 按级别 措施`".to_string(),
+            )
+        };
+        let (source, per_level) = match field.segments.as_slice() {
+            [name] => {
+                let Some(fi) = info.fields.iter().position(|f| f.name == name.text) else {
+                    let names: Vec<String> = info.fields.iter().map(|f| f.name.clone()).collect();
+                    let d = self.unknown_name(&name.text, name.span, "field", &names);
+                    self.err(d);
+                    return None;
+                };
+                let FieldType::Action { per_level } = info.fields[fi].ty else {
+                    return not_action(self, name.span);
+                };
+                (ActionSource::Field(fi), per_level)
+            }
+            [list, name] => {
+                let Some(li) = info.fields.iter().position(|f| f.name == list.text) else {
+                    let names: Vec<String> = info.fields.iter().map(|f| f.name.clone()).collect();
+                    let d = self.unknown_name(&list.text, list.span, "field", &names);
+                    self.err(d);
+                    return None;
+                };
+                let FieldType::List(item) = info.fields[li].ty else {
+                    return not_action(self, list.span);
+                };
+                let items = &self.out.entities[item];
+                let Some(fi) = items.fields.iter().position(|f| f.name == name.text) else {
+                    let names: Vec<String> = items.fields.iter().map(|f| f.name.clone()).collect();
+                    let d = self.unknown_name(&name.text, name.span, "field", &names);
+                    self.err(d);
+                    return None;
+                };
+                let FieldType::Action { per_level } = items.fields[fi].ty else {
+                    return not_action(self, name.span);
+                };
+                let capacity = self
+                    .out
+                    .models
+                    .iter()
+                    .find(|m| m.entity == entity)
+                    .and_then(|m| m.capacity)
+                    .filter(|(l, _)| *l == li);
+                let Some((_, capacity)) = capacity else {
+                    return fail(
+                        self,
+                        field.span,
+                        format!("rule `{}` compares a plan per production line, but no reduction model weighs the lines", r.name.text),
+                        "lines are compared by the reduction their actions achieve, weighted by capacity",
+                        format!("declare the lines' capacity in the reduction model of `{entity_name}`: `加权 {}.产能`", list.text),
+                    );
+                };
+                (
+                    ActionSource::Lines {
+                        list: li,
+                        entity: item,
+                        field: fi,
+                        capacity,
+                    },
+                    per_level,
+                )
+            }
+            _ => return not_action(self, field.span),
+        };
+        let against = match against {
+            None => {
+                if !has_levels {
+                    return fail(
+                        self,
+                        field.span,
+                        format!("rule `{}` compares with `预案措施` without levels", r.name.text),
+                        "the plan's action is the one at a level",
+                        format!("give the rule the levels it is checked at, e.g. `规则 {} 错误 自 黄色 {{ … }}`", r.name.text),
+                    );
+                }
+                Against::Plan
+            }
+            Some(a) => {
+                let plan = self.action(a, None)?;
+                if !plan.lookups.is_empty() {
+                    return fail(
+                        self,
+                        a.span,
+                        format!("rule `{}` compares with a table's cell", r.name.text),
+                        "a table lookup depends on the record",
+                        "compare with `预案措施` (what the plan requires of the record at the level), or with an action written out, e.g. `限产 30%`".to_string(),
+                    );
+                }
+                Against::Action(plan.fixed)
+            }
+        };
+        if per_level && !has_levels {
+            return fail(
+                self,
+                field.span,
+                format!("rule `{}` reads an action per level without levels", r.name.text),
+                "an action per level (`按级别 措施`)",
+                format!("give the rule the levels it is checked at, e.g. `规则 {} 错误 自 黄色 {{ … }}`", r.name.text),
+            );
+        }
+        Some(AtLeastInfo { source, against })
     }
 
     pub(super) fn level_without_levels(

@@ -322,6 +322,9 @@ impl<'p> Cx<'p> {
                         Some(i) => FieldType::Set(Some(i)),
                         None => continue,
                     },
+                    TypeKind::Action { per_level } => FieldType::Action {
+                        per_level: *per_level,
+                    },
                     TypeKind::Optional(_) => unreachable!("the grammar allows one 可选"),
                 };
                 for n in std::iter::once(f.name.text.clone())
