@@ -308,6 +308,50 @@ struct Firm {
     own_cut: &'static str,
     machines: Vec<Machine>,
     vehicles: Vec<Vehicle>,
+    /// The firm's own 一厂一策 measure at yellow, orange and red (empty: none), for about
+    /// one firm in three; another third plans per production line (`lines`).
+    own_plan: [&'static str; 3],
+    lines: Vec<Line>,
+}
+
+/// A production line of a firm: its capacity and its 一厂一策 measure per level.
+struct Line {
+    id: String,
+    capacity: u32,
+    plan: [&'static str; 3],
+}
+
+/// A firm's own measures, derived from its index alone (so the fields drawn from the
+/// random stream stay what they were before these existed): at the firm level for
+/// `i % 3 == 0`, per line for `i % 3 == 1`, none otherwise; about one in a hundred writes
+/// prose at orange, which `audit` reports naming the cell.
+fn own_plans(i: u64, prefix: &str) -> ([&'static str; 3], Vec<Line>) {
+    let prose = i % 97 == 5;
+    let orange = |a: &'static str| {
+        if prose {
+            "错峰生产，减少运输"
+        } else {
+            a
+        }
+    };
+    match i % 3 {
+        0 => (["限产 30%", orange("限产 50%"), "停产"], Vec::new()),
+        1 => {
+            let lines = (1..=2 + i % 2)
+                .map(|j| Line {
+                    id: format!("{prefix}-{:07}-L{j}", i + 1),
+                    capacity: 50 + ((i * 7 + j * 13) % 150) as u32,
+                    plan: if j == 1 {
+                        ["限产 30%", orange("停产 50% 以生产线计"), "停产"]
+                    } else {
+                        ["自主减排", "限产 50%", "停产"]
+                    },
+                })
+                .collect();
+            (["", "", ""], lines)
+        }
+        _ => (["", "", ""], Vec::new()),
+    }
 }
 
 /// A unique, valid credit code for firm `i`: 9 (industry and commerce), 1 (enterprise), the
@@ -407,6 +451,8 @@ fn firm(i: u64, rng: &mut Rng, fleet: &mut Fleet) -> Firm {
         own_cut: emissions(i).1,
         machines,
         vehicles: fleet.vehicles(industry),
+        own_plan: own_plans(i, prefix).0,
+        lines: own_plans(i, prefix).1,
     }
 }
 
@@ -467,7 +513,7 @@ impl<W: Write> Write for Encoding<W> {
     }
 }
 
-const FIRM_HEADER: [&str; 16] = [
+const FIRM_HEADER: [&str; 19] = [
     "统一社会信用代码",
     "企业名称",
     "所在区",
@@ -484,6 +530,18 @@ const FIRM_HEADER: [&str; 16] = [
     "颗粒物排放量",
     "挥发性有机物排放量",
     "自主减排比例",
+    "黄色预警一厂一策措施",
+    "橙色预警一厂一策措施",
+    "红色预警一厂一策措施",
+];
+/// `设计产能` and `减排措施` are aliases of 产能 and 一厂一策措施, as lists head them.
+const LINE_HEADER: [&str; 6] = [
+    "统一社会信用代码",
+    "生产线编号",
+    "设计产能",
+    "黄色预警减排措施",
+    "橙色预警减排措施",
+    "红色预警减排措施",
 ];
 const MACHINE_HEADER: [&str; 4] = ["统一社会信用代码", "编号", "动力", "排放阶段"];
 /// `车牌号` is the alias of `号牌`, as lists head the column.
@@ -518,6 +576,9 @@ fn write_csv(
     let firms_path = dir.join("企业.csv");
     let machines_path = dir.join("机械.csv");
     let vehicles_path = dir.join("车辆.csv");
+    let lines_path = dir.join("生产线.csv");
+    let mut lines = csv::Writer::from_writer(create(&lines_path, encoding)?);
+    lines.write_record(LINE_HEADER)?;
     let mut firms = csv::Writer::from_writer(create(&firms_path, encoding)?);
     let mut machines = csv::Writer::from_writer(create(&machines_path, encoding)?);
     let mut vehicles = csv::Writer::from_writer(create(&vehicles_path, encoding)?);
@@ -544,9 +605,16 @@ fn write_csv(
             &pm,
             &vocs,
             f.own_cut,
+            f.own_plan[0],
+            f.own_plan[1],
+            f.own_plan[2],
         ])?;
         for m in &f.machines {
             machines.write_record([f.code.as_str(), &m.id, m.power, m.stage])?;
+        }
+        for l in &f.lines {
+            let [y, o, r] = l.plan;
+            lines.write_record([f.code.as_str(), &l.id, &l.capacity.to_string(), y, o, r])?;
         }
         for v in &f.vehicles {
             vehicles.write_record([f.code.as_str(), &v.plate, v.stage, v.fuel, yes_no(v.heavy)])?;
@@ -555,7 +623,8 @@ fn write_csv(
     firms.flush()?;
     machines.flush()?;
     vehicles.flush()?;
-    Ok(vec![firms_path, machines_path, vehicles_path])
+    lines.flush()?;
+    Ok(vec![firms_path, machines_path, vehicles_path, lines_path])
 }
 
 fn firm_json(f: &Firm) -> serde_json::Value {
@@ -567,6 +636,12 @@ fn firm_json(f: &Firm) -> serde_json::Value {
         }
     };
     let lists: Vec<&str> = f.lists.split(',').filter(|s| !s.is_empty()).collect();
+    let by_level = |plan: &[&str; 3]| {
+        if plan.iter().all(|p| p.is_empty()) {
+            return serde_json::Value::Null;
+        }
+        serde_json::json!({ "黄色": opt(plan[0]), "橙色": opt(plan[1]), "红色": opt(plan[2]) })
+    };
     serde_json::json!({
         "统一社会信用代码": f.code,
         "名称": f.name,
@@ -584,6 +659,10 @@ fn firm_json(f: &Firm) -> serde_json::Value {
         "颗粒物排放量": f.emissions[2] as f64 / 100.0,
         "挥发性有机物排放量": f.emissions[3] as f64 / 100.0,
         "自主减排比例": opt(f.own_cut),
+        "一厂一策措施": by_level(&f.own_plan),
+        "生产线": f.lines.iter().map(|l| serde_json::json!({
+            "编号": l.id, "产能": l.capacity, "一厂一策措施": by_level(&l.plan)
+        })).collect::<Vec<_>>(),
         "非道路移动机械": f.machines.iter().map(|m| serde_json::json!({
             "编号": m.id, "动力": m.power, "排放阶段": opt(m.stage)
         })).collect::<Vec<_>>(),
@@ -632,12 +711,24 @@ fn write_xlsx(
     let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
     let path = dir.join("企业.xlsx");
     let mut wb = rust_xlsxwriter::Workbook::new();
-    let mut firm_rows: Vec<[String; 16]> = Vec::new();
+    let mut firm_rows: Vec<[String; 19]> = Vec::new();
+    let mut line_rows: Vec<[String; 6]> = Vec::new();
     let mut machine_rows: Vec<[String; 4]> = Vec::new();
     let mut vehicle_rows: Vec<[String; 5]> = Vec::new();
     for i in 0..n {
         let f = firm(i, rng, fleet);
         let [so2, nox, pm, vocs] = f.emissions.map(hundredths);
+        for l in &f.lines {
+            let [y, o, r] = l.plan;
+            line_rows.push([
+                f.code.clone(),
+                l.id.clone(),
+                l.capacity.to_string(),
+                y.into(),
+                o.into(),
+                r.into(),
+            ]);
+        }
         for m in &f.machines {
             machine_rows.push([f.code.clone(), m.id.clone(), m.power.into(), m.stage.into()]);
         }
@@ -667,11 +758,19 @@ fn write_xlsx(
             pm,
             vocs,
             f.own_cut.into(),
+            f.own_plan[0].into(),
+            f.own_plan[1].into(),
+            f.own_plan[2].into(),
         ]);
     }
-    if [firm_rows.len(), machine_rows.len(), vehicle_rows.len()]
-        .iter()
-        .any(|&rows| rows > MAX_ROWS as usize)
+    if [
+        firm_rows.len(),
+        machine_rows.len(),
+        vehicle_rows.len(),
+        line_rows.len(),
+    ]
+    .iter()
+    .any(|&rows| rows > MAX_ROWS as usize)
     {
         return Err(format!(
             "{} firms with {} machines and {} vehicles do not fit in an XLSX sheet ({MAX_ROWS} rows); use csv or jsonl",
@@ -696,6 +795,11 @@ fn write_xlsx(
             &VEHICLE_HEADER[..],
             vehicle_rows.iter().map(|r| &r[..]).collect(),
         ),
+        (
+            "生产线",
+            &LINE_HEADER[..],
+            line_rows.iter().map(|r| &r[..]).collect(),
+        ),
     ] {
         let ws = wb.add_worksheet();
         ws.set_name(sheet).map_err(err)?;
@@ -718,7 +822,7 @@ const USAGE: &str = "usage: gen_firms N --format csv|json|jsonl|xlsx [--out DIR]
 
 /// Writes `n` firms generated from `seed` into `dir` (which must exist) in `format` (`csv`,
 /// `json`, `jsonl` or `xlsx`; `encoding` applies to CSV, UTF-8 when `None`); returns the
-/// paths written (for CSV: firms, machines, vehicles). The benchmarks call this too
+/// paths written (for CSV: firms, machines, vehicles, production lines). The benchmarks call this too
 /// (`benches/load.rs`).
 pub fn write(
     n: u64,
