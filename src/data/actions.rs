@@ -202,4 +202,45 @@ mod tests {
             Value::ActionText("错峰生产，减少运输".into())
         );
     }
+
+    fn base_strategy() -> impl proptest::strategy::Strategy<Value = Base> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just(Base::None),
+            Just(Base::Voluntary),
+            (0u32..=10_000).prop_map(|hundredths| Base::Limit { hundredths }),
+            (0u32..=10_000, any::<bool>()).prop_map(|(hundredths, by_line)| Base::StopPart {
+                hundredths,
+                by_line
+            }),
+            Just(Base::Stop),
+            Just(Base::CeaseUse),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Any text is read without a panic: an action, or kept as prose.
+        #[test]
+        fn any_cell_text_reads_without_panic(text in "\\PC{0,40}") {
+            let rules = rules();
+            let folded = crate::data::normalize::fold(&text);
+            let _ = action_cell(&rules, &folded, &text);
+        }
+
+        /// An action written as policyc writes it, in either language, reads back as itself.
+        #[test]
+        fn every_action_reads_back_from_its_text(
+            base in base_strategy(),
+            restricted: bool,
+            zh: bool,
+        ) {
+            let rules = rules();
+            let action = Action { base, restrictions: u64::from(restricted) };
+            proptest::prop_assume!(action != Action::NONE);
+            let text = action.text(zh, |r| rules.restrictions.get(r).map(|x| x.name.as_str()));
+            proptest::prop_assert_eq!(parse_action(&rules, &text), Some(action), "{}", text);
+        }
+    }
 }
