@@ -345,6 +345,11 @@ fn errors_are_typed_and_read_in_both_languages() {
         .err()
         .unwrap();
     assert!(matches!(e.kind(), ErrorKind::InvalidValue { .. }), "{e:?}");
+    // A firm's own measure is text, read as an action (prose is kept), never a number.
+    assert!(firm.set("一厂一策措施", "限产 30%").is_ok());
+    assert!(firm.set("一厂一策措施", "错峰生产").is_ok());
+    let e = firm.set("一厂一策措施", 30).err().unwrap();
+    assert!(matches!(e.kind(), ErrorKind::WrongType { .. }), "{e:?}");
     let e = firm.set("非道路移动机械", "JX-1").err().unwrap();
     assert!(matches!(e.kind(), ErrorKind::WrongType { .. }), "{e:?}");
     let e = firm.item("行业").err().unwrap();

@@ -846,6 +846,12 @@ impl<'p> Schema<'p> {
                 }
                 Value::Set(bits)
             }
+            // An action as a cell gives it (the same at every level of a per-level field);
+            // prose is kept, for an audit to report.
+            (FieldType::Action { .. }, FieldValue::Text(t)) => {
+                let folded = normalize::fold(t);
+                crate::data::actions::action_cell(self.rules, &folded, t.trim())
+            }
             _ => return Err(self.wrong_type(field)),
         })
     }
