@@ -73,7 +73,7 @@ impl<'p> Cx<'p> {
         };
         let mut baselines = Vec::new();
         for name in &d.baselines {
-            let fi = self.model_field(name, entity)?;
+            let fi = self.field_named(name, entity)?;
             if !number(self.out.entities[entity].fields[fi].ty) {
                 self.err(
                     Diagnostic::new(
@@ -101,7 +101,7 @@ impl<'p> Cx<'p> {
         let voluntary = match d.voluntary.as_slice() {
             [] => None,
             [name] => {
-                let fi = self.model_field(name, entity)?;
+                let fi = self.field_named(name, entity)?;
                 if self.out.entities[entity].fields[fi].ty != FieldType::Percent {
                     self.err(
                         Diagnostic::new(
@@ -132,7 +132,7 @@ impl<'p> Cx<'p> {
         };
         let mut totals = Vec::new();
         for (name, value, span) in &d.totals {
-            let fi = self.model_field(name, entity)?;
+            let fi = self.field_named(name, entity)?;
             if !baselines.contains(&fi) {
                 self.err(
                     Diagnostic::new(
@@ -227,8 +227,8 @@ impl<'p> Cx<'p> {
         Some((li, ci))
     }
 
-    /// `name`, a field of `entity`, not a list.
-    fn model_field(&mut self, name: &ast::Name, entity: usize) -> Option<usize> {
+    /// `name`, a field of `entity` (an unknown name is a diagnostic with the fields it could be).
+    pub(super) fn field_named(&mut self, name: &ast::Name, entity: usize) -> Option<usize> {
         let info = &self.out.entities[entity];
         match info.fields.iter().position(|f| f.name == name.text) {
             Some(fi) => Some(fi),

@@ -484,7 +484,6 @@ impl<'p> Cx<'p> {
                 format!("make the rule's subject `{entity_name}`, and compare its lines' actions with `列表字段.措施字段 不弱于 预案措施`"),
             );
         }
-        let info = &self.out.entities[entity];
         let not_action = |cx: &mut Self, at: Span| {
             fail(
                 cx,
@@ -496,35 +495,20 @@ impl<'p> Cx<'p> {
         };
         let (source, per_level) = match field.segments.as_slice() {
             [name] => {
-                let Some(fi) = info.fields.iter().position(|f| f.name == name.text) else {
-                    let names: Vec<String> = info.fields.iter().map(|f| f.name.clone()).collect();
-                    let d = self.unknown_name(&name.text, name.span, "field", &names);
-                    self.err(d);
-                    return None;
-                };
-                let FieldType::Action { per_level } = info.fields[fi].ty else {
+                let fi = self.field_named(name, entity)?;
+                let FieldType::Action { per_level } = self.out.entities[entity].fields[fi].ty
+                else {
                     return not_action(self, name.span);
                 };
                 (ActionSource::Field(fi), per_level)
             }
             [list, name] => {
-                let Some(li) = info.fields.iter().position(|f| f.name == list.text) else {
-                    let names: Vec<String> = info.fields.iter().map(|f| f.name.clone()).collect();
-                    let d = self.unknown_name(&list.text, list.span, "field", &names);
-                    self.err(d);
-                    return None;
-                };
-                let FieldType::List(item) = info.fields[li].ty else {
+                let li = self.field_named(list, entity)?;
+                let FieldType::List(item) = self.out.entities[entity].fields[li].ty else {
                     return not_action(self, list.span);
                 };
-                let items = &self.out.entities[item];
-                let Some(fi) = items.fields.iter().position(|f| f.name == name.text) else {
-                    let names: Vec<String> = items.fields.iter().map(|f| f.name.clone()).collect();
-                    let d = self.unknown_name(&name.text, name.span, "field", &names);
-                    self.err(d);
-                    return None;
-                };
-                let FieldType::Action { per_level } = items.fields[fi].ty else {
+                let fi = self.field_named(name, item)?;
+                let FieldType::Action { per_level } = self.out.entities[item].fields[fi].ty else {
                     return not_action(self, name.span);
                 };
                 let capacity = self
