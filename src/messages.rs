@@ -666,6 +666,7 @@ catalogue! {
     AUDIT_LIST_FIGURES { zh: "汇总：{0}", en: "figures: {0}" }
     /// An aggregate's records with the field empty, left out of it.
     AUDIT_BASE_DECLARED { zh: "（减排模型声明的总量）", en: " (the total the reduction model declares)" }
+    AUDIT_BASE_DATA_TOTAL { zh: "（减排模型声明的总量：数据中 {0} 全部 {2} 条记录的 {1} 之和）", en: " (the total the reduction model declares: {1} summed over all {2} records of {0} in the data)" }
     AUDIT_BASE_DATA { zh: "（数据中全部 {0} 条记录之和，减排模型未声明总量）", en: " (the sum over all {0} records of the data; the reduction model declares no total)" }
     AUDIT_LIST_UNDETERMINED { zh: "（{0} 条记录的综合要求未确定，未计入）", en: " ({0} records whose effective action is undetermined, left out)" }
     AUDIT_LIST_MISSING { zh: "（{0} 条记录该字段为空，未计入）", en: " ({0} records with the field empty, left out)" }

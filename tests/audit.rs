@@ -639,3 +639,74 @@ fn own_measures_per_level_and_per_line_are_held_to_the_plan_with_both_actions_sh
     assert_eq!(findings[0]["row"], 2);
     assert_eq!(findings[0]["values"][0]["value"], "limit 30%");
 }
+
+/// A district's society-wide emissions kept as data (`总量 … = 区域排放.二氧化硫总量`): the
+/// target's base is that field summed over the district file's records, its title row and
+/// 合计 row passed over, and the finding says where the figure comes from.
+#[test]
+fn a_total_kept_as_data_is_the_base_of_a_target_and_the_finding_says_so() {
+    let dir = tmp("audit-data-total");
+    let plan = dir.join("plan.policy");
+    std::fs::write(
+        &plan,
+        "预警级别 { 黄色 < 橙色 < 红色 }
+实体 企业 键 名称 { 名称: 文本  二氧化硫排放量: 可选 小数 }
+实体 区域排放 键 区 { 区: 文本  二氧化硫总量: 可选 小数 }
+措施 统一限产 强制性 自 黄色 { 对象 企业 要求 限产 30% 依据 \"三\" }
+减排模型 大气污染物 {
+  对象 企业
+  排放基数 二氧化硫排放量
+  总量 二氧化硫排放量 = 区域排放.二氧化硫总量
+}
+规则 减排目标 警告 自 黄色 {
+  对象 企业
+  应当 减排量(二氧化硫排放量) >= {黄色 10%, 橙色 20%, 红色 30%} × 基数(二氧化硫排放量)
+  依据 \"减排目标\"
+}
+",
+    )
+    .unwrap();
+    let firms = dir.join("企业.csv");
+    std::fs::write(&firms, "名称,二氧化硫排放量\n甲厂,100\n乙厂,200\n").unwrap();
+    let districts = dir.join("区域排放.csv");
+    std::fs::write(
+        &districts,
+        "各区全社会二氧化硫排放量（吨）\n区,二氧化硫总量\n东城区,400\n西城区,200\n合计,600\n",
+    )
+    .unwrap();
+    let (plan, firms, districts) = (
+        plan.to_str().unwrap(),
+        firms.to_str().unwrap(),
+        districts.to_str().unwrap(),
+    );
+    // 90 cut of 600: 15%, so yellow (10%) holds and orange (20%) and red (30%) do not.
+    let json = policyc(&[
+        "audit", "--lang", "en", plan, "--data", firms, "--data", districts, "--format", "json",
+    ]);
+    assert_eq!(code(&json), 0, "{}", stderr(&json));
+    let doc: Value = serde_json::from_str(&stdout(&json)).unwrap();
+    let lists = doc["list_findings"].as_array().unwrap();
+    let levels: Vec<&str> = lists.iter().map(|f| f["level"].as_str().unwrap()).collect();
+    assert_eq!(levels, ["橙色", "红色"]);
+    let base = &lists[0]["figures"][1];
+    assert_eq!(base["value"], "600", "the 合计 row is not a district");
+    assert_eq!(base["base"], "data_total");
+    assert_eq!(base["base_entity"], "区域排放");
+    assert_eq!(base["base_field"], "二氧化硫总量");
+    assert_eq!(base["base_records"], 2);
+    assert_eq!(lists[0]["right"]["value"], "120");
+    let text = policyc(&[
+        "audit", "--lang", "zh", plan, "--data", firms, "--data", districts,
+    ]);
+    assert!(
+        stdout(&text).contains(
+            "基数(二氧化硫排放量) = 600（减排模型声明的总量：数据中 区域排放 全部 2 条记录的 二氧化硫总量 之和）"
+        ),
+        "{}",
+        stdout(&text)
+    );
+    // Without the district file the target has no base: a finding, not a guess.
+    let none = policyc(&["audit", "--lang", "zh", plan, "--data", firms]);
+    assert_eq!(code(&none), 0, "{}", stderr(&none));
+    assert_eq!(stdout(&none).matches("要求 无法计算：没有记录").count(), 3);
+}

@@ -13,7 +13,7 @@ use std::hash::{Hash, Hasher};
 
 use crate::eval::{eval_condition, Frames};
 use crate::exact::{Exact, MICRO};
-use crate::ir::{AggregateFn, ListRuleInfo, ListTerm, Record, RuleSet, Value};
+use crate::ir::{AggregateFn, ListRuleInfo, ListTerm, Record, RuleSet, Total, Value};
 
 /// What an aggregate has counted in a group (one struct for every function: merging is
 /// field by field).
@@ -216,6 +216,9 @@ impl Groups {
 #[derive(Debug, Clone, Default)]
 pub struct ListTally {
     pub rules: Vec<Vec<Groups>>,
+    /// `totals[model][total]`: a total the data holds (`总量 … = 实体.字段`), summed over
+    /// every record of its entity.
+    pub totals: Vec<Vec<Acc>>,
 }
 
 /// The levels of a rule, in order: `Some(level)` each, or `None` once.
@@ -237,6 +240,11 @@ impl ListTally {
                 .iter()
                 .map(|r| vec![Groups::default(); slots(rules, r).len()])
                 .collect();
+            self.totals = rules
+                .reduction_models
+                .iter()
+                .map(|m| vec![Acc::default(); m.totals.len()])
+                .collect();
         }
     }
 
@@ -248,6 +256,18 @@ impl ListTally {
             return;
         }
         self.ensure(rules);
+        for (m, model) in rules.reduction_models.iter().enumerate() {
+            for (t, (_, total)) in model.totals.iter().enumerate() {
+                if let Total::Data { entity: e, field } = *total {
+                    if e == entity {
+                        let acc = &mut self.totals[m][t];
+                        acc.all += 1;
+                        acc.hit += 1;
+                        acc.add(record.get(field));
+                    }
+                }
+            }
+        }
         let n = rules.levels.len();
         let root = Frames::root(record);
         for (ri, rule) in rules.list_rules.iter().enumerate() {
@@ -289,6 +309,12 @@ impl ListTally {
             let k = rule.aggregates.len();
             for (mine, theirs) in self.rules[ri].iter_mut().zip(other.rules[ri].iter_mut()) {
                 mine.absorb(theirs, k);
+            }
+        }
+        for (mine, theirs) in self.totals.iter_mut().zip(other.totals.iter_mut()) {
+            for (a, b) in mine.iter_mut().zip(theirs.iter_mut()) {
+                a.absorb(b);
+                *b = Acc::default();
             }
         }
     }
@@ -394,8 +420,15 @@ pub struct ListFinding {
 /// Where the figure of a `基数` comes from: the finding says which.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BaseSource {
-    /// The reduction model's `总量`.
+    /// The reduction model's `总量`, a number in the plan.
     Declared,
+    /// The reduction model's `总量 … = 实体.字段`: that field summed over every record of
+    /// its entity in the data, how many there were.
+    DataTotal {
+        entity: usize,
+        field: usize,
+        records: u64,
+    },
     /// The base summed over every record of the entity in the data: how many there were.
     Data { records: u64 },
 }
@@ -405,9 +438,19 @@ impl BaseSource {
     pub fn as_str(self) -> &'static str {
         match self {
             BaseSource::Declared => "declared",
+            BaseSource::DataTotal { .. } => "data_total",
             BaseSource::Data { .. } => "data",
         }
     }
+}
+
+/// A `基数`'s figure in a rule's judgement: where it comes from, its value, and the records
+/// it left out for an empty cell.
+#[derive(Clone, Copy)]
+struct Base {
+    source: BaseSource,
+    value: Result<Exact, Undefined>,
+    missing: u64,
 }
 
 fn term_value(
@@ -490,7 +533,7 @@ pub fn judge(rules: &RuleSet, tally: &ListTally) -> Vec<ListFinding> {
                     .collect()
             };
             // A `基数`: the declared total, else the sum over every record, for every group.
-            let bases: Vec<Option<(BaseSource, Result<Exact, Undefined>)>> = rule
+            let bases: Vec<Option<Base>> = rule
                 .aggregates
                 .iter()
                 .enumerate()
@@ -501,19 +544,50 @@ pub fn judge(rules: &RuleSet, tally: &ListTally) -> Vec<ListFinding> {
                     let declared = rules
                         .reduction_models
                         .iter()
-                        .find(|m| m.entity == rule.entity)
-                        .and_then(|m| {
+                        .enumerate()
+                        .find(|(_, m)| m.entity == rule.entity)
+                        .and_then(|(mi, m)| {
                             let f = agg.field?.field as usize;
-                            m.totals.iter().find(|(tf, _)| *tf == f).map(|(_, t)| *t)
+                            let ti = m.totals.iter().position(|(tf, _)| *tf == f)?;
+                            Some((mi, ti, m.totals[ti].1))
                         });
                     Some(match declared {
-                        Some(total) => (BaseSource::Declared, Ok(total)),
+                        Some((_, _, Total::Number(total))) => Base {
+                            source: BaseSource::Declared,
+                            value: Ok(total),
+                            missing: 0,
+                        },
+                        Some((mi, ti, Total::Data { entity, field })) => {
+                            let acc = tally
+                                .totals
+                                .get(mi)
+                                .and_then(|t| t.get(ti))
+                                .copied()
+                                .unwrap_or_default();
+                            let source = BaseSource::DataTotal {
+                                entity,
+                                field,
+                                records: acc.all,
+                            };
+                            // No record of the entity, or none with a value: no total.
+                            let value = match acc.value(AggregateFn::Sum) {
+                                Ok(_) if acc.all == 0 => Err(Undefined::NoRecords),
+                                Ok(_) if acc.all == acc.missing => Err(Undefined::NoValues),
+                                v => v,
+                            };
+                            Base {
+                                source,
+                                value,
+                                missing: acc.missing,
+                            }
+                        }
                         None => {
                             let whole = groups.whole.get(a).copied().unwrap_or_default();
-                            (
-                                BaseSource::Data { records: whole.all },
-                                whole.value(AggregateFn::Sum),
-                            )
+                            Base {
+                                source: BaseSource::Data { records: whole.all },
+                                value: whole.value(AggregateFn::Sum),
+                                missing: whole.missing,
+                            }
                         }
                     })
                 })
@@ -525,7 +599,7 @@ pub fn judge(rules: &RuleSet, tally: &ListTally) -> Vec<ListFinding> {
                     .zip(accs)
                     .zip(&bases)
                     .map(|((a, acc), base)| match base {
-                        Some((_, v)) => *v,
+                        Some(b) => b.value,
                         None => acc.value(a.fun),
                     })
                     .collect();
@@ -551,20 +625,18 @@ pub fn judge(rules: &RuleSet, tally: &ListTally) -> Vec<ListFinding> {
                             left,
                             right,
                             figures: figures.clone(),
-                            // A `基数` leaves out the empty cells of every record, or none
-                            // when its total is declared.
+                            // A `基数` leaves out the empty cells of the records it sums
+                            // (none for a total the plan gives).
                             missing: accs
                                 .iter()
                                 .zip(&bases)
-                                .enumerate()
-                                .map(|(a, (acc, base))| match base {
-                                    Some((BaseSource::Declared, _)) => 0,
-                                    Some(_) => groups.whole.get(a).map_or(0, |w| w.missing),
+                                .map(|(acc, base)| match base {
+                                    Some(b) => b.missing,
                                     None => acc.missing,
                                 })
                                 .collect(),
                             undetermined: accs.iter().map(|a| a.undetermined).collect(),
-                            bases: bases.iter().map(|b| b.map(|(s, _)| s)).collect(),
+                            bases: bases.iter().map(|b| b.map(|b| b.source)).collect(),
                         });
                     }
                 }

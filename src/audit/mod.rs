@@ -564,4 +564,57 @@ mod tests {
         assert_eq!(red[0].undetermined[0], 1);
         assert_eq!(figure(red[0], 1), "1000");
     }
+
+    /// `总量 硫 = 区域.硫总量`: the base is the field summed over every 区域 record of the
+    /// data, in whichever file or order it comes; with none, the target has no base.
+    #[test]
+    fn a_total_the_data_holds_is_summed_over_its_records() {
+        let policy = "预警级别 { 黄色 < 橙色 }
+实体 企业 键 名称 { 名称: 文本  硫: 可选 小数 }
+实体 区域 键 名 { 名: 文本  硫总量: 可选 小数 }
+措施 停 强制性 自 黄色 { 对象 企业 要求 停产 依据 \"三\" }
+减排模型 污染物 { 对象 企业 排放基数 硫 总量 硫 = 区域.硫总量 }
+规则 目标 警告 黄色 { 对象 企业 应当 减排量(硫) >= 50% × 基数(硫) 依据 \"目标\" }";
+        let c = compile_source("t.policy", policy);
+        assert!(!c.has_errors(), "{:?}", c.diagnostics);
+        let rules = c.rules.unwrap().validate().unwrap();
+        let audit = |doc: &str| {
+            let mut src = crate::data::json::load(&rules, "t.json", 0, doc).unwrap();
+            let format = Lists::default();
+            run(
+                Auditor::new(&rules),
+                &mut src,
+                &format,
+                None,
+                &mut Vec::new(),
+            )
+            .unwrap();
+            format.0.into_inner().unwrap()
+        };
+        // 甲 stops: 100 cut of a total 150 + 90 + (empty) = 240, below half.
+        let found = audit(
+            r#"{"区域": [{"名": "东", "硫总量": 150}, {"名": "西", "硫总量": 90}, {"名": "南"}],
+                "企业": [{"名称": "甲", "硫": 100}]}"#,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].figures[1].unwrap().to_string(), "240");
+        assert_eq!(
+            found[0].bases[1],
+            Some(lists::BaseSource::DataTotal {
+                entity: 1,
+                field: 1,
+                records: 3
+            })
+        );
+        assert_eq!(found[0].missing[1], 1, "南 has no figure");
+        // A total of 180 is met by the 100 cut; the firms' own 硫 is not the base.
+        let met = audit(
+            r#"{"企业": [{"名称": "甲", "硫": 100}, {"名称": "乙", "硫": 900}], "区域": [{"名": "东", "硫总量": 180}]}"#,
+        );
+        assert!(met.is_empty(), "{met:?}");
+        // No 区域 record: no base, a finding that says so.
+        let none = audit(r#"{"企业": [{"名称": "甲", "硫": 100}]}"#);
+        assert_eq!(none.len(), 1);
+        assert_eq!(none[0].right, Err(lists::Undefined::NoRecords));
+    }
 }

@@ -22,7 +22,8 @@ pub use value::{Record, Value};
 /// 6: values a table declares not encoded (`TableInfo::not_encoded`).
 /// 7: list rules (`list_rules`). 8: reduction models. 9: action fields
 /// (`FieldType::Action`) and rules comparing them with the plan (`RecordRuleInfo::at_least`).
-pub const FORMAT_VERSION: u32 = 9;
+/// 10: a declared total may be a field of the data (`Total`).
+pub const FORMAT_VERSION: u32 = 10;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleSet {
@@ -442,12 +443,20 @@ pub struct ReductionModelInfo {
     /// The percentage field with the record's own voluntary reduction.
     pub voluntary: Option<usize>,
     /// Declared totals of base fields (a district's emissions): `基数(…)` is then this.
-    pub totals: Vec<(usize, crate::exact::Exact)>,
+    pub totals: Vec<(usize, Total)>,
     /// `加权 生产线.产能`: the list field of the entity's production lines and the lines'
     /// capacity field, by which a per-line plan's reduction is weighted.
     #[serde(default)]
     pub capacity: Option<(usize, usize)>,
     pub cite: Option<String>,
+}
+
+/// A declared total of a base (`总量`): a number the plan gives, or a number field of a
+/// top-level entity summed over every record of it in the data.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Total {
+    Number(crate::exact::Exact),
+    Data { entity: usize, field: usize },
 }
 
 /// A disclosure (`公开`): which records of its subject are published, with which fields.

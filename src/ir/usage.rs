@@ -3,9 +3,9 @@
 
 use super::{Expr, FieldRef, FieldType, KeySource, RuleSet};
 
-/// `read[entity][field]`: some condition, exception, exemption, record rule, disclosure or
-/// table lookup reads the field, a disclosure publishes it, or it is a key or a list (items
-/// are reported by key).
+/// `read[entity][field]`: some condition, exception, exemption, record rule, disclosure,
+/// reduction model or table lookup reads the field, a disclosure publishes it, or it is a
+/// key or a list (items are reported by key).
 pub fn fields_read(rules: &RuleSet) -> Vec<Vec<bool>> {
     let mut read: Vec<Vec<bool>> = rules
         .entities
@@ -98,6 +98,29 @@ pub fn fields_read(rules: &RuleSet) -> Vec<Vec<bool>> {
             .chain(rule.aggregates.iter().filter_map(|a| a.field.as_ref()));
         for &r in fields {
             mark(&frames, r, &mut read);
+        }
+    }
+    for m in &rules.reduction_models {
+        let mut keep = |entity: usize, field: usize| {
+            if let Some(slot) = read.get_mut(entity).and_then(|e| e.get_mut(field)) {
+                *slot = true;
+            }
+        };
+        m.baselines
+            .iter()
+            .chain(&m.voluntary)
+            .for_each(|&f| keep(m.entity, f));
+        if let Some((list, capacity)) = m.capacity {
+            if let Some(FieldType::List(item)) =
+                rules.entities[m.entity].fields.get(list).map(|f| f.ty)
+            {
+                keep(item, capacity);
+            }
+        }
+        for (_, total) in &m.totals {
+            if let super::Total::Data { entity, field } = *total {
+                keep(entity, field);
+            }
         }
     }
     for d in &rules.disclosures {

@@ -15,7 +15,7 @@ use std::ops::Deref;
 use super::{
     Action, ActionPlan, ActionSource, Against, AggregateFn, AtLeastInfo, Base, CompareAs, Dim,
     DisclosureInfo, Expr, FieldRef, FieldType, ItemSubject, KeySource, ListRuleInfo, ListTerm,
-    MeasureInfo, Operand, RecordRuleInfo, ReductionModelInfo, RuleSet, Value,
+    MeasureInfo, Operand, RecordRuleInfo, ReductionModelInfo, RuleSet, Total, Value,
 };
 use crate::limits::{MAX_EXPR_DEPTH, MAX_FRAMES, MAX_RESTRICTIONS, MAX_TABLE_DIMS, MAX_VARIANTS};
 use crate::messages::Lang;
@@ -814,9 +814,27 @@ impl Checker<'_> {
             index(&at, Kind::Field, v, fields.len())?;
             ensure(&at, fields[v].ty == FieldType::Percent, Mismatch::Model)?;
         }
-        for (i, (f, _)) in m.totals.iter().enumerate() {
+        for (i, (f, total)) in m.totals.iter().enumerate() {
             let once = !m.totals[..i].iter().any(|(o, _)| o == f);
             ensure(&at, m.baselines.contains(f) && once, Mismatch::Model)?;
+            if let Total::Data { entity, field } = *total {
+                index(&at, Kind::Entity, entity, r.entities.len())?;
+                let of = &r.entities[entity].fields;
+                index(&at, Kind::Field, field, of.len())?;
+                let number = matches!(
+                    of[field].ty,
+                    FieldType::Integer | FieldType::Decimal | FieldType::Percent
+                );
+                let listed = r
+                    .entities
+                    .iter()
+                    .any(|e| e.fields.iter().any(|f| f.ty == FieldType::List(entity)));
+                ensure(
+                    &at,
+                    number && entity != m.entity && !listed,
+                    Mismatch::Model,
+                )?;
+            }
         }
         if let Some((list, capacity)) = m.capacity {
             index(&at, Kind::Field, list, fields.len())?;

@@ -179,6 +179,15 @@ fn list_words(rules: &RuleSet, f: &ListFinding, lang: Lang) -> ListWords {
                 Some(BaseSource::Data { records }) => {
                     t.push_str(&msg!(lang, AUDIT_BASE_DATA, records))
                 }
+                Some(BaseSource::DataTotal {
+                    entity,
+                    field,
+                    records,
+                }) => {
+                    let e = &rules.entities[entity];
+                    let field = &e.fields[field].name;
+                    t.push_str(&msg!(lang, AUDIT_BASE_DATA_TOTAL, e.name, field, records))
+                }
                 None => {}
             }
             let missing = f.missing.get(i).copied().unwrap_or(0);
@@ -192,7 +201,10 @@ fn list_words(rules: &RuleSet, f: &ListFinding, lang: Lang) -> ListWords {
             t
         })
         .collect::<Vec<_>>()
-        .join("；");
+        .join(match lang {
+            Lang::Zh => "；",
+            Lang::En => "; ",
+        });
     ListWords {
         severity: severity_text(rule.severity, lang),
         rule: rule.name.clone(),
@@ -466,8 +478,19 @@ fn list_finding_json(rules: &RuleSet, f: &ListFinding) -> serde_json::Value {
             }
             if let Some(base) = f.bases.get(i).copied().flatten() {
                 j["base"] = base.as_str().into();
-                if let BaseSource::Data { records } = base {
-                    j["base_records"] = records.into();
+                match base {
+                    BaseSource::Data { records } => j["base_records"] = records.into(),
+                    BaseSource::DataTotal {
+                        entity,
+                        field,
+                        records,
+                    } => {
+                        let e = &rules.entities[entity];
+                        j["base_records"] = records.into();
+                        j["base_entity"] = e.name.clone().into();
+                        j["base_field"] = e.fields[field].name.clone().into();
+                    }
+                    BaseSource::Declared => {}
                 }
             }
             j

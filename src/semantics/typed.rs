@@ -303,7 +303,7 @@ pub struct ReductionModel {
     /// The percentage field a voluntary action reduces by; none: voluntary reduces nothing.
     pub voluntary: Option<usize>,
     /// Declared totals: a base field and its total.
-    pub totals: Vec<(usize, crate::exact::Exact)>,
+    pub totals: Vec<(usize, crate::ir::Total)>,
     /// `加权`: the list field of production lines and their capacity field.
     pub capacity: Option<(usize, usize)>,
     pub cite: Option<String>,

@@ -316,6 +316,14 @@ pub enum AggregateFn {
     Baseline,
 }
 
+/// What a `总量` declares: a number the plan gives, or a field of another entity summed
+/// over its records in the data (a district's society-wide emissions, kept as data).
+#[derive(Debug, Clone, PartialEq)]
+pub enum TotalValue {
+    Number(crate::exact::Exact),
+    Field(Path),
+}
+
 /// `减排模型 名 { 对象 企业  排放基数 a, b  自主减排 字段  总量 a = 1200  依据 "…" }`: how the
 /// effective action of a record reduces its base emissions, held in its base fields.
 #[derive(Debug, Clone, PartialEq)]
@@ -326,8 +334,8 @@ pub struct ModelDecl {
     pub baselines: Vec<Name>,
     /// `自主减排 字段`: the field with the firm's own figure for a voluntary reduction.
     pub voluntary: Vec<Name>,
-    /// `总量 字段 = 数`: declared totals of bases.
-    pub totals: Vec<(Name, crate::exact::Exact, Span)>,
+    /// `总量 字段 = 数` or `总量 字段 = 实体.字段`: declared totals of bases.
+    pub totals: Vec<(Name, TotalValue, Span)>,
     /// `加权 列表字段.产能字段`: the capacity of production lines.
     pub weights: Vec<Path>,
     pub cites: Vec<Str>,

@@ -765,7 +765,11 @@ impl Builder {
                     let item_span = self.span(&item);
                     let mut parts = item.into_inner().skip(1);
                     let field = self.name(parts.next().expect("total's field"));
-                    let (value, _) = self.list_number(parts.next().expect("total's number"))?;
+                    let value = parts.next().expect("total's value");
+                    let value = match value.as_rule() {
+                        Rule::path => TotalValue::Field(self.path(value)),
+                        _ => TotalValue::Number(self.list_number(value)?.0),
+                    };
                     d.totals.push((field, value, item_span));
                 }
                 Rule::weight_item => {

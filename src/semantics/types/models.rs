@@ -2,7 +2,7 @@
 
 use super::Cx;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::FieldType;
+use crate::ir::{FieldType, Total};
 use crate::semantics::typed::ReductionModel;
 use crate::syntax::ast::{self, Decl};
 
@@ -152,7 +152,11 @@ impl<'p> Cx<'p> {
                 );
                 return None;
             }
-            totals.push((fi, *value));
+            let total = match value {
+                ast::TotalValue::Number(n) => Total::Number(*n),
+                ast::TotalValue::Field(path) => self.data_total(d, path, entity)?,
+            };
+            totals.push((fi, total));
         }
         let capacity = match d.weights.as_slice() {
             [] => None,
@@ -180,6 +184,57 @@ impl<'p> Cx<'p> {
             cite: super::measures::joined(&d.cites),
             span: d.span,
         })
+    }
+
+    /// `总量 … = 区域排放.二氧化硫总量`: a number field of a top-level entity other than the
+    /// model's, summed over the records of it the data holds.
+    fn data_total(
+        &mut self,
+        d: &ast::ModelDecl,
+        path: &ast::Path,
+        model_entity: usize,
+    ) -> Option<Total> {
+        let fail = |cx: &mut Self, why: &str| {
+            cx.err(
+                Diagnostic::new(
+                    Code::E0230,
+                    format!(
+                        "reduction model `{}` takes a total from `{}`, which is no number field of another entity",
+                        d.name.text,
+                        path.display()
+                    ),
+                )
+                .primary(path.span, why.to_string())
+                .help("write a number, or `实体.字段`: a number field of an entity whose records the data holds (e.g. `总量 二氧化硫排放量 = 区域排放.二氧化硫总量`)"),
+            );
+            None
+        };
+        let [entity_name, field_name] = path.segments.as_slice() else {
+            return fail(self, "not `实体.字段`");
+        };
+        let entity = self.entity_by_name(entity_name)?;
+        if entity == model_entity {
+            return fail(
+                self,
+                "the model's own entity: its base is already summed over the data",
+            );
+        }
+        let listed_in = self
+            .out
+            .entities
+            .iter()
+            .any(|e| e.fields.iter().any(|f| f.ty == FieldType::List(entity)));
+        if listed_in {
+            return fail(self, "the items of a list, not records of their own");
+        }
+        let field = self.field_named(field_name, entity)?;
+        if !matches!(
+            self.out.entities[entity].fields[field].ty,
+            FieldType::Integer | FieldType::Decimal | FieldType::Percent
+        ) {
+            return fail(self, "not a number field");
+        }
+        Some(Total::Data { entity, field })
     }
 
     /// `加权 生产线.产能`: a list field of `entity` and a number field of its items.
@@ -239,5 +294,72 @@ impl<'p> Cx<'p> {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::compile::compile_source;
+    use crate::diagnostics::Code;
+    use crate::ir::Total;
+
+    fn model(total: &str) -> crate::compile::Compilation {
+        let text = format!(
+            "预警级别 {{ 黄色 < 橙色 }}
+实体 企业 键 名称 {{ 名称: 文本  硫: 小数  产线: 列表 线  备注: 可选 文本 }}
+实体 线 键 号 {{ 号: 文本  产能: 小数 }}
+实体 区域 键 名 {{ 名: 文本  硫总量: 小数  说明: 可选 文本 }}
+减排模型 污染物 {{ 对象 企业 排放基数 硫 总量 硫 = {total} }}"
+        );
+        compile_source("t.policy", &text)
+    }
+
+    #[test]
+    fn a_total_is_a_number_or_a_number_field_of_another_top_level_entity() {
+        let c = model("区域.硫总量");
+        assert!(!c.has_errors(), "{:?}", c.diagnostics);
+        let rules = c.rules.unwrap();
+        assert_eq!(
+            rules.reduction_models[0].totals,
+            vec![(
+                1,
+                Total::Data {
+                    entity: 2,
+                    field: 1
+                }
+            )]
+        );
+        let c = model("1200");
+        assert!(!c.has_errors(), "{:?}", c.diagnostics);
+        assert!(matches!(
+            c.rules.unwrap().reduction_models[0].totals[0].1,
+            Total::Number(_)
+        ));
+    }
+
+    #[test]
+    fn a_total_from_the_model_s_own_entity_items_text_or_unknown_names_is_e0230() {
+        for (total, why) in [
+            ("企业.硫", "the model's own entity"),
+            ("线.产能", "the items of a list"),
+            ("区域.说明", "not a number field"),
+            ("硫总量", "not `实体.字段`"),
+            ("区域.硫总量.年", "not `实体.字段`"),
+        ] {
+            let c = model(total);
+            let d = c
+                .diagnostics
+                .iter()
+                .find(|d| d.code == Code::E0230)
+                .unwrap_or_else(|| panic!("{total}: {:?}", c.diagnostics));
+            assert!(
+                d.labels.iter().any(|l| l.message.contains(why)),
+                "{total}: {d:?}"
+            );
+        }
+        let codes =
+            |t: &str| -> Vec<Code> { model(t).diagnostics.iter().map(|d| d.code).collect() };
+        assert_eq!(codes("地区.硫总量"), vec![Code::E0101], "an unknown entity");
+        assert_eq!(codes("区域.氮"), vec![Code::E0101], "an unknown field");
     }
 }
