@@ -386,3 +386,154 @@ fn conditions_at_the_limit_evaluate_and_past_it_are_diagnosed() {
         assert!(!stderr(&o).contains("overflow"), "{label}");
     }
 }
+
+/// `text` as a Chinese keyboard types it: outside comments and quoted text, `( ) , : %`
+/// become `（ ） ， ： ％`, and quoted text is quoted `“…”` (unless it holds a `”`).
+fn typed_with_chinese_punctuation(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if rest.starts_with("//") {
+            let end = rest.find('\n').unwrap_or(rest.len());
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+            continue;
+        }
+        if rest.starts_with("/*") {
+            let end = rest.find("*/").map_or(rest.len(), |e| e + 2);
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+            continue;
+        }
+        if c == '"' {
+            let body = &rest[1..];
+            let mut end = 0;
+            let mut escaped = false;
+            for (i, ch) in body.char_indices() {
+                match ch {
+                    '\\' if !escaped => escaped = true,
+                    '"' if !escaped => {
+                        end = i;
+                        break;
+                    }
+                    _ => escaped = false,
+                }
+            }
+            let content = &body[..end];
+            if content.contains('”') {
+                out.push('"');
+                out.push_str(content);
+                out.push('"');
+            } else {
+                out.push('“');
+                out.push_str(content);
+                out.push('”');
+            }
+            rest = &body[end + 1..];
+            continue;
+        }
+        out.push(match c {
+            '(' => '（',
+            ')' => '）',
+            ',' => '，',
+            ':' => '：',
+            '%' => '％',
+            other => other,
+        });
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+#[test]
+fn a_plan_typed_with_chinese_punctuation_compiles_to_the_same_rule_set() {
+    let dir = tmp("hostile-text-chinese-punctuation");
+    let original = compile_hash(Path::new(BEIJING), &dir.join("ascii.json"));
+    let ascii_eval = policyc(&[
+        "eval", "--lang", "en", BEIJING, "--data", FIRMS, "--level", "all",
+    ]);
+    for (from, to) in [
+        (BEIJING, "beijing/manufacturing-2023.policy"),
+        (NATIONAL, "national/grading-2020.policy"),
+    ] {
+        let text = std::fs::read_to_string(from).unwrap();
+        let typed = typed_with_chinese_punctuation(&text);
+        for mark in ['（', '）', '，', '：', '％', '“', '”'] {
+            assert!(typed.contains(mark), "{to}: no {mark} to read");
+        }
+        let target = dir.join(to);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(&target, typed).unwrap();
+    }
+    let plan = dir.join("beijing/manufacturing-2023.policy");
+    let p = plan.to_str().unwrap();
+    let o = policyc(&["check", "--deny", "warnings", p]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    // The same rule set, but for the list rules' texts, which quote the author's own words.
+    compile_hash(&plan, &dir.join("typed.json"));
+    let read = |f: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(f)).unwrap()).unwrap()
+    };
+    let (mut ascii, mut typed) = (read("ascii.json"), read("typed.json"));
+    assert_ne!(original, typed["hash"]);
+    let quoted = typed["rules"]["list_rules"][1]["checks"][0]["text"].clone();
+    assert!(
+        quoted
+            .as_str()
+            .unwrap()
+            .starts_with("减排量（二氧化硫排放量） >= {黄色 10％，"),
+        "{quoted}"
+    );
+    for doc in [&mut ascii, &mut typed] {
+        doc["hash"] = serde_json::Value::Null;
+        for rule in doc["rules"]["list_rules"].as_array_mut().unwrap() {
+            for part in ["aggregates", "checks"] {
+                for x in rule[part].as_array_mut().unwrap() {
+                    x["text"] = serde_json::Value::Null;
+                }
+            }
+        }
+    }
+    assert_eq!(ascii, typed);
+    let o = policyc(&["eval", "--lang", "en", p, "--data", FIRMS, "--level", "all"]);
+    assert_eq!(stdout(&o), stdout(&ascii_eval));
+}
+
+/// A mark the language does not read is an error at that very character, with what to
+/// write instead; a quoted text opened with `“` and not closed says so.
+#[test]
+fn chinese_punctuation_the_language_does_not_read_is_an_error_at_that_character() {
+    let dir = tmp("hostile-text-keyboard-marks");
+    for (fragment, mark, help) in [
+        (
+            "当 级别 属于 清单； 要求 停产",
+            "；",
+            "join conditions with `且`",
+        ),
+        ("当 级别 属于 清单。 要求 停产", "。", "drop it"),
+        ("要求 限产 30％ ＋ 停用", "＋", "write the ASCII `+`"),
+        ("当 级别 ＝ 黄色 要求 停产", "＝", "write the ASCII `=`"),
+        ("要求 停产 依据 ‘三’", "‘", "not `‘…’`"),
+        ("要求 分级【等级，级别】", "【", "write the ASCII `[`"),
+        ("要求 停产 依据 “三、（一）", "“", "end it with `”`"),
+    ] {
+        let text = format!(
+            "预警级别 {{ 黄色 < 橙色 }}\n实体 企业 键 名称 {{ 名称：文本  清单：集合 级别 }}\n措施 甲 强制性 自 黄色 {{ 对象 企业 {fragment} }}\n"
+        );
+        let path = dir.join("p.policy");
+        std::fs::write(&path, &text).unwrap();
+        let o = policyc(&["check", "--format", "json", path.to_str().unwrap()]);
+        assert_eq!(code(&o), 1, "{fragment}: {}", stderr(&o));
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let d = &doc["diagnostics"][0];
+        assert_eq!(d["code"], "E0001", "{fragment}: {d}");
+        let line3 = text.lines().nth(2).unwrap();
+        let column = line3.chars().take_while(|&c| c.to_string() != mark).count() + 1;
+        assert_eq!(d["labels"][0]["line"], 3, "{fragment}: {d}");
+        assert_eq!(d["labels"][0]["column"], column, "{fragment}: {d}");
+        assert!(
+            d["help"].as_str().unwrap().contains(help),
+            "{fragment}: {d}"
+        );
+    }
+}

@@ -85,7 +85,7 @@ fn describe(rule: Rule) -> Option<String> {
         kw_present | present => phrase(&kw::PRESENT),
         kw_in | membership => phrase(&kw::IN),
         name | group_key | row_keys | range_single | range_between => Some("a name".into()),
-        string | string_inner => Some("a quoted text \"…\"".into()),
+        string | string_inner | string_inner_cn => Some("a quoted text \"…\" or “…”".into()),
         date => Some("a date such as 2023-10-25".into()),
         percent => Some("a percentage such as 20%".into()),
         integer | decimal => Some("a number".into()),
@@ -239,6 +239,42 @@ fn name_read_as_level(
     )
 }
 
+/// Punctuation a Chinese keyboard types that the language does not read, with the fix: the
+/// full-width forms of ASCII punctuation, and marks that have no place in policy text.
+/// (`，` `：` `、` `（` `）` `“` `”` `％` and the ideographic space are read as they stand.)
+const KEYBOARD_PUNCTUATION: &[(char, &str)] = &[
+    ('；', "`；` separates nothing in policy text: end the clause with a space or a new line, and join conditions with `且` (and) or `或` (or)"),
+    ('。', "`。` ends nothing in policy text: drop it; wording goes in quotes (`内容 \"…。\"`)"),
+    ('‘', "quote text with `\"…\"` or `“…”`, not `‘…’`"),
+    ('’', "quote text with `\"…\"` or `“…”`, not `‘…’`"),
+    ('《', "`《` is the Chinese keyboard's `<`: write the ASCII `<`"),
+    ('》', "`》` is the Chinese keyboard's `>`: write the ASCII `>`"),
+    ('【', "write the ASCII `[` (a table lookup is `表[键, 级别]`)"),
+    ('】', "write the ASCII `]` (a table lookup is `表[键, 级别]`)"),
+    ('＝', "write the ASCII `=`"),
+    ('＜', "write the ASCII `<`"),
+    ('＞', "write the ASCII `>`"),
+    ('！', "write the ASCII `!` (`!=` is \"not equal\"; `≠` reads too)"),
+    ('＋', "write the ASCII `+` to join the terms of an action"),
+    ('｛', "write the ASCII `{`"),
+    ('｝', "write the ASCII `}`"),
+    ('［', "write the ASCII `[`"),
+    ('］', "write the ASCII `]`"),
+    ('｜', "write the ASCII `|` between the cells of a table row"),
+    ('．', "write the ASCII `.` (`生产线.产能`, `0.5`)"),
+    ('／', "write the ASCII `/` (comments start with `//`)"),
+    ('＂', "quote text with the ASCII `\"` or with `“…”`"),
+    ('”', "`”` closes a quoted text that `“` opens on the same line"),
+];
+
+/// The fix for a character of [`KEYBOARD_PUNCTUATION`].
+fn keyboard_help(c: char) -> Option<&'static str> {
+    KEYBOARD_PUNCTUATION
+        .iter()
+        .find(|(k, _)| *k == c)
+        .map(|(_, help)| *help)
+}
+
 pub fn syntax_error(file: FileId, text: &str, err: Error<Rule>) -> Diagnostic {
     let pos = match err.location {
         InputLocation::Pos(p) => p,
@@ -254,12 +290,18 @@ pub fn syntax_error(file: FileId, text: &str, err: Error<Rule>) -> Diagnostic {
             }
         }
     }
+    let wants_text = expected.iter().any(|e| e.starts_with("a quoted text"));
     // "the end of the file" reads best as the last alternative.
     if let Some(i) = expected.iter().position(|e| e == "the end of the file") {
         let eof = expected.remove(i);
         expected.push(eof);
     }
-    if let Some(d) = name_read_as_level(file, text, pos, &err) {
+    let at_keyboard_mark = text
+        .get(pos..)
+        .and_then(|r| r.chars().next())
+        .and_then(keyboard_help)
+        .is_some();
+    if let (false, Some(d)) = (at_keyboard_mark, name_read_as_level(file, text, pos, &err)) {
         return d;
     }
     let (start, end) = token_at(text, pos).unwrap_or((pos, pos));
@@ -290,9 +332,18 @@ pub fn syntax_error(file: FileId, text: &str, err: Error<Rule>) -> Diagnostic {
         .into_iter()
         .flatten()
         .find_map(|(s, e)| text.get(s..e).and_then(swallowed_keyword_help));
-    d = match swallowed {
-        Some(help) => d.help(help),
-        None => d.help("see docs/language.md for the constructs of the policy language"),
+    // A quote where a quoted text may stand did not open one: it is not closed on its line.
+    let unclosed = match found {
+        _ if !wants_text => None,
+        "\"" => Some("this quoted text is not closed on its line: end it with `\"` before the line ends (a `\"` inside is written `\\\"`)"),
+        "“" => Some("this quoted text is not closed on its line: end it with `”` before the line ends"),
+        _ => None,
+    };
+    let keyboard = unclosed.or_else(|| found.chars().next().and_then(keyboard_help));
+    d = match (keyboard, swallowed) {
+        (Some(help), _) => d.help(help),
+        (None, Some(help)) => d.help(help),
+        (None, None) => d.help("see docs/language.md for the constructs of the policy language"),
     };
     d
 }

@@ -20,7 +20,11 @@ const MAX_CHARACTER_DIAGNOSTICS: usize = 10;
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum State {
     Code,
-    Quoted { escaped: bool },
+    /// Inside a quoted text that `close` ends (`"` or the full-width `”`).
+    Quoted {
+        close: char,
+        escaped: bool,
+    },
     LineComment,
     BlockComment,
 }
@@ -48,7 +52,14 @@ pub fn check(file: FileId, text: &str) -> Result<(), Vec<Diagnostic>> {
         let next = chars.peek().map(|&(_, n)| n);
         state = match state {
             State::Code => match c {
-                '"' => State::Quoted { escaped: false },
+                '"' => State::Quoted {
+                    close: '"',
+                    escaped: false,
+                },
+                '“' => State::Quoted {
+                    close: '”',
+                    escaped: false,
+                },
                 '/' if next == Some('/') => {
                     chars.next();
                     State::LineComment
@@ -57,14 +68,14 @@ pub fn check(file: FileId, text: &str) -> Result<(), Vec<Diagnostic>> {
                     chars.next();
                     State::BlockComment
                 }
-                '(' | '[' | '{' => {
+                '(' | '（' | '[' | '{' => {
                     depth += 1;
                     if depth > MAX_NESTING && too_deep.is_none() {
                         too_deep = Some(span);
                     }
                     State::Code
                 }
-                ')' | ']' | '}' => {
+                ')' | '）' | ']' | '}' => {
                     depth = depth.saturating_sub(1);
                     State::Code
                 }
@@ -72,11 +83,17 @@ pub fn check(file: FileId, text: &str) -> Result<(), Vec<Diagnostic>> {
             },
             // A quoted text ends at its closing quote or, unterminated, at the line end
             // (the grammar then reports it).
-            State::Quoted { escaped } => match c {
+            State::Quoted { close, escaped } => match c {
                 '\n' | '\r' => State::Code,
-                '"' if !escaped => State::Code,
-                '\\' if !escaped => State::Quoted { escaped: true },
-                _ => State::Quoted { escaped: false },
+                c if c == close && !escaped => State::Code,
+                '\\' if !escaped => State::Quoted {
+                    close,
+                    escaped: true,
+                },
+                _ => State::Quoted {
+                    close,
+                    escaped: false,
+                },
             },
             State::LineComment => match c {
                 '\n' | '\r' => State::Code,
@@ -222,6 +239,20 @@ mod tests {
         assert_eq!(d[0].labels[0].span.start, MAX_NESTING);
         let quoted = format!("\"{}\" // {}", "(".repeat(500), "[".repeat(500));
         assert!(check(0, &quoted).is_ok());
+    }
+
+    #[test]
+    fn full_width_brackets_nest_and_chinese_quotes_hold_text() {
+        let deep = "（".repeat(100_000);
+        let d = check(0, &deep).unwrap_err();
+        assert_eq!(d[0].code, Code::E0002);
+        assert_eq!(d[0].labels[0].span.start, MAX_NESTING * '（'.len_utf8());
+        let mixed = "(（".repeat(MAX_NESTING / 2) + "（";
+        assert_eq!(codes(&mixed), [Code::E0002]);
+        // Brackets in `“…”` are wording; an ASCII `"` inside does not end it.
+        let quoted = format!("“\"{}” {}", "（".repeat(500), "（".repeat(MAX_NESTING));
+        assert!(check(0, &quoted).is_ok());
+        assert_eq!(codes(&format!("{quoted}(")), [Code::E0002]);
     }
 
     #[test]
