@@ -179,29 +179,38 @@ fn records_are_built_by_field_name_and_decided() {
     let policy = beijing();
     let firm = cement_firm(&policy, "B", None);
     firm.check().unwrap();
-    // Not on the yellow list: only the advisory for firms with emissions.
+    // Not on the yellow list: only the advisory for firms with emissions, citing the
+    // yellow clause (the plan cites per level).
     assert_eq!(
         describe(&policy, &firm, "黄色"),
-        ["减少溶剂型原辅材料 | Applies | Record | 三、(一)1；三、(二)1；三、(三)1 | 自主减排"]
+        ["减少溶剂型原辅材料 | Applies | Record | 三、(一)1 | 自主减排"]
+    );
+    assert_eq!(
+        describe(&policy, &firm, "红色")[0],
+        "减少溶剂型原辅材料 | Applies | Record | 三、(三)1 | 自主减排"
     );
     let orange = describe(&policy, &firm, "orange");
     assert_eq!(
-        orange[3],
-        "差异化减排 | Applies | Record | 三、(一)2；三、(二)2；三、(三)2 | 限产 20% + 禁止 国四重卡禁运",
+        orange[3], "差异化减排 | Applies | Record | 三、(二)2 | 限产 20% + 禁止 国四重卡禁运",
         "the cement table's B row at orange"
     );
     assert_eq!(
         orange[4],
-        "停用燃油非道路移动机械 | Applies | Item { list: \"非道路移动机械\", entity: \"机械\", index: 0, key: Some(\"JX-1\") } | 三、(二)2；三、(三)2 | 停用"
+        "停用燃油非道路移动机械 | Applies | Item { list: \"非道路移动机械\", entity: \"机械\", index: 0, key: Some(\"JX-1\") } | 三、(二)2 | 停用"
     );
     assert_eq!(
         orange[5],
-        "停用燃油非道路移动机械 | Excepted { exception: 0, citation: Some(\"三、(二)2；三、(三)2（纯电动、氢燃料电池机械除外）\") } | Item { list: \"非道路移动机械\", entity: \"机械\", index: 1, key: Some(\"JX-2\") } | 三、(二)2；三、(三)2 | 停用",
+        "停用燃油非道路移动机械 | Excepted { exception: 0, citation: Some(\"三、(二)2；三、(三)2（纯电动、氢燃料电池机械除外）\") } | Item { list: \"非道路移动机械\", entity: \"机械\", index: 1, key: Some(\"JX-2\") } | 三、(二)2 | 停用",
         "the electric machine is excepted, with the exception's citation"
     );
     assert_eq!(orange.len(), 6);
     let red = describe(&policy, &firm, "红色");
-    assert!(red.contains(&"差异化减排 | Applies | Record | 三、(一)2；三、(二)2；三、(三)2 | 停产 + 禁止 国四重卡禁运".to_string()), "{red:#?}");
+    assert!(
+        red.contains(
+            &"差异化减排 | Applies | Record | 三、(三)2 | 停产 + 禁止 国四重卡禁运".to_string()
+        ),
+        "{red:#?}"
+    );
 }
 
 #[test]

@@ -16,6 +16,27 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                     ))
                     .help("add the clause it implements, e.g. `依据 \"三、(二)2\"`"),
             );
+        } else if let Some(l) = m
+            .in_force
+            .iter()
+            .flat_map(|r| r.first..=r.last)
+            .find(|&l| m.cite_at(l).is_none())
+        {
+            // Cited for some levels only: a decision at this one would carry no clause.
+            let level = &cx.checked.levels[l].name;
+            out.push(
+                Diagnostic::new(
+                    Code::W0312,
+                    format!("measure `{}` cites no clause at {level}", m.name),
+                )
+                .primary(m.name_span, format!("no `依据` for {level}"))
+                .note(format!(
+                    "its `依据` lines name other levels; a decision at {level} would carry no citation"
+                ))
+                .help(format!(
+                    "add `依据 {level} \"…\"`, or drop the level from a `依据` that should cover every level"
+                )),
+            );
         }
         for x in &m.exceptions {
             if x.cite.is_none() {

@@ -399,9 +399,9 @@ impl<'a> EntryView<'a> {
         }
     }
 
-    /// The measure's citation (`依据`), if it has one.
+    /// The measure's citation (`依据`) for the level decided, if it has one.
     pub fn citation(&self) -> Option<&'a str> {
-        self.info().cite.as_deref()
+        self.info().cite_at(self.level.index())
     }
 
     /// The measure's wording at the level, if it has one.

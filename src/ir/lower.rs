@@ -96,6 +96,7 @@ fn measure(m: &typed::Measure, n: usize) -> MeasureInfo {
         actions: (0..n).map(|l| m.action_at(l)).collect(),
         exceptions: m.exceptions.iter().map(exception).collect(),
         cite: m.cite.clone(),
+        cites: (0..n).map(|l| m.cite_at(l)).collect(),
         non_exemptible: m.non_exemptible(),
         lifted_by: Vec::new(),
     }
@@ -258,5 +259,39 @@ mod tests {
             ]
         );
         assert_eq!(rules.measures[1].levels, 0b0010);
+    }
+
+    /// `依据` with levels: each level cites its own clauses (every `依据` covering it, in
+    /// order); the joined citation keeps them all.
+    #[test]
+    fn citations_per_level_are_lowered_to_each_level() {
+        let c = compile_source(
+            "t.policy",
+            "预警级别 { 黄色 < 橙色 < 红色 }
+实体 厂 键 名 { 名: 文本 }
+措施 a 强制性 自 黄色 {
+  对象 厂 要求 停产
+  依据 黄色 \"三、(一)2\"
+  依据 自 橙色 \"三、(二)2\"
+  依据 红色 \"三、(三)2\"
+  依据 \"四、(二)\"
+}",
+        );
+        assert!(!c.has_errors(), "{:?}", c.diagnostics);
+        let rules = c.rules.unwrap();
+        let a = &rules.measures[0];
+        let at: Vec<Option<&str>> = (0..3).map(|l| a.cite_at(l)).collect();
+        assert_eq!(
+            at,
+            [
+                Some("三、(一)2；四、(二)"),
+                Some("三、(二)2；四、(二)"),
+                Some("三、(二)2；三、(三)2；四、(二)")
+            ]
+        );
+        assert_eq!(
+            a.cite.as_deref(),
+            Some("三、(一)2；三、(二)2；三、(三)2；四、(二)")
+        );
     }
 }

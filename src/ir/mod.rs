@@ -22,8 +22,9 @@ pub use value::{Record, Value};
 /// 6: values a table declares not encoded (`TableInfo::not_encoded`).
 /// 7: list rules (`list_rules`). 8: reduction models. 9: action fields
 /// (`FieldType::Action`) and rules comparing them with the plan (`RecordRuleInfo::at_least`).
-/// 10: a declared total may be a field of the data (`Total`).
-pub const FORMAT_VERSION: u32 = 10;
+/// 10: a declared total may be a field of the data (`Total`). 11: a measure's citations
+/// per level (`MeasureInfo::cites`).
+pub const FORMAT_VERSION: u32 = 11;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleSet {
@@ -261,10 +262,24 @@ pub struct MeasureInfo {
     /// Per level: the required action at that level.
     pub actions: Vec<Option<ActionPlan>>,
     pub exceptions: Vec<ExceptionInfo>,
+    /// Every citation of the measure, joined.
     pub cite: Option<String>,
+    /// Per level: the citations for that level (`依据 橙色 "…"`), joined.
+    pub cites: Vec<Option<String>>,
     pub non_exemptible: bool,
     /// The exemptions that lift this measure, in declaration order.
     pub lifted_by: Vec<usize>,
+}
+
+impl MeasureInfo {
+    /// The citation of a decision at `level`: the citations the measure gives for that
+    /// level, or, for a rule set that has none per level, all of them.
+    pub fn cite_at(&self, level: usize) -> Option<&str> {
+        match self.cites.get(level) {
+            Some(c) => c.as_deref(),
+            None => self.cite.as_deref(),
+        }
+    }
 }
 
 /// How a broken record rule counts.

@@ -587,7 +587,9 @@ impl Checker<'_> {
         let frames = self.subject(&at, m.entity, m.item)?;
         ensure(
             &at,
-            m.texts.len() == r.levels.len() && m.actions.len() == r.levels.len(),
+            m.texts.len() == r.levels.len()
+                && m.actions.len() == r.levels.len()
+                && m.cites.len() == r.levels.len(),
             Mismatch::PerLevel,
         )?;
         if let Some(c) = &m.condition {

@@ -459,7 +459,7 @@ impl OutputFormat for XlsxFormat<'_> {
                 out,
                 mi.texts.get(level).and_then(Option::as_deref).unwrap_or(""),
             );
-            field_str(out, mi.cite.as_deref().unwrap_or(""));
+            field_str(out, mi.cite_at(level).unwrap_or(""));
             field_str(out, lifted.map(|l| l.cell.as_str()).unwrap_or(""));
             out.push(ROW);
         }

@@ -16,6 +16,9 @@ use crate::ir::{
 };
 use crate::source::{FileId, Span};
 
+/// Between the citations of one construct when they are shown as one text.
+pub const CITE_SEPARATOR: &str = "；";
+
 /// The type-checked program. Usable by the analyses and lowering only when type checking
 /// reported no error.
 #[derive(Debug, Clone, Default)]
@@ -166,6 +169,8 @@ pub struct Measure {
     pub exceptions: Vec<Exception>,
     /// The citations, joined.
     pub cite: Option<String>,
+    /// Each `依据` and the levels it is for.
+    pub cites: Vec<Text>,
     pub non_exemptible_span: Option<Span>,
     /// `替代 名称`: the measures this one replaces and where each is named.
     pub replaces: Vec<(usize, Span)>,
@@ -188,6 +193,17 @@ impl Measure {
             .rev()
             .find(|t| t.levels.contains(level))
             .map(|t| t.text.as_str())
+    }
+
+    /// The citations for `level`, joined: every `依据` whose levels cover it.
+    pub fn cite_at(&self, level: usize) -> Option<String> {
+        let at: Vec<&str> = self
+            .cites
+            .iter()
+            .filter(|c| c.levels.contains(level))
+            .map(|c| c.text.as_str())
+            .collect();
+        (!at.is_empty()).then(|| at.join(CITE_SEPARATOR))
     }
 
     /// The required action at `level`: every `要求` line covering it, combined in order.

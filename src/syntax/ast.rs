@@ -160,7 +160,8 @@ pub struct MeasureDecl {
     pub kind_span: Span,
     pub levels: LevelRange,
     pub subjects: Vec<Subject>,
-    pub cites: Vec<Str>,
+    /// `依据 [级别] "…"`: each citation and the levels it is for (none: every level).
+    pub cites: Vec<TextItem>,
     pub texts: Vec<TextItem>,
     pub requires: Vec<RequireItem>,
     pub exceptions: Vec<Exception>,

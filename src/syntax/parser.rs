@@ -457,7 +457,7 @@ impl Builder {
             let item_span = self.span(&item);
             match item.as_rule() {
                 Rule::subject_item => m.subjects.push(self.subject(item)?),
-                Rule::cite_item => m.cites.push(self.cite(item)),
+                Rule::level_cite_item => m.cites.push(self.text_item(item)),
                 Rule::text_item => m.texts.push(self.text_item(item)),
                 Rule::require_item => {
                     let mut levels = None;

@@ -195,7 +195,7 @@ impl OutputFormat for Csv<'_> {
                 none: "",
             };
             let text = m.texts.get(level).and_then(Option::as_deref).unwrap_or("");
-            let cite = m.cite.as_deref().unwrap_or("");
+            let cite = m.cite_at(level).unwrap_or("");
             let by = lifted.map(|l| l.cell.as_str()).unwrap_or("");
             csv_row(
                 out,

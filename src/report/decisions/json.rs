@@ -93,7 +93,7 @@ impl Fragments {
                             let mut v = b",\"text\":".to_vec();
                             v.extend(esc_opt(m.texts.get(l).and_then(Option::as_deref)));
                             v.extend_from_slice(b",\"cite\":");
-                            v.extend(esc_opt(m.cite.as_deref()));
+                            v.extend(esc_opt(m.cite_at(l)));
                             v
                         })
                         .collect()
@@ -387,6 +387,7 @@ fn json_to(out: &mut Vec<u8>, value: &impl Serialize) {
 
 struct ExplanationsJson<'a> {
     rules: &'a RuleSet,
+    level: usize,
     words: &'a LiftingWords,
     rec: &'a LoadedRecord,
     list: &'a [Explanation],
@@ -434,7 +435,7 @@ impl Serialize for ExplanationsJson<'_> {
                 "measure": m.name,
                 "subject": subject(rules, self.rec, &entry).to_string(),
                 "outcome": outcome_text(&ex.outcome),
-                "cite": m.cite,
+                "cite": m.cite_at(self.level).or(m.cite.as_deref()),
                 "condition_values": values(&ex.values),
                 "table_cells": cells,
                 "exceptions_and_exemptions": liftings,
@@ -460,6 +461,7 @@ fn write_result(
             out,
             &ExplanationsJson {
                 rules: f.rules,
+                level,
                 words: &f.fragments.words,
                 rec,
                 list: &list,

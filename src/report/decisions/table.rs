@@ -135,7 +135,7 @@ impl Table<'_> {
                 (Some(x), status) => write!(w, " | {} {}", status_text(status, self.lang), x.cell),
             }
             .ok();
-            let _ = writeln!(w, " | {}", m.cite.as_deref().unwrap_or("-"));
+            let _ = writeln!(w, " | {}", m.cite_at(level).unwrap_or("-"));
         }
         if let Some(ev) = self.explain {
             table_explanations(
@@ -144,6 +144,7 @@ impl Table<'_> {
                 self.lang,
                 &self.words,
                 rec,
+                level,
                 &ev.explain_record(rec, level),
             );
         }
@@ -156,6 +157,7 @@ fn table_explanations(
     lang: Lang,
     words: &LiftingWords,
     rec: &LoadedRecord,
+    level: usize,
     list: &[Explanation],
 ) {
     let zh = rules.chinese;
@@ -194,7 +196,9 @@ fn table_explanations(
                 .collect();
             let _ = write!(w, " ({})", vals.join(", "));
         }
-        let _ = writeln!(w, " [{}]", m.cite.as_deref().unwrap_or("-"));
+        // A measure not in force at the level still says which clauses it rests on.
+        let cite = m.cite_at(level).or(m.cite.as_deref());
+        let _ = writeln!(w, " [{}]", cite.unwrap_or("-"));
         for c in &ex.cells {
             let cell = match (c.action, c.not_encoded) {
                 (_, true) => crate::msg!(

@@ -41,6 +41,7 @@ impl<'p> Cx<'p> {
                     requires: Vec::new(),
                     exceptions: Vec::new(),
                     cite: None,
+                    cites: Vec::new(),
                     non_exemptible_span: m.non_exemptible,
                     replaces: Vec::new(),
                     span: m.span,
@@ -165,6 +166,17 @@ impl<'p> Cx<'p> {
                 text: t.text.value.clone(),
             });
         }
+        let mut cites = Vec::new();
+        for c in &m.cites {
+            let Some(levels) = self.sub_range(c.levels.as_ref(), range, &m.levels) else {
+                ok = false;
+                continue;
+            };
+            cites.push(Text {
+                levels,
+                text: c.text.value.clone(),
+            });
+        }
         let mut requires = Vec::new();
         for r in &m.requires {
             let Some(levels) = self.sub_range(r.levels.as_ref(), range, &m.levels) else {
@@ -234,7 +246,8 @@ impl<'p> Cx<'p> {
             texts,
             requires,
             exceptions,
-            cite: joined(&m.cites),
+            cite: joined(m.cites.iter().map(|c| &c.text)),
+            cites,
             non_exemptible_span: m.non_exemptible,
             replaces,
             span: m.span,
@@ -324,14 +337,9 @@ impl<'p> Cx<'p> {
 }
 
 /// Citations as one text, `；` between them; `None` without any.
-pub(super) fn joined(cites: &[ast::Str]) -> Option<String> {
-    (!cites.is_empty()).then(|| {
-        cites
-            .iter()
-            .map(|c| c.value.as_str())
-            .collect::<Vec<_>>()
-            .join("；")
-    })
+pub(super) fn joined<'a>(cites: impl IntoIterator<Item = &'a ast::Str>) -> Option<String> {
+    let all: Vec<&str> = cites.into_iter().map(|c| c.value.as_str()).collect();
+    (!all.is_empty()).then(|| all.join(crate::semantics::typed::CITE_SEPARATOR))
 }
 
 /// The levels of `ranges` outside `cut`, in order.
