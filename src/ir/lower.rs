@@ -160,6 +160,7 @@ fn list_rule(r: &typed::ListRule, n: usize) -> ListRuleInfo {
 
 fn exception(x: &typed::Exception) -> ExceptionInfo {
     ExceptionInfo {
+        name: x.name.clone(),
         condition: x.condition.clone(),
         cite: x.cite.clone(),
     }

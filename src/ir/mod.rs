@@ -23,8 +23,8 @@ pub use value::{Record, Value};
 /// 7: list rules (`list_rules`). 8: reduction models. 9: action fields
 /// (`FieldType::Action`) and rules comparing them with the plan (`RecordRuleInfo::at_least`).
 /// 10: a declared total may be a field of the data (`Total`). 11: a measure's citations
-/// per level (`MeasureInfo::cites`).
-pub const FORMAT_VERSION: u32 = 11;
+/// per level (`MeasureInfo::cites`). 12: names of local exceptions (`ExceptionInfo::name`).
+pub const FORMAT_VERSION: u32 = 12;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleSet {
@@ -242,6 +242,9 @@ pub struct ActionPlan {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExceptionInfo {
+    /// Its name (`除外 名称 当 …`); outputs show the condition's text without one.
+    #[serde(default)]
+    pub name: Option<String>,
     #[serde(with = "expr::flat")]
     pub condition: Expr,
     pub cite: Option<String>,

@@ -327,7 +327,10 @@ impl LiftingWords {
                 m.exceptions
                     .iter()
                     .map(|x| {
-                        let words = condition_text(rules, &x.condition, &frames);
+                        let words = match &x.name {
+                            Some(name) => name.clone(),
+                            None => condition_text(rules, &x.condition, &frames),
+                        };
                         Lifted::new(rules, LiftingKind::Exception, words, x.cite.as_deref())
                     })
                     .collect()
@@ -383,6 +386,47 @@ mod tests {
 豁免 保密 { 对象 企业 当 涉密 且 任一 机械 满足 动力 = 燃油  解除 停机  依据 \"五\" }
 ";
 
+    const EN_POLICY: &str = "levels { yellow < red }
+enum power { fuel, electric }
+entity machine key id { id: text  power: power }
+entity firm key code { code: text  machines: list machine  secret: bool }
+measure park mandatory from red {
+  subject firm.machines
+  except when power in { electric } and not firm.secret cite \"3\"
+  require cease_use
+}
+";
+
+    /// `除外 名称 当 …`: outputs use the name; in English keywords `except NAME when …`.
+    #[test]
+    fn a_named_exception_is_shown_by_its_name() {
+        let r = rules(&ZH_POLICY.replace("除外 当 动力", "除外 新能源机械 当 动力"));
+        let words = LiftingWords::new(&r);
+        let m = r.measures.iter().position(|m| m.name == "停机").unwrap();
+        let named = words.exception(m, 0).unwrap();
+        assert_eq!(named.name, "新能源机械");
+        assert_eq!(named.cell, "新能源机械（三、(二)2）");
+        assert_eq!(
+            words.exception(m, 1).unwrap().name,
+            "(功率 < 10 或 企业.涉密) 且 非 企业.比例 有值",
+            "the unnamed one keeps its condition's text"
+        );
+        let en = rules(&EN_POLICY.replace("except when", "except electric_ones when"));
+        let m = en.measures.iter().position(|m| m.name == "park").unwrap();
+        assert_eq!(
+            LiftingWords::new(&en).exception(m, 0).unwrap().name,
+            "electric_ones"
+        );
+        let twice = compile_source(
+            "t.policy",
+            &ZH_POLICY
+                .replace("除外 当 动力", "除外 甲 当 动力")
+                .replace("除外 当 (功率", "除外 甲 当 (功率"),
+        );
+        let codes: Vec<_> = twice.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [crate::diagnostics::Code::E0102]);
+    }
+
     #[test]
     fn exceptions_read_as_the_policy_writes_them() {
         let r = rules(ZH_POLICY);
@@ -414,18 +458,7 @@ mod tests {
 
     #[test]
     fn english_policies_get_english_keywords() {
-        let r = rules(
-            "levels { yellow < red }
-enum power { fuel, electric }
-entity machine key id { id: text  power: power }
-entity firm key code { code: text  machines: list machine  secret: bool }
-measure park mandatory from red {
-  subject firm.machines
-  except when power in { electric } and not firm.secret cite \"3\"
-  require cease_use
-}
-",
-        );
+        let r = rules(EN_POLICY);
         let words = LiftingWords::new(&r);
         let m = r.measures.iter().position(|m| m.name == "park").unwrap();
         let x = words.exception(m, 0).unwrap();

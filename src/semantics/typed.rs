@@ -141,6 +141,8 @@ pub struct Require {
 /// `除外 当 …`: a measure's own exception.
 #[derive(Debug, Clone)]
 pub struct Exception {
+    /// Its name (`除外 名称 当 …`), if it has one.
+    pub name: Option<String>,
     pub condition: Expr,
     pub cite: Option<String>,
     pub span: Span,

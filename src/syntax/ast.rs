@@ -194,6 +194,8 @@ pub struct RequireItem {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Exception {
+    /// `除外 名称 当 …`: the name outputs use instead of the condition's text.
+    pub name: Option<Name>,
     pub condition: Expr,
     pub cite: Option<Str>,
     pub span: Span,

@@ -693,14 +693,17 @@ impl Builder {
         let span = self.span(&item);
         let mut condition = None;
         let mut cite = None;
+        let mut name = None;
         for p in item.into_inner() {
             match p.as_rule() {
+                Rule::name => name = Some(self.name(p)),
                 Rule::expr => condition = Some(self.condition(p)?),
                 Rule::cite_item => cite = Some(self.cite(p)),
                 _ => {}
             }
         }
         Ok(Exception {
+            name,
             condition: condition.expect("exception has a condition"),
             cite,
             span,

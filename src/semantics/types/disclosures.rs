@@ -69,6 +69,7 @@ impl<'p> Cx<'p> {
         let mut withheld = Vec::new();
         for x in &d.withheld {
             withheld.push(Exception {
+                name: x.name.as_ref().map(|n| n.text.clone()),
                 condition: self.expr(&x.condition, &scope)?,
                 cite: x.cite.as_ref().map(|c| c.value.clone()),
                 span: x.span,

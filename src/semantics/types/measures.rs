@@ -202,9 +202,32 @@ impl<'p> Cx<'p> {
             });
         }
         let mut exceptions = Vec::new();
-        for x in &m.exceptions {
+        for (i, x) in m.exceptions.iter().enumerate() {
+            let twin = x.name.as_ref().and_then(|n| {
+                m.exceptions[..i]
+                    .iter()
+                    .filter_map(|o| o.name.as_ref())
+                    .find(|o| o.text == n.text)
+                    .map(|o| (n, o))
+            });
+            if let Some((n, first)) = twin {
+                self.err(
+                    Diagnostic::new(
+                        Code::E0102,
+                        format!(
+                            "measure `{}` has two exceptions named `{}`",
+                            m.name.text, n.text
+                        ),
+                    )
+                    .primary(n.span, "second exception of this name")
+                    .secondary(first.span, "first named here")
+                    .help("outputs name an exception by its name: give each its own"),
+                );
+                ok = false;
+            }
             match self.expr(&x.condition, &scope) {
                 Some(condition) => exceptions.push(Exception {
+                    name: x.name.as_ref().map(|n| n.text.clone()),
                     condition,
                     cite: x.cite.as_ref().map(|c| c.value.clone()),
                     span: x.span,
