@@ -133,7 +133,8 @@ keywords! {
     DEFAULT: kw_default, Clause, ["默认", "default"], "default cell of a table";
     NOT_ENCODED: kw_not_encoded, Clause, ["未编码", "not_encoded"], "values a table declares without encoding their cells";
     FROM: kw_from, Clause, ["自", "from"], "from a level upwards";
-    TO: kw_to, Clause, ["至", "to"], "level range";
+    TO: kw_to, Clause, ["至", "to"], "level range, or the upper end of a field's range";
+    RANGE: kw_range, Type, ["范围", "range"], "the values an integer field may hold, both ends included";
     LEVEL: kw_level, Value, ["级别", "level"], "the alert level";
     VOLUNTARY: kw_voluntary, Action, ["自主减排", "voluntary"], "voluntary reduction";
     LIMIT: kw_limit, Action, ["限产", "limit"], "limit production by p%";

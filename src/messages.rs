@@ -216,6 +216,10 @@ catalogue! {
         zh: "该单元格是 Excel 错误值 {0}",
         en: "the cell holds the Excel error {0}",
     }
+    OUTSIDE_FIELD_RANGE {
+        zh: "字段“{0}”的值 {1} 不在 {2} 至 {3} 之间（含两端）",
+        en: "field `{0}` holds {1}, outside {2} to {3} (both ends included)",
+    }
     REQUIRED_EMPTY {
         zh: "必填字段“{0}”没有值（应为{1}）",
         en: "required field `{0}` has no value (expected {1})",
@@ -964,6 +968,10 @@ catalogue! {
     RULES_DISCLOSURE_PARENT {
         zh: "公开明细项，但没有公开其所属实体",
         en: "it publishes items, but no disclosure publishes their parent's entity",
+    }
+    RULES_FIELD_RANGE {
+        zh: "字段的取值范围不在整数字段上，或者下限大于上限",
+        en: "a field's range is on a field that is not an integer, or its lower end is above its upper end",
     }
     RULES_NOT_ENCODED {
         zh: "声明为未编码的值不属于作为第一维的枚举，或者有单元格",

@@ -606,3 +606,52 @@ fn required_fields_are_counted_as_they_are_set() {
         "items are dropped by clear only"
     );
 }
+
+/// `号牌尾号: 整数 范围 0 至 9`: a value outside the range is refused by the builder as by
+/// the data loaders, whether given as a number or as text; both ends are in it.
+#[test]
+fn a_value_outside_a_field_range_is_refused() {
+    let text = "预警级别 { 黄色 < 红色 }
+实体 车辆 键 号牌 { 号牌: 文本  号牌尾号: 整数 范围 0 至 9 }
+措施 限行 强制性 红色 { 对象 车辆 当 号牌尾号 属于 {1, 3} 要求 停用 依据 \"示例\" }";
+    let loader = MapLoader::new().with("r.policy", text.to_string());
+    let policy = Policy::compile("r.policy", text, &loader).unwrap();
+    let mut car = policy.schema().record("车辆").unwrap();
+    car.set("号牌", "京A1").unwrap();
+    for ok in [0i64, 9] {
+        car.set("号牌尾号", ok).unwrap();
+    }
+    for (bad, shown) in [
+        (FieldValueOf::Int(10), "10"),
+        (FieldValueOf::Text("-1"), "-1"),
+    ] {
+        let e = match bad {
+            FieldValueOf::Int(n) => car.set("号牌尾号", n),
+            FieldValueOf::Text(t) => car.set("号牌尾号", t),
+        }
+        .err()
+        .unwrap();
+        assert!(
+            matches!(e.kind(), ErrorKind::InvalidValue { field, .. } if field == "号牌尾号"),
+            "{e}"
+        );
+        assert_eq!(
+            e.message(Lang::Zh)
+                .matches(&format!(
+                    "字段“号牌尾号”的值 {shown} 不在 0 至 9 之间（含两端）"
+                ))
+                .count(),
+            1,
+            "{}",
+            e.message(Lang::Zh)
+        );
+        assert!(e
+            .message(Lang::En)
+            .contains("outside 0 to 9 (both ends included)"));
+    }
+}
+
+enum FieldValueOf {
+    Int(i64),
+    Text(&'static str),
+}

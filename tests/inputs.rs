@@ -809,3 +809,78 @@ fn xlsx_items_join_by_key_and_orphans_are_errors() {
         .to_string()
         .contains("no parent record with key 91110105MA0000000Y"));
 }
+
+/// `号牌尾号: 整数 范围 0 至 9`: a value outside a field's range is a row error naming the
+/// file, the officer's row and the column, in CSV and JSON alike; the other rows are decided.
+#[test]
+fn a_value_outside_a_field_range_is_a_row_error_in_the_officers_row() {
+    let dir = common::tmp("inputs-field-range");
+    let plan = dir.join("r.policy");
+    std::fs::write(
+        &plan,
+        "预警级别 { 黄色 < 红色 }
+实体 车辆 键 号牌 { 号牌: 文本  号牌尾号: 整数 范围 0 至 9  温度: 可选 整数 范围 -40 至 60 }
+措施 限行 强制性 红色 { 对象 车辆 当 号牌尾号 属于 {1, 3} 要求 停用 依据 \"示例\" }
+",
+    )
+    .unwrap();
+    let csv = dir.join("车辆.csv");
+    std::fs::write(
+        &csv,
+        "车辆号牌登记表\n号牌,号牌尾号,温度\n京A1,9,60\n京A2,12,\n京A3,0,-41\n",
+    )
+    .unwrap();
+    let json = dir.join("车辆.json");
+    std::fs::write(
+        &json,
+        r#"{"车辆": [{"号牌": "京A1", "号牌尾号": 9}, {"号牌": "京A2", "号牌尾号": 10}]}"#,
+    )
+    .unwrap();
+    let plan = plan.to_str().unwrap();
+    let o = policyc(&[
+        "eval",
+        "--lang",
+        "zh",
+        plan,
+        "--data",
+        csv.to_str().unwrap(),
+        "--level",
+        "红色",
+        "--format",
+        "table",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("车辆 京A1 @ 红色"), "{out}");
+    assert!(
+        out.contains("车辆.csv:4, 号牌尾号): 字段“号牌尾号”的值 12 不在 0 至 9 之间（含两端）"),
+        "{out}"
+    );
+    assert!(
+        out.contains("车辆.csv:5, 温度): 字段“温度”的值 -41 不在 -40 至 60 之间（含两端）"),
+        "{out}"
+    );
+    assert!(
+        stderr(&o).contains("读取 3 条记录：已评估 1，失败 2"),
+        "{}",
+        stderr(&o)
+    );
+    let o = policyc(&[
+        "eval",
+        "--lang",
+        "en",
+        plan,
+        "--data",
+        json.to_str().unwrap(),
+        "--level",
+        "红色",
+        "--format",
+        "table",
+    ]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stdout(&o).contains("field `号牌尾号` holds 10, outside 0 to 9 (both ends included)"),
+        "{}",
+        stdout(&o)
+    );
+}

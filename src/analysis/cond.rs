@@ -748,6 +748,7 @@ mod tests {
             ty,
             optional,
             display: false,
+            range: None,
         };
         Checked {
             levels: ["黄", "橙", "红"]

@@ -742,6 +742,18 @@ impl<'p> Schema<'p> {
         texts: &mut Vec<Box<str>>,
     ) -> Result<(), RecordError> {
         let v = self.convert(field, value, texts)?;
+        if let Value::Int(n) = v {
+            // `范围`: read only for integers, so other values pay nothing.
+            let info = &self.rules.entities[field.entity as usize].fields[field.index as usize];
+            if values::outside_range(self.lang, info, &v).is_some() {
+                let words = |lang| values::outside_range(lang, info, &v).unwrap_or_default();
+                return Err(self.error(ErrorKind::InvalidValue {
+                    field: self.field_name(field),
+                    value: echo(self.lang, &n.to_string()),
+                    reason: Words::of(words),
+                }));
+            }
+        }
         store(slot, v, field.flags.required, missing);
         Ok(())
     }

@@ -226,6 +226,12 @@ pub fn record(
         }
     }
     for (fi, f) in info.fields.iter().enumerate() {
+        if let Some(message) = super::values::outside_range(cols.lang, f, &values[fi]) {
+            return Err(CellError {
+                column: f.name.clone(),
+                message,
+            });
+        }
         if matches!(values[fi], Value::Missing) {
             match f.ty {
                 FieldType::List(_) => values[fi] = Value::List(Vec::new()),

@@ -634,15 +634,23 @@ impl Header {
             return Err(bad);
         }
         for (fi, f) in info.fields.iter().enumerate() {
-            if !f.optional && matches!(values[fi], Value::Missing) {
-                let column = self
-                    .columns
+            let column = || {
+                self.columns
                     .iter()
                     .position(|x| x.target == Target::Field(fi))
                     .map(|c| self.names[c].clone())
-                    .unwrap_or_else(|| f.name.clone());
+                    .unwrap_or_else(|| f.name.clone())
+            };
+            if let Some(message) = super::values::outside_range(lang, f, &values[fi]) {
                 return Err(BadRow {
-                    column: Some(column),
+                    column: Some(column()),
+                    value: None,
+                    message,
+                });
+            }
+            if !f.optional && matches!(values[fi], Value::Missing) {
+                return Err(BadRow {
+                    column: Some(column()),
                     value: None,
                     message: msg!(lang, REQUIRED_EMPTY, f.name, expected(rules, lang, f.ty)),
                 });

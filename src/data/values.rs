@@ -142,6 +142,16 @@ pub fn parse_cell(
     }
 }
 
+/// Why `value` is not one `field` may hold under its `范围` (range), or `None`.
+pub fn outside_range(lang: Lang, field: &crate::ir::FieldInfo, value: &Value) -> Option<String> {
+    match (field.range, value) {
+        (Some((lo, hi)), Value::Int(n)) if *n < lo || *n > hi => {
+            Some(msg!(lang, OUTSIDE_FIELD_RANGE, field.name, n, lo, hi))
+        }
+        _ => None,
+    }
+}
+
 /// An integer cell, exactly: optional sign and decimal digits, within i64 (never through a
 /// double, so 9007199254740993 stays itself).
 fn integer(t: &str) -> Option<i64> {

@@ -114,6 +114,9 @@ pub struct FieldInfo {
     /// key is shown whether or not it is marked.
     #[serde(default)]
     pub display: bool,
+    /// `范围 低 至 高`: the least and greatest value an integer field may hold.
+    #[serde(default)]
+    pub range: Option<(i64, i64)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

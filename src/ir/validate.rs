@@ -215,6 +215,8 @@ pub enum Mismatch {
     /// A table declares values not encoded though its first dimension is not an enum, or
     /// gives cells for such a value.
     NotEncoded,
+    /// A field's range (`范围`) on a field that is not an integer, or with its ends reversed.
+    FieldRange,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -331,6 +333,7 @@ impl InvalidRuleSet {
                     Mismatch::DisclosureParent => msg!(lang, RULES_DISCLOSURE_PARENT),
                     Mismatch::ListRuleField => msg!(lang, RULES_LIST_RULE_FIELD),
                     Mismatch::NotEncoded => msg!(lang, RULES_NOT_ENCODED),
+                    Mismatch::FieldRange => msg!(lang, RULES_FIELD_RANGE),
                     Mismatch::Model => msg!(lang, RULES_MODEL),
                     Mismatch::AtLeast => msg!(lang, RULES_AT_LEAST),
                 };
@@ -448,6 +451,10 @@ impl Checker<'_> {
                     }
                     FieldType::List(x) => index(&at, Kind::Entity, x, r.entities.len())?,
                     _ => {}
+                }
+                if let Some((lo, hi)) = f.range {
+                    let fits = f.ty == FieldType::Integer && lo <= hi;
+                    ensure(&at, fits, Mismatch::FieldRange)?;
                 }
             }
         }
@@ -1421,6 +1428,7 @@ mod tests {
                 ty: FieldType::List(0),
                 optional: false,
                 display: false,
+                range: None,
             });
             let mut body = Expr::Const(true);
             for _ in 0..MAX_FRAMES {

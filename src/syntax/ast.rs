@@ -109,6 +109,8 @@ pub struct FieldDecl {
     pub aliases: Vec<Str>,
     /// `显示` (display): outputs by record show the field even when no rule reads it.
     pub display: bool,
+    /// `范围 低 至 高`: the bounds as written, and where.
+    pub range: Option<(String, String, Span)>,
     pub span: Span,
 }
 

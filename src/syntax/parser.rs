@@ -323,6 +323,7 @@ impl Builder {
         let ty = self.type_expr(it.next().expect("field type"));
         let mut aliases = Vec::new();
         let mut display = false;
+        let mut range = None;
         for p in it {
             match p.as_rule() {
                 Rule::field_alias => {
@@ -333,6 +334,17 @@ impl Builder {
                         .collect()
                 }
                 Rule::field_display => display = true,
+                Rule::field_range => {
+                    let at = self.span(&p);
+                    let bounds: Vec<String> = p
+                        .into_inner()
+                        .filter(|b| b.as_rule() == Rule::range_bound)
+                        .map(|b| b.as_str().to_string())
+                        .collect();
+                    if let [low, high] = bounds.as_slice() {
+                        range = Some((low.clone(), high.clone(), at));
+                    }
+                }
                 other => unreachable!("field part {other:?}"),
             }
         }
@@ -341,6 +353,7 @@ impl Builder {
             ty,
             aliases,
             display,
+            range,
             span,
         }
     }

@@ -381,4 +381,26 @@ mod tests {
             assert!(help.contains("is an alias of"), "{cond}: {help}");
         }
     }
+
+    /// `范围 低 至 高`: on an integer field, ends in order, both within i64.
+    #[test]
+    fn a_field_range_bounds_an_integer_field() {
+        let field = |decl: &str| {
+            compile_source(
+                "t.policy",
+                &format!("预警级别 {{ 黄色 }}\n实体 车 键 号 {{ 号: 文本  {decl} }}"),
+            )
+        };
+        let c = field("尾号: 整数 范围 -1 至 9");
+        assert!(!c.has_errors(), "{:?}", c.diagnostics);
+        assert_eq!(c.rules.unwrap().entities[0].fields[1].range, Some((-1, 9)));
+        for bad in [
+            "尾号: 文本 范围 0 至 9",
+            "尾号: 整数 范围 9 至 0",
+            "尾号: 整数 范围 0 至 99999999999999999999",
+        ] {
+            let codes: Vec<Code> = field(bad).diagnostics.iter().map(|d| d.code).collect();
+            assert_eq!(codes, [Code::E0201], "{bad}");
+        }
+    }
 }

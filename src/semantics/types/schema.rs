@@ -243,6 +243,44 @@ impl<'p> Cx<'p> {
         None
     }
 
+    /// `范围 低 至 高` on an integer field: both ends fit an integer and are in order.
+    fn field_range(&mut self, f: &ast::FieldDecl, ty: FieldType) -> Option<(i64, i64)> {
+        let (low, high, span) = f.range.as_ref()?;
+        let fail = |cx: &mut Self, why: String, help: &str| {
+            cx.err(
+                Diagnostic::new(
+                    Code::E0201,
+                    format!("invalid range of field `{}`", f.name.text),
+                )
+                .primary(*span, why)
+                .help(help.to_string()),
+            );
+            None
+        };
+        if ty != FieldType::Integer {
+            return fail(
+                self,
+                "a range on a field that is not `整数` (integer)".into(),
+                "a range bounds whole numbers: declare the field `整数 范围 0 至 9`, or drop `范围`",
+            );
+        }
+        let (Ok(lo), Ok(hi)) = (low.parse::<i64>(), high.parse::<i64>()) else {
+            return fail(
+                self,
+                "a bound beyond the integers data can hold".into(),
+                "bounds lie between −9223372036854775808 and 9223372036854775807",
+            );
+        };
+        if lo > hi {
+            return fail(
+                self,
+                format!("{lo} is greater than {hi}"),
+                "write the lower end first: `范围 0 至 9`",
+            );
+        }
+        Some((lo, hi))
+    }
+
     pub(super) fn entity_by_name(&mut self, name: &ast::Name) -> Option<usize> {
         if let Some(i) = self.entity_index.get(name.text.as_str()) {
             return Some(*i);
@@ -350,12 +388,14 @@ impl<'p> Cx<'p> {
                         seen.insert(n, span);
                     }
                 }
+                let range = self.field_range(f, ty);
                 fields.push(FieldInfo {
                     name: f.name.text.clone(),
                     aliases: f.aliases.iter().map(|a| a.value.clone()).collect(),
                     ty,
                     optional,
                     display: f.display,
+                    range,
                 });
             }
             let key = match fields.iter().position(|f| f.name == e.key.text) {
