@@ -518,11 +518,15 @@ mod tests {
     fn targets(firms: &str) -> Vec<ListFinding> {
         let c = compile_source("t.policy", TARGETS);
         assert!(!c.has_errors(), "{:?}", c.diagnostics);
-        let rules = c.rules.unwrap().validate().unwrap();
-        let mut src = crate::data::json::load(&rules, "t.json", 0, firms).unwrap();
+        list_findings(&c.rules.unwrap().validate().unwrap(), firms)
+    }
+
+    /// The list findings of auditing the JSON document `doc`.
+    fn list_findings(rules: &crate::ir::ValidRuleSet, doc: &str) -> Vec<ListFinding> {
+        let mut src = crate::data::json::load(rules, "t.json", 0, doc).unwrap();
         let format = Lists::default();
         run(
-            Auditor::new(&rules),
+            Auditor::new(rules),
             &mut src,
             &format,
             None,
@@ -578,19 +582,7 @@ mod tests {
         let c = compile_source("t.policy", policy);
         assert!(!c.has_errors(), "{:?}", c.diagnostics);
         let rules = c.rules.unwrap().validate().unwrap();
-        let audit = |doc: &str| {
-            let mut src = crate::data::json::load(&rules, "t.json", 0, doc).unwrap();
-            let format = Lists::default();
-            run(
-                Auditor::new(&rules),
-                &mut src,
-                &format,
-                None,
-                &mut Vec::new(),
-            )
-            .unwrap();
-            format.0.into_inner().unwrap()
-        };
+        let audit = |doc: &str| list_findings(&rules, doc);
         // 甲 stops: 100 cut of a total 150 + 90 + (empty) = 240, below half.
         let found = audit(
             r#"{"区域": [{"名": "东", "硫总量": 150}, {"名": "西", "硫总量": 90}, {"名": "南"}],

@@ -290,7 +290,8 @@ pub fn syntax_error(file: FileId, text: &str, err: Error<Rule>) -> Diagnostic {
             }
         }
     }
-    let wants_text = expected.iter().any(|e| e.starts_with("a quoted text"));
+    let wants_text = matches!(&err.variant, ErrorVariant::ParsingError { positives, .. }
+        if positives.iter().any(|r| matches!(r, Rule::string | Rule::string_inner | Rule::string_inner_cn)));
     // "the end of the file" reads best as the last alternative.
     if let Some(i) = expected.iter().position(|e| e == "the end of the file") {
         let eof = expected.remove(i);

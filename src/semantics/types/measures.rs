@@ -155,28 +155,8 @@ impl<'p> Cx<'p> {
             }
             None => None,
         };
-        let mut texts = Vec::new();
-        for t in &m.texts {
-            let Some(levels) = self.sub_range(t.levels.as_ref(), range, &m.levels) else {
-                ok = false;
-                continue;
-            };
-            texts.push(Text {
-                levels,
-                text: t.text.value.clone(),
-            });
-        }
-        let mut cites = Vec::new();
-        for c in &m.cites {
-            let Some(levels) = self.sub_range(c.levels.as_ref(), range, &m.levels) else {
-                ok = false;
-                continue;
-            };
-            cites.push(Text {
-                levels,
-                text: c.text.value.clone(),
-            });
-        }
+        let texts = self.level_texts(&m.texts, range, &m.levels, &mut ok);
+        let cites = self.level_texts(&m.cites, range, &m.levels, &mut ok);
         let mut requires = Vec::new();
         for r in &m.requires {
             let Some(levels) = self.sub_range(r.levels.as_ref(), range, &m.levels) else {
@@ -275,6 +255,28 @@ impl<'p> Cx<'p> {
             replaces,
             span: m.span,
         })
+    }
+
+    /// `内容` or `依据` lines with their levels, each inside the measure's (`ok` false for
+    /// one that is not).
+    fn level_texts(
+        &mut self,
+        items: &[ast::TextItem],
+        measure: LevelRange,
+        measure_range: &ast::LevelRange,
+        ok: &mut bool,
+    ) -> Vec<Text> {
+        let mut out = Vec::new();
+        for t in items {
+            match self.sub_range(t.levels.as_ref(), measure, measure_range) {
+                Some(levels) => out.push(Text {
+                    levels,
+                    text: t.text.value.clone(),
+                }),
+                None => *ok = false,
+            }
+        }
+        out
     }
 
     /// The levels a `内容`/`要求` line covers: its own range, which must lie inside the measure's.
